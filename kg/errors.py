@@ -1,0 +1,103 @@
+"""Every failure a user can act on, one class each.
+
+The library raises these (``raise ... from err``) and never prints; the CLI
+turns them into a one-line message and an exit code.
+
+>>> try:
+...     raise InputNotFoundError("missing.txt")
+... except KGError as err:
+...     print(err)
+missing.txt: no such file or folder. Check the path, or run `kg build` with no argument for the sample corpus.
+"""
+
+from __future__ import annotations
+
+
+class KGError(Exception):
+    """Base class of every error ``kg`` reports to users."""
+
+    exit_code = 1
+
+
+class InputError(KGError):
+    """An input file or folder cannot be used."""
+
+    exit_code = 2
+
+
+class InputNotFoundError(InputError):
+    """A path given on the command line does not exist."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"{path}: no such file or folder. Check the path, or run `kg build` "
+            "with no argument for the sample corpus."
+        )
+
+
+class EmptyInputError(InputError):
+    """A file (or a whole input) holds no text."""
+
+
+class BinaryInputError(InputError):
+    """A file is not text."""
+
+
+class EncodingError(InputError):
+    """A file is not in the expected text encoding."""
+
+
+class JSONLError(InputError):
+    """A JSON Lines file has a line that cannot be used."""
+
+    def __init__(self, path: str, line: int, why: str) -> None:
+        super().__init__(
+            f'{path}, line {line}: {why}. Each line must be a JSON object such as '
+            '{"id": "doc-1", "text": "..."}.'
+        )
+        self.path = path
+        self.line = line
+
+
+class UnsupportedFormatError(KGError):
+    """A file or output format that ``kg`` does not handle."""
+
+    exit_code = 2
+
+
+class GraphFileError(KGError):
+    """A graph file cannot be read."""
+
+    exit_code = 2
+
+
+class QueryError(KGError):
+    """A SPARQL query is malformed."""
+
+    exit_code = 2
+
+
+class UnsafeQueryError(QueryError):
+    """A SPARQL query asks for something ``kg query`` refuses by default."""
+
+
+class OutputError(KGError):
+    """An output file or folder cannot be written."""
+
+
+class ModelNotFoundError(KGError):
+    """No spaCy English pipeline is installed."""
+
+
+class OntologyError(KGError):
+    """The ontology or a lexicon or gazetteer file is broken."""
+
+
+class EvaluationError(KGError):
+    """A gold standard or a set of predictions to score cannot be used."""
+
+    exit_code = 2
+
+
+class VisualizationError(KGError):
+    """The HTML view cannot be drawn (a library file it inlines is missing)."""

@@ -1,0 +1,490 @@
+"""Write a graph in every format kg offers, deterministically.
+
+RDF formats are written from a sorted copy of the graph (blank nodes, if
+any, relabelled canonically first), so isomorphic inputs with the same IRIs
+and prefixes give byte-identical files. N-Triples and N-Quads are written by
+pyoxigraph (canonical escaping) and sorted line by line; Turtle and TriG by
+rdflib; JSON-LD by rdflib's JSON-LD converter; GraphML by networkx, from
+:func:`to_networkx`.
+
+>>> from rdflib import Dataset, Literal, URIRef
+>>> ds = Dataset()
+>>> _ = ds.add((URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal("x")))
+>>> print(export_graph(ds, format="nt"), end="")
+<https://example.org/a> <https://example.org/p> "x" .
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ConjunctiveGraph
+from rdflib.namespace import OWL
+from rdflib.term import Node
+
+from kg.errors import OutputError, UnsupportedFormatError
+from kg.ontology import CORE_PREDICATES, ENTITY_CLASSES, KGO_IRI, WD_IRI
+from kg.store import from_rdflib, new_dataset
+from kg.types import coarse_class
+
+#: Export formats, by the name ``kg export --format`` takes.
+FORMATS: tuple[str, ...] = ("turtle", "nt", "nquads", "trig", "jsonld", "graphml")
+
+#: The file suffix of each export format.
+SUFFIXES: dict[str, str] = {
+    "turtle": ".ttl",
+    "nt": ".nt",
+    "nquads": ".nq",
+    "trig": ".trig",
+    "jsonld": ".jsonld",
+    "graphml": ".graphml",
+}
+
+_ALIASES: dict[str, str] = {
+    "ttl": "turtle",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "nq": "nquads",
+    "n-quads": "nquads",
+    "json-ld": "jsonld",
+}
+
+_Quad = tuple[Node, Node, Node, Node | None]  # graph name None: the default graph
+
+
+def normalize_format(name: str) -> str:
+    """Return the canonical export format for a name or alias (``ttl`` -> ``turtle``).
+
+    >>> normalize_format("TTL"), normalize_format("json-ld")
+    ('turtle', 'jsonld')
+    >>> normalize_format("rdfa")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.UnsupportedFormatError: unknown export format 'rdfa'; use one of turtle, nt, ...
+    """
+    key = name.strip().lower()
+    key = _ALIASES.get(key, key)
+    if key not in FORMATS:
+        raise UnsupportedFormatError(
+            f"unknown export format {name!r}; use one of {', '.join(FORMATS)}."
+        )
+    return key
+
+
+def format_for_path(path: str | Path) -> str:
+    """Return the export format a destination's suffix asks for.
+
+    >>> format_for_path("out/kg.nq"), format_for_path("kg.GRAPHML")
+    ('nquads', 'graphml')
+    """
+    suffix = Path(path).suffix.lower()
+    for name, known in SUFFIXES.items():
+        if suffix == known:
+            return name
+    if suffix == ".turtle":
+        return "turtle"
+    raise UnsupportedFormatError(
+        f"{path}: cannot tell the export format from the suffix {suffix or '(none)'!r}; "
+        f"use one of {', '.join(SUFFIXES.values())} or give --format "
+        f"({', '.join(FORMATS)})."
+    )
+
+
+def export_graph(
+    graph: Dataset | Graph, *, format: str, destination: str | Path | None = None
+) -> str | None:
+    """Serialize a graph; return the text, or write it to ``destination`` atomically.
+
+    Parameters:
+        graph: a Dataset (named graphs are kept by ``nquads``, ``trig`` and
+            ``jsonld``; ``turtle`` and ``nt`` write the union) or a plain Graph.
+        format: one of :data:`FORMATS` (aliases such as ``ttl`` are accepted).
+        destination: a file to write (through a temporary file in the same
+            folder and :func:`os.replace`, so readers never see half a file).
+
+    Returns:
+        The serialization (UTF-8 text ending with a newline) when
+        ``destination`` is None, else None.
+
+    Raises:
+        UnsupportedFormatError: ``format`` is not one of :data:`FORMATS`.
+        OutputError: the destination cannot be written.
+
+    >>> from rdflib import Graph, URIRef
+    >>> from kg.ontology import KGO
+    >>> g = Graph()
+    >>> _ = g.add((URIRef("https://example.org/acme"), KGO.basedIn, URIRef("https://example.org/paris")))
+    >>> print(export_graph(g, format="turtle"), end="")
+    @prefix kgo: <https://w3id.org/kg-builder/ontology#> .
+    <BLANKLINE>
+    <https://example.org/acme> kgo:basedIn <https://example.org/paris> .
+    """
+    name = normalize_format(format)
+    text = _SERIALIZERS[name](graph)
+    if destination is None:
+        return text
+    write_atomic(destination, text.encode("utf-8"))
+    return None
+
+
+def write_atomic(destination: str | Path, data: bytes) -> None:
+    """Write ``data`` to a file through a temporary file and :func:`os.replace`.
+
+    The folder is created if needed; the file gets the usual permissions
+    (0666 less the umask).
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "sub" / "x.txt"
+    >>> write_atomic(path, b"hello")
+    >>> path.read_bytes()
+    b'hello'
+    """
+    path = Path(destination)
+    temp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, path)
+        temp = None
+    except OSError as err:
+        raise OutputError(
+            f"{path}: cannot write it ({err.strerror or err}). "
+            "Check that the folder exists and is writable."
+        ) from err
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+#################################################################
+# A sorted, canonical copy
+#################################################################
+
+
+def _quads(graph: Dataset | Graph) -> Iterator[_Quad]:
+    if isinstance(graph, (Dataset, ConjunctiveGraph)):
+        for s, p, o, context in graph.quads((None, None, None, None)):
+            name = context.identifier if isinstance(context, Graph) else context
+            yield s, p, o, (None if name in (None, DATASET_DEFAULT_GRAPH_ID) else name)
+    else:
+        for s, p, o in graph:
+            yield s, p, o, None
+
+
+def _key(term: Node | None) -> str:
+    return "" if term is None else term.n3()
+
+
+def canonical_quads(graph: Dataset | Graph, *, sort: bool = True) -> list[_Quad]:
+    """Return the graph's quads sorted, with blank nodes relabelled canonically.
+
+    Two isomorphic graphs with the same IRIs give the same list. The graph
+    name is None for the default graph. ``sort=False`` skips the sorting
+    (for callers that sort their own output) but still relabels blank nodes.
+
+    >>> from rdflib import BNode, Graph, URIRef
+    >>> g = Graph()
+    >>> b = BNode()
+    >>> _ = g.add((URIRef("https://example.org/a"), URIRef("https://example.org/p"), b))
+    >>> [q[2] for q in canonical_quads(g)] == [q[2] for q in canonical_quads(g)]
+    True
+    """
+    quads = list(dict.fromkeys(_quads(graph)))
+    if any(isinstance(t, BNode) for q in quads for t in q[:3]):
+        quads = _relabel_blank_nodes(quads)
+    return _sorted_quads(quads) if sort else quads
+
+
+def _sorted_quads(quads: Iterable[_Quad]) -> list[_Quad]:
+    keys: dict[Node | None, str] = {}  # terms repeat a lot: write each one's N3 once
+
+    def key(term: Node | None) -> str:
+        text = keys.get(term)
+        if text is None:
+            text = keys[term] = _key(term)
+        return text
+
+    return sorted(quads, key=lambda q: (key(q[3]), key(q[0]), key(q[1]), key(q[2])))
+
+
+def _relabel_blank_nodes(quads: list[_Quad]) -> list[_Quad]:
+    # rdflib canonicalises one graph. Fold the graph name into the predicate
+    # (one stand-in IRI per (predicate, graph) pair, numbered in sorted
+    # order) so that a blank node shared by two named graphs stays one node.
+    pairs = sorted({(q[1], q[3]) for q in quads}, key=lambda pg: (_key(pg[0]), _key(pg[1])))
+    code = {pair: URIRef(f"urn:x-kg:quad-predicate:{i}") for i, pair in enumerate(pairs)}
+    decode = {iri: pair for pair, iri in code.items()}
+    folded = Graph()
+    for s, p, o, g in quads:
+        folded.add((s, code[(p, g)], o))
+    out: set[_Quad] = set()
+    for s, p, o in to_canonical_graph(folded):
+        predicate, name = decode[p]  # type: ignore[index]
+        out.add((s, predicate, o, name))
+    return list(out)
+
+
+def _copy(graph: Dataset | Graph, quads: Iterable[_Quad]) -> Dataset:
+    """A Dataset holding ``quads`` in order, with the input's prefixes (kg's first)."""
+    dataset = new_dataset()
+    for prefix, namespace in sorted(graph.namespaces()):
+        if prefix and prefix != "xml":
+            dataset.bind(prefix, namespace, override=True, replace=True)
+    graphs: dict[Node | None, Graph] = {None: dataset.default_graph}
+    for s, p, o, name in quads:
+        target = graphs.get(name)
+        if target is None:
+            target = graphs[name] = dataset.graph(name)  # type: ignore[arg-type]
+        target.add((s, p, o))
+    return dataset
+
+
+def _union_graph(graph: Dataset | Graph) -> Graph:
+    quads = canonical_quads(graph, sort=False)
+    triples = [q[:3] for q in _sorted_quads({(*q[:3], None) for q in quads})]
+    union = Graph()
+    union.namespace_manager = _copy(graph, ()).namespace_manager
+    for triple in triples:
+        union.add(triple)
+    return union
+
+
+#################################################################
+# Serializers
+#################################################################
+
+
+def _turtle(graph: Dataset | Graph) -> str:
+    return _ensure_newline(_union_graph(graph).serialize(format="turtle"))
+
+
+def _trig(graph: Dataset | Graph) -> str:
+    return _ensure_newline(_copy(graph, canonical_quads(graph)).serialize(format="trig"))
+
+
+def _lines(quads: Iterable[_Quad], fmt: ox.RdfFormat) -> str:
+    cache: dict[Node | None, Any] = {}
+
+    def convert(term: Node | None) -> Any:
+        node = cache.get(term)
+        if node is None:
+            node = cache[term] = from_rdflib(term)
+        return node
+
+    oxquads = [ox.Quad(convert(s), convert(p), convert(o), convert(g)) for s, p, o, g in quads]
+    data = ox.serialize(oxquads, format=fmt)
+    assert data is not None
+    # split on LF only: str.splitlines() would also split inside literals at U+0085, U+2028...
+    lines = sorted(set(data.decode("utf-8").split("\n")) - {""})
+    return "".join(line + "\n" for line in lines)
+
+
+def _ntriples(graph: Dataset | Graph) -> str:
+    return _lines(
+        ((s, p, o, None) for s, p, o, _ in canonical_quads(graph, sort=False)),
+        ox.RdfFormat.N_TRIPLES,
+    )
+
+
+def _nquads(graph: Dataset | Graph) -> str:
+    return _lines(canonical_quads(graph, sort=False), ox.RdfFormat.N_QUADS)
+
+
+def _jsonld(graph: Dataset | Graph) -> str:
+    # rdflib's Converter does the node conversion. We assemble the document
+    # ourselves because rdflib puts the default graph of a Dataset in an
+    # object without "@id", which JSON-LD reads as a blank-node-named graph,
+    # and we keep typed literals explicit where JSON numbers would lose the
+    # datatype or lexical form (xsd:double, xsd:decimal).
+    from rdflib.namespace import XSD  # imported here: pytest's doctest finder trips on it
+    from rdflib.plugins.serializers.jsonld import Converter
+    from rdflib.plugins.shared.jsonld.context import Context
+
+    dataset = _copy(graph, canonical_quads(graph))
+    context_data = _used_prefixes(dataset)
+    context = Context(context_data)
+    converter = Converter(context, use_native_types=False, use_rdf_type=False)
+    converter.use_native_types = False  # rdflib forces native types when a context is active
+    natives = {
+        context.to_symbol(XSD.integer): _native_integer,
+        context.to_symbol(XSD.boolean): _native_boolean,
+    }
+    items: list[Any] = list(converter.from_graph(dataset.default_graph))
+    named = sorted(
+        (g for g in dataset.graphs() if g.identifier != DATASET_DEFAULT_GRAPH_ID),
+        key=lambda g: g.identifier.n3(),
+    )
+    for named_graph in named:
+        nodes = converter.from_graph(named_graph)
+        if nodes:
+            name = named_graph.identifier
+            graph_id = name.n3() if isinstance(name, BNode) else context.shrink_iri(name)
+            items.append({"@id": graph_id, "@graph": nodes})
+    document: dict[str, Any] = {}
+    if context_data:
+        document["@context"] = context_data
+    document["@graph"] = _sort_jsonld(items, natives)
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _native_integer(value: str) -> Any:
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if str(number) == value else None
+
+
+def _native_boolean(value: str) -> Any:
+    return {"true": True, "false": False}.get(value)
+
+
+def _sort_jsonld(value: Any, natives: Mapping[Any, Any], *, ordered: bool = False) -> Any:
+    """Sort every unordered array (all but ``@list``) and use JSON numbers where lossless."""
+    if isinstance(value, dict):
+        if set(value) == {"@type", "@value"} and value["@type"] in natives:
+            native = natives[value["@type"]](value["@value"])
+            if native is not None:
+                return native
+        return {
+            key: _sort_jsonld(item, natives, ordered=key == "@list") for key, item in value.items()
+        }
+    if isinstance(value, list):
+        items = [_sort_jsonld(item, natives) for item in value]
+        if ordered:
+            return items
+        return sorted(items, key=_jsonld_sort_key)
+    return value
+
+
+def _jsonld_sort_key(item: Any) -> tuple[str, str]:
+    node_id = item.get("@id", "") if isinstance(item, dict) else ""
+    return (str(node_id), json.dumps(item, sort_keys=True, ensure_ascii=False))
+
+
+def _used_prefixes(dataset: Dataset) -> dict[str, str]:
+    iris: set[str] = set()
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        for term in (s, p, o, g):
+            if isinstance(term, URIRef):
+                iris.add(str(term))
+            elif isinstance(term, Literal) and term.datatype is not None:
+                iris.add(str(term.datatype))
+    used: dict[str, str] = {}
+    for prefix, namespace in sorted(dataset.namespaces()):
+        ns = str(namespace)
+        if prefix and prefix != "xml" and any(iri.startswith(ns) for iri in iris):
+            used[prefix] = ns
+    return used
+
+
+def _ensure_newline(text: str) -> str:
+    text = text.strip("\n")
+    return text + "\n" if text else ""
+
+
+#################################################################
+# networkx and GraphML
+#################################################################
+
+
+def to_networkx(
+    graph: Dataset | Graph, *, classes: Iterable[str] = ENTITY_CLASSES
+) -> nx.MultiDiGraph:
+    """Return the entity network: entities as nodes, core relations as edges.
+
+    Nodes are the subjects whose ``rdf:type`` is a ``kgo:`` class in
+    ``classes`` (by default every entity class, not documents, statements or
+    observations), keyed by IRI, with the string attributes ``label``,
+    ``class`` (most specific class), ``coarse`` (Organization, Person, Place
+    or Product) and ``wikidata`` (a Q-id, or ""). Edges are the direct
+    triples of the fifteen core predicates between two such nodes, keyed by
+    the predicate's local name, with attributes ``predicate`` (the IRI) and
+    ``label`` (the local name). Nodes and edges are added in sorted order.
+
+    >>> from rdflib import Graph
+    >>> g = Graph().parse(format="turtle", data='''
+    ... @prefix kgo: <https://w3id.org/kg-builder/ontology#> .
+    ... @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    ... <https://example.org/acme> a kgo:Company ; rdfs:label "Acme" ;
+    ...     kgo:basedIn <https://example.org/paris> .
+    ... <https://example.org/paris> a kgo:City ; rdfs:label "Paris" .
+    ... ''')
+    >>> net = to_networkx(g)
+    >>> net.nodes["https://example.org/acme"]
+    {'label': 'Acme', 'class': 'Company', 'coarse': 'Organization', 'wikidata': ''}
+    >>> list(net.edges(keys=True))
+    [('https://example.org/acme', 'https://example.org/paris', 'basedIn')]
+    """
+    rank = {name: i for i, name in enumerate(classes)}
+    triples = {q[:3] for q in _quads(graph)}
+    kinds: dict[Node, str] = {}
+    labels: dict[Node, list[str]] = {}
+    wikidata: dict[Node, list[str]] = {}
+    core: dict[Node, str] = {URIRef(KGO_IRI + name): name for name in CORE_PREDICATES}
+    edges: list[tuple[Node, str, Node]] = []
+    for s, p, o in triples:
+        if p == RDF.type and isinstance(o, URIRef) and str(o).startswith(KGO_IRI):
+            local = str(o)[len(KGO_IRI) :]
+            if local in rank and (s not in kinds or rank[local] < rank[kinds[s]]):
+                kinds[s] = local
+        elif p == RDFS.label and isinstance(o, Literal):
+            labels.setdefault(s, []).append(str(o))
+        elif p == OWL.sameAs and isinstance(o, URIRef) and str(o).startswith(WD_IRI):
+            wikidata.setdefault(s, []).append(str(o)[len(WD_IRI) :])
+        elif p in core:
+            edges.append((s, core[p], o))
+    network = nx.MultiDiGraph()
+    for node in sorted(kinds, key=str):
+        cls = kinds[node]
+        network.add_node(
+            str(node),
+            label=min(labels.get(node, [])) if node in labels else _local_name(node),
+            **{"class": cls},
+            coarse=coarse_class(cls),
+            wikidata=min(wikidata[node]) if node in wikidata else "",
+        )
+    for s, name, o in sorted(edges, key=lambda e: (str(e[0]), e[1], str(e[2]))):
+        if s in kinds and o in kinds:
+            network.add_edge(str(s), str(o), key=name, predicate=KGO_IRI + name, label=name)
+    return network
+
+
+def _local_name(node: Node) -> str:
+    text = str(node).rstrip("/#")
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or text
+
+
+def _graphml(graph: Dataset | Graph) -> str:
+    buffer = io.BytesIO()
+    nx.write_graphml(to_networkx(graph), buffer, encoding="utf-8", prettyprint=True)
+    return _ensure_newline(buffer.getvalue().decode("utf-8"))
+
+
+_SERIALIZERS = {
+    "turtle": _turtle,
+    "nt": _ntriples,
+    "nquads": _nquads,
+    "trig": _trig,
+    "jsonld": _jsonld,
+    "graphml": _graphml,
+}

@@ -1,0 +1,194 @@
+"""Rule-based coreference for the references news uses most.
+
+"the company", "the Chinese telecom equipment maker", "the executive", "it",
+"its", "he" are linked to an earlier entity mention so that relations stated
+about them reach the right node. Candidates must agree in class with the
+description (a "maker" is a company, "the executive" a person); a nationality
+adjective ("the Chinese company") prefers antecedents the gazetteer places in
+that country; among the rest the nearest mention in the same sentence, then
+the nearest earlier subject, then the nearest mention wins.
+
+The ``kg_coref`` component writes ``doc._.kg_coref``: a list of
+``(start, end, antecedent)`` token spans, ``antecedent`` indexing
+``doc.spans["kg_entities"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.entities import SPAN_KEY
+from kg.extract.syntax import is_subject
+from kg.ontology import Gazetteer, Lexicon, load_gazetteer, load_lexicon
+from kg.types import coarse_class
+
+ORG_PRONOUNS = frozenset({"it", "its", "itself"})
+PERSON_PRONOUNS = frozenset({"he", "him", "his", "himself", "she", "her", "hers", "herself"})
+_DEFINITE = frozenset({"the", "this", "that"})
+_WINDOW = 5  # sentences a description may reach back; pronouns reach back two
+
+if not Doc.has_extension("kg_coref"):
+    Doc.set_extension("kg_coref", default=None)
+
+
+class CorefResolver:
+    """The ``kg_coref_v1`` component (see the module docstring)."""
+
+    def __init__(self, name: str, *, gazetteer: Gazetteer, lexicon: Lexicon) -> None:
+        self.name = name
+        self.gazetteer = gazetteer
+        self.lexicon = lexicon
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations(doc, self.match(doc))
+        return doc
+
+    def anaphors(self, doc: Doc) -> list[tuple[int, int, str, str | None]]:
+        """Return (start, end, class, country key) of every reference to resolve."""
+        covered = {i for span in doc.spans[SPAN_KEY] for i in range(span.start, span.end)}
+        starts = {span.start for span in doc.spans[SPAN_KEY]}
+        found = []
+        for token in doc:
+            if token.i in covered:
+                continue
+            low = token.lower_
+            if token.pos_ == "PRON" and low in ORG_PRONOUNS:
+                found.append((token.i, token.i + 1, "Organization", None))
+            elif token.pos_ == "PRON" and low in PERSON_PRONOUNS:
+                found.append((token.i, token.i + 1, "Person", None))
+            elif token.pos_ in {"NOUN", "PROPN"} and token.tag_ not in {"NNS", "NNPS"}:
+                description = self._description(doc, token, covered, starts)
+                if description is not None:
+                    found.append(description)
+        return found
+
+    def _description(
+        self, doc: Doc, token: Token, covered: set[int], starts: set[int]
+    ) -> tuple[int, int, str, str | None] | None:
+        previous = doc[token.i - 1].lower_ if token.i > 0 else ""
+        cls = self.lexicon.descriptors.get(f"{previous} {token.lower_}") or self.lexicon.descriptors.get(
+            token.lower_
+        )
+        if cls is None or token.i + 1 in starts:
+            return None  # "the Chinese company Huawei": an apposition, not a reference
+        if token.i + 1 < len(doc) and doc[token.i + 1].dep_ == "appos" and doc[token.i + 1].i in covered:
+            return None
+        left = token.left_edge.i
+        if doc[left].lower_ not in _DEFINITE:
+            return None
+        if any(
+            i in covered and not self._is_demonym(doc, i) and not _before_hyphen(doc, i)
+            for i in range(left, token.i)
+        ):
+            return None  # "the US government" names its own entity
+        country = None
+        for i in range(left, token.i):
+            for span in doc.spans[SPAN_KEY]:
+                if span.start == i and coarse_class(span.label_) == "Place" and span.kb_id_:
+                    country = span.kb_id_
+        return (left, token.i + 1, cls, country)
+
+    def _is_demonym(self, doc: Doc, i: int) -> bool:
+        entries = self.gazetteer.lookup(doc[i].text)
+        return any(doc[i].text in e.demonyms for e in entries)
+
+    def match(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Return (start, end, antecedent index) for each resolved reference."""
+        spans: Sequence[Span] = list(doc.spans[SPAN_KEY])
+        positions = [spans[i].root.i for i in range(len(spans))]
+        resolved: list[tuple[int, int, int]] = []
+        anaphors = sorted(self.anaphors(doc))
+        events = sorted(
+            [(p, 0, i) for i, p in enumerate(positions)] + [(a[0], 1, j) for j, a in enumerate(anaphors)]
+        )
+        history: list[tuple[int, int]] = []  # (token index, entity index), in text order
+        for position, kind, index in events:
+            if kind == 0:
+                history.append((position, index))
+                continue
+            start, end, cls, country = anaphors[index]
+            antecedent = self._antecedent(doc, spans, history, start, cls, country)
+            if antecedent is not None:
+                resolved.append((start, end, antecedent))
+                history.append((doc[end - 1].i, antecedent))
+        return resolved
+
+    def _antecedent(
+        self,
+        doc: Doc,
+        spans: Sequence[Span],
+        history: list[tuple[int, int]],
+        start: int,
+        cls: str,
+        country: str | None,
+    ) -> int | None:
+        sentence = doc[start].sent
+        window = _WINDOW if doc[start].pos_ != "PRON" else 2
+        sent_starts = [s.start for s in doc.sents]
+        sent_index = {s: n for n, s in enumerate(sent_starts)}
+        here = sent_index[sentence.start]
+        candidates = []
+        for position, entity in reversed(history):
+            span = spans[entity]
+            distance = here - sent_index[doc[position].sent.start]
+            if distance > window:
+                break
+            if not _compatible(span.label_, cls):
+                continue
+            if country and not self._in_country(span, country):
+                continue
+            candidates.append((position, entity, distance))
+        if not candidates and country:
+            return self._antecedent(doc, spans, history, start, cls, None)
+        if not candidates:
+            return None
+        same = [c for c in candidates if c[2] == 0]
+        subjects = [c for c in candidates if is_subject(doc[c[0]])]
+        same_subjects = [c for c in same if is_subject(doc[c[0]])]
+        for group in (same_subjects, same, [c for c in subjects if c[2] <= 1], candidates):
+            if group:
+                # A mention of exactly the described class beats a coarser one.
+                exact = [c for c in group if spans[c[1]].label_ == cls]
+                return (exact or group)[0][1]
+        return None
+
+    def _in_country(self, span: Span, country: str) -> bool:
+        keys = span.kb_id_.split("|") if span.kb_id_ else []
+        return any(
+            (entry := self.gazetteer.entries.get(k)) is not None and entry.country == country
+            for k in keys
+        )
+
+    def set_annotations(self, doc: Doc, resolved: list[tuple[int, int, int]]) -> None:
+        """Store the resolved references in ``doc._.kg_coref``."""
+        doc._.kg_coref = resolved
+
+
+def _before_hyphen(doc: Doc, i: int) -> bool:
+    """"the Beijing-based maker": a place inside a compound modifier."""
+    return i + 1 < len(doc) and doc[i + 1].text == "-"
+
+
+def _compatible(label: str, wanted: str) -> bool:
+    """Whether a mention of class ``label`` can be referred to as a ``wanted``.
+
+    >>> _compatible("Company", "Organization"), _compatible("Organization", "Company")
+    (True, True)
+    >>> _compatible("GovernmentAgency", "Company"), _compatible("Person", "Organization")
+    (False, False)
+    """
+    if coarse_class(label) != coarse_class(wanted):
+        return False
+    coarse = coarse_class(wanted)
+    return label == wanted or label == coarse or wanted == coarse
+
+
+def make_coref(nlp: Language, name: str, gazetteer_files: Sequence[str] = ()) -> CorefResolver:
+    """Build the component with the shipped gazetteer plus ``gazetteer_files``."""
+    return CorefResolver(name, gazetteer=load_gazetteer(gazetteer_files), lexicon=load_lexicon())
+
+
+Language.factory("kg_coref_v1", default_config={"gazetteer_files": []}, func=make_coref)

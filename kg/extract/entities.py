@@ -1,0 +1,304 @@
+"""Entity mentions: spaCy's statistical NER corrected by the gazetteer and the lexicon.
+
+The ``kg_entities`` component runs after ``ner``. It finds gazetteer names
+with a :class:`~spacy.matcher.PhraseMatcher`, repairs the model's spans
+(leading determiners, possessives inside a span, truncated "District Court
+of", product model suffixes), merges both, and types each mention with the
+most specific class it can justify (gazetteer, name words such as "Court" or
+"Inc.", a descriptor such as "research firm X"). Titles in front of a
+person's name are recorded as the mention's role.
+
+The result is ``doc.spans["kg_entities"]``: span label = class local name,
+``kb_id_`` = gazetteer key, and ``doc._.kg_roles`` maps a span's start token
+to its title.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from kg.ontology import Gazetteer, Lexicon, load_gazetteer, load_lexicon
+from kg.types import coarse_class
+
+SPAN_KEY = "kg_entities"
+
+#: spaCy NER labels and the class they map to (``None``: not an entity for kg).
+NER_CLASSES: dict[str, str | None] = {
+    "PERSON": "Person",
+    "ORG": "Organization",
+    "GPE": "Place",
+    "LOC": "Region",
+    "FAC": None,
+    "PRODUCT": "Product",
+    "NORP": None,
+}
+
+#: Words that continue a product model name after its number ("Mi 11 Ultra").
+MODEL_SUFFIXES = frozenset(
+    "Pro Max Ultra Plus Lite Mini mini SE Edge Note Fold Flip Neo Prime Air 5G 4G XL S FE".split()
+)
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
+_POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
+_CONNECTORS = frozenset({"of", "for", "and", "&", "de", "on"})
+
+if not Doc.has_extension("kg_roles"):
+    Doc.set_extension("kg_roles", default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerMatch:
+    """A gazetteer name found in a doc: token span, entry keys and how the name matched."""
+
+    start: int
+    end: int
+    keys: tuple[str, ...]
+    kind: str  # "name", "demonym", "ambiguous" or "metonym"
+
+
+class EntityRecognizer:
+    """The ``kg_entities_v1`` component (see the module docstring)."""
+
+    def __init__(self, nlp: Language, name: str, *, gazetteer: Gazetteer, lexicon: Lexicon) -> None:
+        self.name = name
+        self.gazetteer = gazetteer
+        self.lexicon = lexicon
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.kinds: dict[str, dict[str, str]] = {}  # surface -> key -> kind
+        for entry in sorted(gazetteer.entries.values(), key=lambda e: e.key):
+            for kind, forms in (
+                ("name", (entry.label, *entry.aliases)),
+                ("demonym", entry.demonyms),
+                ("ambiguous", entry.ambiguous),
+                ("metonym", entry.metonyms),
+            ):
+                for form in forms:
+                    self.kinds.setdefault(form, {}).setdefault(entry.key, kind)
+        surfaces = sorted(self.kinds)
+        patterns = list(nlp.tokenizer.pipe(surfaces))
+        for surface, pattern in zip(surfaces, patterns, strict=True):
+            self.matcher.add(surface, [pattern])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans, roles = self.match(doc)
+        self.set_annotations(doc, spans, roles)
+        return doc
+
+    # -- finding -----------------------------------------------------------
+
+    def gazetteer_matches(self, doc: Doc) -> list[GazetteerMatch]:
+        """Return the longest non-overlapping gazetteer names of ``doc``."""
+        found = []
+        for match_id, start, end in self.matcher(doc):
+            surface = doc.vocab.strings[match_id]
+            by_key = self.kinds[surface]
+            kinds = set(by_key.values())
+            # A real name beats the same string as demonym or metonym of something else.
+            kind = next(k for k in ("name", "demonym", "metonym", "ambiguous") if k in kinds)
+            keys = tuple(sorted(k for k, v in by_key.items() if v == kind))
+            found.append((start, end, keys, kind))
+        spans = filter_spans([Span(doc, s, e) for s, e, _, _ in found])
+        keep = {(s.start, s.end) for s in spans}
+        return [GazetteerMatch(s, e, k, kind) for s, e, k, kind in found if (s, e) in keep]
+
+    def model_spans(self, doc: Doc) -> list[tuple[int, int, str]]:
+        """Return the statistical entities, repaired, as (start, end, class)."""
+        spans = []
+        for ent in doc.ents:
+            cls = NER_CLASSES.get(ent.label_)
+            if cls is None:
+                continue
+            for start, end in _split_possessives(doc, ent.start, ent.end):
+                start, end = _trim(doc, start, end)
+                if start >= end:
+                    continue
+                end = _extend(doc, start, end, cls)
+                spans.append((start, end, cls))
+        return spans
+
+    def match(self, doc: Doc) -> tuple[list[Span], dict[int, str]]:
+        """Find the entity mentions of ``doc`` and the titles before person names."""
+        gaz = self.gazetteer_matches(doc)
+        model = self.model_spans(doc)
+        chosen: list[Span] = []
+        used_gaz: set[int] = set()
+        for start, end, cls in model:
+            inside = [i for i, g in enumerate(gaz) if g.start >= start and g.end <= end]
+            overlapping = [
+                i for i, g in enumerate(gaz) if g.start < end and g.end > start and i not in inside
+            ]
+            if overlapping:
+                continue  # the model's boundary is wrong; the gazetteer name wins
+            exact = [i for i in inside if gaz[i].start == start and gaz[i].end == end]
+            if exact or len(inside) >= 2:
+                continue  # the gazetteer names are used as they are
+            if inside and gaz[inside[0]].kind == "name":
+                entry_cls = self.gazetteer.entries[gaz[inside[0]].keys[0]].cls
+                if cls == "Organization" and coarse_class(entry_cls) == "Organization":
+                    # "Apple Inc" around "Apple": the longer name of the same organization.
+                    used_gaz.update(inside)
+                    chosen.append(self._make(doc, start, end, entry_cls, gaz[inside[0]].keys[0]))
+                    continue
+            used_gaz.update(inside)
+            chosen.append(self._make(doc, start, end, self._refine(doc, start, end, cls), ""))
+        for i, g in enumerate(gaz):
+            if i in used_gaz:
+                continue
+            span = self._from_gazetteer(doc, g)
+            if span is not None:
+                chosen.extend(span)
+        chosen.extend(self._model_numbers(doc, chosen))
+        spans = _vote_person_names(sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)))
+        roles = {s.start: role for s in spans if s.label_ == "Person" and (role := self._title(doc, s))}
+        return spans, roles
+
+    def _make(self, doc: Doc, start: int, end: int, cls: str, key: str) -> Span:
+        return Span(doc, start, end, label=cls, kb_id=key)
+
+    def _from_gazetteer(self, doc: Doc, g: GazetteerMatch) -> list[Span]:
+        entries = [self.gazetteer.entries[k] for k in g.keys]
+        if g.kind == "metonym":
+            head = doc[g.start].head
+            if doc[g.start].dep_ == "pobj" and head.lower_ in {"in", "from", "near", "at", "to"}:
+                return []  # "based in Washington": the city, not the government
+        if len(entries) == 1 or g.kind != "ambiguous":
+            entry = entries[0]
+            return [self._make(doc, g.start, g.end, entry.cls, entry.key)]
+        # Several bodies share the name: let the resolver choose by context.
+        return [self._make(doc, g.start, g.end, entries[0].cls, "|".join(g.keys))]
+
+    def _model_numbers(self, doc: Doc, chosen: Sequence[Span]) -> list[Span]:
+        """Extend known product lines with their model numbers (Galaxy S9, Mi 11 Ultra)."""
+        extra = []
+        for span in chosen:
+            if span.label_ != "Product" or not span.kb_id_:
+                continue
+            end = _extend(doc, span.start, span.end, "Product")
+            if end > span.end:
+                extra.append(Span(doc, span.start, end, label="Product"))
+        return extra
+
+    def _refine(self, doc: Doc, start: int, end: int, cls: str) -> str:
+        """Choose a finer class from name words and descriptors in front of the name."""
+        if cls not in {"Organization", "Place"}:
+            return cls
+        if cls == "Organization":
+            for token in doc[start:end]:
+                if token.text in self.lexicon.name_words:
+                    return self.lexicon.name_words[token.text]
+        described = descriptor_class(doc, start, self.lexicon)
+        if described and coarse_class(described) == coarse_class(cls):
+            return described
+        return cls
+
+    def _title(self, doc: Doc, span: Span) -> str | None:
+        titles = self.lexicon.cue("roleTitles")
+        i = span.start
+        while i > 0 and doc[i - 1].lower_ in titles and doc[i - 1].text[:1].isupper():
+            i -= 1
+        return doc[i : span.start].text if i < span.start else None
+
+    # -- writing -------------------------------------------------------------
+
+    def set_annotations(self, doc: Doc, spans: Iterable[Span], roles: dict[int, str]) -> None:
+        """Store the mentions in ``doc.spans["kg_entities"]`` and titles in ``doc._.kg_roles``."""
+        doc.spans[SPAN_KEY] = list(spans)
+        doc._.kg_roles = roles
+
+
+def _vote_person_names(spans: list[Span]) -> list[Span]:
+    """Retype "Wang" and "Trump" as people when the doc names "Wang Xiang" or "Donald Trump".
+
+    The model often tags a lone surname or given name as an organization; a
+    full name of a person elsewhere in the article settles it.
+    """
+    name_parts = {
+        token.text for span in spans if span.label_ == "Person" and len(span) > 1 for token in span
+    }
+    fixed = []
+    for span in spans:
+        if (
+            not span.kb_id_
+            and span.label_ != "Person"
+            and len(span) == 1
+            and span.text in name_parts
+        ):
+            span = Span(span.doc, span.start, span.end, label="Person")
+        fixed.append(span)
+    return fixed
+
+
+def descriptor_class(doc: Doc, start: int, lexicon: Lexicon) -> str | None:
+    """Return the class named by a descriptor right before a name ("research firm IDC").
+
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> descriptor_class(nlp("according to research firm Canalys"), 4, load_lexicon())
+    'ResearchFirm'
+    """
+    words = [t.lower_ for t in doc[max(0, start - 3) : start]]
+    for size in (3, 2, 1):
+        if len(words) >= size:
+            phrase = " ".join(words[-size:])
+            if phrase in lexicon.descriptors:
+                return lexicon.descriptors[phrase]
+    return None
+
+
+def _split_possessives(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    """Split "the Pentagon's Chinese Communist Military Companies" at the possessive."""
+    parts, begin = [], start
+    for i in range(start, end):
+        if doc[i].text in _POSSESSIVE:
+            parts.append((begin, i))
+            begin = i + 1
+    parts.append((begin, end))
+    return [(s, e) for s, e in parts if s < e]
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    while start < end and (doc[start].lower_ in _DETERMINERS or doc[start].is_punct):
+        start += 1
+    while end > start and (doc[end - 1].text in _POSSESSIVE or doc[end - 1].is_punct):
+        end -= 1
+    return start, end
+
+
+def _extend(doc: Doc, start: int, end: int, cls: str) -> int:
+    """Repair a span the model cut short ("District Court of" + "Columbia", "Mi 11" + "Ultra")."""
+    if coarse_class(cls) == "Organization":
+        while end < len(doc) and doc[end - 1].lower_ in _CONNECTORS:
+            nxt = end
+            while nxt < len(doc) and doc[nxt].pos_ == "PROPN" and doc[nxt].text[:1].isupper():
+                nxt += 1
+            if nxt == end:
+                return end - 1  # a dangling connector is not part of the name
+            end = nxt
+    if cls == "Product":
+        while end < len(doc) and (
+            doc[end].text in MODEL_SUFFIXES
+            or (doc[end].like_num and doc[end].pos_ in {"NUM", "PROPN"} and doc[end - 1].pos_ == "PROPN")
+        ):
+            end += 1
+    return end
+
+
+def make_entity_recognizer(
+    nlp: Language, name: str, gazetteer_files: Sequence[str] = ()
+) -> EntityRecognizer:
+    """Build the component with the shipped gazetteer plus ``gazetteer_files``."""
+    return EntityRecognizer(
+        nlp, name, gazetteer=load_gazetteer(gazetteer_files), lexicon=load_lexicon()
+    )
+
+
+Language.factory(
+    "kg_entities_v1",
+    default_config={"gazetteer_files": []},
+    func=make_entity_recognizer,
+)

@@ -1,0 +1,256 @@
+"""Figures: market share, revenue, shipments, growth and rank as observations.
+
+Every percentage, amount of money or quantity the model finds is read with
+the metric words of its sentence ("market share", "shipped", "generated",
+"growth"), the entity it is about (the sentence's organization subject, or
+the one a "the company" refers to), the place ("in India"), the period (a
+date expression of the sentence) and the source ("reported by IDC",
+"according to Canalys").
+
+Output: ``doc._.kg_figures``, a list of :class:`RawFigure`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.extract.relations import mention_table
+from kg.types import coarse_class
+
+if not Doc.has_extension("kg_figures"):
+    Doc.set_extension("kg_figures", default=None)
+
+SCALES = {
+    "thousand": Decimal(10) ** 3,
+    "million": Decimal(10) ** 6,
+    "mn": Decimal(10) ** 6,
+    "billion": Decimal(10) ** 9,
+    "bn": Decimal(10) ** 9,
+    "trillion": Decimal(10) ** 12,
+}
+CURRENCIES = {
+    "euro": "EUR",
+    "euros": "EUR",
+    "€": "EUR",
+    "dollar": "USD",
+    "dollars": "USD",
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "rmb": "CNY",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "£": "GBP",
+    "yen": "JPY",
+    "¥": "JPY",
+    "rupee": "INR",
+    "rupees": "INR",
+    "won": "KRW",
+}
+#: Metric cue words, checked in order; the first present in the sentence wins.
+METRIC_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("marketShare", ("market share", "share of the market", "share"), ("percent",)),
+    ("shipmentGrowth", ("shipment growth", "shipments grew", "shipments rose"), ("percent",)),
+    ("revenueGrowth", ("revenue growth", "revenue rose", "revenue grew", "sales generated"), ("percent",)),
+    ("growth", ("growth", "grew", "increase", "rose", "up", "jump", "surge"), ("percent",)),
+    ("revenue", ("revenue", "generated", "turnover", "sales of", "earned"), ("money",)),
+    ("netIncome", ("net income", "profit", "net profit"), ("money",)),
+    ("valuation", ("valued at", "valuation"), ("money",)),
+    ("investment", ("invest", "investment"), ("money",)),
+    ("fine", ("fine", "fined", "penalty"), ("money",)),
+    ("shipments", ("shipped", "shipments", "sold"), ("units",)),
+    ("users", ("users", "subscribers", "customers"), ("units",)),
+    ("employees", ("employees", "staff", "workers"), ("units",)),
+)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+             "eighth": 8, "ninth": 9, "tenth": 10}
+_SOURCE_CUES = ("reported by", "according to", "report by", "data from", "figures from", "estimates from")
+
+
+@dataclass(frozen=True, slots=True)
+class RawFigure:
+    """A figure, with token-level references into the doc's mention table."""
+
+    subject: int
+    metric: str
+    value: str
+    unit: str
+    sentence: tuple[int, int]  # token span
+    quote: tuple[int, int]  # token span of the figure
+    period_text: str | None = None
+    place: int | None = None
+    source: int | None = None
+    segment: str | None = None
+
+
+def parse_amount(text: str) -> tuple[Decimal, str] | None:
+    """Return the value and unit kind ("percent", "money:EUR", "units") of a figure.
+
+    >>> parse_amount("more than 9.8 billion euros")
+    (Decimal('9800000000.0'), 'money:EUR')
+    >>> parse_amount("30.3 percent")
+    (Decimal('30.3'), 'percent')
+    >>> parse_amount("49.4 million")
+    (Decimal('49400000.0'), 'units')
+    """
+    low = text.lower().replace(",", "")
+    m = re.search(r"(\d+(?:\.\d+)?)", low)
+    if not m:
+        return None
+    try:
+        value = Decimal(m.group(1))
+    except InvalidOperation:
+        return None
+    for word, scale in SCALES.items():
+        if re.search(rf"(?<![a-z]){word}\b", low):
+            value *= scale
+            break
+    if "%" in low or re.search(r"\bper ?cent\b", low):
+        return value, "percent"
+    for word, code in CURRENCIES.items():
+        if (word.isalpha() and re.search(rf"\b{re.escape(word)}\b", low)) or (not word.isalpha() and word in low):
+            return value, f"money:{code}"
+    return value, "units"
+
+
+class FigureExtractor:
+    """The ``kg_figures_v1`` component (see the module docstring)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.kg_figures = self.match(doc)
+        return doc
+
+    def match(self, doc: Doc) -> list[RawFigure]:
+        """Return the figures of ``doc``."""
+        table = mention_table(doc)
+        figures = []
+        last_subject: int | None = None
+        last_period: str | None = None
+        for sent in doc.sents:
+            period, last_period = _period(doc, sent, last_period)
+            subject = self._subject(doc, sent, table)
+            if subject is None:
+                subject = last_subject
+            else:
+                last_subject = subject
+            if subject is None:
+                continue
+            low = sent.text.lower()
+            place = self._in_place(doc, sent, table)
+            source = self._source(doc, sent, table, low)
+            for ent in doc.ents:
+                if not (sent.start <= ent.start and ent.end <= sent.end):
+                    continue
+                figure = self._figure(doc, ent, low, sent)
+                if figure is None:
+                    continue
+                metric, value, unit = figure
+                figures.append(
+                    RawFigure(
+                        subject=subject,
+                        metric=metric,
+                        value=value,
+                        unit=unit,
+                        sentence=(sent.start, sent.end),
+                        quote=(ent.start, ent.end),
+                        period_text=period,
+                        place=place,
+                        source=source,
+                    )
+                )
+        return figures
+
+    def _figure(self, doc: Doc, ent: Span, low: str, sent: Span) -> tuple[str, str, str] | None:
+        if ent.label_ == "ORDINAL":
+            nxt = doc[ent.end : min(ent.end + 3, sent.end)].text.lower()
+            if re.match(r"(largest|biggest|top|leading)\b", nxt) and ent.text.lower() in _ORDINALS:
+                return "rank", str(_ORDINALS[ent.text.lower()]), "rank"
+            return None
+        if ent.label_ not in {"PERCENT", "MONEY", "QUANTITY", "CARDINAL"}:
+            return None
+        tail = doc[ent.end : min(ent.end + 2, len(doc))].text
+        parsed = parse_amount(f"{ent.text} {tail}" if ent.label_ != "PERCENT" else ent.text)
+        if parsed is None:
+            return None
+        value, kind = parsed
+        if kind == "units" and ent.label_ == "CARDINAL" and value < 1000:
+            return None  # small counts are rarely figures of interest
+        unit = kind.split(":", 1)[1] if kind.startswith("money:") else kind
+        family = "money" if kind.startswith("money:") else kind
+        for metric, cues, families in METRIC_CUES:
+            if family in families and any(re.search(rf"\b{re.escape(c)}\b", low) for c in cues):
+                return metric, _decimal_text(value), unit
+        return None
+
+    def _subject(self, doc: Doc, sent: Span, table: list) -> int | None:
+        for index, ref in enumerate(table):
+            if not (sent.start <= ref.start < sent.end):
+                continue
+            if coarse_class(ref.label) != "Organization":
+                continue
+            token = doc[ref.end - 1]
+            if token.dep_ in {"nsubj", "nsubjpass"} or (token.dep_ == "poss" and token.head.dep_ in {"nsubj", "nsubjpass"}):
+                return index
+        return None
+
+    def _in_place(self, doc: Doc, sent: Span, table: list) -> int | None:
+        for index, ref in enumerate(table):
+            if sent.start <= ref.start < sent.end and coarse_class(ref.label) == "Place":
+                token = doc[ref.start]
+                if token.dep_ == "pobj" and token.head.lower_ == "in":
+                    return index
+        return None
+
+    def _source(self, doc: Doc, sent: Span, table: list, low: str) -> int | None:
+        if not any(cue in low for cue in _SOURCE_CUES):
+            return None
+        for index, ref in enumerate(table):
+            if sent.start <= ref.start < sent.end and ref.label in {"ResearchFirm", "MediaOrganization"}:
+                return index
+        return None
+
+
+_COMPARISON = re.compile(r"\b(same period|year over year|year-on-year|compared|from a year)\b", re.I)
+_BACK_REFERENCE = re.compile(r"\b(the|that|this) (quarter|period|year|half)\b", re.I)
+
+
+def _period(doc: Doc, sent: Span, last: str | None) -> tuple[str | None, str | None]:
+    """The date expression a sentence's figures refer to, and the one to carry on.
+
+    Comparison bases ("the same period last year") are skipped; "the
+    quarter" refers back to the last period the article named.
+    """
+    for ent in doc.ents:
+        if ent.label_ != "DATE" or not (sent.start <= ent.start and ent.end <= sent.end):
+            continue
+        before = doc[max(sent.start, ent.start - 4) : ent.start].text
+        if _COMPARISON.search(ent.text) or _COMPARISON.search(before):
+            continue
+        if _BACK_REFERENCE.fullmatch(ent.text.strip()):
+            return last, last
+        if re.search(r"\d{4}", ent.text):
+            return ent.text, ent.text
+    return None, last
+
+
+def _decimal_text(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def make_figures(nlp: Language, name: str) -> FigureExtractor:
+    """Build the component."""
+    return FigureExtractor(name)
+
+
+Language.factory("kg_figures_v1", func=make_figures)

@@ -1,0 +1,501 @@
+"""The ontology, its lexicon and the gazetteer, read from ``ontology/*.ttl``.
+
+The Turtle files are the single source of truth: Python reaches terms through
+:class:`KGO`, a namespace that fails on a typo, and reads relation words,
+cue lists and known entities from the lexicon and gazetteer files.
+
+>>> str(KGO.worksFor)
+'https://w3id.org/kg-builder/ontology#worksFor'
+>>> KGO.workFor
+Traceback (most recent call last):
+...
+AttributeError: term 'workFor' not in namespace 'https://w3id.org/kg-builder/ontology#'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+from kg.errors import OntologyError
+
+KGO_IRI = "https://w3id.org/kg-builder/ontology#"
+KGR_IRI = "https://w3id.org/kg-builder/resource/"
+KGG_IRI = "https://w3id.org/kg-builder/gazetteer/"
+KGL_IRI = "https://w3id.org/kg-builder/lexicon#"
+WD_IRI = "http://www.wikidata.org/entity/"
+
+KGG = Namespace(KGG_IRI)
+KGL = Namespace(KGL_IRI)
+WD = Namespace(WD_IRI)
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SCHEMA = Namespace("https://schema.org/")
+
+
+class KGO(DefinedNamespace):
+    """The kg-builder ontology namespace (kgo:). Every term is declared in ontology/kgo.ttl."""
+
+    _fail = True
+    _NS = Namespace(KGO_IRI)
+
+    # classes
+    Entity: URIRef
+    Organization: URIRef
+    Company: URIRef
+    GovernmentAgency: URIRef
+    Court: URIRef
+    MediaOrganization: URIRef
+    ResearchFirm: URIRef
+    Person: URIRef
+    Place: URIRef
+    Country: URIRef
+    City: URIRef
+    Region: URIRef
+    Product: URIRef
+    Document: URIRef
+    Statement: URIRef
+    Status: URIRef
+    Observation: URIRef
+    Metric: URIRef
+    CueSet: URIRef
+    # the fifteen core predicates, their super-property and inverses
+    relation: URIRef
+    worksFor: URIRef
+    employs: URIRef
+    basedIn: URIRef
+    locatedIn: URIRef
+    livesIn: URIRef
+    killed: URIRef
+    operatesIn: URIRef
+    plansToEnter: URIRef
+    partnersWith: URIRef
+    competesWith: URIRef
+    produces: URIRef
+    producedBy: URIRef
+    sells: URIRef
+    subsidiaryOf: URIRef
+    sanctions: URIRef
+    liftsSanctionOn: URIRef
+    sues: URIRef
+    # names, documents, gazetteer knowledge
+    mentionedIn: URIRef
+    demonym: URIRef
+    ambiguousLabel: URIRef
+    metonym: URIRef
+    country: URIRef
+    brandOf: URIRef
+    # statements
+    evidence: URIRef
+    evidenceStart: URIRef
+    evidenceEnd: URIRef
+    confidence: URIRef
+    trigger: URIRef
+    date: URIRef
+    startDate: URIRef
+    endDate: URIRef
+    duration: URIRef
+    status: URIRef
+    role: URIRef
+    Planned: URIRef
+    Ongoing: URIRef
+    Ended: URIRef
+    # observations
+    observedEntity: URIRef
+    metric: URIRef
+    value: URIRef
+    unit: URIRef
+    period: URIRef
+    place: URIRef
+    segment: URIRef
+    reportedBy: URIRef
+    marketShare: URIRef
+    revenue: URIRef
+    revenueGrowth: URIRef
+    netIncome: URIRef
+    shipments: URIRef
+    shipmentGrowth: URIRef
+    sales: URIRef
+    salesGrowth: URIRef
+    growth: URIRef
+    rank: URIRef
+    employees: URIRef
+    users: URIRef
+    valuation: URIRef
+    investment: URIRef
+    fine: URIRef
+    # lexical hooks
+    lemma: URIRef
+    verb: URIRef
+    verbPrep: URIRef
+    noun: URIRef
+    adjective: URIRef
+    descriptor: URIRef
+    nameWord: URIRef
+    minConfidence: URIRef
+
+
+#: The fifteen predicates of CONTRACT.md, in its order.
+CORE_PREDICATES: tuple[str, ...] = (
+    "worksFor",
+    "basedIn",
+    "locatedIn",
+    "livesIn",
+    "killed",
+    "operatesIn",
+    "plansToEnter",
+    "partnersWith",
+    "competesWith",
+    "produces",
+    "sells",
+    "subsidiaryOf",
+    "sanctions",
+    "liftsSanctionOn",
+    "sues",
+)
+SYMMETRIC_PREDICATES = frozenset({"partnersWith", "competesWith"})
+
+#: Entity classes, most specific first within each coarse class.
+ENTITY_CLASSES: tuple[str, ...] = (
+    "Company",
+    "GovernmentAgency",
+    "Court",
+    "MediaOrganization",
+    "ResearchFirm",
+    "Organization",
+    "Person",
+    "Country",
+    "City",
+    "Region",
+    "Place",
+    "Product",
+)
+
+#: Coarse class constraints of each core predicate: (subject classes, object classes).
+SIGNATURES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "worksFor": (frozenset({"Person"}), frozenset({"Organization"})),
+    "basedIn": (frozenset({"Organization"}), frozenset({"Place"})),
+    "locatedIn": (frozenset({"Place"}), frozenset({"Place"})),
+    "livesIn": (frozenset({"Person"}), frozenset({"Place"})),
+    "killed": (frozenset({"Person"}), frozenset({"Person"})),
+    "operatesIn": (frozenset({"Organization"}), frozenset({"Place"})),
+    "plansToEnter": (frozenset({"Organization"}), frozenset({"Place"})),
+    "partnersWith": (frozenset({"Organization"}), frozenset({"Organization"})),
+    "competesWith": (frozenset({"Organization"}), frozenset({"Organization"})),
+    "produces": (frozenset({"Organization"}), frozenset({"Product"})),
+    "sells": (frozenset({"Organization"}), frozenset({"Organization", "Product"})),
+    "subsidiaryOf": (frozenset({"Organization"}), frozenset({"Organization"})),
+    "sanctions": (
+        frozenset({"Organization", "Person", "Place"}),
+        frozenset({"Organization"}),
+    ),
+    "liftsSanctionOn": (
+        frozenset({"Organization", "Person", "Place"}),
+        frozenset({"Organization"}),
+    ),
+    "sues": (frozenset({"Organization", "Person"}), frozenset({"Organization", "Person"})),
+}
+
+
+def ontology_dir() -> Path:
+    """Return the folder holding the shipped ontology files.
+
+    >>> (ontology_dir() / "kgo.ttl").is_file()
+    True
+    """
+    return package_data_dir("kg._ontology", "ontology", "kgo.ttl")
+
+
+def package_data_dir(package: str, folder: str, marker: str) -> Path:
+    """Find a data folder shipped as ``package``, or ``folder`` in the source tree.
+
+    In a checkout (or an editable install) the folder at the top of the
+    repository is used; in an installed wheel, the copy setuptools packaged.
+
+    >>> package_data_dir("kg._corpus", "corpus", "*.txt").name
+    'corpus'
+    """
+    source = Path(__file__).resolve().parents[1] / folder
+    if any(source.glob(marker)):
+        return source
+    try:
+        packaged = Path(str(resources.files(package)))
+    except (ModuleNotFoundError, NotADirectoryError, TypeError) as err:
+        raise OntologyError(f"the {folder}/ data of kg is missing: reinstall kg.") from err
+    return packaged
+
+
+def _parse(paths: Iterable[Path]) -> Graph:
+    graph = Graph()
+    for path in paths:
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as err:  # rdflib raises many parser-specific types
+            raise OntologyError(f"{path}: not valid Turtle ({err}). Fix or remove the file.") from err
+    return graph
+
+
+@cache
+def ontology_graph() -> Graph:
+    """Return the ontology (``kgo.ttl``) as an rdflib graph.
+
+    >>> from rdflib import OWL
+    >>> (KGO.partnersWith, RDF.type, OWL.SymmetricProperty) in ontology_graph()
+    True
+    """
+    return _parse([ontology_dir() / "kgo.ttl"])
+
+
+#################################################################
+# Lexicon
+#################################################################
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One lexicon entry: ``lemma`` (plus ``particle``) and the preposition that introduces the object.
+
+    ``kind`` is ``verb``, ``verbPrep``, ``noun`` or ``adjective``.
+    """
+
+    predicate: str
+    kind: str
+    lemma: str
+    particle: str | None = None
+    prep: str | None = None
+    suffix: bool = False  # "-based": matches the end of a hyphenated modifier
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Relation triggers per lemma, cue sets and class descriptors."""
+
+    triggers: dict[str, tuple[Trigger, ...]]  # by head lemma
+    suffixes: tuple[Trigger, ...]
+    cues: dict[str, frozenset[str]]
+    descriptors: dict[str, str]  # descriptor noun (last word) -> class local name
+    name_words: dict[str, str] = field(default_factory=dict)  # word in a name -> class
+    confidence: dict[str, float] = field(default_factory=dict)
+
+    def cue(self, name: str) -> frozenset[str]:
+        """Return the lemmas of a cue set (``planning``, ``ending``, ``roleTitles``...)."""
+        return self.cues.get(name, frozenset())
+
+
+_PREPOSITIONS = frozenset(
+    "in into to with for at of on against between from by as about".split()
+)
+
+
+def parse_trigger(predicate: str, kind: str, text: str) -> Trigger:
+    """Split a lexicon string into lemma, particle and preposition.
+
+    >>> parse_trigger("partnersWith", "verbPrep", "tie up with")
+    Trigger(predicate='partnersWith', kind='verbPrep', lemma='tie', particle='up', prep='with', suffix=False)
+    >>> parse_trigger("basedIn", "adjective", "-based").suffix
+    True
+    """
+    words = text.lower().split()
+    if kind == "adjective" and words[0].startswith("-"):
+        return Trigger(predicate, kind, words[0][1:], suffix=True)
+    prep = words[-1] if len(words) > 1 and words[-1] in _PREPOSITIONS else None
+    core = words[:-1] if prep else words
+    lemma = core[0]
+    particle = " ".join(core[1:]) or None
+    return Trigger(predicate, kind, lemma, particle=particle, prep=prep)
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    """Read ``ontology/lexicon.ttl`` into a :class:`Lexicon`.
+
+    >>> lex = load_lexicon()
+    >>> any(t.predicate == "sanctions" for t in lex.triggers["ban"])
+    True
+    >>> "aim" in lex.cue("planning")
+    True
+    """
+    graph = _parse([ontology_dir() / "lexicon.ttl"])
+    by_lemma: dict[str, list[Trigger]] = {}
+    suffixes: list[Trigger] = []
+    confidence: dict[str, float] = {}
+    kinds = {KGO.verb: "verb", KGO.verbPrep: "verbPrep", KGO.noun: "noun", KGO.adjective: "adjective"}
+    for prop, kind in kinds.items():
+        for subject, text in graph.subject_objects(prop):
+            predicate = str(subject).removeprefix(KGO_IRI)
+            if predicate not in CORE_PREDICATES:
+                raise OntologyError(f"lexicon.ttl: {predicate} is not a core predicate.")
+            trigger = parse_trigger(predicate, kind, str(text))
+            if trigger.suffix:
+                suffixes.append(trigger)
+            else:
+                by_lemma.setdefault(trigger.lemma, []).append(trigger)
+    for subject, value in graph.subject_objects(KGO.minConfidence):
+        confidence[str(subject).removeprefix(KGO_IRI)] = float(value)
+    cues = {
+        str(s).removeprefix(KGL_IRI): frozenset(
+            str(lemma).lower() for lemma in graph.objects(s, KGO.lemma)
+        )
+        for s in graph.subjects(RDF.type, KGO.CueSet)
+    }
+    descriptors: dict[str, str] = {}
+    for cls, text in sorted(graph.subject_objects(KGO.descriptor)):
+        descriptors.setdefault(str(text).lower(), str(cls).removeprefix(KGO_IRI))
+    name_words: dict[str, str] = {}
+    for cls, text in sorted(graph.subject_objects(KGO.nameWord)):
+        name_words.setdefault(str(text), str(cls).removeprefix(KGO_IRI))
+    return Lexicon(
+        name_words=name_words,
+        triggers={k: tuple(sorted(v, key=_trigger_key)) for k, v in sorted(by_lemma.items())},
+        suffixes=tuple(sorted(suffixes, key=_trigger_key)),
+        cues=cues,
+        descriptors=descriptors,
+        confidence=confidence,
+    )
+
+
+def _trigger_key(t: Trigger) -> tuple[str, str, str, str, str]:
+    return (t.predicate, t.kind, t.lemma, t.particle or "", t.prep or "")
+
+
+#################################################################
+# Gazetteer
+#################################################################
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerEntry:
+    """A known entity: key, class, canonical label, names and links."""
+
+    key: str
+    cls: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    demonyms: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = ()
+    metonyms: tuple[str, ...] = ()
+    wikidata: str | None = None
+    country: str | None = None  # gazetteer key of its country
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Known entities by key, and every name they go by."""
+
+    entries: dict[str, GazetteerEntry]
+    names: dict[str, tuple[str, ...]]  # surface form -> keys (several for ambiguous labels)
+
+    def lookup(self, name: str) -> tuple[GazetteerEntry, ...]:
+        """Return the entries a surface form may denote (exact, then normalised match).
+
+        >>> gaz = Gazetteer.from_entries([GazetteerEntry("acme", "Company", "Acme Corp", ("Acme",))])
+        >>> [e.label for e in gaz.lookup("the Acme")]
+        ['Acme Corp']
+        """
+        keys = self.names.get(name) or self.names.get(normalize_name(name), ())
+        return tuple(self.entries[k] for k in keys)
+
+    @classmethod
+    def from_entries(cls, entries: Sequence[GazetteerEntry]) -> Gazetteer:
+        """Index entries by every name they go by (and its normalised form)."""
+        names: dict[str, list[str]] = {}
+        for entry in entries:
+            forms = (entry.label, *entry.aliases, *entry.demonyms, *entry.ambiguous, *entry.metonyms)
+            for form in forms:
+                for variant in {form, normalize_name(form)}:
+                    keys = names.setdefault(variant, [])
+                    if entry.key not in keys:
+                        keys.append(entry.key)
+        return cls(
+            entries={e.key: e for e in entries},
+            names={k: tuple(sorted(v)) for k, v in names.items()},
+        )
+
+
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+
+
+def normalize_name(name: str) -> str:
+    """Normalise a name for comparison (the rules of GOLD.md).
+
+    NFKC, case folding, white space collapsed, a leading "the " and a trailing
+    possessive dropped.
+
+    >>> normalize_name("  The Pentagon’s ")
+    'pentagon'
+    >>> normalize_name("AT&T")
+    'at&t'
+    """
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = " ".join(text.split())
+    text = _LEADING_THE.sub("", text)
+    return _POSSESSIVE.sub("", text).strip()
+
+
+def _strings(graph: Graph, subject: URIRef, prop: URIRef) -> tuple[str, ...]:
+    return tuple(sorted(str(o) for o in graph.objects(subject, prop) if isinstance(o, Literal)))
+
+
+def _local(iri: object, base: str) -> str:
+    return str(iri).removeprefix(base)
+
+
+@cache
+def _load_gazetteer_files(paths: tuple[Path, ...]) -> Gazetteer:
+    graph = _parse(paths)
+    classes = {URIRef(KGO_IRI + c): c for c in ENTITY_CLASSES}
+    entries = []
+    for subject in sorted(set(graph.subjects(RDF.type, None))):
+        cls = next((classes[t] for t in graph.objects(subject, RDF.type) if t in classes), None)
+        if cls is None or not isinstance(subject, URIRef):
+            continue
+        labels = _strings(graph, subject, RDFS.label)
+        if not labels:
+            raise OntologyError(f"gazetteer: {subject} has no rdfs:label.")
+        wikidata = next(
+            (_local(o, WD_IRI) for o in graph.objects(subject, OWL.sameAs) if str(o).startswith(WD_IRI)),
+            None,
+        )
+        country = graph.value(subject, KGO.country)
+        entries.append(
+            GazetteerEntry(
+                key=_local(subject, KGG_IRI),
+                cls=cls,
+                label=labels[0],
+                aliases=_strings(graph, subject, SKOS.altLabel),
+                demonyms=_strings(graph, subject, KGO.demonym),
+                ambiguous=_strings(graph, subject, KGO.ambiguousLabel),
+                metonyms=_strings(graph, subject, KGO.metonym),
+                wikidata=wikidata,
+                country=_local(country, KGG_IRI) if country is not None else None,
+            )
+        )
+    return Gazetteer.from_entries(entries)
+
+
+def gazetteer_paths(extra: Iterable[str | Path] = ()) -> tuple[Path, ...]:
+    """Return the shipped gazetteer files followed by the user's ``extra`` ones."""
+    shipped = sorted(ontology_dir().glob("gazetteer*.ttl"))
+    return (*shipped, *(Path(p) for p in extra))
+
+
+def load_gazetteer(extra: Iterable[str | Path] = ()) -> Gazetteer:
+    """Load the gazetteer shipped in ``ontology/`` plus any user files.
+
+    >>> gaz = load_gazetteer()
+    >>> isinstance(gaz.entries, dict)
+    True
+    """
+    paths = gazetteer_paths(extra)
+    for path in paths:
+        if not path.is_file():
+            raise OntologyError(f"{path}: no such gazetteer file.")
+    return _load_gazetteer_files(paths)

@@ -1,0 +1,211 @@
+"""One function per user task: ingest -> extract -> resolve -> graph -> files.
+
+The CLI is a thin layer over these; they are also the Python API::
+
+    from kg.pipeline import build_graph, build
+    dataset = build_graph(["corpus/"])            # an rdflib Dataset
+    summary = build(["corpus/"], out_dir="output")  # writes kg.ttl, kg.trig, kg.html, extractions.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDF, Dataset
+
+from kg.errors import EmptyInputError, OutputError
+from kg.export import export_graph, write_atomic
+from kg.extract import extract, make_nlp
+from kg.graph import build_dataset
+from kg.ingest import read_articles, sample_corpus
+from kg.ontology import CORE_PREDICATES, KGO, KGO_IRI, KGR_IRI, load_gazetteer
+from kg.resolve import resolve
+from kg.types import Article, Entity, Extraction, Resolved, coarse_class
+
+#: Where builds go by default.
+DEFAULT_OUTPUT = Path("output")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced: entities, per-document records and the dataset."""
+
+    entities: list[Entity]
+    resolved: list[Resolved]
+    dataset: Dataset
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """Counts reported after a build, and the files written."""
+
+    documents: int
+    entities: dict[str, int]
+    relations: dict[str, int]
+    observations: int
+    files: list[Path] = field(default_factory=list)
+
+
+def input_paths(paths: Sequence[str | Path]) -> list[str | Path]:
+    """The paths to read: the given ones, or the shipped sample corpus when none is given."""
+    return list(paths) if paths else list(sample_corpus())
+
+
+def run(
+    paths: Sequence[str | Path] = (),
+    *,
+    encoding: str | None = None,
+    gazetteer_files: Sequence[str] = (),
+    base: str = KGR_IRI,
+    on_article: Callable[[Article], None] | None = None,
+    model: str | None = None,
+) -> BuildResult:
+    """Read, extract, resolve and build the dataset of ``paths`` (the sample corpus if empty)."""
+    articles = list(read_articles(input_paths(paths), encoding=encoding))
+    if not articles:
+        raise EmptyInputError("no articles to read: give a file, a folder or a glob with .txt, .md, .html or .jsonl files.")
+    gazetteer = load_gazetteer(gazetteer_files)
+    nlp = make_nlp(model=model, gazetteer_files=gazetteer_files)
+    extractions = list(extract(articles, nlp, gazetteer=gazetteer, on_article=on_article))
+    entities, resolved = resolve(extractions, gazetteer=gazetteer)
+    dataset = build_dataset(entities, resolved, base=base)
+    return BuildResult(entities, resolved, dataset)
+
+
+def build_graph(paths: Sequence[str | Path] = (), **options: object) -> Dataset:
+    """Return the knowledge graph of ``paths`` as an rdflib Dataset (one named graph per document)."""
+    return run(paths, **options).dataset  # type: ignore[arg-type]
+
+
+def extraction_records(resolved: Iterable[Resolved], *, base: str = KGR_IRI) -> list[dict[str, object]]:
+    """The ``kg extract`` records of CONTRACT.md, one per document.
+
+    ``entities`` lists the named mentions (not pronouns or descriptions); a
+    relation stated through a reference ("the company") points at the nearest
+    named mention of the same entity.
+    """
+    records = []
+    for item in resolved:
+        ex = item.extraction
+        index: dict[int, int] = {}
+        entities = []
+        for i, (mention, entity_id) in enumerate(zip(ex.mentions, item.entity_ids, strict=True)):
+            if entity_id is None or mention.source == "coref":
+                continue
+            index[i] = len(entities)
+            entities.append(
+                {
+                    "start": mention.start,
+                    "end": mention.end,
+                    "text": mention.text,
+                    "type": coarse_class(mention.label),
+                    "class": mention.label,
+                    "node": base + entity_id,
+                }
+            )
+        relations = []
+        for rel in ex.relations:
+            head = _named(ex, item, rel.head, index)
+            tail = _named(ex, item, rel.tail, index)
+            if head is None or tail is None or head == tail:
+                continue
+            record: dict[str, object] = {
+                "head": head,
+                "tail": tail,
+                "predicate": rel.predicate,
+                "confidence": rel.confidence,
+                "evidence": list(rel.evidence),
+            }
+            qualifiers = {k: v for k, v in vars_of(rel.qualifiers).items() if v}
+            if qualifiers:
+                record["qualifiers"] = qualifiers
+            relations.append(record)
+        records.append({"id": ex.article.id, "text": ex.article.text, "entities": entities, "relations": relations})
+    return records
+
+
+def vars_of(obj: object) -> dict[str, object]:
+    """The fields of a slotted dataclass as a dict."""
+    return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
+
+
+def _named(ex: Extraction, item: Resolved, i: int, index: dict[int, int]) -> int | None:
+    if i in index:
+        return index[i]
+    entity = item.entity_ids[i]
+    if entity is None:
+        return None
+    anchor = ex.mentions[i].start
+    named = [j for j, e in enumerate(item.entity_ids) if e == entity and j in index]
+    if not named:
+        return None
+    best = min(named, key=lambda j: (abs(ex.mentions[j].start - anchor), j))
+    return index[best]
+
+
+def summarize(result: BuildResult) -> BuildSummary:
+    """Count documents, entities by class and relations by predicate."""
+    classes = Counter(e.cls for e in result.entities)
+    predicates: Counter[str] = Counter()
+    for _, p, _ in result.dataset.triples((None, None, None)):
+        name = str(p).removeprefix(KGO_IRI)
+        if name in CORE_PREDICATES and str(p).startswith(KGO_IRI):
+            predicates[name] += 1
+    observations = len(set(result.dataset.subjects(RDF.type, KGO.Observation)))
+    return BuildSummary(
+        documents=len(result.resolved),
+        entities=dict(sorted(classes.items())),
+        relations=dict(sorted(predicates.items())),
+        observations=observations,
+    )
+
+
+def write_outputs(
+    result: BuildResult, out_dir: str | Path = DEFAULT_OUTPUT, *, html: bool = True, base: str = KGR_IRI
+) -> list[Path]:
+    """Write kg.ttl, kg.trig, extractions.jsonl and (unless ``html`` is false) kg.html."""
+    folder = Path(out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"{folder}: cannot create the output folder ({err.strerror}). Choose another with -o.") from err
+    written = []
+    for name, fmt in (("kg.ttl", "turtle"), ("kg.trig", "trig")):
+        export_graph(result.dataset, format=fmt, destination=folder / name)
+        written.append(folder / name)
+    lines = "".join(
+        json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in extraction_records(result.resolved, base=base)
+    )
+    write_atomic(folder / "extractions.jsonl", lines.encode("utf-8"))
+    written.append(folder / "extractions.jsonl")
+    if html:
+        from kg.viz import write_html
+
+        write_html(result.dataset, folder / "kg.html", title="kg: knowledge graph")
+        written.append(folder / "kg.html")
+    return written
+
+
+def build(
+    paths: Sequence[str | Path] = (),
+    *,
+    out_dir: str | Path = DEFAULT_OUTPUT,
+    html: bool = True,
+    base: str = KGR_IRI,
+    **options: object,
+) -> BuildSummary:
+    """Build the graph of ``paths`` (the sample corpus if empty) and write every output file."""
+    result = run(paths, base=base, **options)  # type: ignore[arg-type]
+    files = write_outputs(result, out_dir, html=html, base=base)
+    summary = summarize(result)
+    return BuildSummary(summary.documents, summary.entities, summary.relations, summary.observations, files)
+
+
+def extract_records(paths: Sequence[str | Path], **options: object) -> list[dict[str, object]]:
+    """Return the ``kg extract`` records of ``paths``."""
+    result = run(paths, **options)  # type: ignore[arg-type]
+    return extraction_records(result.resolved, base=str(options.get("base", KGR_IRI)))

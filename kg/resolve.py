@@ -1,0 +1,231 @@
+"""Entity resolution: every way a thing is named becomes one node.
+
+A small global step after extraction. Mentions linked to the gazetteer are
+grouped by their gazetteer key; the others by their normalised name (legal
+suffixes such as "Corp" dropped). Within an article, a lone "Xiang" or
+"Wang" joins the person "Wang Xiang", and an acronym joins the name it
+abbreviates ("Federal Communications Commission (FCC)"). Each group gets the
+class most of its mentions vote for (the gazetteer's when linked), its
+fullest proper name as label, the other names as aliases, and an id derived
+from class and label, so builds are deterministic and shards merge.
+
+>>> from kg.types import Article, Extraction, Mention
+>>> text = "Acme Corp hired Jo Bloggs. Bloggs joined Acme in May."
+>>> mentions = (Mention(0, 9, "Acme Corp", "Company"), Mention(16, 25, "Jo Bloggs", "Person"),
+...             Mention(27, 33, "Bloggs", "Person"), Mention(41, 45, "Acme", "Organization"))
+>>> ex = Extraction(Article("d1", text), mentions, ())
+>>> entities, resolved = resolve([ex])
+>>> [(e.id, e.label, e.cls, e.aliases) for e in entities]
+[('organization/acme-corp', 'Acme Corp', 'Company', ('Acme',)), ('person/jo-bloggs', 'Jo Bloggs', 'Person', ('Bloggs',))]
+>>> resolved[0].entity_ids
+('organization/acme-corp', 'person/jo-bloggs', 'person/jo-bloggs', 'organization/acme-corp')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+from kg.ontology import Gazetteer, load_gazetteer, normalize_name
+from kg.types import COARSE_CLASSES, Entity, Extraction, Mention, Resolved, coarse_class
+
+#: Legal and generic suffixes that do not change which organization a name denotes.
+LEGAL_SUFFIXES = frozenset(
+    "inc inc. corp corp. corporation co co. ltd ltd. llc plc limited group holdings "
+    "holding company s.a. sa ag gmbh n.v. nv".split()
+)
+_ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "on", "in"})
+_PRONOUN_LIKE = frozenset({"it", "its", "he", "she", "they", "we", "i", "you", "this", "that"})
+_MAX_NAME_TOKENS = 10
+
+
+def slug(text: str) -> str:
+    """Return an IRI-safe, lower-case, hyphenated form of a name.
+
+    >>> slug("AT&T Inc."), slug("Lei Jun"), slug("Presse-Citron"), slug("Nestlé")
+    ('at-and-t-inc', 'lei-jun', 'presse-citron', 'nestle')
+    >>> slug("東京")
+    'x-6771-4eac'
+    """
+    text = text.replace("&", " and ")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    if words:
+        return "-".join(words)[:80]
+    # Names in other scripts: a stable, readable code point spelling.
+    return "x-" + "-".join(f"{ord(c):x}" for c in text if not c.isspace())[:80]
+
+
+def clean_name(text: str) -> str:
+    """Drop a leading "the", a trailing possessive and surrounding punctuation.
+
+    >>> clean_name("the Pentagon’s"), clean_name("“Chinese Communist Military Society”")
+    ('Pentagon', 'Chinese Communist Military Society')
+    """
+    text = " ".join(text.split())
+    text = re.sub(r"^(the|The|THE)\s+", "", text)
+    text = re.sub(r"(?:'s|’s|'|’)$", "", text)
+    return text.strip(" \t\"'“”‘’«»()[],.;:") if not text.endswith(".") or len(text) < 4 else text.strip(
+        " \t\"'“”‘’«»()[],;:"
+    )
+
+
+def name_key(text: str) -> str:
+    """The key under which two names of one organization or person meet.
+
+    >>> name_key("Xiaomi Corp."), name_key("the Xiaomi"), name_key("XIAOMI")
+    ('xiaomi', 'xiaomi', 'xiaomi')
+    """
+    words = normalize_name(clean_name(text)).split()
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def acronym(text: str) -> str:
+    """The initials of a multi-word name.
+
+    >>> acronym("Federal Communications Commission"), acronym("Department of Defense")
+    ('FCC', 'DD')
+    """
+    words = [w for w in re.split(r"[\s-]+", text) if w and w.lower() not in _ACRONYM_SKIP]
+    return "".join(w[0].upper() for w in words if w[0].isalpha()) if len(words) > 1 else ""
+
+
+def usable(mention: Mention) -> bool:
+    """Whether a mention can name a node (not a pronoun, a fragment or a description).
+
+    >>> usable(Mention(0, 2, "it", "Organization")), usable(Mention(0, 5, "Apple", "Company"))
+    (False, True)
+    """
+    if mention.source == "coref":
+        return False
+    text = clean_name(mention.text)
+    if len(text) < 2 or text.lower() in _PRONOUN_LIKE or not any(c.isalpha() for c in text):
+        return False
+    if len(text.split()) > _MAX_NAME_TOKENS:
+        return False
+    return mention.key is not None or any(c.isupper() for c in text) or not text.isascii()
+
+
+def resolve(
+    extractions: Sequence[Extraction], *, gazetteer: Gazetteer | None = None
+) -> tuple[list[Entity], list[Resolved]]:
+    """Group the mentions of all ``extractions`` into entities.
+
+    Returns the entities (sorted by id) and, for each extraction, the entity id
+    of each of its mentions (``None`` for mentions that name nothing).
+    """
+    gazetteer = gazetteer or load_gazetteer()
+    groups: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
+    mention_group: list[list[str | None]] = []
+    for extraction in extractions:
+        keys = _group_keys(extraction, gazetteer)
+        mention_group.append(keys)
+        for mention, key in zip(extraction.mentions, keys, strict=True):
+            if key is not None:
+                groups[key].append((extraction.article.id, mention))
+    ids: dict[str, str] = {}
+    entities: dict[str, Entity] = {}
+    for key in sorted(groups):
+        entity = _make_entity(key, groups[key], gazetteer)
+        entity_id = entity.id
+        n = 2
+        while entity_id in entities:
+            entity_id = f"{entity.id}-{n}"
+            n += 1
+        if entity_id != entity.id:
+            entity = Entity(entity_id, entity.label, entity.cls, entity.aliases, entity.wikidata, entity.docs, entity.roles)
+        entities[entity_id] = entity
+        ids[key] = entity_id
+    resolved = []
+    for extraction, keys in zip(extractions, mention_group, strict=True):
+        entity_ids: list[str | None] = [ids.get(k) if k else None for k in keys]
+        for i, mention in enumerate(extraction.mentions):
+            if mention.antecedent is not None:
+                entity_ids[i] = entity_ids[mention.antecedent]
+        resolved.append(Resolved(extraction, tuple(entity_ids)))
+    return sorted(entities.values(), key=lambda e: e.id), resolved
+
+
+def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None]:
+    """The group key of each mention of one article (``None``: not a name)."""
+    mentions = extraction.mentions
+    keys: list[str | None] = []
+    for mention in mentions:
+        if not usable(mention):
+            keys.append(None)
+        elif mention.key:
+            keys.append(f"gaz:{mention.key}")
+        else:
+            keys.append(_known_name(mention, gazetteer) or f"name:{name_key(mention.text)}")
+    # Within one article, short names join the full name they abbreviate.
+    full_people: dict[str, set[str]] = defaultdict(set)
+    acronyms: dict[str, set[str]] = defaultdict(set)
+    for mention, key in zip(mentions, keys, strict=True):
+        if key is None:
+            continue
+        text = clean_name(mention.text)
+        if coarse_class(mention.label) == "Person" and len(text.split()) > 1:
+            for part in text.split():
+                full_people[part].add(key)
+        if coarse_class(mention.label) == "Organization" and (initials := acronym(text)):
+            acronyms[initials].add(key)
+    for i, (mention, key) in enumerate(zip(mentions, keys, strict=True)):
+        if key is None or mention.key:
+            continue
+        text = clean_name(mention.text)
+        if len(text.split()) == 1 and len(full_people.get(text, ())) == 1 and mention.label in {
+            "Person",
+            "Organization",
+        }:
+            keys[i] = next(iter(full_people[text]))
+        elif text.isupper() and len(acronyms.get(text, ())) == 1:
+            keys[i] = next(iter(acronyms[text]))
+    return keys
+
+
+def _known_name(mention: Mention, gazetteer: Gazetteer) -> str | None:
+    """A gazetteer key for a name the recognizer did not link (a variant spelling)."""
+    entries = [e for e in gazetteer.lookup(clean_name(mention.text)) if e.cls != "Person" or mention.coarse == "Person"]
+    if len(entries) == 1 and coarse_class(entries[0].cls) == mention.coarse:
+        return f"gaz:{entries[0].key}"
+    return None
+
+
+def _vote_class(mentions: Iterable[Mention]) -> str:
+    labels = [m.label for m in mentions]
+    coarse = Counter(coarse_class(label) for label in labels)
+    order = list(COARSE_CLASSES)
+    best = sorted(coarse.items(), key=lambda kv: (-kv[1], order.index(kv[0]) if kv[0] in order else 99))[0][0]
+    fine = Counter(label for label in labels if coarse_class(label) == best and label != best)
+    if fine:
+        return sorted(fine.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return best
+
+
+def _make_entity(key: str, members: list[tuple[str, Mention]], gazetteer: Gazetteer) -> Entity:
+    mentions = [m for _, m in members]
+    names = sorted({clean_name(m.text) for m in mentions})
+    entry = gazetteer.entries.get(key[4:]) if key.startswith("gaz:") else None
+    if entry is not None:
+        label, cls, wikidata = entry.label, entry.cls, entry.wikidata
+    else:
+        cls = _vote_class(mentions)
+        wikidata = None
+        proper = [n for n in names if not n.isupper()] or names
+        label = sorted(proper, key=lambda n: (-len(n.split()), -len(n), n))[0]
+    aliases = tuple(n for n in names if n != label)
+    docs = tuple(sorted({doc for doc, _ in members}))
+    roles = tuple(sorted({m.role for m in mentions if m.role}))
+    return Entity(
+        id=f"{coarse_class(cls).lower()}/{slug(label)}",
+        label=label,
+        cls=cls,
+        aliases=aliases,
+        wikidata=wikidata,
+        docs=docs,
+        roles=roles,
+    )

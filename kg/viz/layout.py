@@ -1,0 +1,133 @@
+"""Node positions for the HTML view, computed once so the page opens without physics.
+
+Each connected component is laid out on its own and the components are then
+packed in rows, biggest first, so unconnected entities do not get flung to the
+rim of one big layout. Components below :data:`LARGE` nodes use networkx's
+seeded ``spring_layout``; bigger ones use the grid variant of the same
+Fruchterman-Reingold model (repulsion only between nodes closer than a few
+edge lengths, found with a k-d tree), which takes seconds where networkx takes
+minutes. Everything is seeded, so the same graph gets the same positions.
+
+>>> pos = layout(["a", "b", "c"], [("a", "b")])
+>>> sorted(pos) == ["a", "b", "c"] and all(isinstance(v, int) for xy in pos.values() for v in xy)
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import networkx as nx
+import numpy as np
+
+__all__ = ["LARGE", "SPACING", "layout"]
+
+#: Pixels between neighbouring nodes.
+SPACING = 160.0
+#: Components of at least this many nodes get the fast grid layout.
+LARGE = 400
+_SEED = 20180704
+
+
+def _local_fruchterman_reingold(
+    n: int, edges: np.ndarray, *, seed: int, iterations: int = 100, neighbours: int = 12
+) -> np.ndarray:
+    """Fruchterman-Reingold where each node is pushed only by its nearest neighbours.
+
+    Positions are in units of the ideal edge length. Cost per iteration is
+    O(n log n) (a k-d tree) instead of the O(n^2) of exact repulsion.
+    """
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(seed)
+    side = math.sqrt(n)
+    pos = rng.random((n, 2)) * side
+    src, dst = edges[:, 0], edges[:, 1]
+    k = min(neighbours + 1, n)
+    temperature = side / 8
+    cooling = temperature / (iterations + 1)
+    for _ in range(iterations):
+        _, near = cKDTree(pos).query(pos, k=k)
+        i = np.repeat(np.arange(n), k - 1)
+        j = near[:, 1:].ravel()
+        delta = pos[i] - pos[j]
+        push = delta / np.maximum((delta**2).sum(axis=1), 1e-6)[:, None]  # k^2 / d, away from j
+        delta = pos[src] - pos[dst]
+        pull = delta * np.sqrt((delta**2).sum(axis=1))[:, None]  # d^2 / k, towards each other
+        disp = np.empty_like(pos)
+        for axis in (0, 1):
+            disp[:, axis] = (
+                np.bincount(i, push[:, axis], n)
+                - np.bincount(src, pull[:, axis], n)
+                + np.bincount(dst, pull[:, axis], n)
+            )
+        length = np.maximum(np.sqrt((disp**2).sum(axis=1)), 1e-9)
+        pos += disp * (np.minimum(length, temperature) / length)[:, None]
+        temperature -= cooling
+    # Only near neighbours push, so the picture shrinks; scale it back to unit spacing.
+    nearest, _ = cKDTree(pos).query(pos, k=2)
+    return pos / max(float(np.median(nearest[:, 1])), 1e-9)
+
+
+def _component(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
+    """Positions of one connected component, about SPACING px between neighbours."""
+    if len(nodes) == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    if len(nodes) < LARGE:
+        graph = nx.Graph()
+        graph.add_nodes_from(nodes)
+        graph.add_edges_from(edges)
+        pos = nx.spring_layout(graph, seed=_SEED, scale=SPACING * math.sqrt(len(nodes)) * 0.6)
+        return {iri: (float(x), float(y)) for iri, (x, y) in pos.items()}
+    index = {iri: i for i, iri in enumerate(nodes)}
+    pairs = np.array([(index[a], index[b]) for a, b in edges], dtype=np.intp).reshape(-1, 2)
+    try:
+        coords = _local_fruchterman_reingold(len(nodes), pairs, seed=_SEED) * SPACING
+    except ImportError:  # without scipy a circle still opens fast
+        circle = nx.circular_layout(nodes, scale=SPACING * len(nodes) / (2 * math.pi))
+        coords = np.array([circle[iri] for iri in nodes])
+    return {iri: (float(x), float(y)) for iri, (x, y) in zip(nodes, coords, strict=True)}
+
+
+def layout(nodes: Sequence[str], edges: Iterable[tuple[str, str]]) -> dict[str, tuple[int, int]]:
+    """Integer pixel positions for ``nodes``, the same for the same graph.
+
+    Args:
+        nodes: node ids.
+        edges: pairs of node ids (direction and repeats do not matter).
+
+    Returns:
+        ``{node: (x, y)}`` with every node of ``nodes``.
+
+    >>> layout(["solo"], [])
+    {'solo': (80, 80)}
+    """
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(nodes))
+    graph.add_edges_from(sorted((a, b) for a, b in edges if a != b))
+    components = sorted(
+        (sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0])
+    )
+    boxes = []  # (positions from the box's top-left corner, width, height)
+    for members in components:
+        pos = _component(members, sorted(graph.subgraph(members).edges()))
+        xs = [x for x, _ in pos.values()]
+        ys = [y for _, y in pos.values()]
+        left, top = min(xs) - SPACING / 2, min(ys) - SPACING / 2
+        shifted = {iri: (x - left, y - top) for iri, (x, y) in pos.items()}
+        boxes.append((shifted, max(xs) - min(xs) + SPACING, max(ys) - min(ys) + SPACING))
+
+    # Shelf packing, in rows a little wider than the picture is tall.
+    area = sum(w * h for _, w, h in boxes)
+    row_width = max([math.sqrt(area) * 1.3] + [w for _, w, _ in boxes])
+    result: dict[str, tuple[int, int]] = {}
+    x = y = row_height = 0.0
+    for pos, w, h in boxes:
+        if x > 0 and x + w > row_width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        for iri, (px, py) in pos.items():
+            result[iri] = (round(x + px), round(y + py))
+        x += w
+        row_height = max(row_height, h)
+    return result

@@ -1,0 +1,240 @@
+/* kg HTML view: builds the network, the filters, the search box and the side panel.
+   Every name and sentence from the graph is put into the page with textContent,
+   never as HTML. */
+(function () {
+  "use strict";
+
+  var WIKIDATA = /^https?:\/\/www\.wikidata\.org\/[A-Za-z0-9_:\/#-]*$/;
+  var data = JSON.parse(document.getElementById("kg-data").textContent);
+  var docs = data.docs;
+  var byId = {};
+  data.nodes.forEach(function (n) { byId[n.id] = n; });
+
+  function el(tag, text, className) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    if (className) { e.className = className; }
+    return e;
+  }
+
+  function shorten(text, max) {
+    return text.length > max ? text.slice(0, max - 1) + "\u2026" : text;
+  }
+
+  function docText(i) {
+    var d = docs[i];
+    if (!d) { return ""; }
+    var extra = [d.id, d.date].filter(Boolean).join(", ");
+    return (d.title || d.id || d.iri) + (extra && d.title ? " (" + extra + ")" : "");
+  }
+
+  function nodeTip(n) {
+    var box = el("div", null, "kg-tooltip");
+    box.appendChild(el("strong", n.label));
+    box.appendChild(el("span", n.cls));
+    if (n.aliases.length) {
+      box.appendChild(el("div", "Also: " + shorten(n.aliases.join(", "), 160)));
+    }
+    return box;
+  }
+
+  function edgeTip(e) {
+    var box = el("div", null, "kg-tooltip");
+    box.appendChild(el("strong", byId[e.from].label + " " + e.pred + " " + byId[e.to].label));
+    var count = e.statements.length;
+    box.appendChild(el("span", count + (count === 1 ? " statement" : " statements") +
+      (e.status ? " \u00b7 " + e.status : "")));
+    var first = e.statements.filter(function (s) { return s.evidence; })[0];
+    if (first) { box.appendChild(el("div", "\u201c" + shorten(first.evidence, 200) + "\u201d")); }
+    return box;
+  }
+
+  data.nodes.forEach(function (n) { n.title = nodeTip(n); });
+  data.edges.forEach(function (e) { e.title = edgeTip(e); });
+
+  var classOn = {};
+  var predicateOn = {};
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
+  function nodeShown(id) { return classOn[byId[id].cls] !== false; }
+  var nodeView = new vis.DataView(nodes, { filter: function (n) { return nodeShown(n.id); } });
+  var edgeView = new vis.DataView(edges, {
+    filter: function (e) {
+      return predicateOn[e.pred] !== false && nodeShown(e.from) && nodeShown(e.to);
+    }
+  });
+  var container = document.getElementById("kg-network");
+  var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, data.options);
+  function fitAll() {
+    network.fit();
+    network.moveTo({ scale: network.getScale() * 0.92 });  // a margin round the picture
+  }
+  network.once("afterDrawing", fitAll);
+
+  function bindFilters(selector, state) {
+    Array.prototype.forEach.call(document.querySelectorAll(selector), function (box) {
+      box.addEventListener("change", function () {
+        state[box.value] = box.checked;
+        nodeView.refresh();
+        edgeView.refresh();
+      });
+    });
+  }
+  bindFilters(".kg-class-filter", classOn);
+  bindFilters(".kg-predicate-filter", predicateOn);
+
+  document.getElementById("kg-physics").addEventListener("change", function (event) {
+    network.setOptions({ physics: { enabled: event.target.checked } });
+  });
+  document.getElementById("kg-fit").addEventListener("click", fitAll);
+
+  /* ---- side panel ---- */
+  var panel = document.getElementById("kg-panel");
+
+  function clearPanel() {
+    while (panel.firstChild) { panel.removeChild(panel.firstChild); }
+  }
+
+  function nodeButton(id) {
+    var b = el("button", byId[id].label);
+    b.type = "button";
+    b.addEventListener("click", function () { focusNode(id); });
+    return b;
+  }
+
+  function statementBlock(s) {
+    var box = el("div", null, "kg-statement");
+    box.appendChild(el("blockquote", s.evidence || "(no evidence sentence)"));
+    var facts = [];
+    if (s.date) { facts.push("date " + s.date); }
+    if (s.start) { facts.push("from " + s.start); }
+    if (s.end) { facts.push("until " + s.end); }
+    if (s.duration) { facts.push("for " + s.duration); }
+    if (s.status) { facts.push(s.status); }
+    if (s.role) { facts.push("role: " + s.role); }
+    if (s.confidence !== undefined) { facts.push("confidence " + s.confidence.toFixed(2)); }
+    if (facts.length) { box.appendChild(el("p", facts.join(" \u00b7 "), "kg-meta")); }
+    if (s.doc !== undefined) { box.appendChild(el("p", "Source: " + docText(s.doc), "kg-meta")); }
+    return box;
+  }
+
+  function relationBlock(e) {
+    var box = el("div", null, "kg-relation");
+    var head = el("div", null, "kg-relation-head");
+    head.appendChild(nodeButton(e.from));
+    head.appendChild(document.createTextNode(" "));
+    head.appendChild(el("span", e.pred, "kg-predicate"));
+    head.appendChild(document.createTextNode(" "));
+    head.appendChild(nodeButton(e.to));
+    if (e.status) { head.appendChild(el("span", e.status, "kg-badge kg-badge-" + e.status)); }
+    box.appendChild(head);
+    e.statements.forEach(function (s) { box.appendChild(statementBlock(s)); });
+    return box;
+  }
+
+  function showNode(id) {
+    var n = byId[id];
+    clearPanel();
+    panel.appendChild(el("h3", n.label));
+    panel.appendChild(el("p", n.cls, "kg-class"));
+    if (n.aliases.length) {
+      panel.appendChild(el("h4", "Also called"));
+      var names = el("ul", null, "kg-list");
+      n.aliases.forEach(function (a) { names.appendChild(el("li", a)); });
+      panel.appendChild(names);
+    }
+    if (n.wikidata) {
+      var p = el("p");
+      if (WIKIDATA.test(n.wikidata)) {
+        var a = el("a", "Wikidata " + n.wikidata.replace(/^.*\//, ""));
+        a.href = n.wikidata;
+        a.target = "_blank";
+        a.rel = "noopener noreferrer";
+        p.appendChild(a);
+      } else {
+        p.textContent = n.wikidata;
+      }
+      panel.appendChild(p);
+    }
+    if (n.docs.length) {
+      panel.appendChild(el("h4", "Mentioned in"));
+      var list = el("ul", null, "kg-list");
+      n.docs.forEach(function (d) { list.appendChild(el("li", docText(d))); });
+      panel.appendChild(list);
+    }
+    var mine = edges.get({ filter: function (e) { return e.from === id || e.to === id; } });
+    function other(e) { return byId[e.from === id ? e.to : e.from].label.toLowerCase(); }
+    mine.sort(function (a, b) {
+      return a.pred.localeCompare(b.pred) || other(a).localeCompare(other(b)) || a.id - b.id;
+    });
+    panel.appendChild(el("h4", "Relations (" + mine.length + ")"));
+    mine.forEach(function (e) { panel.appendChild(relationBlock(e)); });
+  }
+
+  function showEdge(id) {
+    clearPanel();
+    panel.appendChild(relationBlock(edges.get(id)));
+  }
+
+  network.on("click", function (params) {
+    if (params.nodes.length) { showNode(params.nodes[0]); }
+    else if (params.edges.length) { showEdge(params.edges[0]); }
+  });
+
+  /* ---- search ---- */
+  var search = document.getElementById("kg-search");
+  var status = document.getElementById("kg-search-status");
+  var names = document.getElementById("kg-names");
+  data.nodes.slice().sort(function (a, b) { return a.label < b.label ? -1 : a.label > b.label ? 1 : 0; })
+    .forEach(function (n) {
+      var option = document.createElement("option");
+      option.value = n.label;
+      names.appendChild(option);
+    });
+
+  function find(query) {
+    var q = query.trim().toLowerCase();
+    if (!q) { return null; }
+    var tests = [
+      function (s) { return s === q; },
+      function (s) { return s.indexOf(q) === 0; },
+      function (s) { return s.indexOf(q) >= 0; }
+    ];
+    for (var t = 0; t < tests.length; t++) {
+      for (var i = 0; i < data.nodes.length; i++) {
+        var n = data.nodes[i];
+        var all = [n.label].concat(n.aliases);
+        for (var j = 0; j < all.length; j++) {
+          if (tests[t](all[j].toLowerCase())) { return n.id; }
+        }
+      }
+    }
+    return null;
+  }
+
+  function focusNode(id) {
+    var n = byId[id];
+    if (classOn[n.cls] === false) {
+      classOn[n.cls] = true;
+      Array.prototype.forEach.call(document.querySelectorAll(".kg-class-filter"), function (box) {
+        if (box.value === n.cls) { box.checked = true; }
+      });
+      nodeView.refresh();
+      edgeView.refresh();
+    }
+    network.selectNodes([id]);
+    network.focus(id, { scale: 1.3, animation: { duration: 400, easingFunction: "easeInOutQuad" } });
+    showNode(id);
+  }
+
+  function runSearch() {
+    var id = find(search.value);
+    search.classList.toggle("kg-notfound", id === null && search.value.trim() !== "");
+    status.textContent = id === null ? (search.value.trim() ? "No entity of that name." : "") : "";
+    if (id !== null) { focusNode(id); }
+  }
+  search.addEventListener("change", runSearch);
+  search.addEventListener("keydown", function (event) {
+    if (event.key === "Enter") { event.preventDefault(); runSearch(); }
+  });
+})();

@@ -1,0 +1,371 @@
+"""kg.export: every format round-trips, output is deterministic, GraphML reads back."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import stat
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import OWL, RDF, RDFS
+
+from kg.errors import OutputError, UnsupportedFormatError
+from kg.export import (
+    FORMATS,
+    SUFFIXES,
+    canonical_quads,
+    export_graph,
+    format_for_path,
+    normalize_format,
+    to_networkx,
+)
+from kg.store import PREFIXES, load_graph
+
+KGO = Namespace(PREFIXES["kgo"])
+KGR = Namespace(PREFIXES["kgr"])
+XSD = Namespace(PREFIXES["xsd"])  # plain Namespace: pytest's doctest finder warns on rdflib's
+DCTERMS = Namespace(PREFIXES["dcterms"])
+PROV = Namespace(PREFIXES["prov"])
+WD = Namespace(PREFIXES["wd"])
+
+ACME = KGR["company/acme"]
+GLOBEX = KGR["company/globex"]
+PARIS = KGR["city/paris"]
+JANE = KGR["person/jane_doe"]
+DOC1 = KGR["doc/d1"]
+DOC2 = KGR["doc/d2"]
+G1 = KGR["graph/d1"]
+G2 = KGR["graph/d2"]
+STMT = KGR["statement/s1"]
+
+SPECIAL = [
+    Literal('He said "yes" \\ then left'),
+    Literal("line one\nline two\r\nline three\ttabbed"),
+    Literal("<b>bold</b> & <i>x</i>"),
+    Literal("Zürich, São Paulo, 北京, Ελλάδα, emoji 📱"),
+    Literal("مرحبا بالعالم", lang="ar"),  # right-to-left
+    Literal("שלום עולם", lang="he"),
+    Literal("Xiaomi", lang="en"),
+    Literal('ends with a quote"'),
+    Literal("'single' and ''' triple'''"),
+]
+TYPED = [
+    Literal("150", datatype=XSD.integer),
+    Literal("-3", datatype=XSD.integer),
+    Literal("0.85", datatype=XSD.decimal),
+    Literal("30.3", datatype=XSD.decimal),
+    Literal("1.5E0", datatype=XSD.double),
+    Literal("true", datatype=XSD.boolean),
+    Literal("2018-07-04", datatype=XSD.date),
+    Literal("2018-04", datatype=XSD.gYearMonth),
+    Literal("2018", datatype=XSD.gYear),
+    Literal("P7Y", datatype=XSD.duration),
+    Literal("2018-Q1"),
+]
+
+
+def quads() -> list[tuple]:
+    """The facts of the test dataset: (s, p, o, graph name or None)."""
+    out: list[tuple] = [
+        (ACME, RDF.type, KGO.Company, None),
+        (ACME, RDFS.label, Literal("Acme"), None),
+        (ACME, OWL.sameAs, WD.Q42, None),
+        (ACME, KGO.mentionedIn, DOC1, None),
+        (GLOBEX, RDF.type, KGO.Company, None),
+        (GLOBEX, RDFS.label, Literal("Globex"), None),
+        (PARIS, RDF.type, KGO.City, None),
+        (PARIS, RDFS.label, Literal("Paris"), None),
+        (JANE, RDF.type, KGO.Person, None),
+        (JANE, RDFS.label, Literal("Jane Doe"), None),
+        (DOC1, RDF.type, KGO.Document, None),
+        (DOC1, DCTERMS.title, Literal("Acme moves to Paris"), None),
+        (ACME, KGO.basedIn, PARIS, G1),
+        (JANE, KGO.worksFor, ACME, G1),
+        (ACME, KGO.competesWith, GLOBEX, G2),
+        (GLOBEX, KGO.competesWith, ACME, G2),
+        (STMT, RDF.type, KGO.Statement, G2),
+        (STMT, RDF.subject, ACME, G2),
+        (STMT, RDF.predicate, KGO.competesWith, G2),
+        (STMT, RDF.object, GLOBEX, G2),
+        (STMT, PROV.wasDerivedFrom, DOC2, G2),
+    ]
+    for i, literal in enumerate(SPECIAL):
+        out.append((STMT, KGO.evidence, literal, G2 if i % 2 else G1))
+    for literal in TYPED:
+        out.append((STMT, KGO.value, literal, G1))
+    return out
+
+
+def build(order: list[tuple] | None = None) -> Dataset:
+    ds = Dataset(default_union=True)
+    ds.bind("kgo", KGO)
+    ds.bind("kgr", KGR)
+    for s, p, o, g in order if order is not None else quads():
+        (ds.graph(g) if g is not None else ds.default_graph).add((s, p, o))
+    return ds
+
+
+def graph_of(ds: Dataset, name: URIRef | None) -> Graph:
+    out = Graph()
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        g = g.identifier if isinstance(g, Graph) else g
+        if (None if g == DATASET_DEFAULT_GRAPH_ID else g) == name:
+            out.add((s, p, o))
+    return out
+
+
+def union_of(ds: Dataset | Graph) -> Graph:
+    out = Graph()
+    for s, p, o, _ in canonical_quads(ds):
+        out.add((s, p, o))
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["nquads", "trig", "jsonld"])
+def test_dataset_formats_round_trip_with_named_graphs(tmp_path: Path, fmt: str) -> None:
+    original = build()
+    path = tmp_path / f"kg{SUFFIXES[fmt]}"
+    assert export_graph(original, format=fmt, destination=path) is None
+    loaded = load_graph(path)
+    for name in (None, G1, G2):
+        assert isomorphic(graph_of(loaded, name), graph_of(original, name)), (fmt, name)
+    # and rdflib's own parser reads the same
+    theirs = Dataset()
+    theirs.parse(path, format={"nquads": "nquads", "trig": "trig", "jsonld": "json-ld"}[fmt])
+    for name in (G1, G2):
+        assert isomorphic(graph_of(theirs, name), graph_of(original, name)), (fmt, name)
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt"])
+def test_triple_formats_round_trip_the_union(tmp_path: Path, fmt: str) -> None:
+    original = build()
+    path = tmp_path / f"kg{SUFFIXES[fmt]}"
+    export_graph(original, format=fmt, destination=path)
+    assert isomorphic(union_of(load_graph(path)), union_of(original))
+    theirs = Graph().parse(path, format=fmt)
+    assert isomorphic(theirs, union_of(original))
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "nquads", "trig"])
+def test_output_parses_with_pyoxigraph(fmt: str) -> None:
+    text = export_graph(build(), format=fmt)
+    assert text is not None
+    oxformat = {
+        "turtle": ox.RdfFormat.TURTLE,
+        "nt": ox.RdfFormat.N_TRIPLES,
+        "nquads": ox.RdfFormat.N_QUADS,
+        "trig": ox.RdfFormat.TRIG,
+    }[fmt]
+    parsed = list(ox.parse(text, format=oxformat))
+    want = len({q[:3] for q in quads()}) if fmt in ("turtle", "nt") else len(quads())
+    assert len(parsed) == want
+
+
+def test_literals_survive_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "kg.trig"
+    export_graph(build(), format="trig", destination=path)
+    objects = set(load_graph(path).objects(STMT, None))
+    for literal in SPECIAL + TYPED:
+        assert literal in objects, literal
+
+
+def test_jsonld_default_graph_is_the_default_graph() -> None:
+    text = export_graph(build(), format="jsonld")
+    assert text is not None
+    doc = json.loads(text)
+    assert doc["@context"]["kgo"] == PREFIXES["kgo"]
+    named = {item["@id"] for item in doc["@graph"] if "@graph" in item}
+    assert named == {str(G1), str(G2)}
+    # pyoxigraph puts entity descriptions in the default graph, not a blank-node graph
+    graphs = {type(q.graph_name) for q in ox.parse(text, format=ox.RdfFormat.JSON_LD)}
+    assert graphs == {ox.DefaultGraph, ox.NamedNode}
+
+
+def test_turtle_of_a_plain_graph() -> None:
+    g = Graph()
+    for s, p, o, _ in quads():
+        g.add((s, p, o))
+    text = export_graph(g, format="turtle")
+    assert text is not None and text.startswith("@prefix")
+    assert isomorphic(Graph().parse(data=text, format="turtle"), g)
+    trig = export_graph(g, format="nquads")
+    assert trig is not None and len(trig.splitlines()) == len(g)
+
+
+def shuffled_copy(seed: int) -> Dataset:
+    order = quads()
+    random.Random(seed).shuffle(order)
+    return build(order)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_output_is_deterministic(fmt: str) -> None:
+    first = export_graph(build(), format=fmt)
+    for seed in (1, 2, 3):
+        assert export_graph(shuffled_copy(seed), format=fmt) == first
+
+
+def blank_node_dataset(seed: int) -> Dataset:
+    """Two isomorphic graphs that differ only in blank node labels and insertion order."""
+    a, b = BNode(), BNode()
+    facts = [
+        (ACME, KGO.address, a, None),
+        (a, KGO.street, Literal("1 Main St"), None),
+        (a, KGO.city, PARIS, None),
+        (ACME, KGO.address, b, G1),
+        (b, KGO.street, Literal("2 Side St"), G1),
+        (b, KGO.near, a, G1),  # a blank node shared by two graphs
+    ]
+    random.Random(seed).shuffle(facts)
+    return build(facts)
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "nquads", "trig", "jsonld"])
+def test_blank_nodes_are_deterministic(fmt: str) -> None:
+    outputs = {export_graph(blank_node_dataset(seed), format=fmt) for seed in range(4)}
+    assert len(outputs) == 1
+
+
+def test_shared_blank_node_stays_shared(tmp_path: Path) -> None:
+    path = tmp_path / "b.nq"
+    export_graph(blank_node_dataset(0), format="nquads", destination=path)
+    loaded = load_graph(path)
+    (a,) = list(loaded.objects(None, KGO.near))
+    assert (a, KGO.street, Literal("1 Main St")) in loaded
+
+
+def test_nt_lines_are_sorted_and_unique() -> None:
+    text = export_graph(build(), format="nt")
+    assert text is not None
+    lines = text.splitlines()
+    assert lines == sorted(set(lines))
+    assert text.endswith(" .\n")
+
+
+def test_graphml_reads_back_with_the_same_nodes_and_edges(tmp_path: Path) -> None:
+    path = tmp_path / "kg.graphml"
+    export_graph(build(), format="graphml", destination=path)
+    back = nx.read_graphml(path, force_multigraph=True)
+    expected = to_networkx(build())
+    assert set(back.nodes) == set(expected.nodes) == {str(ACME), str(GLOBEX), str(PARIS), str(JANE)}
+    assert (
+        set(back.edges(keys=True))
+        == set(expected.edges(keys=True))
+        == {
+            (str(ACME), str(PARIS), "basedIn"),
+            (str(JANE), str(ACME), "worksFor"),
+            (str(ACME), str(GLOBEX), "competesWith"),
+            (str(GLOBEX), str(ACME), "competesWith"),
+        }
+    )
+    assert back.nodes[str(ACME)] == {
+        "label": "Acme",
+        "class": "Company",
+        "coarse": "Organization",
+        "wikidata": "Q42",
+    }
+    assert back.nodes[str(PARIS)]["wikidata"] == ""
+    edge = back.edges[str(ACME), str(PARIS), "basedIn"]
+    assert edge == {"predicate": str(KGO.basedIn), "label": "basedIn"}
+    for _, data in back.nodes(data=True):
+        assert all(isinstance(v, str) for v in data.values())
+
+
+def test_graphml_declares_string_attributes_only() -> None:
+    text = export_graph(build(), format="graphml")
+    assert text is not None
+    assert 'attr.type="string"' in text
+    for other in ("int", "long", "double", "boolean", "float"):
+        assert f'attr.type="{other}"' not in text
+
+
+def test_to_networkx_skips_documents_statements_and_untyped() -> None:
+    net = to_networkx(build())
+    assert str(DOC1) not in net and str(STMT) not in net
+    # an edge to something that is not a typed entity is not drawn
+    ds = build()
+    ds.graph(G1).add((ACME, KGO.operatesIn, KGR["country/unknown"]))
+    assert not to_networkx(ds).has_edge(str(ACME), str(KGR["country/unknown"]))
+
+
+def test_to_networkx_picks_the_most_specific_class() -> None:
+    g = Graph()
+    g.add((ACME, RDF.type, KGO.Organization))
+    g.add((ACME, RDF.type, KGO.Company))
+    net = to_networkx(g)
+    assert net.nodes[str(ACME)]["class"] == "Company"
+    assert net.nodes[str(ACME)]["label"] == "acme"  # no rdfs:label: the IRI's last segment
+
+
+def test_destination_overwrites_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "kg.ttl"
+    export_graph(build(), format="turtle", destination=path)
+    path.write_text("stale", encoding="utf-8")
+    export_graph(build(), format="turtle", destination=path)
+    assert path.read_text(encoding="utf-8") == export_graph(build(), format="turtle")
+    assert sorted(p.name for p in path.parent.iterdir()) == ["kg.ttl"]  # no temp file left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_unwritable_destination_is_an_output_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match="cannot write"):
+        export_graph(build(), format="nt", destination=blocker / "kg.nt")
+
+
+def test_unknown_format_lists_the_valid_ones() -> None:
+    with pytest.raises(UnsupportedFormatError) as info:
+        export_graph(build(), format="rdfa")
+    for name in FORMATS:
+        assert name in str(info.value)
+
+
+def test_format_names_and_suffixes() -> None:
+    assert normalize_format("ttl") == "turtle"
+    assert normalize_format("N-Quads") == "nquads"
+    assert {format_for_path(f"x{suffix}") for suffix in SUFFIXES.values()} == set(FORMATS)
+    with pytest.raises(UnsupportedFormatError):
+        format_for_path("x.csv")
+
+
+def test_empty_graph_exports() -> None:
+    for fmt in FORMATS:
+        text = export_graph(Dataset(), format=fmt)
+        assert text is not None
+    assert export_graph(Dataset(), format="nt") == ""
+
+
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=TEXT, lang=st.sampled_from([None, "en", "zh-Hant"]))
+def test_any_literal_round_trips_through_every_rdf_format(text: str, lang: str | None) -> None:
+    literal = Literal(text, lang=lang)
+    ds = Dataset()
+    ds.graph(G1).add((ACME, KGO.evidence, literal))
+    for fmt in ("turtle", "nt", "nquads", "trig", "jsonld"):
+        output = export_graph(ds, format=fmt)
+        assert output is not None
+        oxformat = {
+            "turtle": ox.RdfFormat.TURTLE,
+            "nt": ox.RdfFormat.N_TRIPLES,
+            "nquads": ox.RdfFormat.N_QUADS,
+            "trig": ox.RdfFormat.TRIG,
+            "jsonld": ox.RdfFormat.JSON_LD,
+        }[fmt]
+        (quad,) = list(ox.parse(output, format=oxformat))
+        assert quad.object.value == text, fmt
+        assert (quad.object.language or None) == (lang.lower() if lang else None), fmt

@@ -1,0 +1,432 @@
+"""kg.query: the safety check, running queries, and every result format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+
+from kg.errors import QueryError, UnsafeQueryError, UnsupportedFormatError
+from kg.query import (
+    PREFIXES,
+    ParsedQuery,
+    QueryResult,
+    check_query,
+    format_result,
+    read_query_arg,
+    run_query,
+    shorten,
+)
+from kg.store import new_dataset
+
+KGO = Namespace(PREFIXES["kgo"])
+KGR = Namespace(PREFIXES["kgr"])
+RDF = Namespace(PREFIXES["rdf"])
+RDFS = Namespace(PREFIXES["rdfs"])
+XSD = Namespace(PREFIXES["xsd"])  # plain Namespace: pytest's doctest finder warns on rdflib's
+
+ACME = KGR["company/acme"]
+GLOBEX = KGR["company/globex"]
+PARIS = KGR["city/paris"]
+STMT = KGR["statement/s1"]
+G1 = KGR["graph/d1"]
+
+
+@pytest.fixture
+def graph() -> Dataset:
+    ds = new_dataset()
+    ds.add((ACME, RDF.type, KGO.Company))
+    ds.add((ACME, RDFS.label, Literal("Acme, Inc.")))
+    ds.add((GLOBEX, RDF.type, KGO.Company))
+    ds.add((GLOBEX, RDFS.label, Literal('Globex "北京"\nLtd')))
+    ds.add((PARIS, RDF.type, KGO.City))
+    ds.add((PARIS, RDFS.label, Literal("Paris", lang="fr")))
+    g1 = ds.graph(G1)
+    g1.add((ACME, KGO.basedIn, PARIS))
+    g1.add((STMT, KGO.confidence, Literal("0.85", datatype=XSD.decimal)))
+    g1.add((STMT, KGO.evidenceStart, Literal("150", datatype=XSD.integer)))
+    g1.add((STMT, KGO.date, Literal("2018-04", datatype=XSD.gYearMonth)))
+    return ds
+
+
+COMPANIES = """
+SELECT ?e ?label ?city WHERE {
+  ?e a kgo:Company ; rdfs:label ?label .
+  OPTIONAL { ?e kgo:basedIn ?city }
+} ORDER BY ?e
+"""
+
+# ----------------------------------------------------------------------------- check_query
+
+SERVICE_QUERIES = {
+    "top level": "SELECT * WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }",
+    "silent variable": "SELECT * WHERE { ?s ?p ?o . SERVICE SILENT ?endpoint { ?s ?q ?r } }",
+    "subquery": "SELECT * WHERE { { SELECT ?s WHERE { SERVICE <http://x/> { ?s ?p ?o } } } }",
+    "optional": "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE <http://x/> { ?s ?q ?r } } }",
+    "union": "SELECT * WHERE { { ?s ?p ?o } UNION { SERVICE <http://x/> { ?s ?p ?o } } }",
+    "exists": "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <http://x/> { ?s ?p ?o } } }",
+    "minus": "SELECT * WHERE { ?s ?p ?o MINUS { SERVICE <http://x/> { ?s ?p ?o } } }",
+    "graph": "SELECT * WHERE { GRAPH ?g { SERVICE <http://x/> { ?s ?p ?o } } }",
+    "construct": "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://x/> { ?s ?p ?o } }",
+    "ask": "ASK { SERVICE <http://x/> { ?s ?p ?o } }",
+    "lower case": "select * where { service <http://x/> { ?s ?p ?o } }",
+    "prefixed name": "SELECT * WHERE { SERVICE wd:sparql { ?s ?p ?o } }",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SERVICE_QUERIES))
+def test_service_is_refused_everywhere(name: str) -> None:
+    with pytest.raises(UnsafeQueryError, match=r"SERVICE .* refused for safety"):
+        check_query(SERVICE_QUERIES[name])
+
+
+@pytest.mark.parametrize(
+    ("query", "clause"),
+    [
+        ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM <file:///etc/passwd>"),
+        ("SELECT * FROM NAMED <http://example.org/g> WHERE { ?s ?p ?o }", "FROM NAMED"),
+        ("ASK FROM <http://example.org/g> { ?s ?p ?o }", "FROM"),
+        ("SELECT * FROM kgr:graph\\/d1 WHERE { ?s ?p ?o }", "FROM kgr:graph"),
+        ("CONSTRUCT { ?s ?p ?o } FROM <file:///tmp/x.ttl> WHERE { ?s ?p ?o }", "FROM"),
+        ("DESCRIBE ?s FROM NAMED <http://example.org/g> WHERE { ?s ?p ?o }", "FROM NAMED"),
+    ],
+)
+def test_from_and_from_named_are_refused(query: str, clause: str) -> None:
+    with pytest.raises(UnsafeQueryError, match="refused for safety") as info:
+        check_query(query)
+    assert str(info.value).startswith(clause)
+
+
+@pytest.mark.parametrize(
+    ("update", "operation"),
+    [
+        ("INSERT DATA { <http://e/a> <http://e/p> <http://e/b> }", "INSERT DATA"),
+        ("DELETE DATA { <http://e/a> <http://e/p> <http://e/b> }", "DELETE DATA"),
+        ("DELETE WHERE { ?s ?p ?o }", "DELETE WHERE"),
+        ("DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }", "DELETE/INSERT"),
+        ("LOAD <file:///etc/passwd>", "LOAD"),
+        ("LOAD <http://example.org/data.ttl> INTO GRAPH <http://e/g>", "LOAD"),
+        ("CLEAR ALL", "CLEAR"),
+        ("DROP GRAPH <http://e/g>", "DROP"),
+        ("CREATE GRAPH <http://e/g>", "CREATE"),
+        ("COPY DEFAULT TO <http://e/g>", "COPY"),
+        ("PREFIX ex: <http://e/> INSERT DATA { ex:a ex:p ex:b } ; CLEAR ALL", "INSERT DATA, CLEAR"),
+    ],
+)
+def test_updates_are_refused(update: str, operation: str) -> None:
+    with pytest.raises(UnsafeQueryError, match="Update") as info:
+        check_query(update)
+    assert operation in str(info.value)
+
+
+def test_words_in_comments_and_strings_are_not_refused() -> None:
+    query = (
+        '# SERVICE <http://x/> and FROM <file:///etc>\nSELECT * WHERE { ?s ?p "SERVICE <x> FROM" }'
+    )
+    assert check_query(query).kind == "SELECT"
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        ("SELECT ?s WHERE { ?s a kgo:Company }", "SELECT"),
+        ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", "SELECT"),
+        ("ASK { ?s kgo:basedIn ?o }", "ASK"),
+        ("CONSTRUCT { ?s kgo:basedIn ?o } WHERE { ?s kgo:basedIn ?o }", "CONSTRUCT"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("DESCRIBE <https://w3id.org/kg-builder/resource/company/acme>", "DESCRIBE"),
+        ("DESCRIBE ?s WHERE { ?s a kgo:Company }", "DESCRIBE"),
+    ],
+)
+def test_normal_queries_are_accepted(query: str, kind: str) -> None:
+    parsed = check_query(query)
+    assert isinstance(parsed, ParsedQuery)
+    assert parsed.kind == kind
+
+
+def test_malformed_query_says_where() -> None:
+    with pytest.raises(QueryError) as info:
+        check_query("SELECT ?s\nWHERE { ?s ?p ?o }}")
+    assert not isinstance(info.value, UnsafeQueryError)
+    assert "line 2, col 19" in str(info.value)
+
+
+def test_unterminated_query_says_where() -> None:
+    with pytest.raises(QueryError, match=r"line 1, col \d+"):
+        check_query("SELECT ?s WHERE { ?s ?p ?o . FILTER(")
+
+
+def test_unknown_prefix() -> None:
+    with pytest.raises(QueryError, match="unknown prefix foo:"):
+        check_query("SELECT * WHERE { ?s foo:bar ?o }")
+
+
+def test_empty_and_prefix_only_queries() -> None:
+    with pytest.raises(QueryError, match="empty"):
+        check_query("  \n")
+    with pytest.raises(QueryError, match="only PREFIX"):
+        check_query("PREFIX ex: <http://example.org/>")
+
+
+def test_predeclared_prefixes() -> None:
+    assert PREFIXES["kgr"] == "https://w3id.org/kg-builder/resource/"
+    assert set(PREFIXES) >= {
+        "kgo", "kgr", "rdf", "rdfs", "owl", "skos", "prov", "dcterms", "xsd", "schema", "wd",
+    }  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- run_query
+
+
+def test_select_sees_named_graphs_and_leaves_unbound_none(graph: Dataset) -> None:
+    result = run_query(graph, COMPANIES)
+    assert result.kind == "SELECT"
+    assert result.vars == ("e", "label", "city")
+    assert result.rows == (
+        (ACME, Literal("Acme, Inc."), PARIS),
+        (GLOBEX, Literal('Globex "北京"\nLtd'), None),
+    )
+
+
+def test_graph_keyword_names_the_document_graph(graph: Dataset) -> None:
+    result = run_query(graph, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s kgo:basedIn ?o } }")
+    assert result.rows == ((G1,),)
+
+
+def test_escaped_local_names_resolve(graph: Dataset) -> None:
+    result = run_query(graph, "SELECT ?c WHERE { kgr:company\\/acme kgo:basedIn ?c }")
+    assert result.rows == ((PARIS,),)
+
+
+def test_query_prefixes_override_predeclared(graph: Dataset) -> None:
+    query = "PREFIX kgo: <http://example.org/other#> ASK { ?s kgo:basedIn ?o }"
+    assert run_query(graph, query).boolean is False
+    assert run_query(graph, "ASK { ?s kgo:basedIn ?o }").boolean is True
+
+
+def test_init_bindings(graph: Dataset) -> None:
+    result = run_query(
+        graph, "SELECT ?label WHERE { ?e rdfs:label ?label }", init_bindings={"e": PARIS}
+    )
+    assert result.rows == ((Literal("Paris", lang="fr"),),)
+
+
+def test_construct_and_describe_give_graphs(graph: Dataset) -> None:
+    built = run_query(graph, "CONSTRUCT { ?c kgo:hosts ?e } WHERE { ?e kgo:basedIn ?c }")
+    assert built.kind == "CONSTRUCT"
+    assert built.graph is not None and set(built.graph) == {(PARIS, KGO.hosts, ACME)}
+    described = run_query(graph, f"DESCRIBE <{PARIS}>")
+    assert described.kind == "DESCRIBE"
+    assert described.graph is not None
+    assert (PARIS, RDFS.label, Literal("Paris", lang="fr")) in described.graph
+
+
+def test_refused_query_never_reads_the_file(graph: Dataset, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.ttl"
+    secret.write_text("<http://e/secret> <http://e/p> 1 .\n", encoding="utf-8")
+    with pytest.raises(UnsafeQueryError):
+        run_query(graph, f"SELECT * FROM <{secret.as_uri()}> WHERE {{ ?s ?p ?o }}")
+    assert (URIRef("http://e/secret"), None, None) not in graph
+
+
+def test_evaluation_errors_are_query_errors(graph: Dataset) -> None:
+    # a plain Graph whose query evaluation fails inside rdflib
+    class Broken(Graph):
+        def query(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            raise RuntimeError("store exploded")
+
+    with pytest.raises(QueryError, match="store exploded"):
+        run_query(Broken(), "ASK { ?s ?p ?o }")
+
+
+# ----------------------------------------------------------------------------- formats
+
+
+def test_table(graph: Dataset) -> None:
+    assert format_result(run_query(graph, COMPANIES)) == (
+        "e                  | label              | city\n"
+        "-------------------+--------------------+---------------\n"
+        "kgr:company/acme   | Acme, Inc.         | kgr:city/paris\n"
+        'kgr:company/globex | Globex "北京"\\nLtd |\n'
+        "(2 rows)\n"
+    )
+
+
+def test_table_typed_and_language_literals(graph: Dataset) -> None:
+    result = run_query(graph, f"SELECT ?p ?o WHERE {{ <{STMT}> ?p ?o }} ORDER BY ?p")
+    assert format_result(result, format="table") == (
+        "p                 | o\n"
+        "------------------+--------\n"
+        "kgo:confidence    | 0.85\n"
+        "kgo:date          | 2018-04\n"
+        "kgo:evidenceStart | 150\n"
+        "(3 rows)\n"
+    )
+    paris = run_query(graph, "SELECT ?l WHERE { ?c a kgo:City ; rdfs:label ?l }")
+    assert format_result(paris) == "l\n--------\nParis@fr\n(1 row)\n"
+
+
+def test_table_uses_the_graphs_own_prefixes(graph: Dataset) -> None:
+    graph.bind("ex", "https://example.org/")
+    graph.add((URIRef("https://example.org/thing"), RDF.type, KGO.Product))
+    result = run_query(graph, "SELECT ?x WHERE { ?x a kgo:Product }")
+    assert format_result(result).splitlines()[2] == "ex:thing"
+    # explicit prefixes win
+    assert format_result(result, prefixes={}).splitlines()[2] == "<https://example.org/thing>"
+
+
+def test_csv(graph: Dataset) -> None:
+    assert format_result(run_query(graph, COMPANIES), format="csv") == (
+        "e,label,city\r\n"
+        "https://w3id.org/kg-builder/resource/company/acme,"
+        '"Acme, Inc.",'
+        "https://w3id.org/kg-builder/resource/city/paris\r\n"
+        "https://w3id.org/kg-builder/resource/company/globex,"
+        '"Globex ""北京""\nLtd",\r\n'
+    )
+
+
+def test_tsv(graph: Dataset) -> None:
+    assert format_result(run_query(graph, COMPANIES), format="tsv") == (
+        "?e\t?label\t?city\n"
+        "<https://w3id.org/kg-builder/resource/company/acme>\t"
+        '"Acme, Inc."\t'
+        "<https://w3id.org/kg-builder/resource/city/paris>\n"
+        "<https://w3id.org/kg-builder/resource/company/globex>\t"
+        '"Globex \\"北京\\"\\nLtd"\t\n'
+    )
+    typed = run_query(graph, f"SELECT ?o WHERE {{ <{STMT}> ?p ?o }} ORDER BY ?p")
+    assert format_result(typed, format="tsv") == (
+        '?o\n0.85\n"2018-04"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>\n150\n'
+    )
+    paris = run_query(graph, "SELECT ?l WHERE { ?c a kgo:City ; rdfs:label ?l }")
+    assert format_result(paris, format="tsv") == '?l\n"Paris"@fr\n'
+
+
+def test_json(graph: Dataset) -> None:
+    text = format_result(run_query(graph, COMPANIES), format="json")
+    assert text.endswith("}\n")
+    assert json.loads(text) == {
+        "head": {"vars": ["e", "label", "city"]},
+        "results": {
+            "bindings": [
+                {
+                    "e": {"type": "uri", "value": str(ACME)},
+                    "label": {"type": "literal", "value": "Acme, Inc."},
+                    "city": {"type": "uri", "value": str(PARIS)},
+                },
+                {
+                    "e": {"type": "uri", "value": str(GLOBEX)},
+                    "label": {"type": "literal", "value": 'Globex "北京"\nLtd'},
+                },
+            ]
+        },
+    }
+    typed = run_query(graph, f"SELECT ?o WHERE {{ <{STMT}> kgo:confidence ?o }}")
+    assert format_result(typed, format="json") == (
+        '{"head":{"vars":["o"]},"results":{"bindings":[{"o":{"type":"literal","value":"0.85",'
+        '"datatype":"http://www.w3.org/2001/XMLSchema#decimal"}}]}}\n'
+    )
+    paris = run_query(graph, "SELECT ?l WHERE { ?c a kgo:City ; rdfs:label ?l }")
+    assert json.loads(format_result(paris, format="json"))["results"]["bindings"] == [
+        {"l": {"type": "literal", "value": "Paris", "xml:lang": "fr"}}
+    ]
+
+
+def test_blank_nodes_in_every_format() -> None:
+    result = QueryResult(kind="SELECT", vars=("b",), rows=((BNode("x1"),),))
+    assert format_result(result, format="csv") == "b\r\n_:x1\r\n"
+    assert format_result(result, format="tsv") == "?b\n_:x1\n"
+    assert json.loads(format_result(result, format="json"))["results"]["bindings"] == [
+        {"b": {"type": "bnode", "value": "x1"}}
+    ]
+    assert format_result(result).splitlines()[2] == "_:x1"
+
+
+def test_ask_in_every_format(graph: Dataset) -> None:
+    yes = run_query(graph, "ASK { ?s kgo:basedIn ?o }")
+    no = run_query(graph, "ASK { ?s kgo:sues ?o }")
+    for fmt in ("table", "csv", "tsv"):
+        assert format_result(yes, format=fmt) == "true\n"
+        assert format_result(no, format=fmt) == "false\n"
+    assert format_result(yes, format="json") == '{"head":{},"boolean":true}\n'
+    assert format_result(no, format="json") == '{"head":{},"boolean":false}\n'
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
+def test_construct_is_turtle_whatever_the_format(graph: Dataset, fmt: str) -> None:
+    result = run_query(graph, "CONSTRUCT { ?e kgo:basedIn ?c } WHERE { ?e kgo:basedIn ?c }")
+    text = format_result(result, format=fmt)
+    assert text.startswith("@prefix kgo: <https://w3id.org/kg-builder/ontology#> .")
+    assert len(list(ox.parse(text, format=ox.RdfFormat.TURTLE))) == 1
+    assert isomorphic(Graph().parse(data=text, format="turtle"), result.graph)
+
+
+def test_empty_select() -> None:
+    result = run_query(new_dataset(), "SELECT ?s ?o WHERE { ?s kgo:basedIn ?o }")
+    assert format_result(result) == "s | o\n--+--\n(0 rows)\n"
+    assert format_result(result, format="csv") == "s,o\r\n"
+    assert format_result(result, format="tsv") == "?s\t?o\n"
+
+
+def test_unknown_result_format(graph: Dataset) -> None:
+    with pytest.raises(UnsupportedFormatError, match="table, csv, tsv, json"):
+        format_result(run_query(graph, COMPANIES), format="xml")
+
+
+def test_shorten() -> None:
+    assert shorten(str(ACME), PREFIXES) == "kgr:company/acme"
+    assert shorten(str(KGO.basedIn), PREFIXES) == "kgo:basedIn"
+    assert shorten("https://w3id.org/kg-builder/resource/a b", PREFIXES).startswith("<")
+    # the longest namespace wins
+    assert shorten("http://e/a/b", {"e": "http://e/", "ea": "http://e/a/"}) == "ea:b"
+
+
+# ----------------------------------------------------------------------------- read_query_arg
+
+
+def test_read_query_arg(tmp_path: Path) -> None:
+    path = tmp_path / "companies.rq"
+    path.write_text(COMPANIES, encoding="utf-8")
+    assert read_query_arg(str(path)) == COMPANIES
+    assert read_query_arg("SELECT * WHERE { ?s ?p ?o }") == "SELECT * WHERE { ?s ?p ?o }"
+    with pytest.raises(QueryError, match="no such query file"):
+        read_query_arg(str(tmp_path / "missing.rq"))
+    with pytest.raises(QueryError, match="no such query file"):
+        read_query_arg("queries/typo.sparql")
+    long_query = "SELECT * WHERE { " + "?s ?p ?o . " * 2000 + "}"
+    assert read_query_arg(long_query) == long_query  # too long for a file name: not an OSError
+
+
+def test_read_query_arg_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "q.rq"
+    path.write_bytes(b'SELECT * WHERE { ?s ?p "caf\xe9" }')
+    with pytest.raises(QueryError, match="UTF-8"):
+        read_query_arg(str(path))
+
+
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(TEXT, min_size=1, max_size=4))
+def test_any_text_keeps_the_table_shape(values: list[str]) -> None:
+    result = QueryResult(
+        kind="SELECT", vars=("a", "b"), rows=tuple((Literal(v), URIRef(str(ACME))) for v in values)
+    )
+    rows = list(csv.reader(io.StringIO(format_result(result, format="csv"), newline="")))
+    assert rows == [["a", "b"], *([v, str(ACME)] for v in values)]
+    tsv = format_result(result, format="tsv")
+    assert tsv.count("\n") == len(values) + 1 and tsv.count("\t") == len(values) + 1
+    table = format_result(result, format="table")
+    assert table.count("\n") == len(values) + 3
+    decoded = json.loads(format_result(result, format="json"))
+    assert [b["a"]["value"] for b in decoded["results"]["bindings"]] == values

@@ -1,0 +1,542 @@
+"""Tests of the HTML view: reading the graph, safety of the page, determinism, atomic writes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
+
+from kg.errors import OutputError
+from kg.viz import graph_to_view, render_html, write_html
+from kg.viz import layout as layout_module
+from kg.viz.layout import layout
+
+KGO = Namespace("https://w3id.org/kg-builder/ontology#")
+KGR = Namespace("https://w3id.org/kg-builder/resource/")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # rdflib's XSD warns when pytest inspects it
+
+IMG = "<img src=x onerror=alert(1)>"
+SCRIPT = "</script><script>alert(1)</script>"
+
+
+# -- building graphs by hand, per the data model -------------------------------------------------
+
+
+def entity(
+    g: Graph, key: str, cls: str, label: str, *aliases: str, doc: str | None = None
+) -> URIRef:
+    node = KGR[key]
+    g.add((node, RDF.type, KGO[cls]))
+    g.add((node, RDFS.label, Literal(label)))
+    for alias in aliases:
+        g.add((node, SKOS.altLabel, Literal(alias)))
+    if doc:
+        g.add((node, KGO.mentionedIn, KGR[f"doc/{doc}"]))
+    return node
+
+
+def document(g: Graph, doc_id: str, title: str, date: str = "2018-07-04") -> URIRef:
+    node = KGR[f"doc/{doc_id}"]
+    g.add((node, RDF.type, KGO.Document))
+    g.add((node, DCTERMS.identifier, Literal(doc_id)))
+    g.add((node, DCTERMS.title, Literal(title)))
+    g.add((node, DCTERMS.date, Literal(date, datatype=XSD.date)))
+    return node
+
+
+def relation(
+    g: Graph,
+    s: URIRef,
+    predicate: str,
+    o: URIRef,
+    *,
+    key: str,
+    doc: str,
+    evidence: str,
+    confidence: str = "0.8",
+    **qualifiers: object,
+) -> URIRef:
+    g.add((s, KGO[predicate], o))
+    st_node = KGR[f"statement/{key}"]
+    g.add((st_node, RDF.type, KGO.Statement))
+    g.add((st_node, RDF.subject, s))
+    g.add((st_node, RDF.predicate, KGO[predicate]))
+    g.add((st_node, RDF.object, o))
+    g.add((st_node, PROV.wasDerivedFrom, KGR[f"doc/{doc}"]))
+    g.add((st_node, KGO.evidence, Literal(evidence)))
+    g.add((st_node, KGO.evidenceStart, Literal(10)))
+    g.add((st_node, KGO.evidenceEnd, Literal(10 + len(evidence))))
+    g.add((st_node, KGO.confidence, Literal(confidence, datatype=XSD.decimal)))
+    for name, value in qualifiers.items():
+        g.add((st_node, KGO[name], value if isinstance(value, URIRef) else Literal(value)))
+    return st_node
+
+
+def news_graph() -> Graph:
+    """A small graph with every kind of node and qualifier the view draws."""
+    g = Graph()
+    document(g, "d1", "Phone maker plans US launch")
+    document(g, "d2", "Retailer stops selling phones", date="2018-03-22")
+    maker = entity(g, "company/acme", "Company", "Acme Phones", "Acme", doc="d1")
+    g.add((maker, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q42")))
+    rival = entity(g, "company/rival", "Company", "Rival Inc", doc="d1")
+    g.add((rival, OWL.sameAs, URIRef("javascript:alert(1)")))
+    boss = entity(g, "person/boss", "Person", "Jane Boss", doc="d1")
+    city = entity(g, "city/springfield", "City", "Springfield")
+    country = entity(g, "country/freedonia", "Country", "Freedonia", "FD")
+    shop = entity(g, "company/shop", "Company", "Shop Mart", doc="d2")
+    agency = entity(g, "agency/trade", "GovernmentAgency", "Trade Office")
+    relation(g, maker, "basedIn", city, key="1", doc="d1", evidence="Acme, based in Springfield.")
+    relation(g, city, "locatedIn", country, key="2", doc="d1", evidence="Springfield, Freedonia.")
+    relation(
+        g,
+        boss,
+        "worksFor",
+        maker,
+        key="3",
+        doc="d1",
+        evidence="Jane Boss, chairman of Acme.",
+        role="Chairman",
+    )
+    relation(
+        g,
+        maker,
+        "plansToEnter",
+        country,
+        key="4",
+        doc="d1",
+        evidence="Acme plans to enter.",
+        status=KGO.Planned,
+        date=Literal("2019", datatype=XSD.gYear),
+    )
+    relation(
+        g,
+        shop,
+        "sells",
+        maker,
+        key="5",
+        doc="d2",
+        evidence="Shop Mart stopped selling Acme.",
+        status=KGO.Ended,
+        endDate=Literal("2018-03", datatype=XSD.gYearMonth),
+    )
+    relation(g, maker, "competesWith", rival, key="6", doc="d1", evidence="Acme rivals Rival.")
+    relation(g, rival, "competesWith", maker, key="7", doc="d2", evidence="Rival fights Acme.")
+    relation(g, agency, "sanctions", rival, key="8", doc="d2", evidence="The office fined Rival.")
+    # Things that are not entities: a metric, an observation.
+    g.add((KGO.marketShare, RDF.type, KGO.Metric))
+    obs = KGR["observation/1"]
+    g.add((obs, RDF.type, KGO.Observation))
+    g.add((obs, KGO.observedEntity, maker))
+    g.add((obs, KGO.metric, KGO.marketShare))
+    return g
+
+
+def hostile_graph() -> Graph:
+    """Names, aliases, sentences and titles that try to break out of the page."""
+    g = Graph()
+    document(g, "d1", SCRIPT)
+    a = entity(g, "company/img", "Company", IMG, SCRIPT, doc="d1")
+    b = entity(g, "person/script", "Person", SCRIPT, "x & y", doc="d1")
+    relation(g, b, "worksFor", a, key="1", doc="d1", evidence=f"{IMG} said {SCRIPT}", role=IMG)
+    return g
+
+
+# -- reading the page ----------------------------------------------------------------------------
+
+
+class Page(HTMLParser):
+    """Collects the tags, inline scripts, styles and meta tags of a page."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.styles: list[str] = []
+        self._open: tuple[str, dict[str, str | None]] | None = None
+        self._text: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._open = (tag, dict(attrs))
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and tag == self._open[0]:
+            text = "".join(self._text)
+            if tag == "script":
+                self.scripts.append((self._open[1], text))
+            else:
+                self.styles.append(text)
+            self._open = None
+
+    def meta(self, http_equiv: str) -> str | None:
+        for tag, attrs in self.tags:
+            if tag == "meta" and (attrs.get("http-equiv") or "").lower() == http_equiv.lower():
+                return attrs.get("content")
+        return None
+
+
+def page_data(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', html, re.S)
+    assert match, "no data block"
+    return json.loads(match.group(1))
+
+
+def legend(html: str, list_id: str) -> list[str]:
+    block = re.search(rf'<ul id="{list_id}"[^>]*>(.*?)</ul>', html, re.S)
+    assert block
+    return re.findall(r'<input type="checkbox" class="[^"]+" value="([^"]*)"', block.group(1))
+
+
+@pytest.fixture(scope="module")
+def news_html() -> str:
+    return render_html(news_graph(), title="News")
+
+
+# -- graph_to_view -------------------------------------------------------------------------------
+
+
+def test_view_reads_entities_but_not_documents_statements_observations_or_metrics() -> None:
+    view = graph_to_view(news_graph())
+    labels = {n.label for n in view.nodes}
+    assert labels == {
+        "Acme Phones",
+        "Rival Inc",
+        "Jane Boss",
+        "Springfield",
+        "Freedonia",
+        "Shop Mart",
+        "Trade Office",
+    }
+    acme = next(n for n in view.nodes if n.label == "Acme Phones")
+    assert acme.cls == "Company"
+    assert acme.aliases == ("Acme",)
+    assert acme.wikidata == "http://www.wikidata.org/entity/Q42"
+    assert [d.title for d in acme.documents] == ["Phone maker plans US launch"]
+    assert acme.degree == 5  # basedIn, worksFor, plansToEnter, sells, competesWith (merged)
+
+
+def test_view_keeps_only_wikidata_iris_as_wikidata_links() -> None:
+    view = graph_to_view(news_graph())
+    rival = next(n for n in view.nodes if n.label == "Rival Inc")
+    assert rival.wikidata is None
+    assert rival.same_as == ("javascript:alert(1)",)
+
+
+def test_view_edges_carry_their_statements() -> None:
+    view = graph_to_view(news_graph())
+    by_predicate = {e.predicate: e for e in view.edges}
+    assert set(by_predicate) == {
+        "basedIn",
+        "locatedIn",
+        "worksFor",
+        "plansToEnter",
+        "sells",
+        "competesWith",
+        "sanctions",
+    }
+    works = by_predicate["worksFor"]
+    assert works.source.endswith("person/boss") and works.target.endswith("company/acme")
+    (statement,) = works.statements
+    assert statement.evidence == "Jane Boss, chairman of Acme."
+    assert statement.role == "Chairman"
+    assert statement.confidence == pytest.approx(0.8)
+    assert statement.evidence_start == 10
+    assert statement.document is not None
+    assert statement.document.id == "d1"
+    assert statement.document.title == "Phone maker plans US launch"
+    plan = by_predicate["plansToEnter"].statements[0]
+    assert (plan.status, plan.date) == ("planned", "2019")
+    assert by_predicate["plansToEnter"].status == "planned"
+    ended = by_predicate["sells"]
+    assert ended.status == "ended" and ended.statements[0].end == "2018-03"
+    assert by_predicate["basedIn"].status is None
+
+
+def test_symmetric_relations_stated_both_ways_are_one_edge_with_both_statements() -> None:
+    view = graph_to_view(news_graph())
+    competes = [e for e in view.edges if e.predicate == "competesWith"]
+    assert len(competes) == 1
+    assert competes[0].symmetric
+    assert {s.evidence for s in competes[0].statements} == {
+        "Acme rivals Rival.",
+        "Rival fights Acme.",
+    }
+
+
+@pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
+def test_view_reads_the_union_of_a_datasets_named_graphs() -> None:
+    ds = Dataset()
+    flat = news_graph()
+    # Entity descriptions in the default graph, statements in one named graph and the
+    # direct relation triples in another.
+    statements, relations = ds.graph(KGR["graph/d1"]), ds.graph(KGR["graph/d2"])
+    for s, p, o in flat:
+        if str(s).startswith(str(KGR["statement/"])):
+            statements.add((s, p, o))
+        elif str(p).startswith(str(KGO)) and p != KGO.mentionedIn:
+            relations.add((s, p, o))
+        else:
+            ds.add((s, p, o))
+    assert len(statements) > 0 and len(relations) > 0
+    assert graph_to_view(ds) == graph_to_view(flat)
+
+
+def test_max_nodes_keeps_the_most_connected_entities() -> None:
+    # Acme has 5 relations; Freedonia, Rival Inc and Springfield 2 each: ties go by name.
+    view = graph_to_view(news_graph(), max_nodes=2)
+    assert [n.label for n in view.nodes] == ["Acme Phones", "Freedonia"]
+    assert view.hidden == 5
+    assert [e.predicate for e in view.edges] == ["plansToEnter"]
+    assert all(n.degree == 1 for n in view.nodes)
+
+
+def test_entity_with_a_coarse_and_a_fine_type_is_drawn_as_the_fine_one() -> None:
+    g = Graph()
+    node = entity(g, "place/x", "Place", "Xland")
+    g.add((node, RDF.type, KGO.Country))
+    person = entity(g, "person/y", "Person", "Yves")
+    g.add((person, RDF.type, KGO.Entity))
+    assert [n.cls for n in graph_to_view(g).nodes] == ["Person", "Country"]
+
+
+# -- the page is self-contained and safe --------------------------------------------------------
+
+
+URL_ATTRS = ("src", "href", "srcset", "action", "data", "poster", "formaction", "xlink:href")
+
+
+def test_page_loads_nothing_from_outside(news_html: str) -> None:
+    page = Page(news_html)
+    for tag, attrs in page.tags:
+        assert tag not in ("link", "iframe", "object", "embed", "img", "base", "frame"), tag
+        for name in URL_ATTRS:
+            assert name not in attrs, (tag, name, attrs[name])
+    for style in page.styles:
+        assert not re.search(r"url\(\s*(?!['\"]?data:)", style), "CSS loads a non-data URL"
+        assert "@import" not in style
+    assert not re.search(r"<script[^>]*\ssrc\s*=", news_html, re.I)
+    assert not re.search(r"<link[^>]*\shref\s*=", news_html, re.I)
+    assert not re.search(r"@font-face", news_html, re.I)
+
+
+def test_page_has_a_strict_content_security_policy(news_html: str) -> None:
+    page = Page(news_html)
+    csp = page.meta("Content-Security-Policy")
+    assert csp is not None
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["default-src"] == "'none'"
+    assert directives["img-src"] == "data:"
+    script_src = directives["script-src"].split()
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    # The meta tag comes before any script.
+    first_script = next(i for i, (t, _) in enumerate(page.tags) if t == "script")
+    csp_at = next(i for i, (t, a) in enumerate(page.tags) if t == "meta" and "http-equiv" in a)
+    assert csp_at < first_script
+    # Every script that runs is allowed by hash; the data block is not a script that runs.
+    runnable = [text for attrs, text in page.scripts if attrs.get("type") != "application/json"]
+    assert len(runnable) == 2
+    for text in runnable:
+        digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+        assert f"'sha256-{digest}'" in script_src
+    assert len(script_src) == 2
+
+
+@pytest.mark.parametrize("needle", [IMG, SCRIPT, "x & y"])
+def test_hostile_names_and_sentences_never_appear_unescaped(needle: str) -> None:
+    html = render_html(hostile_graph(), title=IMG + SCRIPT)
+    assert needle not in html
+    assert "alert(1)</script>" not in html
+    page = Page(html)
+    assert [t for t, _ in page.tags].count("script") == 3
+    assert "img" not in [t for t, _ in page.tags]
+    # The data survives the escaping intact.
+    data = page_data(html)
+    assert {n["label"] for n in data["nodes"]} == {IMG, SCRIPT}
+    assert data["edges"][0]["statements"][0]["evidence"] == f"{IMG} said {SCRIPT}"
+    assert data["docs"][0]["title"] == SCRIPT
+
+
+def test_title_is_escaped_in_the_title_and_heading() -> None:
+    html = render_html(Graph(), title=IMG)
+    assert "<title>&lt;img src=x onerror=alert(1)&gt;</title>" in html
+    assert "<h1>&lt;img src=x onerror=alert(1)&gt;</h1>" in html
+
+
+@settings(max_examples=25, deadline=None)
+@given(label=st.text(min_size=1, max_size=40), alias=st.text(max_size=40))
+def test_any_text_stays_inside_the_data_block(label: str, alias: str) -> None:
+    g = Graph()
+    entity(g, "company/x", "Company", label, *([alias] if alias else []))
+    html = render_html(g)
+    assert [t for t, _ in Page(html).tags].count("script") == 3
+    (node,) = page_data(html)["nodes"]
+    assert node["label"] == label
+    assert node["aliases"] == ([alias] if alias else [])
+
+
+def test_page_script_never_uses_inner_html() -> None:
+    script = (Path(layout_module.__file__).parent / "templates" / "view.js").read_text()
+    assert "innerHTML" not in script
+    assert "outerHTML" not in script
+    assert "insertAdjacentHTML" not in script
+    assert "document.write" not in script
+
+
+# -- what the page shows -------------------------------------------------------------------------
+
+
+def test_legend_lists_the_classes_present(news_html: str) -> None:
+    assert legend(news_html, "kg-legend") == [
+        "City",
+        "Company",
+        "Country",
+        "GovernmentAgency",
+        "Person",
+    ]
+    assert legend(news_html, "kg-predicates") == [
+        "basedIn",
+        "competesWith",
+        "locatedIn",
+        "plansToEnter",
+        "sanctions",
+        "sells",
+        "worksFor",
+    ]
+
+
+SHAPES = {"dot", "square", "hexagon", "diamond", "triangle", "triangleDown", "star"}
+
+
+def test_each_class_has_its_own_colour_and_a_shape(news_html: str) -> None:
+    data = page_data(news_html)
+    colours: dict[str, set[str]] = {}
+    for node in data["nodes"]:
+        colours.setdefault(node["cls"], set()).add(node["color"]["background"])
+        assert node["shape"] in {
+            "dot",
+            "square",
+            "hexagon",
+            "diamond",
+            "triangle",
+            "triangleDown",
+            "star",
+        }
+    assert all(len(c) == 1 for c in colours.values())
+    assert len({next(iter(c)) for c in colours.values()}) == len(colours)
+
+
+def test_edges_show_predicate_status_and_direction(news_html: str) -> None:
+    data = page_data(news_html)
+    edges = {e["pred"]: e for e in data["edges"]}
+    assert all(e["label"] == e["pred"] for e in data["edges"])
+    assert edges["plansToEnter"]["dashes"] == [8, 6]
+    assert edges["sells"]["dashes"] == [2, 5]
+    assert edges["sells"]["color"]["color"] != edges["basedIn"]["color"]["color"]
+    assert edges["basedIn"]["dashes"] is False
+    assert edges["basedIn"]["arrows"] == "to"
+    assert edges["competesWith"]["arrows"] == {"to": {"enabled": False}}
+
+
+def test_physics_is_off_and_every_node_has_a_position(news_html: str) -> None:
+    data = page_data(news_html)
+    assert data["options"]["physics"]["enabled"] is False
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])
+
+
+def test_node_size_grows_with_degree(news_html: str) -> None:
+    sizes = {n["label"]: n["size"] for n in page_data(news_html)["nodes"]}
+    assert sizes["Acme Phones"] > sizes["Jane Boss"]
+
+
+def test_empty_graph_renders_a_page_that_says_so() -> None:
+    html = render_html(Graph())
+    assert "This graph has no entities." in html
+    assert page_data(html)["nodes"] == []
+
+
+def test_sample_sized_page_is_small(news_html: str) -> None:
+    assert len(news_html.encode("utf-8")) < 2_000_000
+
+
+# -- determinism ---------------------------------------------------------------------------------
+
+
+def test_same_graph_gives_the_same_page(news_html: str) -> None:
+    assert render_html(news_graph(), title="News") == news_html
+
+
+def test_triple_order_does_not_change_the_page(news_html: str) -> None:
+    triples = list(news_graph())
+    random.Random(7).shuffle(triples)
+    shuffled = Graph()
+    for t in triples:
+        shuffled.add(t)
+    assert render_html(shuffled, title="News") == news_html
+
+
+def test_large_components_get_a_deterministic_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(layout_module, "LARGE", 5)
+    nodes = [f"n{i:02d}" for i in range(30)]
+    edges = [(nodes[i], nodes[(i * 7 + 3) % 30]) for i in range(30)]
+    first = layout(nodes, edges)
+    assert first == layout(list(reversed(nodes)), list(reversed(edges)))
+    assert set(first) == set(nodes)
+    assert len(set(first.values())) == len(nodes)
+
+
+# -- write_html ----------------------------------------------------------------------------------
+
+
+def test_write_html_writes_the_page_and_leaves_no_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "kg.html"
+    written = write_html(news_graph(), target, title="News")
+    assert written == target
+    assert sorted(p.name for p in target.parent.iterdir()) == ["kg.html"]
+    assert target.read_text(encoding="utf-8") == render_html(news_graph(), title="News")
+
+
+def test_write_html_replaces_an_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "kg.html"
+    target.write_text("old")
+    write_html(Graph(), target)
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["kg.html"]
+
+
+def test_write_html_failure_raises_output_error_and_leaves_nothing(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OutputError, match="cannot write the HTML view"):
+        write_html(Graph(), blocker / "kg.html")
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_a_confidence_that_is_not_a_finite_number_is_dropped() -> None:
+    g = Graph()
+    a = entity(g, "company/a", "Company", "A")
+    b = entity(g, "company/b", "Company", "B")
+    relation(g, a, "partnersWith", b, key="1", doc="d1", evidence="A and B.", confidence="NaN")
+    relation(g, a, "competesWith", b, key="2", doc="d1", evidence="A vs B.", confidence="oops")
+    view = graph_to_view(g)
+    assert [s.confidence for e in view.edges for s in e.statements] == [None, None]
+    page_data(render_html(g))  # still valid JSON
