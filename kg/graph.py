@@ -41,7 +41,10 @@ from kg.ontology import (
     SCHEMA,
     SYMMETRIC_PREDICATES,
     WD,
+    ontology_graph,
 )
+
+ONTOLOGY_IRI = "https://w3id.org/kg-builder/ontology"
 from kg.types import Entity, Qualifiers, Resolved
 
 _STATUS = {"planned": KGO.Planned, "ongoing": KGO.Ongoing, "ended": KGO.Ended}
@@ -137,11 +140,24 @@ def _merge(old: Statement, new: Statement) -> Statement:
 
 
 def build_dataset(
-    entities: Sequence[Entity], resolved: Sequence[Resolved], *, base: str = KGR_IRI
+    entities: Sequence[Entity],
+    resolved: Sequence[Resolved],
+    *,
+    base: str = KGR_IRI,
+    ontology: bool = True,
 ) -> Dataset:
-    """Return the RDF dataset of a build (see the module docstring)."""
+    """Return the RDF dataset of a build (see the module docstring).
+
+    With ``ontology`` (the default) the ontology itself is included as the
+    named graph ``<https://w3id.org/kg-builder/ontology>``, so the graph is
+    self-describing: labels of metrics and statuses, class hierarchy, domains.
+    """
     dataset = Dataset(default_union=True)
     bind_prefixes(dataset, base=base)
+    if ontology:
+        vocabulary = dataset.graph(URIRef(ONTOLOGY_IRI))
+        for triple in ontology_graph():
+            vocabulary.add(triple)
     default = dataset.default_graph
 
     def node(entity_id: str) -> URIRef:

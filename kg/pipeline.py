@@ -62,12 +62,21 @@ def run(
     gazetteer_files: Sequence[str] = (),
     base: str = KGR_IRI,
     on_article: Callable[[Article], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
     model: str | None = None,
 ) -> BuildResult:
-    """Read, extract, resolve and build the dataset of ``paths`` (the sample corpus if empty)."""
+    """Read, extract, resolve and build the dataset of ``paths`` (the sample corpus if empty).
+
+    ``on_start`` is called with the number of articles once they are read,
+    ``on_article`` after each is extracted (for progress bars).
+    """
     articles = list(read_articles(input_paths(paths), encoding=encoding))
     if not articles:
-        raise EmptyInputError("no articles to read: give a file, a folder or a glob with .txt, .md, .html or .jsonl files.")
+        raise EmptyInputError(
+            "no articles to read: give a file, a folder or a glob with .txt, .md, .html or .jsonl files."
+        )
+    if on_start is not None:
+        on_start(len(articles))
     gazetteer = load_gazetteer(gazetteer_files)
     nlp = make_nlp(model=model, gazetteer_files=gazetteer_files)
     extractions = list(extract(articles, nlp, gazetteer=gazetteer, on_article=on_article))

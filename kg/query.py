@@ -486,10 +486,8 @@ def _cell(term: Node | None, namespaces: list[tuple[str, str]]) -> str:
         return shorten(str(term), namespaces)
     if isinstance(term, BNode):
         return f"_:{term}"
-    text = _CONTROL.sub(_escape_control, str(term))
-    if isinstance(term, Literal) and term.language:
-        return f"{text}@{term.language}"
-    return text
+    # A table is for reading: literals show their text (CSV, TSV and JSON keep tags and types).
+    return _CONTROL.sub(_escape_control, str(term))
 
 
 def _escape_control(match: re.Match[str]) -> str:

@@ -1,0 +1,345 @@
+"""The ``kg`` command: thin commands over :mod:`kg.pipeline` and friends.
+
+Each command parses its options, calls one library function, and turns
+library errors (:class:`~kg.errors.KGError`) into a one-line message and an
+exit code. Nothing else talks to the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kg import __version__
+from kg.errors import KGError
+
+app = typer.Typer(
+    name="kg",
+    help="Turn news articles into an RDF knowledge graph you can query, check and look at.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+out_console = Console(highlight=False, soft_wrap=True)
+
+T = TypeVar("T")
+
+DEFAULT_GRAPH = Path("output/kg.trig")
+
+
+class ResultFormat(str, Enum):
+    """Output formats of ``kg query``."""
+
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+class ExportFormat(str, Enum):
+    """Output formats of ``kg export``."""
+
+    turtle = "turtle"
+    nt = "nt"
+    nquads = "nquads"
+    trig = "trig"
+    jsonld = "jsonld"
+    graphml = "graphml"
+
+
+class ReportFormat(str, Enum):
+    """Output formats of ``kg eval``."""
+
+    text = "text"
+    json = "json"
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``error: message`` on stderr and return the exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    return typer.Exit(code)
+
+
+def guarded(call: Callable[[], T]) -> T:
+    """Run ``call``; turn library errors and interruptions into messages and exit codes."""
+    try:
+        return call()
+    except KGError as err:
+        raise fail(str(err), err.exit_code) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted; no output file was changed.", 130) from None
+    except MemoryError:
+        raise fail("out of memory: process fewer or smaller files at a time.", 1) from None
+    except OSError as err:
+        where = f"{err.filename}: " if getattr(err, "filename", None) else ""
+        raise fail(f"{where}{err.strerror or err}.", 1) from None
+
+
+@contextmanager
+def progress_bar(label: str, *, enabled: bool) -> Iterator[Progress | None]:
+    """A progress bar on stderr (only when stderr is a terminal and ``enabled``)."""
+    if not enabled or not err_console.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        yield progress
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"kg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Turn news articles into an RDF knowledge graph you can query, check and look at."""
+
+
+PathsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Articles: .txt, .md, .html or .jsonl files, folders or glob patterns. "
+        "Default: the sample corpus shipped with kg.",
+        show_default=False,
+    ),
+]
+EncodingOpt = Annotated[
+    str | None, typer.Option("--encoding", help="Text encoding of the input files (default UTF-8).")
+]
+GazetteerOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--gazetteer", help="Extra gazetteer file (Turtle, as ontology/gazetteer-*.ttl). Repeatable."),
+]
+GraphOpt = Annotated[
+    Path, typer.Option("--graph", "-g", help="The graph file to read (.trig, .ttl, .nt, .nq, .jsonld).")
+]
+
+
+def _run_with_progress(paths: list[str] | None, encoding: str | None, gazetteer: list[Path] | None, quiet: bool):
+    from kg.pipeline import run
+
+    with progress_bar("Extracting", enabled=not quiet) as progress:
+        task = progress.add_task("Extracting", total=None) if progress else None
+
+        def tick(_article: object) -> None:
+            if progress is not None and task is not None:
+                progress.advance(task)
+
+        def start(total: int) -> None:
+            if progress is not None and task is not None:
+                progress.update(task, total=total)
+
+        return run(
+            paths or [],
+            encoding=encoding,
+            gazetteer_files=[str(p) for p in gazetteer or []],
+            on_article=tick,
+            on_start=start,
+        )
+
+
+@app.command()
+def build(
+    paths: PathsArg = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the outputs to.")] = Path("output"),
+    encoding: EncodingOpt = None,
+    gazetteer: GazetteerOpt = None,
+    html: Annotated[bool, typer.Option("--html/--no-html", help="Also write the interactive kg.html.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Build the knowledge graph of PATHS (the sample corpus if none) into OUTPUT.
+
+    Writes kg.ttl (the whole graph), kg.trig (one named graph per document),
+    kg.html (an interactive view that works offline) and extractions.jsonl.
+
+    Example: kg build corpus/ -o output
+    """
+    from kg.pipeline import summarize, write_outputs
+
+    def go():  # type: ignore[no-untyped-def]
+        result = _run_with_progress(paths, encoding, gazetteer, quiet)
+        files = write_outputs(result, output, html=html)
+        return summarize(result), files
+
+    summary, files = guarded(go)
+    if quiet:
+        return
+    table = Table(title=f"Built {summary.documents} document(s)", show_edge=False)
+    table.add_column("entities by class")
+    table.add_column("n", justify="right")
+    table.add_column("relations by predicate")
+    table.add_column("n", justify="right")
+    left = list(summary.entities.items())
+    right = list(summary.relations.items())
+    for i in range(max(len(left), len(right))):
+        a = left[i] if i < len(left) else ("", "")
+        b = right[i] if i < len(right) else ("", "")
+        table.add_row(a[0], str(a[1]), b[0], str(b[1]))
+    table.add_row("total", str(sum(summary.entities.values())), "total", str(sum(summary.relations.values())))
+    out_console.print(table)
+    out_console.print(f"observations: {summary.observations}")
+    for path in files:
+        out_console.print(f"wrote {path}")
+
+
+@app.command()
+def query(
+    query: Annotated[str, typer.Argument(help="A SPARQL query, or the path of a .rq file holding one.")],
+    graph: GraphOpt = DEFAULT_GRAPH,
+    format: Annotated[ResultFormat, typer.Option("--format", "-f", help="Result format.")] = ResultFormat.table,
+) -> None:
+    """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on a built graph.
+
+    The prefixes kgo:, kgr:, rdf:, rdfs:, owl:, skos:, prov:, dcterms:, xsd:,
+    schema: and wd: are predeclared. Updates, SERVICE and FROM are refused.
+    CONSTRUCT and DESCRIBE print Turtle.
+
+    Example: kg query 'SELECT ?name WHERE { ?c a kgo:Company ; rdfs:label ?name }'
+    """
+    from kg.query import format_result, read_query_arg, run_query
+    from kg.store import load_graph
+
+    def go() -> str:
+        text = read_query_arg(query)
+        dataset = load_graph(graph)
+        return format_result(run_query(dataset, text), format=format.value)
+
+    sys.stdout.write(guarded(go))
+
+
+@app.command()
+def export(
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.turtle,
+    graph: GraphOpt = DEFAULT_GRAPH,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")
+    ] = None,
+) -> None:
+    """Export a built graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or GraphML (for Gephi).
+
+    Example: kg export --format graphml -o output/kg.graphml
+    """
+    from kg.export import export_graph
+    from kg.store import load_graph
+
+    def go() -> str | None:
+        return export_graph(load_graph(graph), format=format.value, destination=output)
+
+    text = guarded(go)
+    if text is not None:
+        sys.stdout.write(text)
+    else:
+        err_console.print(f"wrote {output}")
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help="Articles: files, folders or glob patterns.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")
+    ] = None,
+    encoding: EncodingOpt = None,
+    gazetteer: GazetteerOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Write one JSON record per article: its entities with offsets and its relations.
+
+    Example: kg extract articles.jsonl -o extractions.jsonl
+    """
+    from kg.export import write_atomic
+    from kg.pipeline import extraction_records
+
+    def go() -> str:
+        result = _run_with_progress(paths, encoding, gazetteer, quiet)
+        lines = "".join(
+            json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in extraction_records(result.resolved)
+        )
+        if output is not None:
+            write_atomic(output, lines.encode("utf-8"))
+        return lines
+
+    lines = guarded(go)
+    if output is None:
+        sys.stdout.write(lines)
+    elif not quiet:
+        err_console.print(f"wrote {output}")
+
+
+@app.command()
+def viz(
+    graph: Annotated[Path, typer.Argument(help="The graph file to draw.")] = DEFAULT_GRAPH,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("output/kg.html"),
+    max_nodes: Annotated[
+        int | None, typer.Option("--max-nodes", min=1, help="Draw only the most connected N entities.")
+    ] = None,
+) -> None:
+    """Write an interactive HTML view of a graph that opens offline in any browser.
+
+    Example: kg viz output/kg.trig -o output/kg.html
+    """
+    from kg.store import load_graph
+    from kg.viz import write_html
+
+    guarded(lambda: write_html(load_graph(graph), output, title="kg: knowledge graph", max_nodes=max_nodes))
+    err_console.print(f"wrote {output}")
+
+
+@app.command(name="eval")
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold data: a seeds JSON file or a CoNLL04 JSON file.")],
+    pred: Annotated[
+        Path | None,
+        typer.Option(
+            "--pred",
+            help="Predictions: a graph file (seeds gold) or a kg extract JSON Lines file (CoNLL04). "
+            "Default: output/kg.trig for seeds gold; for CoNLL04, kg extracts the gold sentences itself.",
+        ),
+    ] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
+    limit: Annotated[int | None, typer.Option("--limit", help="List at most N misses and false positives each.")] = None,
+) -> None:
+    """Score a build or a kg extract file against gold data (rules of GOLD.md).
+
+    Example: kg eval ../shared/eval/seeds.gold.json --pred output/kg.trig
+    """
+    from kg.evaluate import evaluate_file, format_report
+
+    report = guarded(lambda: evaluate_file(gold, pred=pred))
+    sys.stdout.write(format_report(report, format=format.value, limit=limit))
+
+
+def main() -> None:
+    """Entry point of the ``kg`` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("[bold red]error:[/] interrupted.")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
