@@ -11,9 +11,9 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -22,6 +22,9 @@ from rich.table import Table
 
 from kg import __version__
 from kg.errors import KGError
+
+if TYPE_CHECKING:
+    from kg.pipeline import BuildResult
 
 app = typer.Typer(
     name="kg",
@@ -39,7 +42,7 @@ T = TypeVar("T")
 DEFAULT_GRAPH = Path("output/kg.trig")
 
 
-class ResultFormat(str, Enum):
+class ResultFormat(StrEnum):
     """Output formats of ``kg query``."""
 
     table = "table"
@@ -48,7 +51,7 @@ class ResultFormat(str, Enum):
     json = "json"
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     """Output formats of ``kg export``."""
 
     turtle = "turtle"
@@ -59,7 +62,7 @@ class ExportFormat(str, Enum):
     graphml = "graphml"
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     """Output formats of ``kg eval``."""
 
     text = "text"
@@ -113,7 +116,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Turn news articles into an RDF knowledge graph you can query, check and look at."""
@@ -132,14 +138,21 @@ EncodingOpt = Annotated[
 ]
 GazetteerOpt = Annotated[
     list[Path] | None,
-    typer.Option("--gazetteer", help="Extra gazetteer file (Turtle, as ontology/gazetteer-*.ttl). Repeatable."),
+    typer.Option(
+        "--gazetteer",
+        help="Extra gazetteer file (Turtle, as ontology/gazetteer-*.ttl). Repeatable.",
+    ),
 ]
 GraphOpt = Annotated[
-    Path, typer.Option("--graph", "-g", help="The graph file to read (.trig, .ttl, .nt, .nq, .jsonld).")
+    Path,
+    typer.Option("--graph", "-g", help="The graph file to read (.trig, .ttl, .nt, .nq, .jsonld)."),
 ]
 
 
-def _run_with_progress(paths: list[str] | None, encoding: str | None, gazetteer: list[Path] | None, quiet: bool):
+def _run_with_progress(
+    paths: list[str] | None, encoding: str | None, gazetteer: list[Path] | None, quiet: bool
+) -> BuildResult:
+    """Run the pipeline with a progress bar over articles."""
     from kg.pipeline import run
 
     with progress_bar("Extracting", enabled=not quiet) as progress:
@@ -165,11 +178,17 @@ def _run_with_progress(paths: list[str] | None, encoding: str | None, gazetteer:
 @app.command()
 def build(
     paths: PathsArg = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the outputs to.")] = Path("output"),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write the outputs to.")
+    ] = Path("output"),
     encoding: EncodingOpt = None,
     gazetteer: GazetteerOpt = None,
-    html: Annotated[bool, typer.Option("--html/--no-html", help="Also write the interactive kg.html.")] = True,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    html: Annotated[
+        bool, typer.Option("--html/--no-html", help="Also write the interactive kg.html.")
+    ] = True,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
+    ] = False,
 ) -> None:
     """Build the knowledge graph of PATHS (the sample corpus if none) into OUTPUT.
 
@@ -178,9 +197,9 @@ def build(
 
     Example: kg build corpus/ -o output
     """
-    from kg.pipeline import summarize, write_outputs
+    from kg.pipeline import BuildSummary, summarize, write_outputs
 
-    def go():  # type: ignore[no-untyped-def]
+    def go() -> tuple[BuildSummary, list[Path]]:
         result = _run_with_progress(paths, encoding, gazetteer, quiet)
         files = write_outputs(result, output, html=html)
         return summarize(result), files
@@ -199,7 +218,9 @@ def build(
         a = left[i] if i < len(left) else ("", "")
         b = right[i] if i < len(right) else ("", "")
         table.add_row(a[0], str(a[1]), b[0], str(b[1]))
-    table.add_row("total", str(sum(summary.entities.values())), "total", str(sum(summary.relations.values())))
+    table.add_row(
+        "total", str(sum(summary.entities.values())), "total", str(sum(summary.relations.values()))
+    )
     out_console.print(table)
     out_console.print(f"observations: {summary.observations}")
     for path in files:
@@ -208,9 +229,13 @@ def build(
 
 @app.command()
 def query(
-    query: Annotated[str, typer.Argument(help="A SPARQL query, or the path of a .rq file holding one.")],
+    query: Annotated[
+        str, typer.Argument(help="A SPARQL query, or the path of a .rq file holding one.")
+    ],
     graph: GraphOpt = DEFAULT_GRAPH,
-    format: Annotated[ResultFormat, typer.Option("--format", "-f", help="Result format.")] = ResultFormat.table,
+    format: Annotated[
+        ResultFormat, typer.Option("--format", "-f", help="Result format.")
+    ] = ResultFormat.table,
 ) -> None:
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on a built graph.
 
@@ -233,10 +258,13 @@ def query(
 
 @app.command()
 def export(
-    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.turtle,
+    format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ExportFormat.turtle,
     graph: GraphOpt = DEFAULT_GRAPH,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: standard output)."),
     ] = None,
 ) -> None:
     """Export a built graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or GraphML (for Gephi).
@@ -260,7 +288,8 @@ def export(
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Articles: files, folders or glob patterns.")],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: standard output)."),
     ] = None,
     encoding: EncodingOpt = None,
     gazetteer: GazetteerOpt = None,
@@ -276,7 +305,8 @@ def extract(
     def go() -> str:
         result = _run_with_progress(paths, encoding, gazetteer, quiet)
         lines = "".join(
-            json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in extraction_records(result.resolved)
+            json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
+            for r in extraction_records(result.resolved)
         )
         if output is not None:
             write_atomic(output, lines.encode("utf-8"))
@@ -292,9 +322,12 @@ def extract(
 @app.command()
 def viz(
     graph: Annotated[Path, typer.Argument(help="The graph file to draw.")] = DEFAULT_GRAPH,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("output/kg.html"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path(
+        "output/kg.html"
+    ),
     max_nodes: Annotated[
-        int | None, typer.Option("--max-nodes", min=1, help="Draw only the most connected N entities.")
+        int | None,
+        typer.Option("--max-nodes", min=1, help="Draw only the most connected N entities."),
     ] = None,
 ) -> None:
     """Write an interactive HTML view of a graph that opens offline in any browser.
@@ -304,23 +337,34 @@ def viz(
     from kg.store import load_graph
     from kg.viz import write_html
 
-    guarded(lambda: write_html(load_graph(graph), output, title="kg: knowledge graph", max_nodes=max_nodes))
+    guarded(
+        lambda: write_html(
+            load_graph(graph), output, title="kg: knowledge graph", max_nodes=max_nodes
+        )
+    )
     err_console.print(f"wrote {output}")
 
 
 @app.command(name="eval")
 def evaluate(
-    gold: Annotated[Path, typer.Argument(help="Gold data: a seeds JSON file or a CoNLL04 JSON file.")],
+    gold: Annotated[
+        Path, typer.Argument(help="Gold data: a seeds JSON file or a CoNLL04 JSON file.")
+    ],
     pred: Annotated[
         Path | None,
         typer.Option(
             "--pred",
-            help="Predictions: a graph file (seeds gold) or a kg extract JSON Lines file (CoNLL04). "
-            "Default: output/kg.trig for seeds gold; for CoNLL04, kg extracts the gold sentences itself.",
+            help="Predictions: a graph file (seeds gold) or a kg extract JSON Lines file "
+            "(CoNLL04). Default: output/kg.trig for seeds gold; for CoNLL04, kg extracts "
+            "the gold sentences itself.",
         ),
     ] = None,
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
-    limit: Annotated[int | None, typer.Option("--limit", help="List at most N misses and false positives each.")] = None,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.text,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="List at most N misses and false positives each.")
+    ] = None,
 ) -> None:
     """Score a build or a kg extract file against gold data (rules of GOLD.md).
 

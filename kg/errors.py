@@ -6,8 +6,8 @@ turns them into a one-line message and an exit code.
 >>> try:
 ...     raise InputNotFoundError("missing.txt")
 ... except KGError as err:
-...     print(err)
-missing.txt: no such file or folder. Check the path, or run `kg build` with no argument for the sample corpus.
+...     print(str(err).split(". ")[0])
+missing.txt: no such file or folder
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class JSONLError(InputError):
 
     def __init__(self, path: str, line: int, why: str) -> None:
         super().__init__(
-            f'{path}, line {line}: {why}. Each line must be a JSON object such as '
+            f"{path}, line {line}: {why}. Each line must be a JSON object such as "
             '{"id": "doc-1", "text": "..."}.'
         )
         self.path = path

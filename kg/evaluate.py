@@ -1831,7 +1831,8 @@ def gold_kind(path: str | Path) -> str:
     if isinstance(data, list) and data and isinstance(data[0], dict) and "tokens" in data[0]:
         return "conll04"
     raise EvaluationError(
-        f"{path}: not gold data kg knows: expected a seeds JSON object or a CoNLL04 (SpERT) JSON list."
+        f"{path}: not gold data kg knows: "
+        "expected a seeds JSON object or a CoNLL04 (SpERT) JSON list."
     )
 
 
@@ -1859,9 +1860,7 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
     return records
 
 
-def evaluate_file(
-    gold: str | Path, *, pred: str | Path | None = None
-) -> SeedsReport | ConllReport:
+def evaluate_file(gold: str | Path, *, pred: str | Path | None = None) -> SeedsReport | ConllReport:
     """Score predictions against a gold file of either kind.
 
     For seeds gold, ``pred`` is a graph file (default ``output/kg.trig``). For

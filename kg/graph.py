@@ -10,8 +10,9 @@ Every IRI is derived from content, so the same input gives the same graph.
 
 >>> from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
 >>> text = "Lei Jun chairs Xiaomi."
->>> ex = Extraction(Article("d1", text), (Mention(0, 7, "Lei Jun", "Person"), Mention(15, 21, "Xiaomi", "Company")),
-...                 (RelationCandidate(0, 1, "worksFor", 0.8, (0, 22)),))
+>>> people = (Mention(0, 7, "Lei Jun", "Person"), Mention(15, 21, "Xiaomi", "Company"))
+>>> works = (RelationCandidate(0, 1, "worksFor", 0.8, (0, 22)),)
+>>> ex = Extraction(Article("d1", text), people, works)
 >>> ents = [Entity("person/lei-jun", "Lei Jun", "Person", docs=("d1",)),
 ...         Entity("organization/xiaomi", "Xiaomi", "Company", docs=("d1",))]
 >>> ds = build_dataset(ents, [Resolved(ex, ("person/lei-jun", "organization/xiaomi"))])
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -43,9 +44,9 @@ from kg.ontology import (
     WD,
     ontology_graph,
 )
+from kg.types import Entity, Qualifiers, Resolved
 
 ONTOLOGY_IRI = "https://w3id.org/kg-builder/ontology"
-from kg.types import Entity, Qualifiers, Resolved
 
 _STATUS = {"planned": KGO.Planned, "ongoing": KGO.Ongoing, "ended": KGO.Ended}
 
@@ -114,7 +115,12 @@ def statements(resolved: Iterable[Resolved]) -> list[Statement]:
                 roles.setdefault(entity_id, mention.role)
         for relation in extraction.relations:
             subject, obj = item.entity_ids[relation.head], item.entity_ids[relation.tail]
-            if not subject or not obj or subject == obj or relation.predicate not in CORE_PREDICATES:
+            if (
+                not subject
+                or not obj
+                or subject == obj
+                or relation.predicate not in CORE_PREDICATES
+            ):
                 continue
             if relation.predicate in SYMMETRIC_PREDICATES and obj < subject:
                 subject, obj = obj, subject
@@ -122,7 +128,14 @@ def statements(resolved: Iterable[Resolved]) -> list[Statement]:
             if relation.predicate == "worksFor" and not qualifiers.role and subject in roles:
                 qualifiers = replace(qualifiers, role=roles[subject])
             new = Statement(
-                doc, subject, relation.predicate, obj, relation.confidence, relation.evidence, qualifiers, relation.trigger
+                doc,
+                subject,
+                relation.predicate,
+                obj,
+                relation.confidence,
+                relation.evidence,
+                qualifiers,
+                relation.trigger,
             )
             key = (doc, subject, relation.predicate, obj)
             old = merged.get(key)
@@ -198,7 +211,9 @@ def build_dataset(
         for st in by_doc.get(article.id, ()):
             s, p, o = node(st.subject), KGO[st.predicate], node(st.object)
             graph.add((s, p, o))
-            iri = URIRef(f"{base}statement/{_hash(article.id, st.subject, st.predicate, st.object)}")
+            iri = URIRef(
+                f"{base}statement/{_hash(article.id, st.subject, st.predicate, st.object)}"
+            )
             graph.add((iri, RDF.type, KGO.Statement))
             graph.add((iri, RDF.subject, s))
             graph.add((iri, RDF.predicate, p))
@@ -225,14 +240,18 @@ def build_dataset(
     return dataset
 
 
-def _add_observations(graph: Graph, item: Resolved, doc_iri: URIRef, node, base: str) -> None:  # type: ignore[no-untyped-def]
+def _add_observations(
+    graph: Graph, item: Resolved, doc_iri: URIRef, node: Callable[[str], URIRef], base: str
+) -> None:
     text = item.extraction.article.text
     seen: set[str] = set()
     for obs in item.extraction.observations:
         subject = item.entity_ids[obs.subject]
-        if not subject or obs.metric not in KGO._NS.__dict__.get("_", ()) and False:
+        if not subject:
             continue
-        iri_id = _hash(item.extraction.article.id, subject, obs.metric, obs.value, obs.unit, obs.period or "")
+        iri_id = _hash(
+            item.extraction.article.id, subject, obs.metric, obs.value, obs.unit, obs.period or ""
+        )
         if iri_id in seen:
             continue
         seen.add(iri_id)

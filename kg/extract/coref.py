@@ -50,7 +50,7 @@ class CorefResolver:
         """Return (start, end, class, country key) of every reference to resolve."""
         covered = {i for span in doc.spans[SPAN_KEY] for i in range(span.start, span.end)}
         starts = {span.start for span in doc.spans[SPAN_KEY]}
-        found = []
+        found: list[tuple[int, int, str, str | None]] = []
         for token in doc:
             if token.i in covered:
                 continue
@@ -69,12 +69,16 @@ class CorefResolver:
         self, doc: Doc, token: Token, covered: set[int], starts: set[int]
     ) -> tuple[int, int, str, str | None] | None:
         previous = doc[token.i - 1].lower_ if token.i > 0 else ""
-        cls = self.lexicon.descriptors.get(f"{previous} {token.lower_}") or self.lexicon.descriptors.get(
-            token.lower_
-        )
+        cls = self.lexicon.descriptors.get(
+            f"{previous} {token.lower_}"
+        ) or self.lexicon.descriptors.get(token.lower_)
         if cls is None or token.i + 1 in starts:
             return None  # "the Chinese company Huawei": an apposition, not a reference
-        if token.i + 1 < len(doc) and doc[token.i + 1].dep_ == "appos" and doc[token.i + 1].i in covered:
+        if (
+            token.i + 1 < len(doc)
+            and doc[token.i + 1].dep_ == "appos"
+            and doc[token.i + 1].i in covered
+        ):
             return None
         left = token.left_edge.i
         if doc[left].lower_ not in _DEFINITE:
@@ -102,7 +106,8 @@ class CorefResolver:
         resolved: list[tuple[int, int, int]] = []
         anaphors = sorted(self.anaphors(doc))
         events = sorted(
-            [(p, 0, i) for i, p in enumerate(positions)] + [(a[0], 1, j) for j, a in enumerate(anaphors)]
+            [(p, 0, i) for i, p in enumerate(positions)]
+            + [(a[0], 1, j) for j, a in enumerate(anaphors)]
         )
         history: list[tuple[int, int]] = []  # (token index, entity index), in text order
         for position, kind, index in events:
@@ -168,7 +173,7 @@ class CorefResolver:
 
 
 def _before_hyphen(doc: Doc, i: int) -> bool:
-    """"the Beijing-based maker": a place inside a compound modifier."""
+    """ "the Beijing-based maker": a place inside a compound modifier."""
     return i + 1 < len(doc) and doc[i + 1].text == "-"
 
 
@@ -183,7 +188,7 @@ def _compatible(label: str, wanted: str) -> bool:
     if coarse_class(label) != coarse_class(wanted):
         return False
     coarse = coarse_class(wanted)
-    return label == wanted or label == coarse or wanted == coarse
+    return label in (wanted, coarse) or wanted == coarse
 
 
 def make_coref(nlp: Language, name: str, gazetteer_files: Sequence[str] = ()) -> CorefResolver:

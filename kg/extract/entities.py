@@ -41,7 +41,28 @@ NER_CLASSES: dict[str, str | None] = {
 
 #: Words that continue a product model name after its number ("Mi 11 Ultra").
 MODEL_SUFFIXES = frozenset(
-    "Pro Max Ultra Plus Lite Mini mini SE Edge Note Fold Flip Neo Prime Air 5G 4G XL S FE".split()
+    [
+        "Pro",
+        "Max",
+        "Ultra",
+        "Plus",
+        "Lite",
+        "Mini",
+        "mini",
+        "SE",
+        "Edge",
+        "Note",
+        "Fold",
+        "Flip",
+        "Neo",
+        "Prime",
+        "Air",
+        "5G",
+        "4G",
+        "XL",
+        "S",
+        "FE",
+    ]
 )
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
@@ -80,7 +101,7 @@ class EntityRecognizer:
                 for form in forms:
                     self.kinds.setdefault(form, {}).setdefault(entry.key, kind)
         surfaces = sorted(self.kinds)
-        patterns = list(nlp.tokenizer.pipe(surfaces))
+        patterns = [nlp.make_doc(surface) for surface in surfaces]
         for surface, pattern in zip(surfaces, patterns, strict=True):
             self.matcher.add(surface, [pattern])
 
@@ -154,7 +175,9 @@ class EntityRecognizer:
                 chosen.extend(span)
         chosen.extend(self._model_numbers(doc, chosen))
         spans = _vote_person_names(sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)))
-        roles = {s.start: role for s in spans if s.label_ == "Person" and (role := self._title(doc, s))}
+        roles = {
+            s.start: role for s in spans if s.label_ == "Person" and (role := self._title(doc, s))
+        }
         return spans, roles
 
     def _make(self, doc: Doc, start: int, end: int, cls: str, key: str) -> Span:
@@ -282,7 +305,11 @@ def _extend(doc: Doc, start: int, end: int, cls: str) -> int:
     if cls == "Product":
         while end < len(doc) and (
             doc[end].text in MODEL_SUFFIXES
-            or (doc[end].like_num and doc[end].pos_ in {"NUM", "PROPN"} and doc[end - 1].pos_ == "PROPN")
+            or (
+                doc[end].like_num
+                and doc[end].pos_ in {"NUM", "PROPN"}
+                and doc[end - 1].pos_ == "PROPN"
+            )
         ):
             end += 1
     return end

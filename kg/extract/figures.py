@@ -58,7 +58,11 @@ CURRENCIES = {
 METRIC_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("marketShare", ("market share", "share of the market", "share"), ("percent",)),
     ("shipmentGrowth", ("shipment growth", "shipments grew", "shipments rose"), ("percent",)),
-    ("revenueGrowth", ("revenue growth", "revenue rose", "revenue grew", "sales generated"), ("percent",)),
+    (
+        "revenueGrowth",
+        ("revenue growth", "revenue rose", "revenue grew", "sales generated"),
+        ("percent",),
+    ),
     ("growth", ("growth", "grew", "increase", "rose", "up", "jump", "surge"), ("percent",)),
     ("revenue", ("revenue", "generated", "turnover", "sales of", "earned"), ("money",)),
     ("netIncome", ("net income", "profit", "net profit"), ("money",)),
@@ -69,9 +73,26 @@ METRIC_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("users", ("users", "subscribers", "customers"), ("units",)),
     ("employees", ("employees", "staff", "workers"), ("units",)),
 )
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-             "eighth": 8, "ninth": 9, "tenth": 10}
-_SOURCE_CUES = ("reported by", "according to", "report by", "data from", "figures from", "estimates from")
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
+_SOURCE_CUES = (
+    "reported by",
+    "according to",
+    "report by",
+    "data from",
+    "figures from",
+    "estimates from",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +136,9 @@ def parse_amount(text: str) -> tuple[Decimal, str] | None:
     if "%" in low or re.search(r"\bper ?cent\b", low):
         return value, "percent"
     for word, code in CURRENCIES.items():
-        if (word.isalpha() and re.search(rf"\b{re.escape(word)}\b", low)) or (not word.isalpha() and word in low):
+        if (word.isalpha() and re.search(rf"\b{re.escape(word)}\b", low)) or (
+            not word.isalpha() and word in low
+        ):
             return value, f"money:{code}"
     return value, "units"
 
@@ -199,7 +222,9 @@ class FigureExtractor:
             if coarse_class(ref.label) != "Organization":
                 continue
             token = doc[ref.end - 1]
-            if token.dep_ in {"nsubj", "nsubjpass"} or (token.dep_ == "poss" and token.head.dep_ in {"nsubj", "nsubjpass"}):
+            if token.dep_ in {"nsubj", "nsubjpass"} or (
+                token.dep_ == "poss" and token.head.dep_ in {"nsubj", "nsubjpass"}
+            ):
                 return index
         return None
 
@@ -215,12 +240,17 @@ class FigureExtractor:
         if not any(cue in low for cue in _SOURCE_CUES):
             return None
         for index, ref in enumerate(table):
-            if sent.start <= ref.start < sent.end and ref.label in {"ResearchFirm", "MediaOrganization"}:
+            if sent.start <= ref.start < sent.end and ref.label in {
+                "ResearchFirm",
+                "MediaOrganization",
+            }:
                 return index
         return None
 
 
-_COMPARISON = re.compile(r"\b(same period|year over year|year-on-year|compared|from a year)\b", re.I)
+_COMPARISON = re.compile(
+    r"\b(same period|year over year|year-on-year|compared|from a year)\b", re.I
+)
 _BACK_REFERENCE = re.compile(r"\b(the|that|this) (quarter|period|year|half)\b", re.I)
 
 

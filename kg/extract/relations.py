@@ -148,7 +148,13 @@ class RelationExtractor:
             return
         passive = any(c.dep_ == "nsubjpass" for c in verb.children)
         if passive:
-            subjects = [a for c in verb.children if c.dep_ == "agent" for p in c.children for a in ctx.args(p)]
+            subjects = [
+                a
+                for c in verb.children
+                if c.dep_ == "agent"
+                for p in c.children
+                for a in ctx.args(p)
+            ]
             objects = [a for c in verb.children if c.dep_ == "nsubjpass" for a in ctx.args(c)]
         else:
             subjects = ctx.subjects(verb)
@@ -172,7 +178,13 @@ class RelationExtractor:
         objects: list[int] = []
         subjects: list[int] = []
         if trigger.prep == "between":
-            pair = [a for prep in _preps(noun, "between") for p in prep.children if p.dep_ == "pobj" for a in ctx.args(p)]
+            pair = [
+                a
+                for prep in _preps(noun, "between")
+                for p in prep.children
+                if p.dep_ == "pobj"
+                for a in ctx.args(p)
+            ]
             if len(pair) >= 2:
                 subjects, objects = pair[:1], pair[1:]
         elif trigger.prep:
@@ -187,7 +199,9 @@ class RelationExtractor:
             objects = [a for c in noun.children if c.dep_ == "appos" for a in ctx.args(c)]
             objects += [a for p in _such_as(noun) for a in ctx.args(p)]
             if noun.dep_ == "nsubj" and noun.head.lemma_.lower() in _LISTING_VERBS:
-                objects += [a for c in noun.head.children if c.dep_ in _OBJECT_DEPS for a in ctx.args(c)]
+                objects += [
+                    a for c in noun.head.children if c.dep_ in _OBJECT_DEPS for a in ctx.args(c)
+                ]
             if trigger.predicate in {"sanctions"}:
                 objects += [
                     a
@@ -204,12 +218,13 @@ class RelationExtractor:
 
     def _adjective(self, ctx: _Context, adj: Token, trigger: Trigger) -> Iterator[RawRelation]:
         objects = [
-            a for prep in _preps(adj, trigger.prep or "in") for p in prep.children if p.dep_ == "pobj" for a in ctx.args(p)
+            a
+            for prep in _preps(adj, trigger.prep or "in")
+            for p in prep.children
+            if p.dep_ == "pobj"
+            for a in ctx.args(p)
         ]
-        if adj.dep_ in {"acl", "amod", "relcl"}:
-            subjects = ctx.args(adj.head)
-        else:
-            subjects = ctx.subjects(adj)
+        subjects = ctx.args(adj.head) if adj.dep_ in {"acl", "amod", "relcl"} else ctx.subjects(adj)
         yield from self._emit(ctx, adj, trigger, subjects, objects, anchor=adj)
 
     def _suffix(self, ctx: _Context, token: Token, trigger: Trigger) -> Iterator[RawRelation]:
@@ -223,12 +238,15 @@ class RelationExtractor:
         yield from self._emit(ctx, token, trigger, subjects, [obj], anchor=token)
 
     def _listing(self, ctx: _Context, verb: Token) -> Iterator[RawRelation]:
-        """"add X to the entity list" (sanctions) and "remove X from the list" (lifting)."""
+        """ "add X to the entity list" (sanctions) and "remove X from the list" (lifting)."""
         lemma = verb.lemma_.lower()
         adding = lemma in self.lexicon.cue("listAdd")
         preps = ("to", "on", "onto") if adding else ("from", "off")
         lists = [
-            p for prep in _preps(verb, *preps) for p in prep.children if p.dep_ == "pobj" and p.lemma_.lower() in self.listing
+            p
+            for prep in _preps(verb, *preps)
+            for p in prep.children
+            if p.dep_ == "pobj" and p.lemma_.lower() in self.listing
         ]
         if not lists:
             return
@@ -237,7 +255,13 @@ class RelationExtractor:
         if verb.pos_ in {"VERB", "AUX"}:
             if any(c.dep_ == "nsubjpass" for c in verb.children):
                 objects = [a for c in verb.children if c.dep_ == "nsubjpass" for a in ctx.args(c)]
-                subjects = [a for c in verb.children if c.dep_ == "agent" for p in c.children for a in ctx.args(p)]
+                subjects = [
+                    a
+                    for c in verb.children
+                    if c.dep_ == "agent"
+                    for p in c.children
+                    for a in ctx.args(p)
+                ]
             else:
                 objects = [a for c in verb.children if c.dep_ in _OBJECT_DEPS for a in ctx.args(c)]
                 subjects = ctx.subjects(verb)
@@ -303,9 +327,14 @@ class RelationExtractor:
             c.lower_ in _MODALS_PLANNED for t in clause for c in t.children if c.dep_ == "aux"
         )
         hedged = any(
-            c.lower_ in self.hedging for t in clause for c in t.children if c.dep_ in {"aux", "mark"}
+            c.lower_ in self.hedging
+            for t in clause
+            for c in t.children
+            if c.dep_ in {"aux", "mark"}
         ) or bool((lemmas - {token.lemma_.lower()}) & (self.hedging - {"consider"}))
-        ended = bool((lemmas - {token.lemma_.lower()}) & self.ending) or _ended_by_head(token, self.ending)
+        ended = bool((lemmas - {token.lemma_.lower()}) & self.ending) or _ended_by_head(
+            token, self.ending
+        )
         predicate = trigger.predicate
         status = None
         if predicate == "operatesIn" and planned:
@@ -425,7 +454,9 @@ class _Context:
                 governor = governor.head  # "enter the US a long time after gaining ..."
             if governor.pos_ in {"VERB", "AUX"}:
                 return self.subjects(governor, depth + 1)
-            return self.modifiers(governor, exclude=[]) or self.governor_subjects(governor, depth + 1)
+            return self.modifiers(governor, exclude=[]) or self.governor_subjects(
+                governor, depth + 1
+            )
         return []
 
     def modifiers(self, noun: Token, *, exclude: Sequence[int]) -> list[int]:
@@ -433,7 +464,9 @@ class _Context:
         found = [
             self.at[c.i]
             for c in noun.children
-            if c.dep_ in {"poss", "compound", "amod", "nmod"} and c.i in self.at and self.at[c.i] not in exclude
+            if c.dep_ in {"poss", "compound", "amod", "nmod"}
+            and c.i in self.at
+            and self.at[c.i] not in exclude
         ]
         return list(dict.fromkeys(found))
 
@@ -462,7 +495,9 @@ class _Context:
 
 
 def _preps(token: Token, *lemmas: str) -> list[Token]:
-    found = [c for c in token.children if c.dep_ in {"prep", "agent", "dative"} and c.lower_ in lemmas]
+    found = [
+        c for c in token.children if c.dep_ in {"prep", "agent", "dative"} and c.lower_ in lemmas
+    ]
     for child in token.children:  # "sign a deal with": the preposition hangs on the object
         if child.dep_ in {"dobj", "prt"}:
             found += [c for c in child.children if c.dep_ == "prep" and c.lower_ in lemmas]
@@ -473,7 +508,9 @@ def _such_as(token: Token) -> list[Token]:
     return [
         p
         for prep in token.children
-        if prep.dep_ == "prep" and prep.lower_ == "as" and any(c.lower_ == "such" for c in prep.children)
+        if prep.dep_ == "prep"
+        and prep.lower_ == "as"
+        and any(c.lower_ == "such" for c in prep.children)
         for p in prep.children
         if p.dep_ == "pobj"
     ] + [
@@ -507,8 +544,21 @@ def _clause_chain(token: Token) -> list[Token]:
         if head.i == current.i:
             break
         dep = current.dep_
-        infinitive = dep == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in current.children)
-        if infinitive or dep in {"xcomp", "ccomp", "acl", "dobj", "nsubj", "nsubjpass", "attr", "conj", "relcl", "compound"}:
+        infinitive = dep == "advcl" and any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in current.children
+        )
+        if infinitive or dep in {
+            "xcomp",
+            "ccomp",
+            "acl",
+            "dobj",
+            "nsubj",
+            "nsubjpass",
+            "attr",
+            "conj",
+            "relcl",
+            "compound",
+        }:
             current = head
         elif dep in {"pobj", "pcomp"} and head.head.pos_ in {"NOUN", "PROPN"}:
             current = head.head
@@ -521,7 +571,7 @@ def _clause_chain(token: Token) -> list[Token]:
 
 
 def _copula_complements(clause: Sequence[Token]) -> set[str]:
-    """"is yet to take place", "is in development to": what a copula of the clause says."""
+    """ "is yet to take place", "is in development to": what a copula of the clause says."""
     found: set[str] = set()
     for token in clause:
         if token.lemma_ != "be":
@@ -535,7 +585,7 @@ def _copula_complements(clause: Sequence[Token]) -> set[str]:
 
 
 def _ended_by_head(token: Token, ending: frozenset[str]) -> bool:
-    """"the deal ... collapsed": the trigger noun is the subject of an ending verb."""
+    """ "the deal ... collapsed": the trigger noun is the subject of an ending verb."""
     return token.dep_ in {"nsubj", "nsubjpass"} and token.head.lemma_.lower() in ending
 
 
@@ -548,8 +598,12 @@ def _dates(doc: Doc, clause: Sequence[Token]) -> tuple[str | None, str | None]:
                 continue
             root = ent.root
             path = path_to(root, head)
-            if path is None or len(path) > 4 or any(
-                t.pos_ in {"VERB", "AUX"} and t.dep_ not in {"pcomp", "xcomp"} for t in path[1:]
+            if (
+                path is None
+                or len(path) > 4
+                or any(
+                    t.pos_ in {"VERB", "AUX"} and t.dep_ not in {"pcomp", "xcomp"} for t in path[1:]
+                )
             ):
                 continue
             text = doc[max(ent.start - 1, 0) : ent.end].text
@@ -563,10 +617,12 @@ def _dates(doc: Doc, clause: Sequence[Token]) -> tuple[str | None, str | None]:
 
 
 def _own_product(ctx: _Context, token: Token, obj: int) -> bool:
-    """"sells its Mi and Redmi range": the seller's own product."""
+    """ "sells its Mi and Redmi range": the seller's own product."""
     node = ctx.doc[ctx.table[obj].start]
     for _ in range(4):
-        if any(c.dep_ == "poss" and c.lower_ in {"its", "their", "his", "her"} for c in node.children):
+        if any(
+            c.dep_ == "poss" and c.lower_ in {"its", "their", "his", "her"} for c in node.children
+        ):
             return True
         if node.head.i == node.i or node.i == token.i:
             return False

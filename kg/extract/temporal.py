@@ -58,7 +58,16 @@ _NUMBERS = {
     "a": 1,
     "an": 1,
 }
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _YEAR = r"(?:19|20)\d{2}"
 
@@ -120,7 +129,9 @@ def resolve_date(text: str, anchor: str | None = None) -> str | None:
         q = quarter.group(1)
         number = _ORDINALS.get(q, int(q) if q.isdigit() else 0)
         return f"{quarter.group(2)}-Q{number}"
-    if m := re.search(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s*,?\s*({_YEAR}))?", low):
+    if m := re.search(
+        rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s*,?\s*({_YEAR}))?", low
+    ):
         month, day = MONTHS[m.group(1)], int(m.group(2))
         if 1 <= day <= 31:
             month_value = _month_year(
@@ -134,16 +145,19 @@ def resolve_date(text: str, anchor: str | None = None) -> str | None:
                 month, ref, explicit_year=int(m.group(3)) if m.group(3) else None
             )
             return f"{month_value}-{day:02d}" if month_value else None
-    if m := re.search(rf"\b({_MONTH_RE})\b\.?(?:\s+(?:of\s+)?({_YEAR}))?", low):
-        if m.group(1) != "may" or m.group(2) or re.search(r"\b(in|early|late|mid|since|until)\s+may\b", low):
-            explicit = int(m.group(2)) if m.group(2) else None
-            if explicit is None and ref is not None and re.search(r"\bthis year\b", low):
-                explicit = ref.year
-            if explicit is None and ref is not None and re.search(r"\blast year\b", low):
-                explicit = ref.year - 1
-            if explicit is None and ref is not None and re.search(r"\bnext year\b", low):
-                explicit = ref.year + 1
-            return _month_year(MONTHS[m.group(1)], ref, explicit_year=explicit)
+    if (m := re.search(rf"\b({_MONTH_RE})\b\.?(?:\s+(?:of\s+)?({_YEAR}))?", low)) and (
+        m.group(1) != "may"
+        or m.group(2)
+        or re.search(r"\b(in|early|late|mid|since|until)\s+may\b", low)
+    ):
+        explicit = int(m.group(2)) if m.group(2) else None
+        if explicit is None and ref is not None and re.search(r"\bthis year\b", low):
+            explicit = ref.year
+        if explicit is None and ref is not None and re.search(r"\blast year\b", low):
+            explicit = ref.year - 1
+        if explicit is None and ref is not None and re.search(r"\bnext year\b", low):
+            explicit = ref.year + 1
+        return _month_year(MONTHS[m.group(1)], ref, explicit_year=explicit)
     if m := re.search(rf"\b({_YEAR})\b", low):
         return m.group(1)
     if ref is None:
