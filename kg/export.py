@@ -278,7 +278,35 @@ def _turtle(graph: Dataset | Graph) -> str:
 
 
 def _trig(graph: Dataset | Graph) -> str:
-    return _ensure_newline(_copy(graph, canonical_quads(graph)).serialize(format="trig"))
+    """TriG with the default graph first and named graphs in IRI order.
+
+    rdflib's TriG serializer visits graphs in its store's order, which
+    changes from run to run; each graph is written here with rdflib's
+    (sorted) Turtle serializer and the blocks put in a fixed order.
+    """
+    quads = canonical_quads(graph)
+    manager = _copy(graph, ()).namespace_manager
+    groups: dict[Node | None, list[_Quad]] = {}
+    for quad in quads:
+        groups.setdefault(quad[3], []).append(quad)
+    prefixes: set[str] = set()
+    blocks = []
+    for name in sorted(groups, key=_key):
+        part = Graph()
+        part.namespace_manager = manager
+        for s, p, o, _ in groups[name]:
+            part.add((s, p, o))
+        lines = part.serialize(format="turtle").split("\n")  # not splitlines(): see _lines
+        prefixes |= {line for line in lines if line.startswith("@prefix")}
+        # Not indented: a long literal may span lines, and indenting would change it.
+        body = [line for line in lines if not line.startswith("@prefix")]
+        while body and not body[0]:
+            body.pop(0)
+        while body and not body[-1]:
+            body.pop()
+        head = "{" if name is None else f"{name.n3()} {{"
+        blocks.append("\n".join([head, *body, "}"]))
+    return "".join(line + "\n" for line in sorted(prefixes)) + "\n" + "\n\n".join(blocks) + "\n"
 
 
 def _lines(quads: Iterable[_Quad], fmt: ox.RdfFormat) -> str:

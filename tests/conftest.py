@@ -1,17 +1,182 @@
-"""Shared fixtures: one sample build per test session."""
+"""Shared fixtures: the extraction pipeline, hand-parsed docs and one sample build.
+
+The statistical model is loaded once per session (``nlp``) and the sample
+corpus is built once per session (``sample_build``); tests that use either
+are marked ``model``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+GOLD_PATH = Path("/work/shared/eval/seeds.gold.json")
+
+# Words written without a space before them, and after which no space follows.
+_NO_SPACE_BEFORE = frozenset({".", ",", "'s", "’s", ")", ":", ";", "-", "?", "!"})
+_NO_SPACE_AFTER = frozenset({"(", "-"})
+_TAGS = {"NOUN": "NN", "PROPN": "NNP", "PRON": "PRP", "VERB": "VB", "ADJ": "JJ", "NUM": "CD"}
+
+
+@dataclass(frozen=True)
+class Tok:
+    """One hand-parsed token: word, coarse POS, dependency label, absolute head index, lemma."""
+
+    word: str
+    pos: str
+    dep: str
+    head: int
+    lemma: str | None = None
+    tag: str | None = None
+
+
+DocMaker = Callable[..., Doc]
 
 
 @pytest.fixture(scope="session")
-def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the shipped sample corpus once; return the output folder."""
-    from kg.pipeline import build
+def blank_nlp() -> Language:
+    """A blank English pipeline: tokenizer and vocab only."""
+    return spacy.blank("en")
+
+
+@pytest.fixture(scope="session")
+def make_doc(blank_nlp: Language) -> DocMaker:
+    """Build a parsed Doc by hand (no model).
+
+    ``tokens`` are :class:`Tok`; ``ents`` are (start, end, label) NER spans;
+    ``spans`` are (start, end, class, kb_id) kg entity mentions stored in
+    ``doc.spans["kg_entities"]``; ``roles`` and ``coref`` fill ``doc._.kg_roles``
+    and ``doc._.kg_coref``.
+    """
+    from kg.extract.entities import SPAN_KEY
+
+    def make(
+        tokens: Sequence[Tok],
+        *,
+        ents: Sequence[tuple[int, int, str]] = (),
+        spans: Sequence[tuple[int, int, str, str]] | None = None,
+        roles: dict[int, str] | None = None,
+        coref: Sequence[tuple[int, int, int]] | None = None,
+    ) -> Doc:
+        words = [t.word for t in tokens]
+        spaces = [
+            i + 1 < len(words) and words[i + 1] not in _NO_SPACE_BEFORE and words[i] not in _NO_SPACE_AFTER
+            for i in range(len(words))
+        ]
+        iob = ["O"] * len(words)
+        for start, end, label in ents:
+            iob[start] = f"B-{label}"
+            for i in range(start + 1, end):
+                iob[i] = f"I-{label}"
+        doc = Doc(
+            blank_nlp.vocab,
+            words=words,
+            spaces=spaces,
+            pos=[t.pos for t in tokens],
+            tags=[t.tag or _TAGS.get(t.pos, t.pos) for t in tokens],
+            deps=[t.dep for t in tokens],
+            heads=[t.head for t in tokens],
+            lemmas=[t.lemma or t.word.lower() for t in tokens],
+            ents=iob,
+        )
+        if spans is not None:
+            doc.spans[SPAN_KEY] = [Span(doc, s, e, label=cls, kb_id=key) for s, e, cls, key in spans]
+            doc._.kg_roles = dict(roles or {})
+            doc._.kg_coref = list(coref or [])
+        return doc
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The real extraction pipeline (statistical model + kg components), loaded once."""
+    from kg.extract import make_nlp
+
+    return make_nlp()
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the pipeline made of one text, by entity label."""
+
+    entities: dict[str, str]  # label -> class
+    aliases: dict[str, tuple[str, ...]]  # label -> aliases
+    relations: dict[tuple[str, str, str], object]  # (subject, predicate, object) -> Qualifiers
+    mentions: list[tuple[str, str]]  # (text, class) of every named mention, in order
+    observations: list[dict[str, object]]
+
+
+@pytest.fixture(scope="session")
+def analyze(nlp: Language) -> Callable[..., Facts]:
+    """Run extraction and resolution on one text and return its facts by label."""
+    from kg.extract import extract
+    from kg.resolve import resolve
+    from kg.types import Article
+
+    def run(text: str, date: str | None = None) -> Facts:
+        extractions = list(extract([Article("t", text, date=date)], nlp))
+        entities, resolved = resolve(extractions)
+        by_id = {e.id: e for e in entities}
+        item = resolved[0]
+        ex = item.extraction
+
+        def label(i: int | None) -> str | None:
+            if i is None:
+                return None
+            entity_id = item.entity_ids[i]
+            return by_id[entity_id].label if entity_id else None
+
+        relations: dict[tuple[str, str, str], object] = {}
+        for rel in ex.relations:
+            head, tail = label(rel.head), label(rel.tail)
+            if head and tail:
+                relations[(head, rel.predicate, tail)] = rel.qualifiers
+        observations = [
+            {
+                "subject": label(o.subject),
+                "metric": o.metric,
+                "value": o.value,
+                "unit": o.unit,
+                "period": o.period,
+                "place": label(o.place),
+                "source": label(o.source),
+            }
+            for o in ex.observations
+        ]
+        return Facts(
+            entities={e.label: e.cls for e in entities},
+            aliases={e.label: e.aliases for e in entities},
+            relations=relations,
+            mentions=[(m.text, m.label) for m in ex.mentions if m.source != "coref"],
+            observations=observations,
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def sample_run() -> object:
+    """Run the pipeline once on the shipped sample corpus (a ``kg.pipeline.BuildResult``)."""
+    from kg.pipeline import run
+
+    return run()
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory, sample_run: object) -> Path:
+    """Build the shipped sample corpus once; return the output folder.
+
+    It holds kg.ttl, kg.trig, kg.html and extractions.jsonl, as ``kg build`` writes them.
+    """
+    from kg.pipeline import write_outputs
 
     folder = tmp_path_factory.mktemp("sample-build")
-    build(out_dir=folder)
+    write_outputs(sample_run, folder)  # type: ignore[arg-type]
     return folder
