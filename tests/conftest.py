@@ -10,30 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-GOLD_PATH = Path("/work/shared/eval/seeds.gold.json")
+if TYPE_CHECKING:
+    from kg.pipeline import BuildResult
 
 # Words written without a space before them, and after which no space follows.
 _NO_SPACE_BEFORE = frozenset({".", ",", "'s", "’s", ")", ":", ";", "-", "?", "!"})
 _NO_SPACE_AFTER = frozenset({"(", "-"})
 _TAGS = {"NOUN": "NN", "PROPN": "NNP", "PRON": "PRP", "VERB": "VB", "ADJ": "JJ", "NUM": "CD"}
-
-
-@dataclass(frozen=True)
-class Tok:
-    """One hand-parsed token: word, coarse POS, dependency label, absolute head index, lemma."""
-
-    word: str
-    pos: str
-    dep: str
-    head: int
-    lemma: str | None = None
-    tag: str | None = None
 
 
 DocMaker = Callable[..., Doc]
@@ -49,7 +39,8 @@ def blank_nlp() -> Language:
 def make_doc(blank_nlp: Language) -> DocMaker:
     """Build a parsed Doc by hand (no model).
 
-    ``tokens`` are :class:`Tok`; ``ents`` are (start, end, label) NER spans;
+    ``table`` has one token a line: ``word POS dep head [lemma [tag]]`` with the
+    head as an absolute token index; ``ents`` are (start, end, label) NER spans;
     ``spans`` are (start, end, class, kb_id) kg entity mentions stored in
     ``doc.spans["kg_entities"]``; ``roles`` and ``coref`` fill ``doc._.kg_roles``
     and ``doc._.kg_coref``.
@@ -57,16 +48,21 @@ def make_doc(blank_nlp: Language) -> DocMaker:
     from kg.extract.entities import SPAN_KEY
 
     def make(
-        tokens: Sequence[Tok],
+        table: str,
         *,
         ents: Sequence[tuple[int, int, str]] = (),
         spans: Sequence[tuple[int, int, str, str]] | None = None,
         roles: dict[int, str] | None = None,
         coref: Sequence[tuple[int, int, int]] | None = None,
     ) -> Doc:
-        words = [t.word for t in tokens]
+        rows = [line.split() for line in table.strip().splitlines() if line.strip()]
+        for row in rows:
+            assert 4 <= len(row) <= 6, f"bad token line: {row}"
+        words = [row[0] for row in rows]
         spaces = [
-            i + 1 < len(words) and words[i + 1] not in _NO_SPACE_BEFORE and words[i] not in _NO_SPACE_AFTER
+            i + 1 < len(words)
+            and words[i + 1] not in _NO_SPACE_BEFORE
+            and words[i] not in _NO_SPACE_AFTER
             for i in range(len(words))
         ]
         iob = ["O"] * len(words)
@@ -78,15 +74,17 @@ def make_doc(blank_nlp: Language) -> DocMaker:
             blank_nlp.vocab,
             words=words,
             spaces=spaces,
-            pos=[t.pos for t in tokens],
-            tags=[t.tag or _TAGS.get(t.pos, t.pos) for t in tokens],
-            deps=[t.dep for t in tokens],
-            heads=[t.head for t in tokens],
-            lemmas=[t.lemma or t.word.lower() for t in tokens],
+            pos=[row[1] for row in rows],
+            tags=[row[5] if len(row) > 5 else _TAGS.get(row[1], row[1]) for row in rows],
+            deps=[row[2] for row in rows],
+            heads=[int(row[3]) for row in rows],
+            lemmas=[row[4] if len(row) > 4 else row[0].lower() for row in rows],
             ents=iob,
         )
         if spans is not None:
-            doc.spans[SPAN_KEY] = [Span(doc, s, e, label=cls, kb_id=key) for s, e, cls, key in spans]
+            doc.spans[SPAN_KEY] = [
+                Span(doc, s, e, label=cls, kb_id=key) for s, e, cls, key in spans
+            ]
             doc._.kg_roles = dict(roles or {})
             doc._.kg_coref = list(coref or [])
         return doc
@@ -110,7 +108,7 @@ class Facts:
     aliases: dict[str, tuple[str, ...]]  # label -> aliases
     relations: dict[tuple[str, str, str], object]  # (subject, predicate, object) -> Qualifiers
     mentions: list[tuple[str, str]]  # (text, class) of every named mention, in order
-    observations: list[dict[str, object]]
+    observations: list[dict[str, str | None]]
 
 
 @pytest.fixture(scope="session")
@@ -162,7 +160,7 @@ def analyze(nlp: Language) -> Callable[..., Facts]:
 
 
 @pytest.fixture(scope="session")
-def sample_run() -> object:
+def sample_run() -> BuildResult:
     """Run the pipeline once on the shipped sample corpus (a ``kg.pipeline.BuildResult``)."""
     from kg.pipeline import run
 
@@ -170,7 +168,7 @@ def sample_run() -> object:
 
 
 @pytest.fixture(scope="session")
-def sample_build(tmp_path_factory: pytest.TempPathFactory, sample_run: object) -> Path:
+def sample_build(tmp_path_factory: pytest.TempPathFactory, sample_run: BuildResult) -> Path:
     """Build the shipped sample corpus once; return the output folder.
 
     It holds kg.ttl, kg.trig, kg.html and extractions.jsonl, as ``kg build`` writes them.
@@ -178,5 +176,5 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory, sample_run: object) -
     from kg.pipeline import write_outputs
 
     folder = tmp_path_factory.mktemp("sample-build")
-    write_outputs(sample_run, folder)  # type: ignore[arg-type]
+    write_outputs(sample_run, folder)
     return folder

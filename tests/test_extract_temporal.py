@@ -46,7 +46,8 @@ JULY_2018 = "2018-07-04"
             "2020-08-01",
             "2020-07-04",
             marks=pytest.mark.xfail(
-                reason="a day with an ordinal suffix before the month ('4th July') gives only the month",
+                reason="a day with an ordinal suffix before the month ('4th July') "
+                "gives only the month",
                 strict=True,
             ),
         ),
@@ -136,8 +137,20 @@ def test_a_quarter_without_year_takes_the_anchor_year() -> None:
     st.integers(min_value=1, max_value=12),
 )
 def test_a_bare_month_is_never_after_the_anchor(anchor: date, month: int) -> None:
-    names = ["january", "february", "march", "april", "may", "june", "july", "august",
-             "september", "october", "november", "december"]  # fmt: skip
+    names = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
     value = resolve_date(f"in {names[month - 1]}", anchor.isoformat())
     assert value is not None
     year, resolved_month = map(int, value.split("-"))
@@ -152,7 +165,7 @@ def test_resolve_date_is_none_or_an_iso_value(text: str, anchor: str | None) -> 
     assert value is None or xsd_type_of(value) is not None or value[4:6] == "-Q"
 
 
-# --------------------------------------------------------------------------- durations
+# ------------------------------------------------------------------------------------ durations
 
 
 @pytest.mark.parametrize(
@@ -197,10 +210,12 @@ def test_a_decimal_duration_is_not_misread() -> None:
 @given(st.text(max_size=40))
 def test_resolve_duration_is_none_or_an_iso_duration(text: str) -> None:
     value = resolve_duration(text)
-    assert value is None or (value.startswith("P") and value[1:-1].isdigit() and value[-1] in "YMWD")
+    assert value is None or (
+        value.startswith("P") and value[1:-1].isdigit() and value[-1] in "YMWD"
+    )
 
 
-# --------------------------------------------------------------------------- xsd_type_of
+# ---------------------------------------------------------------------------------- xsd_type_of
 
 
 @pytest.mark.parametrize(
