@@ -220,7 +220,7 @@ def build_dataset(
             graph.add((iri, RDF.object, o))
             graph.add((iri, PROV.wasDerivedFrom, doc_iri))
             start, end = st.evidence
-            graph.add((iri, KGO.evidence, Literal(text[start:end].strip())))
+            graph.add((iri, KGO.evidence, Literal(text[start:end])))
             graph.add((iri, KGO.evidenceStart, Literal(start)))
             graph.add((iri, KGO.evidenceEnd, Literal(end)))
             graph.add((iri, KGO.confidence, _decimal(st.confidence)))
@@ -271,7 +271,7 @@ def _add_observations(
             graph.add((iri, KGO.segment, Literal(obs.segment)))
         graph.add((iri, PROV.wasDerivedFrom, doc_iri))
         start, end = obs.evidence
-        graph.add((iri, KGO.evidence, Literal(text[start:end].strip())))
+        graph.add((iri, KGO.evidence, Literal(text[start:end])))
         graph.add((iri, KGO.evidenceStart, Literal(start)))
         graph.add((iri, KGO.evidenceEnd, Literal(end)))
         graph.add((iri, KGO.confidence, _decimal(obs.confidence)))

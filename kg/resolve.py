@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from kg.ontology import Gazetteer, load_gazetteer, normalize_name
 from kg.types import COARSE_CLASSES, Entity, Extraction, Mention, Resolved, coarse_class
@@ -238,12 +238,19 @@ def _known_name(mention: Mention, gazetteer: Gazetteer) -> str | None:
     return None
 
 
-def _vote_class(mentions: Iterable[Mention]) -> str:
+def _vote_class(mentions: Sequence[Mention]) -> str:
+    """The class most mentions say; a tie goes to the class of the fullest name."""
     labels = [m.label for m in mentions]
     coarse = Counter(coarse_class(label) for label in labels)
+    fullest = max(mentions, key=lambda m: (len(m.text.split()), len(m.text)))
     order = list(COARSE_CLASSES)
     best = sorted(
-        coarse.items(), key=lambda kv: (-kv[1], order.index(kv[0]) if kv[0] in order else 99)
+        coarse.items(),
+        key=lambda kv: (
+            -kv[1],
+            kv[0] != fullest.coarse,
+            order.index(kv[0]) if kv[0] in order else 99,
+        ),
     )[0][0]
     fine = Counter(label for label in labels if coarse_class(label) == best and label != best)
     if fine:

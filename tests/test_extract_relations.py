@@ -272,11 +272,6 @@ def test_based_in_after_a_name(make_doc: MakeDoc, extractor: RelationExtractor) 
     assert triples(doc, extractor.match(doc)) == {("Acme", "basedIn", "Paris")}
 
 
-@pytest.mark.xfail(
-    reason="'X is based in Y' (X as nsubjpass of 'based') gives no basedIn: the adjective "
-    "trigger looks only for nsubj/csubj subjects and the passive verb path only for an agent",
-    strict=True,
-)
 def test_is_based_in_gives_based_in(make_doc: MakeDoc, extractor: RelationExtractor) -> None:
     doc = make_doc(
         """
@@ -310,11 +305,6 @@ def test_a_hyphenated_based_modifier_gives_based_in(
     assert triples(doc, extractor.match(doc)) == {("Acme", "basedIn", "Seoul")}
 
 
-@pytest.mark.xfail(
-    reason="'the Seoul-based company Acme': the '-based' suffix handler only looks at the noun it "
-    "modifies ('company') and not at the name that noun is a compound of",
-    strict=True,
-)
 def test_a_hyphenated_based_modifier_reaches_the_name_through_a_descriptor(
     make_doc: MakeDoc, extractor: RelationExtractor
 ) -> None:
@@ -640,22 +630,12 @@ def test_model_based_through_an_apposition(analyze: Analyze) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.xfail(
-    reason="'The Seoul-based company Samsung ...' gives no basedIn (suffix handler stops at the "
-    "descriptor noun 'company')",
-    strict=True,
-)
 def test_model_based_modifier_before_a_descriptor_and_name(analyze: Analyze) -> None:
     relations = facts_of(analyze, "The Seoul-based company Samsung entered Brazil.")
     assert ("Samsung Electronics", "basedIn", "Seoul") in relations
 
 
 @pytest.mark.model
-@pytest.mark.xfail(
-    reason="'Ford is based in Dearborn.' gives no basedIn "
-    "(passive 'based' with an nsubjpass subject)",
-    strict=True,
-)
 def test_model_is_based_in(analyze: Analyze) -> None:
     relations = facts_of(analyze, "Ford is based in Dearborn.")
     assert any(k[1:] == ("basedIn", "Dearborn") for k in relations)
@@ -700,11 +680,6 @@ def test_model_suing(analyze: Analyze) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.xfail(
-    reason="'added to the Pentagon's Chinese Military Companies list': the list's name is taken "
-    "as the sanctioning organization instead of the list's owner (the Pentagon)",
-    strict=True,
-)
 def test_model_list_owner_is_the_sanctioning_body(analyze: Analyze) -> None:
     relations = facts_of(
         analyze, "Acme Holdings was added to the Pentagon's Chinese Military Companies list."

@@ -45,6 +45,7 @@ ALIGNMENT_NAMESPACES = (
     "http://www.w3.org/ns/org#",
     "http://xmlns.com/foaf/0.1/",
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "http://www.w3.org/2004/02/skos/core#",
     KGO_IRI,
 )
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, K.Metric, K.Status)
@@ -173,20 +174,7 @@ def _classes() -> list[object]:
     names = sorted(
         local(c) for c in graph.subjects(RDF.type, OWL.Class) if str(c).startswith(KGO_IRI)
     )
-    unaligned = {"Status", "Metric", "CueSet"}
-    return [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                reason=f"kgo:{name} has neither rdfs:subClassOf nor owl:equivalentClass "
-                "(e.g. schema:StatusEnumeration / schema:DefinedTerm / skos:Collection)",
-                strict=True,
-            ),
-        )
-        if name in unaligned
-        else name
-        for name in names
-    ]
+    return names
 
 
 @pytest.mark.parametrize("name", _classes())

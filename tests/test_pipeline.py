@@ -321,12 +321,6 @@ def test_statements_carry_provenance_evidence_and_confidence(
 
 
 @pytest.mark.model
-@pytest.mark.xfail(
-    reason="evidence offsets of a sentence that ends a paragraph include the trailing '\\n\\n' "
-    "(spaCy's whitespace token): kgo:evidenceEnd and the extractions.jsonl 'evidence' end point "
-    "past the sentence, while kgo:evidence is the stripped text",
-    strict=True,
-)
 def test_evidence_offsets_are_exactly_the_evidence(trig: Dataset, records: list[dict]) -> None:
     texts = {f"https://w3id.org/kg-builder/resource/doc/{r['id']}": r["text"] for r in records}
     for node in set(trig.subjects(RDF.type, K.Statement)) | set(

@@ -42,6 +42,8 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 @pytest.mark.model
 @pytest.mark.parametrize("query,table", examples(), ids=lambda s: s.strip().splitlines()[0][:40])
-def test_readme_example_prints_what_the_readme_shows(sample_build: Path, query: str, table: str) -> None:
+def test_readme_example_prints_what_the_readme_shows(
+    sample_build: Path, query: str, table: str
+) -> None:
     dataset = load_graph(sample_build / "kg.trig")
     assert format_result(run_query(dataset, query), format="table") == table

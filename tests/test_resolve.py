@@ -286,11 +286,6 @@ def test_a_surname_does_not_join_across_articles() -> None:
     assert set(by_label(entities)) == {"Maria Kowalczyk", "Kowalczyk"}
 
 
-@pytest.mark.xfail(
-    reason="class voting breaks a 1:1 tie by COARSE_CLASSES order (Organization first), so a "
-    "person 'Jane Roe' plus a lone surname mistyped as Organization becomes an Organization",
-    strict=True,
-)
 def test_a_mistyped_lone_surname_does_not_change_the_persons_class() -> None:
     a = ex("d1", "Jane Roe spoke. Roe left.", ("Jane Roe", "Person"), ("Roe", "Organization"))
     [roe], _ = resolve([a], gazetteer=GAZ)

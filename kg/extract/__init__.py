@@ -138,7 +138,7 @@ def doc_to_extraction(doc: Doc, article: Article, *, gazetteer: Gazetteer) -> Ex
         )
     relations = tuple(_relation(doc, r, article) for r in doc._.kg_relations or ())
     observations = tuple(_observation(doc, f, article) for f in doc._.kg_figures or ())
-    sentences = tuple((s.start_char, s.end_char) for s in doc.sents)
+    sentences = tuple(sentence_offsets(doc, s.start, s.end) for s in doc.sents)
     return Extraction(
         article=article,
         mentions=tuple(mentions),
@@ -191,8 +191,18 @@ def _choose_key(
     return scored[0][1]
 
 
+def sentence_offsets(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Character offsets of tokens ``start:end``, without surrounding white space.
+
+    spaCy keeps paragraph breaks ("\n\n") as tokens of the sentence before them.
+    """
+    span = doc[start:end]
+    text = span.text
+    begin = span.start_char + (len(text) - len(text.lstrip()))
+    return begin, begin + len(text.strip())
+
+
 def _relation(doc: Doc, raw: RawRelation, article: Article) -> RelationCandidate:
-    sentence = doc[raw.sentence[0] : raw.sentence[1]]
     date = resolve_date(raw.date_text, article.date) if raw.date_text else None
     duration = resolve_duration(raw.duration_text) if raw.duration_text else None
     if raw.status == "ended":
@@ -208,14 +218,13 @@ def _relation(doc: Doc, raw: RawRelation, article: Article) -> RelationCandidate
         tail=raw.tail,
         predicate=raw.predicate,
         confidence=raw.confidence,
-        evidence=(sentence.start_char, sentence.end_char),
+        evidence=sentence_offsets(doc, *raw.sentence),
         qualifiers=qualifiers,
         trigger=raw.trigger,
     )
 
 
 def _observation(doc: Doc, raw: figures.RawFigure, article: Article) -> ObservationCandidate:
-    sentence = doc[raw.sentence[0] : raw.sentence[1]]
     quote = doc[raw.quote[0] : raw.quote[1]]
     period = resolve_date(raw.period_text, article.date) if raw.period_text else None
     return ObservationCandidate(
@@ -223,7 +232,7 @@ def _observation(doc: Doc, raw: figures.RawFigure, article: Article) -> Observat
         metric=raw.metric,
         value=raw.value,
         unit=raw.unit,
-        evidence=(sentence.start_char, sentence.end_char),
+        evidence=sentence_offsets(doc, *raw.sentence),
         period=period,
         place=raw.place,
         source=raw.source,

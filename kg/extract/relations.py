@@ -147,7 +147,22 @@ class RelationExtractor:
         if trigger.particle and not _has_particle(verb, trigger.particle):
             return
         passive = any(c.dep_ == "nsubjpass" for c in verb.children)
-        if passive:
+        prep_objects = (
+            [
+                a
+                for prep in _preps(verb, trigger.prep)
+                for pobj in prep.children
+                if pobj.dep_ in {"pobj", "pcomp"}
+                for a in ctx.args(pobj)
+            ]
+            if trigger.prep
+            else []
+        )
+        if passive and trigger.prep:
+            # "X is based in Y", "X is owned by Y": the passive subject is the relation's.
+            subjects = [a for c in verb.children if c.dep_ == "nsubjpass" for a in ctx.args(c)]
+            objects = prep_objects
+        elif passive:
             subjects = [
                 a
                 for c in verb.children
@@ -159,13 +174,7 @@ class RelationExtractor:
         else:
             subjects = ctx.subjects(verb)
             if trigger.prep:
-                objects = [
-                    a
-                    for prep in _preps(verb, trigger.prep)
-                    for pobj in prep.children
-                    if pobj.dep_ in {"pobj", "pcomp"}
-                    for a in ctx.args(pobj)
-                ]
+                objects = prep_objects
             else:
                 objects = [a for c in verb.children if c.dep_ in _OBJECT_DEPS for a in ctx.args(c)]
         if not objects and not trigger.prep and trigger.predicate in _DEEP_OBJECT_PREDICATES:
@@ -235,6 +244,8 @@ class RelationExtractor:
         subjects = ctx.args(head) if head.i != token.i else []
         if not subjects and head.i in ctx.at:
             subjects = [ctx.at[head.i]]
+        if not subjects and head.dep_ in {"compound", "appos"} and head.head.i in ctx.at:
+            subjects = [ctx.at[head.head.i]]  # "the Seoul-based company Samsung"
         yield from self._emit(ctx, token, trigger, subjects, [obj], anchor=token)
 
     def _listing(self, ctx: _Context, verb: Token) -> Iterator[RawRelation]:
@@ -268,7 +279,7 @@ class RelationExtractor:
         else:  # "the removal of X from the list"
             objects = [a for prep in _preps(verb, "of") for p in prep.children for a in ctx.args(p)]
             subjects = ctx.modifiers(verb, exclude=objects) or ctx.governor_subjects(verb)
-        owners = [a for p in lists for a in ctx.modifiers(p, exclude=objects)]
+        owners = [a for p in lists for a in _list_owners(ctx, p, exclude=objects)]
         yield from self._emit(ctx, verb, trigger, subjects or owners, objects, anchor=verb)
 
     # titles and possessives ---------------------------------------------------
@@ -568,6 +579,21 @@ def _clause_chain(token: Token) -> list[Token]:
             break
         chain.append(current)
     return chain
+
+
+def _list_owners(ctx: _Context, noun: Token, *, exclude: Sequence[int]) -> list[int]:
+    """Who keeps a list: its possessor ("the Pentagon's list") or a public body naming it.
+
+    A list's own name ("the Chinese Military Companies list") is not its owner.
+    """
+    owners = []
+    for child in noun.children:
+        if child.i not in ctx.at or ctx.at[child.i] in exclude:
+            continue
+        label = ctx.table[ctx.at[child.i]].label
+        if child.dep_ == "poss" or label in {"GovernmentAgency", "Court", "Country"}:
+            owners.append(ctx.at[child.i])
+    return list(dict.fromkeys(owners))
 
 
 def _copula_complements(clause: Sequence[Token]) -> set[str]:

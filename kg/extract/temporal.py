@@ -15,6 +15,7 @@ text gives (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or ``YYYY-Qn``).
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 
@@ -68,6 +69,16 @@ _ORDINALS = {
     "3rd": 3,
     "4th": 4,
 }
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _YEAR = r"(?:19|20)\d{2}"
 
@@ -90,6 +101,23 @@ def _month_year(month: int, anchor: date | None, *, explicit_year: int | None) -
     # a month after the document's month is taken to be last year's.
     year = anchor.year if month <= anchor.month else anchor.year - 1
     return f"{year:04d}-{month:02d}"
+
+
+def _day(month_value: str | None, day: int) -> str | None:
+    """``YYYY-MM-DD``, or just the month when the day does not exist in it."""
+    if month_value is None:
+        return None
+    year, month = int(month_value[:4]), int(month_value[5:7])
+    if day > calendar.monthrange(year, month)[1]:
+        return month_value
+    return f"{month_value}-{day:02d}"
+
+
+def _quarter_year(number: int, anchor: date | None) -> int | None:
+    if anchor is None:
+        return None
+    current = (anchor.month - 1) // 3 + 1
+    return anchor.year if number <= current else anchor.year - 1
 
 
 def resolve_date(text: str, anchor: str | None = None) -> str | None:
@@ -129,6 +157,11 @@ def resolve_date(text: str, anchor: str | None = None) -> str | None:
         q = quarter.group(1)
         number = _ORDINALS.get(q, int(q) if q.isdigit() else 0)
         return f"{quarter.group(2)}-Q{number}"
+    bare_quarter = re.search(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\b", low)
+    if bare_quarter and not re.search(_YEAR, low):
+        number = _ORDINALS[bare_quarter.group(1)]
+        year = _quarter_year(number, ref)
+        return f"{year}-Q{number}" if year else None
     if m := re.search(
         rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s*,?\s*({_YEAR}))?", low
     ):
@@ -137,14 +170,15 @@ def resolve_date(text: str, anchor: str | None = None) -> str | None:
             month_value = _month_year(
                 month, ref, explicit_year=int(m.group(3)) if m.group(3) else None
             )
-            return f"{month_value}-{day:02d}" if month_value else None
-    if m := re.search(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\b(?:\s+({_YEAR}))?", low):
+            return _day(month_value, day)
+    day_month = rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b(?:\s+({_YEAR}))?"
+    if m := re.search(day_month, low):
         month, day = MONTHS[m.group(2)], int(m.group(1))
         if 1 <= day <= 31:
             month_value = _month_year(
                 month, ref, explicit_year=int(m.group(3)) if m.group(3) else None
             )
-            return f"{month_value}-{day:02d}" if month_value else None
+            return _day(month_value, day)
     if (m := re.search(rf"\b({_MONTH_RE})\b\.?(?:\s+(?:of\s+)?({_YEAR}))?", low)) and (
         m.group(1) != "may"
         or m.group(2)
@@ -185,14 +219,22 @@ def resolve_duration(text: str) -> str | None:
     True
     """
     low = text.lower()
-    m = re.search(
-        r"\b(\d+|" + "|".join(_NUMBERS) + r")\s+(year|month|week|day)s?\b",
-        low,
-    )
+    words = "|".join(sorted(_NUMBERS, key=len, reverse=True))
+    tens = "|".join(_TENS)
+    number_re = rf"\d+(?:\.\d+)?|(?:{tens})(?:-(?:{words}))?|{words}"
+    m = re.search(rf"(?<![\w.])({number_re})\s+(year|month|week|day)s?\b", low)
     if not m or re.search(r"\b(ago|last|next|this)\b", low):
         return None
-    number = int(m.group(1)) if m.group(1).isdigit() else _NUMBERS[m.group(1)]
-    unit = {"year": "Y", "month": "M", "week": "W", "day": "D"}[m.group(2)]
+    amount, unit = m.group(1), {"year": "Y", "month": "M", "week": "W", "day": "D"}[m.group(2)]
+    if "." in amount:
+        months = float(amount) * 12 if unit == "Y" else None
+        return f"P{round(months)}M" if months is not None and months == int(months) else None
+    if amount.isdigit():
+        return f"P{int(amount)}{unit}"
+    first, _, second = amount.partition("-")
+    number = _TENS.get(first) or _NUMBERS[first]
+    if second:
+        number += _NUMBERS[second]
     return f"P{number}{unit}"
 
 
