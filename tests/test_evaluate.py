@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.errors import EvaluationError, UnsupportedFormatError
 from kg.evaluate import (
@@ -39,9 +39,7 @@ from kg.evaluate import (
 DATA = Path(__file__).parent / "data" / "eval"
 KGO = Namespace("https://w3id.org/kg-builder/ontology#")
 R = Namespace("https://w3id.org/kg-builder/resource/")
-PROV = Namespace("http://www.w3.org/ns/prov#")
 # A plain namespace: rdflib's XSD warns when pytest probes module attributes.
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 CONLL_DEV = Path("/work/shared/datasets/conll04/dev.json")
 SEEDS_GOLD = Path("/work/shared/eval/seeds.gold.json")
 

@@ -8,6 +8,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import IdentifiedNode, Node
 
 from kg.export import export_graph
@@ -27,13 +28,6 @@ from kg.types import (
 # Plain namespaces: pytest's doctest finder trips over rdflib's DefinedNamespace objects.
 K = Namespace(KGO_IRI)
 R = Namespace(KGR_IRI)
-RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
-RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
-OWL = Namespace("http://www.w3.org/2002/07/owl#")
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
-DCTERMS = Namespace("http://purl.org/dc/terms/")
 
 TEXT1 = (
     "Acme Corp is based in Paris. Acme partnered with Globex in April. "

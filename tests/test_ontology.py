@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.errors import OntologyError
 from kg.ontology import (
@@ -33,10 +34,6 @@ from kg.ontology import (
 from kg.types import COARSE_CLASSES
 
 # Plain namespaces: pytest's doctest finder trips over rdflib's DefinedNamespace objects.
-RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
-RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
-OWL = Namespace("http://www.w3.org/2002/07/owl#")
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 K = Namespace(KGO_IRI)
 
 ALIGNMENT_NAMESPACES = (

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from kg.errors import EmptyInputError
@@ -32,12 +33,6 @@ from kg.types import (
 )
 
 K = Namespace(KGO_IRI)
-RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
-RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
-OWL = Namespace("http://www.w3.org/2002/07/owl#")
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
 GOLD = Path("/work/shared/eval/seeds.gold.json")
 OUTPUTS = ("kg.ttl", "kg.trig", "extractions.jsonl", "kg.html")
 ENTITY_CLASSES = {K[c] for fines in COARSE_CLASSES.values() for c in fines}
