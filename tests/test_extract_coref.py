@@ -317,11 +317,6 @@ def test_model_she_is_the_person(analyze: Analyze) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.xfail(
-    reason="'It' is resolved to the subject of the subordinate clause ('Apple copied ...') instead "
-    "of the main-clause subject ('The South Korean company' = Samsung)",
-    strict=True,
-)
 def test_model_it_prefers_the_main_clause_subject(analyze: Analyze) -> None:
     relations = analyze(
         "Samsung sued Apple in 2019. The South Korean company said Apple copied its designs. "

@@ -138,11 +138,6 @@ def test_a_name_cut_after_a_connector_is_extended(
     assert spans_of(recognizer, doc)[0] == ("District Court of Eastern Zenda", "Court", "")
 
 
-@pytest.mark.xfail(
-    reason="'District Court' + 'of' + a separate GPE ('Alaska') is not joined into one Court "
-    "mention: _extend only continues a span that already ends with a connector",
-    strict=True,
-)
 def test_a_court_name_split_by_ner_before_of_is_joined(
     make_doc: MakeDoc, recognizer: EntityRecognizer
 ) -> None:
@@ -200,11 +195,6 @@ def test_a_known_product_line_takes_its_model_number(
     assert ("Galaxy 9 Plus", "Product", "") in found
 
 
-@pytest.mark.xfail(
-    reason="a known product line followed by an alphanumeric model code ('Galaxy S21 Ultra') stays "
-    "'Galaxy': _extend only takes number-like tokens and MODEL_SUFFIXES",
-    strict=True,
-)
 def test_a_known_product_line_takes_an_alphanumeric_model_code(
     make_doc: MakeDoc, recognizer: EntityRecognizer
 ) -> None:
@@ -431,12 +421,6 @@ def test_model_full_court_name_is_one_court(analyze: Analyze) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.xfail(
-    reason="the model tags 'the District Court' and 'Alaska' separately and the "
-    "'District Court of X' "
-    "repair does not join them",
-    strict=True,
-)
 def test_model_district_court_of_a_state_is_one_court(analyze: Analyze) -> None:
     facts = analyze("A federal judge at the District Court of Alaska ruled against Acme Holdings.")
     assert facts.entities.get("District Court of Alaska") == "Court"
@@ -459,11 +443,6 @@ def test_model_product_names_keep_their_model_suffix(
 
 
 @pytest.mark.model
-@pytest.mark.xfail(
-    reason="'Samsung launched the Galaxy S21 Ultra' gives an Organization 'Galaxy S21 Ultra' (NER "
-    "says ORG and the known product line inside does not retype it) and no produces relation",
-    strict=True,
-)
 def test_model_galaxy_s21_ultra_is_a_product(analyze: Analyze) -> None:
     facts = analyze("Samsung launched the Galaxy S21 Ultra in January.")
     assert facts.entities.get("Galaxy S21 Ultra") == "Product"

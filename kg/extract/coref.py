@@ -96,8 +96,11 @@ class CorefResolver:
         return (left, token.i + 1, cls, country)
 
     def _is_demonym(self, doc: Doc, i: int) -> bool:
-        entries = self.gazetteer.lookup(doc[i].text)
-        return any(doc[i].text in e.demonyms for e in entries)
+        """Whether token ``i`` is part of a nationality word ("Chinese", "South Korean")."""
+        for span in doc.spans[SPAN_KEY]:
+            if span.start <= i < span.end:
+                return any(span.text in e.demonyms for e in self.gazetteer.lookup(span.text))
+        return False
 
     def match(self, doc: Doc) -> list[tuple[int, int, int]]:
         """Return (start, end, antecedent index) for each resolved reference."""
@@ -153,7 +156,11 @@ class CorefResolver:
         same = [c for c in candidates if c[2] == 0]
         subjects = [c for c in candidates if is_subject(doc[c[0]])]
         same_subjects = [c for c in same if is_subject(doc[c[0]])]
-        for group in (same_subjects, same, [c for c in subjects if c[2] <= 1], candidates):
+        # The subject of a main clause is more salient than one of a reported clause.
+        recent_subjects = sorted(
+            (c for c in subjects if c[2] <= 1), key=lambda c: (c[2], not _main_clause(doc[c[0]]))
+        )
+        for group in (same_subjects, same, recent_subjects, candidates):
             if group:
                 # A mention of exactly the described class beats a coarser one.
                 exact = [c for c in group if spans[c[1]].label_ == cls]
@@ -170,6 +177,13 @@ class CorefResolver:
     def set_annotations(self, doc: Doc, resolved: list[tuple[int, int, int]]) -> None:
         """Store the resolved references in ``doc._.kg_coref``."""
         doc._.kg_coref = resolved
+
+
+def _main_clause(token: Token) -> bool:
+    """Whether a subject (or the possessor of one) belongs to its sentence's main verb."""
+    if token.dep_ == "poss":
+        token = token.head
+    return token.head.dep_ == "ROOT"
 
 
 def _before_hyphen(doc: Doc, i: int) -> bool:

@@ -15,6 +15,7 @@ to its title.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -64,6 +65,8 @@ MODEL_SUFFIXES = frozenset(
         "FE",
     ]
 )
+#: A model code after a product line: "S21", "P40", "X5", "737", "A54s".
+MODEL_CODE = re.compile(r"[A-Z]{0,3}\d{1,4}[A-Za-z]{0,3}")
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 _CONNECTORS = frozenset({"of", "for", "and", "&", "de", "on"})
@@ -140,7 +143,31 @@ class EntityRecognizer:
                     continue
                 end = _extend(doc, start, end, cls)
                 spans.append((start, end, cls))
-        return spans
+        return self._join_of_phrases(doc, spans)
+
+    def _join_of_phrases(
+        self, doc: Doc, spans: list[tuple[int, int, str]]
+    ) -> list[tuple[int, int, str]]:
+        """Join "District Court" + "of" + "Alaska" when the model tagged them apart.
+
+        Only when the first name ends in a word that names an institution
+        ("Court", "Ministry", "Department"...).
+        """
+        joined: list[tuple[int, int, str]] = []
+        for start, end, cls in spans:
+            if joined:
+                p_start, p_end, p_cls = joined[-1]
+                gap = [t.lower_ for t in doc[p_end:start]]
+                if (
+                    coarse_class(p_cls) == "Organization"
+                    and doc[p_end - 1].text in self.lexicon.name_words
+                    and gap in (["of"], ["for"], ["of", "the"], ["for", "the"])
+                    and coarse_class(cls) in {"Place", "Organization"}
+                ):
+                    joined[-1] = (p_start, end, p_cls)
+                    continue
+            joined.append((start, end, cls))
+        return joined
 
     def match(self, doc: Doc) -> tuple[list[Span], dict[int, str]]:
         """Find the entity mentions of ``doc`` and the titles before person names."""
@@ -160,6 +187,13 @@ class EntityRecognizer:
                 continue  # the gazetteer names are used as they are
             if inside and gaz[inside[0]].kind == "name":
                 entry_cls = self.gazetteer.entries[gaz[inside[0]].keys[0]].cls
+                if entry_cls == "Product" and gaz[inside[0]].start == start:
+                    # "Galaxy S21 Ultra" tagged ORG around the product line "Galaxy".
+                    used_gaz.update(inside)
+                    chosen.append(
+                        self._make(doc, start, _extend(doc, start, end, "Product"), "Product", "")
+                    )
+                    continue
                 if cls == "Organization" and coarse_class(entry_cls) == "Organization":
                     # "Apple Inc" around "Apple": the longer name of the same organization.
                     used_gaz.update(inside)
@@ -306,9 +340,9 @@ def _extend(doc: Doc, start: int, end: int, cls: str) -> int:
         while end < len(doc) and (
             doc[end].text in MODEL_SUFFIXES
             or (
-                doc[end].like_num
-                and doc[end].pos_ in {"NUM", "PROPN"}
-                and doc[end - 1].pos_ == "PROPN"
+                (doc[end].like_num or MODEL_CODE.fullmatch(doc[end].text))
+                and doc[end].pos_ in {"NUM", "PROPN", "NOUN"}
+                and doc[end - 1].pos_ in {"PROPN", "NUM"}
             )
         ):
             end += 1
