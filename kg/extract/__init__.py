@@ -236,6 +236,7 @@ def _observation(doc: Doc, raw: figures.RawFigure, article: Article) -> Observat
         period=period,
         place=raw.place,
         source=raw.source,
+        segment=raw.segment,
         quote=(quote.start_char, quote.end_char),
     )
 

@@ -159,8 +159,13 @@ class FigureExtractor:
         figures = []
         last_subject: int | None = None
         last_period: str | None = None
+        last_segment: str | None = None
         for sent in doc.sents:
+            new_paragraph = sent.start == 0 or "\n" in doc[sent.start - 1].text_with_ws
+            carried = None if new_paragraph else last_period
             period, last_period = _period(doc, sent, last_period)
+            period = period or carried
+            segment, last_segment = _segment(sent, last_segment)
             subject = self._subject(doc, sent, table)
             if subject is None:
                 subject = last_subject
@@ -189,6 +194,7 @@ class FigureExtractor:
                         period_text=period,
                         place=place,
                         source=source,
+                        segment=segment,
                     )
                 )
         return figures
@@ -270,6 +276,27 @@ def _period(doc: Doc, sent: Span, last: str | None) -> tuple[str | None, str | N
             return last, last
         if re.search(r"\d{4}", ent.text):
             return ent.text, ent.text
+    return None, last
+
+
+_SEGMENT_NOUNS = frozenset({"segment", "category", "tier"})
+
+
+def _segment(sent: Span, last: str | None) -> tuple[str | None, str | None]:
+    """The market segment a sentence names ("the premium smartphone segment"), or refers to.
+
+    "this segment" refers back to the last one named.
+    """
+    for token in sent:
+        if token.lemma_.lower() not in _SEGMENT_NOUNS or token.pos_ != "NOUN":
+            continue
+        modifiers = [t for t in token.lefts if t.dep_ in {"amod", "compound", "nmod"}]
+        if modifiers:
+            start = min(t.left_edge.i for t in modifiers)
+            words = sent.doc[start : token.i].text
+            return words, words
+        if any(t.lower_ in {"this", "that", "the"} for t in token.lefts):
+            return last, last
     return None, last
 
 
