@@ -162,7 +162,10 @@ class FigureExtractor:
         last_segment: str | None = None
         for sent in doc.sents:
             new_paragraph = sent.start == 0 or "\n" in doc[sent.start - 1].text_with_ws
-            carried = None if new_paragraph else last_period
+            low = sent.text.lower()
+            # A figure from another report ("as reported by IDC") does not inherit the period.
+            cited = any(cue in low for cue in _SOURCE_CUES)
+            carried = None if new_paragraph or cited else last_period
             period, last_period = _period(doc, sent, last_period)
             period = period or carried
             segment, last_segment = _segment(sent, last_segment)
@@ -173,7 +176,6 @@ class FigureExtractor:
                 last_subject = subject
             if subject is None:
                 continue
-            low = sent.text.lower()
             place = self._in_place(doc, sent, table)
             source = self._source(doc, sent, table, low)
             for ent in doc.ents:
