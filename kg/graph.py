@@ -44,6 +44,7 @@ from kg.ontology import (
     WD,
     ontology_graph,
 )
+from kg.resolve import mention_role
 from kg.types import Entity, Qualifiers, Resolved
 
 ONTOLOGY_IRI = "https://w3id.org/kg-builder/ontology"
@@ -111,8 +112,8 @@ def statements(resolved: Iterable[Resolved]) -> list[Statement]:
         doc = extraction.article.id
         roles: dict[str, str] = {}
         for mention, entity_id in zip(extraction.mentions, item.entity_ids, strict=True):
-            if entity_id and mention.role:
-                roles.setdefault(entity_id, mention.role)
+            if entity_id and (role := mention_role(mention)):
+                roles.setdefault(entity_id, role)
         for relation in extraction.relations:
             subject, obj = item.entity_ids[relation.head], item.entity_ids[relation.tail]
             if (

@@ -30,7 +30,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from kg.ontology import Gazetteer, load_gazetteer, normalize_name
+from kg.ontology import Gazetteer, load_gazetteer, load_lexicon, normalize_name
 from kg.types import COARSE_CLASSES, Entity, Extraction, Mention, Resolved, coarse_class
 
 #: Legal and generic suffixes that do not change which organization a name denotes.
@@ -96,6 +96,39 @@ def clean_name(text: str) -> str:
         if not text.endswith(".") or len(text) < 4
         else text.strip(" \t\"'“”‘’«»()[],;:")
     )
+
+
+def split_title(text: str, titles: frozenset[str]) -> tuple[str | None, str]:
+    """Split a leading title from a person's name ("President Lincoln" -> "President", "Lincoln").
+
+    Only capitalised words of the lexicon's role titles count, and a name is
+    always left.
+
+    >>> split_title("Senior Vice President Wang Xiang", frozenset({"senior", "vice", "president"}))
+    ('Senior Vice President', 'Wang Xiang')
+    >>> split_title("President", frozenset({"president"}))
+    (None, 'President')
+    """
+    words = text.split()
+    i = 0
+    while i < len(words) - 1 and words[i].lower() in titles and words[i][:1].isupper():
+        i += 1
+    return (" ".join(words[:i]) or None), " ".join(words[i:])
+
+
+def mention_name(mention: Mention) -> str:
+    """The name a mention gives its entity: cleaned, and without a person's title."""
+    text = clean_name(mention.text)
+    if mention.coarse == "Person":
+        text = split_title(text, load_lexicon().cue("roleTitles"))[1]
+    return text
+
+
+def mention_role(mention: Mention) -> str | None:
+    """The title a mention gives a person, in front of the name or inside the span."""
+    if mention.role or mention.coarse != "Person":
+        return mention.role
+    return split_title(clean_name(mention.text), load_lexicon().cue("roleTitles"))[0]
 
 
 def name_key(text: str) -> str:
@@ -194,14 +227,15 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
         elif mention.key:
             keys.append(f"gaz:{mention.key}")
         else:
-            keys.append(_known_name(mention, gazetteer) or f"name:{name_key(mention.text)}")
+            name = f"name:{name_key(mention_name(mention))}"
+            keys.append(_known_name(mention, gazetteer) or name)
     # Within one article, short names join the full name they abbreviate.
     full_people: dict[str, set[str]] = defaultdict(set)
     acronyms: dict[str, set[str]] = defaultdict(set)
     for mention, key in zip(mentions, keys, strict=True):
         if key is None:
             continue
-        text = clean_name(mention.text)
+        text = mention_name(mention)
         if coarse_class(mention.label) == "Person" and len(text.split()) > 1:
             for part in text.split():
                 full_people[part].add(key)
@@ -210,7 +244,7 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
     for i, (mention, key) in enumerate(zip(mentions, keys, strict=True)):
         if key is None or mention.key:
             continue
-        text = clean_name(mention.text)
+        text = mention_name(mention)
         if (
             len(text.split()) == 1
             and len(full_people.get(text, ())) == 1
@@ -230,7 +264,7 @@ def _known_name(mention: Mention, gazetteer: Gazetteer) -> str | None:
     """A gazetteer key for a name the recognizer did not link (a variant spelling)."""
     entries = [
         e
-        for e in gazetteer.lookup(clean_name(mention.text))
+        for e in gazetteer.lookup(mention_name(mention))
         if e.cls != "Person" or mention.coarse == "Person"
     ]
     if len(entries) == 1 and coarse_class(entries[0].cls) == mention.coarse:
@@ -260,7 +294,7 @@ def _vote_class(mentions: Sequence[Mention]) -> str:
 
 def _make_entity(key: str, members: list[tuple[str, Mention]], gazetteer: Gazetteer) -> Entity:
     mentions = [m for _, m in members]
-    names = sorted({clean_name(m.text) for m in mentions})
+    names = sorted({mention_name(m) for m in mentions})
     entry = gazetteer.entries.get(key[4:]) if key.startswith("gaz:") else None
     if entry is not None:
         label, cls, wikidata = entry.label, entry.cls, entry.wikidata
@@ -271,7 +305,7 @@ def _make_entity(key: str, members: list[tuple[str, Mention]], gazetteer: Gazett
         label = sorted(proper, key=lambda n: (-len(n.split()), -len(n), n))[0]
     aliases = tuple(n for n in names if n != label)
     docs = tuple(sorted({doc for doc, _ in members}))
-    roles = tuple(sorted({m.role for m in mentions if m.role}))
+    roles = tuple(sorted({role for m in mentions if (role := mention_role(m))}))
     return Entity(
         id=f"{coarse_class(cls).lower()}/{slug(label)}",
         label=label,
