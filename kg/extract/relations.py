@@ -92,6 +92,7 @@ class RelationExtractor:
         self.hedging = lexicon.cue("hedging")
         self.negation = lexicon.cue("negation")
         self.listing = lexicon.cue("listing")
+        self.list_verbs = lexicon.cue("listAdd") | lexicon.cue("listRemove")
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations(doc, self.match(doc))
@@ -138,7 +139,7 @@ class RelationExtractor:
         for trigger in self.lexicon.suffixes:
             if token.lower_ == trigger.lemma and token.i >= 2 and token.nbor(-1).text == "-":
                 yield from self._suffix(ctx, token, trigger)
-        if lemma in self.lexicon.cue("listAdd") | self.lexicon.cue("listRemove"):
+        if lemma in self.list_verbs:
             yield from self._listing(ctx, token)
 
     # verbs ------------------------------------------------------------------
