@@ -16,7 +16,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import ModelNotFoundError
-from kg.extract import coref, entities, figures  # noqa: F401  (register the factories)
+
+# Imported for their side effect: they register the components' factories.
+from kg.extract import classifier as classifier_module  # noqa: F401
+from kg.extract import coref, entities, figures  # noqa: F401
 from kg.extract import relations as relations_module  # noqa: F401
 from kg.extract.entities import SPAN_KEY
 from kg.extract.relations import RawRelation
@@ -69,17 +72,27 @@ def load_model(name: str | None = None) -> Language:
     )
 
 
-def make_nlp(*, model: str | None = None, gazetteer_files: Sequence[str] = ()) -> Language:
+def make_nlp(
+    *,
+    model: str | None = None,
+    gazetteer_files: Sequence[str] = (),
+    classifier: bool = True,
+) -> Language:
     """Return the extraction pipeline: the spaCy model plus the kg components.
 
     ``gazetteer_files`` are extra Turtle gazetteers (same format as
-    ``ontology/gazetteer-*.ttl``) used beside the shipped ones.
+    ``ontology/gazetteer-*.ttl``) used beside the shipped ones. With
+    ``classifier`` (the default) the relation classifier learnt on CoNLL04
+    (kg/train/relations.py, weights in kg/models/relations/) runs after the
+    lexicon relations.
     """
     nlp = load_model(model)
     config = {"gazetteer_files": list(gazetteer_files)}
     nlp.add_pipe("kg_entities_v1", name="kg_entities", config=config)
     nlp.add_pipe("kg_coref_v1", name="kg_coref", config=config)
     nlp.add_pipe("kg_relations_v1", name="kg_relations")
+    if classifier:
+        nlp.add_pipe("kg_relation_classifier_v1", name="kg_relation_classifier", config=config)
     nlp.add_pipe("kg_figures_v1", name="kg_figures")
     return nlp
 

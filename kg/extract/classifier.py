@@ -1,0 +1,791 @@
+"""Generic relations learnt from data: a feature-based relation classifier.
+
+The lexicon component (:mod:`kg.extract.relations`) finds relations through
+trigger words. This one learns five generic predicates from annotated
+sentences (CoNLL04: ``worksFor`` Person->Organization, ``basedIn``
+Organization->Place, ``locatedIn`` Place->Place, ``livesIn`` Person->Place,
+``killed`` Person->Person). Every ordered pair of entity mentions in one
+sentence whose coarse classes fit one of those signatures is a candidate; the
+model scores it from sparse features (the classes, the words between and
+around the mentions, the dependency path between their heads, what the
+lexicon found) with a multinomial logistic regression whose labels are
+``NONE`` and the predicate the signature allows. Candidates at or above the
+threshold chosen on held-out data become :class:`~kg.extract.relations.RawRelation`
+records appended to ``doc._.kg_relations``.
+
+Feature extraction lives here so training (:mod:`kg.train.relations`) and
+inference share it. The weights ship in ``kg/models/relations/`` (a JSON file
+with the feature vocabulary and settings, and a ``.npy`` matrix); numpy only.
+
+>>> import spacy
+>>> from spacy.tokens import Doc, Span
+>>> nlp = spacy.blank("en")
+>>> doc = Doc(nlp.vocab, words=["Ann", "Lee", "lives", "in", "Oslo"],
+...           heads=[1, 2, 2, 2, 3], deps=["compound", "nsubj", "ROOT", "prep", "pobj"])
+>>> doc.spans["kg_entities"] = [Span(doc, 0, 2, label="Person"), Span(doc, 4, 5, label="City")]
+>>> [(c.head, c.tail, c.predicate) for c in candidates(doc)]
+[(0, 1, 'livesIn')]
+>>> "b=in" in pair_features(doc, 0, 1)
+True
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from kg.errors import ModelNotFoundError
+from kg.extract.entities import SPAN_KEY
+from kg.extract.relations import RawRelation, mention_table
+from kg.ontology import SIGNATURES, Gazetteer, load_gazetteer, load_lexicon
+from kg.types import coarse_class
+
+#: The predicates the classifier knows, in label order after ``NONE``.
+PREDICATES: tuple[str, ...] = ("worksFor", "basedIn", "locatedIn", "livesIn", "killed")
+#: The model's labels: no relation, then the predicates.
+LABELS: tuple[str, ...] = ("NONE", *PREDICATES)
+#: (head coarse class, tail coarse class) -> the one predicate that fits it.
+PREDICATE_OF: dict[tuple[str, str], str] = {
+    (subject, obj): predicate
+    for predicate in PREDICATES
+    for subject in sorted(SIGNATURES[predicate][0])
+    for obj in sorted(SIGNATURES[predicate][1])
+}
+#: Format version of the files in the model folder.
+MODEL_FORMAT = 1
+#: The trigger recorded on relations this component adds.
+TRIGGER = "classifier"
+
+_TERMINAL = frozenset({".", "!", "?", '"', "''", "'", "”", "’", ")"})
+_MAX_PATH = 7
+_MAX_SEQUENCE = 4
+#: Verbs of reporting: a person linked to an organization through one is its source, not staff.
+_REPORTING = frozenset({"tell", "quote", "report"})
+#: Predicates that hold of the places that contain their object.
+_PROPAGATED = frozenset({"livesIn", "basedIn"})
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An ordered pair of entity spans of one sentence that a predicate's signature allows.
+
+    ``head``/``tail`` index ``doc.spans["kg_entities"]`` (and so the mention table).
+    """
+
+    head: int
+    tail: int
+    predicate: str
+    sentence: tuple[int, int]  # token span
+
+
+def sentence_units(doc: Doc) -> list[tuple[int, int]]:
+    """The token spans of the doc's sentences, joining a piece the parser cut too early.
+
+    A parser sentence that does not end in terminal punctuation (". ! ?" or a
+    closing quote) runs on into the next one ("... said Tuesday ; the ...").
+    A doc without sentence boundaries is one sentence.
+
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> doc = Doc(nlp.vocab, words=["A", "b", "C", "d", "."],
+    ...           sent_starts=[True, False, True, False, False])
+    >>> sentence_units(doc)
+    [(0, 5)]
+    """
+    if len(doc) == 0:
+        return []
+    if not (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
+        return [(0, len(doc))]
+    units: list[tuple[int, int]] = []
+    for sent in doc.sents:
+        if units and not _ends_sentence(doc, units[-1]):
+            units[-1] = (units[-1][0], sent.end)
+        else:
+            units.append((sent.start, sent.end))
+    return units
+
+
+def _ends_sentence(doc: Doc, unit: tuple[int, int]) -> bool:
+    words = [t for t in doc[unit[0] : unit[1]] if not t.is_space]
+    return bool(words) and words[-1].text in _TERMINAL
+
+
+def candidates(doc: Doc) -> list[Candidate]:
+    """Every ordered pair of entity spans in one sentence whose classes fit a predicate.
+
+    Overlapping spans are never paired. Returned in text order (head, then tail).
+    """
+    spans = list(doc.spans[SPAN_KEY]) if SPAN_KEY in doc.spans else []
+    if not spans:
+        return []
+    units = sentence_units(doc)
+    unit_of = {}
+    for index, (start, end) in enumerate(units):
+        for i in range(start, end):
+            unit_of[i] = index
+    found = []
+    for h, head in enumerate(spans):
+        for t, tail in enumerate(spans):
+            if h == t or (head.start < tail.end and tail.start < head.end):
+                continue
+            unit = unit_of.get(head.start)
+            if unit is None or unit != unit_of.get(tail.start):
+                continue
+            predicate = PREDICATE_OF.get((coarse_class(head.label_), coarse_class(tail.label_)))
+            if predicate is not None:
+                found.append(Candidate(h, t, predicate, units[unit]))
+    return found
+
+
+# --------------------------------------------------------------------------- features
+
+
+def _word(token: Token) -> str:
+    if token.like_num:
+        return "<num>"
+    lemma = token.lemma_.lower() if token.lemma_ else ""
+    return lemma or token.lower_
+
+
+def _bucket(n: int) -> str:
+    if n <= 3:
+        return str(n)
+    if n <= 5:
+        return "4-5"
+    if n <= 9:
+        return "6-9"
+    return "10+"
+
+
+@cache
+def _trigger_predicates() -> dict[str, frozenset[str]]:
+    """Lexicon lemma -> the predicates it triggers (among the classifier's)."""
+    lexicon = load_lexicon()
+    out: dict[str, set[str]] = {}
+    for lemma, triggers in lexicon.triggers.items():
+        for trigger in triggers:
+            if trigger.predicate in PREDICATES:
+                out.setdefault(lemma, set()).add(trigger.predicate)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def lexicon_pairs(doc: Doc) -> dict[tuple[int, int], frozenset[str]]:
+    """(head span, tail span) -> predicates ``doc._.kg_relations`` already holds for them.
+
+    >>> import spacy
+    >>> lexicon_pairs(spacy.blank("en")("Hi"))
+    {}
+    """
+    relations = doc._.kg_relations if Doc.has_extension("kg_relations") else None
+    if not relations or SPAN_KEY not in doc.spans:
+        return {}
+    table = mention_table(doc)
+    found: dict[tuple[int, int], set[str]] = {}
+    for relation in relations:
+        if relation.head >= len(table) or relation.tail >= len(table):
+            continue
+        key = (table[relation.head].entity, table[relation.tail].entity)
+        found.setdefault(key, set()).add(relation.predicate)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _ancestors(token: Token) -> list[Token]:
+    chain = [token]
+    while chain[-1].head.i != chain[-1].i and len(chain) < 50:
+        chain.append(chain[-1].head)
+    return chain
+
+
+def _governor(token: Token) -> Token | None:
+    """The nearest verb above ``token`` (``None`` at the root)."""
+    node = token
+    for _ in range(8):
+        if node.head.i == node.i:
+            return None
+        node = node.head
+        if node.pos_ in {"VERB", "AUX"}:
+            return node
+    return None
+
+
+def dependency_path(head: Token, tail: Token) -> tuple[list[Token], Token, list[Token]] | None:
+    """The shortest path between two tokens: the climb from ``head``, the meeting token,
+    the descent to ``tail`` (both lists exclude the meeting token). ``None`` if unconnected.
+
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> doc = Doc(nlp.vocab, words=["Ann", "lives", "in", "Oslo"], heads=[1, 1, 1, 2],
+    ...           deps=["nsubj", "ROOT", "prep", "pobj"])
+    >>> up, top, down = dependency_path(doc[0], doc[3])
+    >>> [t.text for t in up], top.text, [t.text for t in down]
+    (['Ann'], 'lives', ['in', 'Oslo'])
+    """
+    up = _ancestors(head)
+    down = _ancestors(tail)
+    down_index = {t.i: n for n, t in enumerate(down)}
+    for n, token in enumerate(up):
+        if token.i in down_index:
+            return up[:n], token, list(reversed(down[: down_index[token.i]]))
+    return None
+
+
+def pair_features(
+    doc: Doc,
+    head: int,
+    tail: int,
+    *,
+    spans: Sequence[Span] | None = None,
+    lexicon: dict[tuple[int, int], frozenset[str]] | None = None,
+    sentence: tuple[int, int] | None = None,
+) -> list[str]:
+    """The sparse features of the candidate (``head`` span -> ``tail`` span), deduplicated.
+
+    ``spans`` defaults to ``doc.spans["kg_entities"]``, ``lexicon`` to
+    :func:`lexicon_pairs`, ``sentence`` to the unit holding the head.
+    """
+    spans = list(doc.spans[SPAN_KEY]) if spans is None else spans
+    lexicon = lexicon_pairs(doc) if lexicon is None else lexicon
+    h, t = spans[head], spans[tail]
+    if sentence is None:
+        sentence = next((u for u in sentence_units(doc) if u[0] <= h.start < u[1]), (0, len(doc)))
+    s_start, s_end = sentence
+    hc, tc = coarse_class(h.label_), coarse_class(t.label_)
+    forward = h.start < t.start
+    first, second = (h, t) if forward else (t, h)
+    direction = "ht" if forward else "th"
+    triggers = _trigger_predicates()
+    feats: list[str] = [
+        "bias",
+        f"types={hc}>{tc}",
+        f"fine={h.label_}>{t.label_}",
+        f"hfine={h.label_}",
+        f"tfine={t.label_}",
+        f"dir={direction}",
+    ]
+
+    # the words between the mentions
+    between = [tok for tok in doc[first.end : second.start] if not tok.is_space]
+    words = [_word(tok) for tok in between]
+    feats.append(f"nb={_bucket(len(words))}")
+    if not words:
+        feats.append(f"adjacent={direction}")
+    feats += [f"b={w}" for w in words]
+    feats += [f"bb={a}_{b}" for a, b in pairwise(words)]
+    if words:
+        feats += [f"bf={words[0]}", f"bl={words[-1]}"]
+    if 0 < len(words) <= _MAX_SEQUENCE:
+        feats.append(f"bs={direction}:{'_'.join(words)}")
+        feats.append(f"bpos={direction}:{'_'.join(tok.pos_ for tok in between)}")
+    feats += [f"bv={_word(tok)}" for tok in between if tok.pos_ in {"VERB", "AUX"}]
+    if "," in words:
+        feats.append("comma")
+    if words[:1] == [","] and len(words) == 1:
+        feats.append(f"comma_only={hc}>{tc}")
+    inside = [
+        s
+        for n, s in enumerate(spans)
+        if n not in {head, tail} and s.start >= first.end and s.end <= second.start
+    ]
+    feats.append(f"ne={min(len(inside), 3)}")
+    feats += [f"bet={coarse_class(s.label_)}" for s in inside]
+
+    # the words around the mentions (within the sentence)
+    for role, span in (("h", h), ("t", t)):
+        for offset in (-2, -1):
+            i = span.start + offset
+            word = _word(doc[i]) if i >= s_start else "<s>"
+            feats.append(f"{role}{offset}={word}")
+        for offset in (1, 2):
+            i = span.end + offset - 1
+            word = _word(doc[i]) if i < s_end else "</s>"
+            feats.append(f"{role}+{offset}={word}")
+        feats += [f"{role}w={tok.lower_}" for tok in span]
+        feats.append(f"{role}root={span.root.lower_}")
+        feats.append(f"{role}dep={span.root.dep_}")
+        feats.append(f"{role}len={min(len(span), 4)}")
+        feats.append(f"{role}ner={span.root.ent_type_ or 'O'}")
+        feats.append(f"{role}tag={span.root.tag_}")
+        if span.kb_id_:
+            feats.append(f"{role}known")
+
+    # the dependency path between the mentions' heads
+    path = dependency_path(h.root, t.root) if doc.has_annotation("DEP") else None
+    if path is None:
+        feats.append("nopath")
+    else:
+        up, top, down = path
+        length = len(up) + len(down)
+        feats.append(f"plen={_bucket(length)}")
+        if length <= _MAX_PATH:
+            ups = [f"{tok.dep_}<" for tok in up]
+            downs = [f">{tok.dep_}" for tok in down]
+            middle = "^" if top.i in {h.root.i, t.root.i} else _word(top)
+            feats.append(f"pu={' '.join(ups)}|{' '.join(downs)}")
+            feats.append(f"pl={' '.join(ups)}|{middle}|{' '.join(downs)}")
+            lex = [_word(tok) for tok in up[1:]] + [_word(tok) for tok in down[:-1]]
+            lex_path = " ".join([*(_word(tok) for tok in up[1:]), middle])
+            lex_path += " " + " ".join(_word(tok) for tok in down[:-1])
+            feats.append(f"plex={lex_path.strip()}")
+            if middle != "^":
+                feats.append(f"top={middle}")
+                feats.append(f"toppos={top.pos_}")
+                lex.append(middle)
+            feats += [f"pw={w}" for w in lex]
+            if up:
+                feats.append(f"hup={up[0].dep_}>{_word(up[1]) if len(up) > 1 else middle}")
+            if down:
+                feats.append(
+                    f"tdown={down[-1].dep_}<{_word(down[-2]) if len(down) > 1 else middle}"
+                )
+            on_path = [*up[1:], top, *down[:-1]]
+            for tok in on_path:
+                if tok.i in range(h.start, h.end) or tok.i in range(t.start, t.end):
+                    continue
+                for predicate in sorted(triggers.get(tok.lemma_.lower(), ())):
+                    feats.append(f"ptrig={predicate}")
+                if tok.pos_ in {"VERB", "AUX"}:
+                    feats.append(f"pv={_word(tok)}")
+            verbs = sum(1 for tok in on_path if tok.pos_ in {"VERB", "AUX"})
+            feats.append(f"npv={min(verbs, 2)}")
+
+    # how the pair stands among the other mentions of the sentence
+    for role, span, other, cls in (("t", t, h, tc), ("h", h, t, hc)):
+        rivals = sorted(
+            abs(s.start - other.start)
+            for n, s in enumerate(spans)
+            if n not in {head, tail}
+            and s_start <= s.start < s_end
+            and coarse_class(s.label_) == cls
+            and not (s.start < other.end and other.start < s.end)
+        )
+        distance = abs(span.start - other.start)
+        rank = sum(1 for r in rivals if r < distance)
+        feats.append(f"{role}rank={min(rank, 2)}")
+        if not rivals:
+            feats.append(f"{role}alone")
+    for role, span in (("h", h), ("t", t)):
+        governor = _governor(span.root)
+        if governor is not None:
+            feats.append(f"{role}gov={_word(governor)}")
+            feats.append(f"{role}govdep={span.root.dep_}>{_word(governor)}")
+        if all(tok.is_upper or not tok.is_alpha for tok in span):
+            feats.append(f"{role}caps")
+    for predicate in sorted(
+        {p for tok in doc[s_start:s_end] for p in triggers.get(tok.lemma_.lower(), ())}
+    ):
+        feats.append(f"strig={predicate}")
+    in_sentence = [s for s in spans if s_start <= s.start < s_end]
+    for cls in ("Person", "Organization", "Place"):
+        count = sum(1 for s in in_sentence if coarse_class(s.label_) == cls)
+        feats.append(f"n{cls}={min(count, 3)}")
+    for role, span in (("h", h), ("t", t)):
+        # "Amherst , Mass.": a place right after another place and a comma qualifies it
+        before = span.start - 2
+        if (
+            before >= s_start
+            and doc[before + 1].text == ","
+            and any(s.end == before + 1 and coarse_class(s.label_) == "Place" for s in in_sentence)
+        ):
+            feats.append(f"{role}qualifies")
+        after = span.end + 1
+        if (
+            after < s_end
+            and doc[span.end].text == ","
+            and any(s.start == after and coarse_class(s.label_) == "Place" for s in in_sentence)
+        ):
+            feats.append(f"{role}qualified")
+        window = doc[max(s_start, span.start - 3) : min(s_end, span.end + 3)]
+        for predicate in sorted(
+            {p for tok in window for p in triggers.get(tok.lemma_.lower(), ())}
+        ):
+            feats.append(f"{role}neartrig={predicate}")
+
+    # what the lexicon component found
+    for predicate in sorted(lexicon.get((head, tail), ())):
+        feats.append(f"lex={predicate}")
+    for predicate in sorted(lexicon.get((tail, head), ())):
+        feats.append(f"lexrev={predicate}")
+    roles = doc._.kg_roles if Doc.has_extension("kg_roles") else None
+    for role, span in (("h", h), ("t", t)):
+        if roles and span.start in roles:
+            feats.append(f"{role}title")
+            feats += [f"{role}title={w.lower()}" for w in roles[span.start].split()]
+    return list(dict.fromkeys(feats))
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True, eq=False)
+class RelationModel:
+    """Weights of the classifier: feature vocabulary, a (features x labels) matrix, a bias.
+
+    ``threshold`` is the probability at or above which a candidate becomes a relation.
+    """
+
+    features: tuple[str, ...]
+    weights: np.ndarray  # float32, shape (len(features), len(labels))
+    bias: np.ndarray  # float32, shape (len(labels),)
+    labels: tuple[str, ...] = LABELS
+    threshold: float = 0.5
+    settings: tuple[tuple[str, Any], ...] = ()
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Feature -> row of ``weights``."""
+        return {f: i for i, f in enumerate(self.features)}
+
+
+def probabilities(
+    model: RelationModel, rows: Sequence[Sequence[str]], predicates: Sequence[str]
+) -> np.ndarray:
+    """The probability of each row's allowed predicate (the other choice is ``NONE``).
+
+    >>> m = RelationModel(("b=in",), np.array([[0, 0, 0, 0, 2, 0]], np.float32),
+    ...                   np.zeros(6, np.float32))
+    >>> [round(float(p), 3) for p in probabilities(m, [["b=in"], []], ["livesIn", "livesIn"])]
+    [0.881, 0.5]
+    """
+    index = model.index
+    out = np.zeros(len(rows), dtype=np.float64)
+    for n, (row, predicate) in enumerate(zip(rows, predicates, strict=True)):
+        label = model.labels.index(predicate)
+        ids = [index[f] for f in row if f in index]
+        score = model.weights[ids].sum(axis=0, dtype=np.float64) + model.bias
+        margin = float(score[label] - score[0])
+        out[n] = 1.0 / (1.0 + np.exp(-margin))
+    return out
+
+
+def default_model_dir() -> Path:
+    """The folder of the shipped weights (``kg/models/relations``).
+
+    >>> default_model_dir().name
+    'relations'
+    """
+    return Path(__file__).resolve().parents[1] / "models" / "relations"
+
+
+def save_model(model: RelationModel, path: str | Path) -> list[Path]:
+    """Write ``model.json`` (vocabulary, labels, threshold, settings) and ``weights.npy``.
+
+    Returns the files written.
+    """
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "format": MODEL_FORMAT,
+        "labels": list(model.labels),
+        "threshold": model.threshold,
+        "settings": dict(model.settings),
+        "bias": [round(float(b), 6) for b in model.bias],
+        "features": list(model.features),
+    }
+    meta_path = folder / "model.json"
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    weights_path = folder / "weights.npy"
+    with weights_path.open("wb") as handle:
+        np.save(handle, np.ascontiguousarray(model.weights, dtype=np.float32), allow_pickle=False)
+    return [meta_path, weights_path]
+
+
+def load_model(path: str | Path | None = None) -> RelationModel:
+    """Read the weights written by :func:`save_model` (default: the shipped ones).
+
+    Raises :class:`~kg.errors.ModelNotFoundError` when the files are missing or broken.
+    """
+    folder = Path(path) if path is not None else default_model_dir()
+    meta_path, weights_path = Path(folder) / "model.json", Path(folder) / "weights.npy"
+    hint = (
+        "Train it with `python -m kg.train.relations --train train.json --dev dev.json "
+        f"--out {folder}`, or reinstall kg."
+    )
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        weights = np.load(weights_path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise ModelNotFoundError(
+            f"relation classifier weights missing or unreadable in {folder} ({err}). {hint}"
+        ) from err
+    if (
+        not isinstance(meta, dict)
+        or meta.get("format") != MODEL_FORMAT
+        or weights.shape != (len(meta.get("features", ())), len(meta.get("labels", ())))
+        or len(meta.get("bias", ())) != weights.shape[1]
+    ):
+        raise ModelNotFoundError(f"relation classifier files in {folder} do not match. {hint}")
+    return RelationModel(
+        features=tuple(meta["features"]),
+        weights=weights.astype(np.float32),
+        bias=np.asarray(meta["bias"], dtype=np.float32),
+        labels=tuple(meta["labels"]),
+        threshold=float(meta["threshold"]),
+        settings=tuple(sorted(meta.get("settings", {}).items())),
+    )
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredCandidate:
+    """A candidate and the model's probability that its predicate holds."""
+
+    candidate: Candidate
+    probability: float
+
+
+def score_candidates(doc: Doc, model: RelationModel) -> list[ScoredCandidate]:
+    """Every candidate of ``doc`` with its probability, in text order."""
+    found = candidates(doc)
+    if not found:
+        return []
+    spans = list(doc.spans[SPAN_KEY])
+    lexicon = lexicon_pairs(doc)
+    rows = [
+        pair_features(doc, c.head, c.tail, spans=spans, lexicon=lexicon, sentence=c.sentence)
+        for c in found
+    ]
+    probs = probabilities(model, rows, [c.predicate for c in found])
+    return [ScoredCandidate(c, float(p)) for c, p in zip(found, probs, strict=True)]
+
+
+def decode(scored: Iterable[ScoredCandidate], threshold: float) -> list[ScoredCandidate]:
+    """Keep candidates at or above ``threshold``; of two opposite directions, the likelier;
+    then add what ``livesIn``/``basedIn`` and ``locatedIn`` imply (see :func:`_inferred`).
+
+    >>> a = ScoredCandidate(Candidate(0, 1, "killed", (0, 5)), 0.9)
+    >>> b = ScoredCandidate(Candidate(1, 0, "killed", (0, 5)), 0.6)
+    >>> [(s.candidate.head, s.candidate.tail) for s in decode([a, b], 0.5)]
+    [(0, 1)]
+    """
+    scored = list(scored)
+    kept: dict[tuple[int, int, str], ScoredCandidate] = {}
+    for item in scored:
+        if item.probability < threshold:
+            continue
+        c = item.candidate
+        key = (min(c.head, c.tail), max(c.head, c.tail), c.predicate)
+        old = kept.get(key)
+        if old is None or item.probability > old.probability:
+            kept[key] = item
+    found = {(s.candidate.head, s.candidate.tail, s.candidate.predicate): s for s in kept.values()}
+    found.update(_inferred(found, scored))
+    return sorted(found.values(), key=lambda s: (s.candidate.head, s.candidate.tail))
+
+
+def _inferred(
+    found: dict[tuple[int, int, str], ScoredCandidate], scored: Sequence[ScoredCandidate]
+) -> dict[tuple[int, int, str], ScoredCandidate]:
+    """Who lives (or what is based) in a place also lives (is based) in the place that
+    holds it: livesIn(a, x) and locatedIn(x, y) give livesIn(a, y), as does basedIn."""
+    by_key = {(s.candidate.head, s.candidate.tail, s.candidate.predicate): s for s in scored}
+    located = [(h, t, s) for (h, t, p), s in found.items() if p == "locatedIn"]
+    added: dict[tuple[int, int, str], ScoredCandidate] = {}
+    for (h, x, predicate), first in found.items():
+        if predicate not in _PROPAGATED:
+            continue
+        for inner, outer, second in located:
+            key = (h, outer, predicate)
+            if inner != x or key in found or key not in by_key:
+                continue
+            probability = max(by_key[key].probability, min(first.probability, second.probability))
+            added[key] = ScoredCandidate(by_key[key].candidate, probability)
+    return added
+
+
+# --------------------------------------------------------------------------- restrictions
+
+
+def conflict(
+    doc: Doc,
+    candidate: Candidate,
+    *,
+    gazetteer: Gazetteer | None = None,
+    lexicon: dict[tuple[int, int], frozenset[str]] | None = None,
+) -> str | None:
+    """Why a candidate must not become a relation whatever the model says, or ``None``.
+
+    * ``"lexicon"``: the lexicon already relates the two mentions by another
+      predicate (its trigger says what the sentence states: "Xiaomi's arrival
+      in the US" is plansToEnter, not basedIn);
+    * ``"gazetteer"``: known facts disagree: the tail is a country and the
+      head is known to be of another one (a company known to be Chinese is not
+      based in France; a city of Spain is not located in Italy). City names are
+      too ambiguous ("Oxford") to be used this way, and news agencies report
+      from bureaus abroad ("BANGKOK, Thailand (AP)");
+    * ``"modifier"``: the person is only the modifier of a common noun ("the
+      Trump administration"), which names something else, not a person
+      working somewhere;
+    * ``"reporting"``: the person and the organization meet through a verb of
+      reporting ("X told Reuters", "X was quoted in a Journal report"): the
+      organization carried the words, it does not employ the speaker.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("Acme of Oslo")
+    >>> doc.spans["kg_entities"] = [Span(doc, 0, 1, label="Company"),
+    ...                             Span(doc, 2, 3, label="City")]
+    >>> conflict(doc, Candidate(0, 1, "basedIn", (0, 3)), lexicon={(0, 1): frozenset({"sells"})})
+    'lexicon'
+    """
+    spans = list(doc.spans[SPAN_KEY])
+    head, tail = spans[candidate.head], spans[candidate.tail]
+    lexicon = lexicon_pairs(doc) if lexicon is None else lexicon
+    given = lexicon.get((candidate.head, candidate.tail), frozenset()) | lexicon.get(
+        (candidate.tail, candidate.head), frozenset()
+    )
+    if given - {candidate.predicate}:
+        return "lexicon"
+    if gazetteer is not None and _countries_differ(head, tail, gazetteer):
+        return "gazetteer"
+    if candidate.predicate == "worksFor" and _noun_modifier(head, spans):
+        return "modifier"
+    if candidate.predicate == "worksFor" and _through_reporting(head, tail):
+        return "reporting"
+    return None
+
+
+def _countries_differ(head: Span, tail: Span, gazetteer: Gazetteer) -> bool:
+    """The head's known country is not the tail's (the tail a country, or a place of one)."""
+    if coarse_class(tail.label_) != "Place":
+        return False
+    entries = [
+        gazetteer.entries.get(span.kb_id_) if span.kb_id_ and "|" not in span.kb_id_ else None
+        for span in (head, tail)
+    ]
+    if entries[0] is None or entries[1] is None or entries[1].cls != "Country":
+        return False
+    if entries[0].cls == "MediaOrganization":
+        return False  # "BANGKOK, Thailand (AP)": news agencies keep bureaus abroad
+    return entries[0].country is not None and entries[0].country != entries[1].key
+
+
+def _through_reporting(head: Span, tail: Span) -> bool:
+    path = dependency_path(head.root, tail.root) if head.doc.has_annotation("DEP") else None
+    if path is None:
+        return False
+    up, top, down = path
+    return any(tok.lemma_.lower() in _REPORTING for tok in (*up[1:], top, *down[:-1]))
+
+
+def _noun_modifier(span: Span, spans: Sequence[Span]) -> bool:
+    root = span.root
+    governor = root.head
+    return (
+        root.dep_ in {"compound", "amod", "nmod"}
+        and governor.pos_ == "NOUN"
+        and not any(s.start <= governor.i < s.end for s in spans)
+    )
+
+
+# --------------------------------------------------------------------------- the component
+
+
+class RelationClassifier:
+    """The ``kg_relation_classifier_v1`` component (see the module docstring).
+
+    Runs after ``kg_relations``; adds the relations the lexicon did not give.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        model: RelationModel,
+        threshold: float | None = None,
+        gazetteer: Gazetteer | None = None,
+    ) -> None:
+        self.name = name
+        self.model = model
+        self.threshold = model.threshold if threshold is None else threshold
+        self.gazetteer = gazetteer
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations(doc, self.predict(doc))
+        return doc
+
+    def predict(self, doc: Doc) -> list[RawRelation]:
+        """The relations the model finds in ``doc`` that the lexicon has not given."""
+        given = lexicon_pairs(doc)
+        found = []
+        for item in decode(score_candidates(doc, self.model), self.threshold):
+            c = item.candidate
+            if c.predicate in given.get((c.head, c.tail), ()):
+                continue
+            if conflict(doc, c, gazetteer=self.gazetteer, lexicon=given):
+                continue
+            found.append(
+                RawRelation(
+                    head=c.head,
+                    tail=c.tail,
+                    predicate=c.predicate,
+                    confidence=round(item.probability, 4),
+                    sentence=c.sentence,
+                    trigger=TRIGGER,
+                )
+            )
+        return found
+
+    def set_annotations(self, doc: Doc, relations: list[RawRelation]) -> None:
+        """Append ``relations`` to ``doc._.kg_relations``, in text order."""
+        existing = list(doc._.kg_relations or ())
+        merged = existing + relations
+        doc._.kg_relations = sorted(merged, key=lambda r: (r.sentence, r.head, r.tail, r.predicate))
+
+
+def make_relation_classifier(
+    nlp: Language,
+    name: str,
+    model_dir: str | None,
+    threshold: float | None,
+    gazetteer_files: Sequence[str] = (),
+) -> RelationClassifier:
+    """Build the component with the weights in ``model_dir`` (default: the shipped ones)
+    and the shipped gazetteer plus ``gazetteer_files``."""
+    return RelationClassifier(
+        name,
+        model=load_model(model_dir),
+        threshold=threshold,
+        gazetteer=load_gazetteer(gazetteer_files),
+    )
+
+
+Language.factory(
+    "kg_relation_classifier_v1",
+    default_config={"model_dir": None, "threshold": None, "gazetteer_files": []},
+    func=make_relation_classifier,
+)
+
+__all__ = [
+    "LABELS",
+    "PREDICATES",
+    "PREDICATE_OF",
+    "Candidate",
+    "RelationClassifier",
+    "RelationModel",
+    "ScoredCandidate",
+    "candidates",
+    "conflict",
+    "decode",
+    "default_model_dir",
+    "dependency_path",
+    "lexicon_pairs",
+    "load_model",
+    "pair_features",
+    "probabilities",
+    "save_model",
+    "score_candidates",
+    "sentence_units",
+]

@@ -1,0 +1,5 @@
+"""Training code for the statistical parts of kg (run as scripts, not at build time).
+
+``python -m kg.train.ner`` fine-tunes the ``ner`` of spaCy's small English
+model on CoNLL04 and writes the weights to ``kg/models/ner``.
+"""

@@ -1,0 +1,415 @@
+"""kg.extract.classifier: candidates, features, the model files and the component.
+
+Unit tests use hand-parsed docs and small hand-made models (no statistical
+model); the tests marked ``model`` load the shipped weights into the real
+pipeline and run it on new sentences.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.errors import ModelNotFoundError
+from kg.extract.classifier import (
+    LABELS,
+    PREDICATE_OF,
+    PREDICATES,
+    TRIGGER,
+    Candidate,
+    RelationClassifier,
+    RelationModel,
+    ScoredCandidate,
+    candidates,
+    conflict,
+    decode,
+    default_model_dir,
+    dependency_path,
+    lexicon_pairs,
+    load_model,
+    pair_features,
+    probabilities,
+    save_model,
+    score_candidates,
+    sentence_units,
+)
+from kg.extract.relations import RawRelation
+from kg.ontology import Gazetteer, GazetteerEntry
+
+MakeDoc = Callable[..., Doc]  # the make_doc fixture of conftest.py
+
+# "Maria Lopez, a spokeswoman for Acme Corp, said."
+SPOKESWOMAN = """
+    Maria        PROPN compound 1
+    Lopez        PROPN nsubj    9
+    ,            PUNCT punct    1
+    a            DET   det      4
+    spokeswoman  NOUN  appos    1
+    for          ADP   prep     4
+    Acme         PROPN compound 7
+    Corp         PROPN pobj     5
+    ,            PUNCT punct    1
+    said         VERB  ROOT     9 say
+    .            PUNCT punct    9
+"""
+PERSON_AND_COMPANY = [(0, 2, "Person", ""), (6, 8, "Company", "")]
+
+
+def spokeswoman(make_doc: MakeDoc, **options: object) -> Doc:
+    return make_doc(SPOKESWOMAN, spans=PERSON_AND_COMPANY, **options)
+
+
+def model_for(weights: dict[tuple[str, str], float], bias: float = -2.0) -> RelationModel:
+    """A hand-made model: (feature, predicate) -> weight; NONE stays at zero."""
+    features = tuple(sorted({f for f, _ in weights}))
+    matrix = np.zeros((len(features), len(LABELS)), dtype=np.float32)
+    for (feature, predicate), value in weights.items():
+        matrix[features.index(feature), LABELS.index(predicate)] = value
+    biases = np.full(len(LABELS), bias, dtype=np.float32)
+    biases[0] = 0.0
+    return RelationModel(features, matrix, biases, threshold=0.5)
+
+
+# ----------------------------------------------------------------------- candidates
+
+
+def test_each_class_pair_allows_exactly_the_predicate_of_its_signature() -> None:
+    assert PREDICATE_OF[("Person", "Organization")] == "worksFor"
+    assert PREDICATE_OF[("Organization", "Place")] == "basedIn"
+    assert PREDICATE_OF[("Place", "Place")] == "locatedIn"
+    assert PREDICATE_OF[("Person", "Place")] == "livesIn"
+    assert PREDICATE_OF[("Person", "Person")] == "killed"
+    assert ("Organization", "Person") not in PREDICATE_OF
+    assert set(PREDICATE_OF.values()) == set(PREDICATES)
+
+
+def test_candidates_follow_the_signatures_with_fine_classes(make_doc: MakeDoc) -> None:
+    doc = spokeswoman(make_doc)
+    assert candidates(doc) == [Candidate(0, 1, "worksFor", (0, 11))]
+
+
+def test_two_places_are_candidates_both_ways(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Oslo    PROPN ROOT  0
+        ,       PUNCT punct 0
+        Norway  PROPN appos 0
+        """,
+        spans=[(0, 1, "City", ""), (2, 3, "Country", "")],
+    )
+    assert [(c.head, c.tail, c.predicate) for c in candidates(doc)] == [
+        (0, 1, "locatedIn"),
+        (1, 0, "locatedIn"),
+    ]
+
+
+def test_mentions_in_different_sentences_are_not_paired(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Ann    PROPN nsubj 1
+        left   VERB  ROOT  1 leave
+        .      PUNCT punct 1
+        Oslo   PROPN nsubj 4
+        grew   VERB  ROOT  4 grow
+        .      PUNCT punct 4
+        """,
+        spans=[(0, 1, "Person", ""), (3, 4, "City", "")],
+    )
+    assert sentence_units(doc) == [(0, 3), (3, 6)]
+    assert candidates(doc) == []
+
+
+def test_a_sentence_cut_without_final_punctuation_runs_on(blank_nlp: Language) -> None:
+    doc = Doc(
+        blank_nlp.vocab,
+        words=["Ann", "said", ";", "Oslo", "grew", "."],
+        sent_starts=[True, False, False, True, False, False],
+    )
+    assert sentence_units(doc) == [(0, 6)]
+
+
+def test_overlapping_spans_are_never_paired(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Acme   PROPN compound 1
+        Paris  PROPN ROOT     1
+        """,
+        spans=[(0, 2, "Company", ""), (1, 2, "City", "")],
+    )
+    assert candidates(doc) == []
+
+
+# ----------------------------------------------------------------------- features
+
+
+def test_features_describe_classes_words_between_and_the_path(make_doc: MakeDoc) -> None:
+    features = pair_features(spokeswoman(make_doc), 0, 1)
+    for expected in (
+        "types=Person>Organization",
+        "fine=Person>Company",
+        "dir=ht",
+        "b=spokeswoman",
+        "bf=,",
+        "bl=for",
+        "bs=ht:,_a_spokeswoman_for",
+        "comma",
+        "h-1=<s>",
+        "t+1=,",
+        "pu=|>appos >prep >pobj",
+        "ptrig=worksFor",
+        "hdep=nsubj",
+        "tdep=pobj",
+    ):
+        assert expected in features, expected
+    assert len(features) == len(set(features))
+
+
+def test_features_change_with_the_direction(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Oslo    PROPN ROOT  0
+        ,       PUNCT punct 0
+        Norway  PROPN appos 0
+        """,
+        spans=[(0, 1, "City", ""), (2, 3, "Country", "")],
+    )
+    forward, backward = pair_features(doc, 0, 1), pair_features(doc, 1, 0)
+    assert "dir=ht" in forward and "dir=th" in backward
+    assert "pu=|>appos" in forward and "pu=appos<|" in backward
+    assert "tqualifies" in forward and "hqualifies" in backward
+
+
+def test_the_lexicon_relations_are_features(make_doc: MakeDoc) -> None:
+    doc = spokeswoman(make_doc)
+    doc._.kg_relations = [RawRelation(0, 1, "worksFor", 0.8, (0, 11), "spokeswoman for")]
+    assert lexicon_pairs(doc) == {(0, 1): frozenset({"worksFor"})}
+    assert "lex=worksFor" in pair_features(doc, 0, 1)
+
+
+def test_dependency_path_climbs_to_the_meeting_token(make_doc: MakeDoc) -> None:
+    doc = spokeswoman(make_doc)
+    path = dependency_path(doc[7], doc[1])
+    assert path is not None
+    up, top, down = path
+    assert [t.text for t in up] == ["Corp", "for", "spokeswoman"]
+    assert top.text == "Lopez"
+    assert down == []
+
+
+# ----------------------------------------------------------------------- model and decoding
+
+
+def test_probabilities_compare_the_predicate_with_none() -> None:
+    model = model_for({("b=for", "worksFor"): 4.0}, bias=-2.0)
+    high, low = probabilities(model, [["b=for", "unknown"], []], ["worksFor", "worksFor"])
+    assert high == pytest.approx(1 / (1 + np.exp(-2.0)))
+    assert low == pytest.approx(1 / (1 + np.exp(2.0)))
+
+
+def test_decode_keeps_the_likelier_direction_and_the_threshold() -> None:
+    a = ScoredCandidate(Candidate(0, 1, "locatedIn", (0, 3)), 0.7)
+    b = ScoredCandidate(Candidate(1, 0, "locatedIn", (0, 3)), 0.8)
+    c = ScoredCandidate(Candidate(2, 1, "locatedIn", (0, 3)), 0.2)
+    assert [(s.candidate.head, s.candidate.tail) for s in decode([a, b, c], 0.5)] == [(1, 0)]
+
+
+def test_decode_adds_where_a_resident_also_lives() -> None:
+    lives = ScoredCandidate(Candidate(0, 1, "livesIn", (0, 5)), 0.9)
+    located = ScoredCandidate(Candidate(1, 2, "locatedIn", (0, 5)), 0.6)
+    outer = ScoredCandidate(Candidate(0, 2, "livesIn", (0, 5)), 0.1)
+    kept = {
+        (s.candidate.head, s.candidate.tail): s.probability
+        for s in decode([lives, located, outer], 0.5)
+    }
+    assert kept == {(0, 1): 0.9, (1, 2): 0.6, (0, 2): 0.6}
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    model = model_for({("b=for", "worksFor"): 1.5, ("comma", "basedIn"): -0.5})
+    files = save_model(model, tmp_path)
+    assert sorted(f.name for f in files) == ["model.json", "weights.npy"]
+    loaded = load_model(tmp_path)
+    assert loaded.features == model.features
+    assert np.array_equal(loaded.weights, model.weights)
+    assert np.allclose(loaded.bias, model.bias)
+    assert loaded.threshold == 0.5
+
+
+def test_missing_or_broken_weights_say_how_to_train(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match=r"python -m kg\.train\.relations"):
+        load_model(tmp_path)
+    save_model(model_for({("b=for", "worksFor"): 1.0}), tmp_path)
+    meta = json.loads((tmp_path / "model.json").read_text())
+    meta["features"].append("extra")
+    (tmp_path / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelNotFoundError, match="do not match"):
+        load_model(tmp_path)
+
+
+# ----------------------------------------------------------------------- restrictions
+
+
+def test_a_lexicon_relation_of_another_predicate_wins(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Acme    PROPN nsubj 1
+        entered VERB  ROOT  1 enter
+        Peru    PROPN dobj  1
+        """,
+        spans=[(0, 1, "Company", ""), (2, 3, "Country", "")],
+    )
+    doc._.kg_relations = [RawRelation(0, 1, "operatesIn", 0.8, (0, 3), "entered")]
+    assert conflict(doc, Candidate(0, 1, "basedIn", (0, 3))) == "lexicon"
+
+
+def test_known_countries_that_disagree_block_based_in(make_doc: MakeDoc) -> None:
+    gazetteer = Gazetteer.from_entries(
+        [
+            GazetteerEntry("acme", "Company", "Acme", country="peru"),
+            GazetteerEntry("peru", "Country", "Peru"),
+            GazetteerEntry("chile", "Country", "Chile"),
+        ]
+    )
+    table = """
+        Acme    PROPN nsubj 1
+        sells   VERB  ROOT  1 sell
+        in      ADP   prep  1
+        Chile   PROPN pobj  2
+    """
+    doc = make_doc(table, spans=[(0, 1, "Company", "acme"), (3, 4, "Country", "chile")])
+    assert conflict(doc, Candidate(0, 1, "basedIn", (0, 4)), gazetteer=gazetteer) == "gazetteer"
+    doc = make_doc(table, spans=[(0, 1, "Company", "acme"), (3, 4, "Country", "peru")])
+    assert conflict(doc, Candidate(0, 1, "basedIn", (0, 4)), gazetteer=gazetteer) is None
+    doc = make_doc(table, spans=[(0, 1, "Company", ""), (3, 4, "Country", "chile")])
+    assert conflict(doc, Candidate(0, 1, "basedIn", (0, 4)), gazetteer=gazetteer) is None
+
+
+def test_a_person_modifying_a_noun_does_not_work_for_anyone(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        the            DET   det      2
+        Trump          PROPN compound 2
+        administration NOUN  nsubj    3
+        banned         VERB  ROOT     3 ban
+        Acme           PROPN dobj     3
+        """,
+        spans=[(1, 2, "Person", ""), (4, 5, "Company", "")],
+    )
+    assert conflict(doc, Candidate(0, 1, "worksFor", (0, 5))) == "modifier"
+
+
+def test_a_person_talking_to_the_press_does_not_work_for_it(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Lee      PROPN nsubj 1
+        told     VERB  ROOT  1 tell
+        Reuters  PROPN dobj  1
+        .        PUNCT punct 1
+        """,
+        spans=[(0, 1, "Person", ""), (2, 3, "MediaOrganization", "")],
+    )
+    assert conflict(doc, Candidate(0, 1, "worksFor", (0, 4))) == "reporting"
+    assert conflict(spokeswoman(make_doc), Candidate(0, 1, "worksFor", (0, 11))) is None
+
+
+# ----------------------------------------------------------------------- the component
+
+
+def test_the_component_appends_what_the_model_finds(make_doc: MakeDoc) -> None:
+    component = RelationClassifier("c", model=model_for({("b=spokeswoman", "worksFor"): 5.0}))
+    doc = spokeswoman(make_doc)
+    doc._.kg_relations = []
+    [scored] = score_candidates(doc, component.model)
+    assert scored.probability == pytest.approx(1 / (1 + np.exp(-3.0)))
+    component(doc)
+    [relation] = doc._.kg_relations
+    assert (relation.head, relation.tail, relation.predicate) == (0, 1, "worksFor")
+    assert relation.trigger == TRIGGER
+    assert relation.sentence == (0, 11)
+    assert relation.confidence == pytest.approx(scored.probability, abs=1e-4)
+
+
+def test_the_component_does_not_repeat_the_lexicon(make_doc: MakeDoc) -> None:
+    component = RelationClassifier("c", model=model_for({("b=spokeswoman", "worksFor"): 5.0}))
+    doc = spokeswoman(make_doc)
+    lexicon = RawRelation(0, 1, "worksFor", 0.8, (0, 11), "spokeswoman for")
+    doc._.kg_relations = [lexicon]
+    component(doc)
+    assert doc._.kg_relations == [lexicon]
+
+
+def test_the_component_respects_its_threshold(make_doc: MakeDoc) -> None:
+    model = model_for({("b=spokeswoman", "worksFor"): 5.0})
+    doc = spokeswoman(make_doc)
+    assert RelationClassifier("c", model=model, threshold=0.96).predict(doc) == []
+    assert len(RelationClassifier("c", model=model, threshold=0.9).predict(doc)) == 1
+
+
+# ----------------------------------------------------------------------- the shipped weights
+
+
+def test_the_shipped_weights_load_and_are_small() -> None:
+    folder = default_model_dir()
+    model = load_model()
+    assert model.labels == LABELS
+    assert 0.0 < model.threshold < 1.0
+    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+    assert size < 5_000_000
+    scores = json.loads((folder / "scores.json").read_text())
+    assert scores["threshold"] == model.threshold
+    assert scores["command"].startswith("python -m kg.train.relations")
+
+
+@pytest.fixture(scope="module")
+def classifier_nlp() -> Language:
+    """kg's pipeline with the shipped classifier (a pipeline of its own, not conftest's)."""
+    from kg.extract import make_nlp
+
+    nlp = make_nlp()
+    nlp.add_pipe("kg_relation_classifier_v1", after="kg_relations")
+    return nlp
+
+
+def _classified(nlp: Language, text: str) -> set[tuple[str, str, str]]:
+    doc = nlp(text)
+    spans = list(doc.spans["kg_entities"])
+    return {
+        (spans[r.head].text, r.predicate, spans[r.tail].text)
+        for r in doc._.kg_relations
+        if r.trigger == TRIGGER
+    }
+
+
+@pytest.mark.model
+def test_the_component_runs_after_the_lexicon(classifier_nlp: Language) -> None:
+    names = classifier_nlp.pipe_names
+    assert names.index("kg_relation_classifier_v1") == names.index("kg_relations") + 1
+
+
+@pytest.mark.model
+def test_the_shipped_model_finds_an_employer(classifier_nlp: Language) -> None:
+    found = _classified(
+        classifier_nlp,
+        "Maria Lopez, a lawyer for Acme Corp, said on Tuesday that the company would appeal.",
+    )
+    assert ("Maria Lopez", "worksFor", "Acme Corp") in found
+
+
+@pytest.mark.model
+def test_the_shipped_model_finds_a_home_town(classifier_nlp: Language) -> None:
+    found = _classified(
+        classifier_nlp, "Mr. Olsen, a retired farmer from Fargo, told the council he would vote no."
+    )
+    assert any(p == "livesIn" and t == "Fargo" for _, p, t in found)
+
+
+@pytest.mark.model
+def test_the_shipped_model_finds_where_a_company_is(classifier_nlp: Language) -> None:
+    found = _classified(classifier_nlp, "Acme Corp, a software maker in Fargo, said profits rose.")
+    assert found == {("Acme Corp", "basedIn", "Fargo")}
