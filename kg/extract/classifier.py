@@ -11,7 +11,10 @@ around the mentions, the dependency path between their heads, what the
 lexicon found) with a multinomial logistic regression whose labels are
 ``NONE`` and the predicate the signature allows. Candidates at or above the
 threshold chosen on held-out data become :class:`~kg.extract.relations.RawRelation`
-records appended to ``doc._.kg_relations``.
+records (trigger ``"classifier"``) appended to ``doc._.kg_relations``, unless
+the lexicon already gave them or :func:`conflict` rules them out (the lexicon
+says something else about the pair, the gazetteer knows the head's country is
+another, the person only modifies a noun, or speaks through a reporter).
 
 Feature extraction lives here so training (:mod:`kg.train.relations`) and
 inference share it. The weights ship in ``kg/models/relations/`` (a JSON file
