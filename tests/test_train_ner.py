@@ -1,0 +1,244 @@
+"""Tests for kg.train.ner: CoNLL04 -> training examples, and the shipped NER weights."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import cast
+
+import pytest
+import spacy
+from spacy.language import Language
+from spacy.pipeline import EntityRecognizer
+from spacy.training import offsets_to_biluo_tags
+
+from kg.evaluate import ConllSentence, load_conll04
+from kg.train import ner as train_ner
+from kg.train.ner import (
+    WEIGHTS,
+    Annotation,
+    conll_annotation,
+    example_from_annotation,
+    rehearsal_annotations,
+    title_end,
+    title_words,
+)
+
+
+def _sentence(tmp_path: Path, tokens: list[str], tags: list[str]) -> ConllSentence:
+    """Write one SpERT-layout sentence and read it back as kg.evaluate does."""
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps([{"tokens": tokens, "tags": tags, "relations": []}]))
+    return load_conll04(path)[0]
+
+
+def _biluo(nlp: Language, annotation: Annotation, **options: object) -> list[str]:
+    """The reference BILUO tags of the example built from ``annotation`` ("-" = missing)."""
+    example = example_from_annotation(nlp, annotation, **options)  # type: ignore[arg-type]
+    doc = example.reference
+    tags = []
+    for token in doc:
+        if token.ent_iob_ == "":
+            tags.append("-")
+        elif token.ent_iob_ == "O":
+            tags.append("O")
+        else:
+            ent = next(e for e in doc.ents if e.start <= token.i < e.end)
+            if len(ent) == 1:
+                prefix = "U"
+            elif token.i == ent.start:
+                prefix = "B"
+            elif token.i == ent.end - 1:
+                prefix = "L"
+            else:
+                prefix = "I"
+            tags.append(f"{prefix}-{ent.label_}")
+    return tags
+
+
+@pytest.fixture(scope="module")
+def blank() -> Language:
+    return spacy.blank("en")
+
+
+def test_bilou_tags_become_labelled_character_spans(tmp_path: Path) -> None:
+    tokens = ["Ann", "Lee", "of", "Acme", "Corp", "lives", "in", "Oslo"]
+    tags = ["B-Peop", "L-Peop", "O", "B-Org", "L-Org", "O", "O", "U-Loc"]
+    sentence = _sentence(tmp_path, tokens, tags)
+    annotation = conll_annotation(sentence)
+    assert annotation.text == "Ann Lee of Acme Corp lives in Oslo"
+    spans = [(annotation.text[s:e], label) for s, e, label in annotation.entities]
+    assert spans == [("Ann Lee", "PERSON"), ("Acme Corp", "ORG"), ("Oslo", "GPE")]
+    assert annotation.missing == ()
+
+
+def test_other_is_missing_not_outside(tmp_path: Path, blank: Language) -> None:
+    tokens = ["Ann", "read", "War", "and", "Peace", "twice"]
+    tags = ["U-Peop", "O", "B-Other", "I-Other", "L-Other", "O"]
+    annotation = conll_annotation(_sentence(tmp_path, tokens, tags))
+    assert [annotation.text[s:e] for s, e in annotation.missing] == ["War and Peace"]
+    assert _biluo(blank, annotation) == ["U-PERSON", "O", "-", "-", "-", "O"]
+
+
+def test_stock_labels_refine_places_and_fill_unannotated_types(tmp_path: Path) -> None:
+    tokens = ["Ann", "sailed", "the", "Pacific", "on", "Monday", "for", "Acme"]
+    tags = ["U-Peop", "O", "O", "U-Loc", "O", "U-Other", "O", "O"]
+    sentence = _sentence(tmp_path, tokens, tags)
+    text = sentence.text
+    stock = [
+        (text.index("Pacific"), text.index("Pacific") + 7, "LOC"),  # kept: a place label
+        (text.index("Monday"), text.index("Monday") + 6, "DATE"),  # Other span, stock label kept
+        (text.index("Acme"), text.index("Acme") + 4, "ORG"),  # not gold: taught as outside
+        (0, 3, "ORG"),  # gold says PERSON: gold wins
+    ]
+    annotation = conll_annotation(sentence, stock=stock)
+    labels = {text[s:e]: label for s, e, label in annotation.entities}
+    assert labels == {"Ann": "PERSON", "Pacific": "LOC", "Monday": "DATE"}
+    assert annotation.missing == ()
+
+
+def test_stock_dates_outside_gold_are_kept_and_overlaps_left_missing(tmp_path: Path) -> None:
+    tokens = ["Ann", "won", "the", "Nobel", "Prize", "in", "1990", "on", "May", "2"]
+    tags = ["U-Peop", "O", "O", "B-Other", "L-Other", "O", "O", "O", "O", "O"]
+    sentence = _sentence(tmp_path, tokens, tags)
+    text = sentence.text
+    stock = [
+        (text.index("the Nobel"), text.index("Prize") + 5, "WORK_OF_ART"),  # overlaps Other
+        (text.index("May"), len(text), "DATE"),
+        (text.index("1990"), text.index("1990") + 4, "DATE"),
+    ]
+    annotation = conll_annotation(sentence, stock=stock)
+    assert [text[s:e] for s, e in annotation.missing] == ["the Nobel Prize"]
+    assert [(text[s:e], label) for s, e, label in annotation.entities] == [
+        ("Ann", "PERSON"),
+        ("1990", "DATE"),
+        ("May 2", "DATE"),
+    ]
+
+
+def test_city_and_state_are_split_at_the_comma(tmp_path: Path) -> None:
+    tokens = ["born", "in", "Bethany", ",", "Conn.", ",", "in", "1950"]
+    tags = ["O", "O", "B-Loc", "I-Loc", "L-Loc", "O", "O", "O"]
+    sentence = _sentence(tmp_path, tokens, tags)
+    split = conll_annotation(sentence)
+    assert [sentence.text[s:e] for s, e, _ in split.entities] == ["Bethany", "Conn."]
+    joined = conll_annotation(sentence, split_places=False)
+    assert [sentence.text[s:e] for s, e, _ in joined.entities] == ["Bethany , Conn."]
+
+
+def test_titles_are_left_out_of_person_names(blank: Language) -> None:
+    titles = title_words(lexicon_titles=["president", "king"])
+    text = "President Ann Lee met Martin Luther King III"
+    annotation = Annotation(text, ((0, 17, "PERSON"), (22, len(text), "PERSON")))
+    tags = _biluo(blank, annotation, titles=titles)
+    assert tags == [
+        "-",
+        "B-PERSON",
+        "L-PERSON",
+        "O",
+        "B-PERSON",
+        "I-PERSON",
+        "I-PERSON",
+        "L-PERSON",
+    ]
+    assert _biluo(blank, annotation)[:3] == ["B-PERSON", "I-PERSON", "L-PERSON"]
+
+
+def test_title_end_handles_abbreviated_titles_after_a_place(blank: Language) -> None:
+    doc = blank("Texas Gov. John Connally")
+    assert title_end(doc, 0, 4, title_words()) == 2
+    doc = blank("Sen.")
+    assert title_end(doc, 0, 1, title_words()) == 0  # a lone word is always kept
+
+
+def test_edge_punctuation_is_taught_as_outside(blank: Language) -> None:
+    # CoNLL04 glues a sentence's final period to its last token ("Boise."); kg trims it.
+    annotation = Annotation("He flew to Boise.", ((11, 17, "GPE"),))
+    assert _biluo(blank, annotation) == ["O", "O", "O", "U-GPE", "O"]
+
+
+def test_reference_tags_agree_with_spacy_offsets(blank: Language) -> None:
+    annotation = Annotation(
+        "Ann Lee left Acme in May", ((0, 7, "PERSON"), (13, 17, "ORG")), ((21, 24),)
+    )
+    doc = blank(annotation.text)
+    expected = offsets_to_biluo_tags(doc, list(annotation.entities), missing="O")
+    expected[-1] = "-"
+    assert _biluo(blank, annotation) == expected
+
+
+def test_rehearsal_annotations_are_per_sentence(blank: Language) -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns(  # type: ignore[attr-defined]
+        [{"label": "GPE", "pattern": "Sydney"}, {"label": "PERSON", "pattern": "John Howard"}]
+    )
+    text = "Fires burned near Sydney on Monday night. John Howard visited the town today."
+    annotations = rehearsal_annotations(nlp, [text])
+    assert [a.text for a in annotations] == [
+        "Fires burned near Sydney on Monday night.",
+        "John Howard visited the town today.",
+    ]
+    first, second = annotations
+    assert [first.text[s:e] for s, e, _ in first.entities] == ["Sydney"]
+    assert second.entities == ((0, 11, "PERSON"),)
+
+
+def test_command_line_help_names_the_module(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        train_ner.main(["--help"])
+    assert exit_info.value.code == 0
+    assert "python -m kg.train.ner" in capsys.readouterr().out
+
+
+def test_scores_record_the_training_command_and_seed() -> None:
+    scores = json.loads((WEIGHTS / "scores.json").read_text(encoding="utf-8"))
+    assert scores["command"].startswith("python -m kg.train.ner")
+    assert isinstance(scores["config"]["seed"], int)
+    assert (
+        scores["dev"]["fine_tuned"]["dev_entities"]["overall"]["f1"]
+        > (scores["dev"]["stock"]["dev_entities"]["overall"]["f1"])
+    )
+
+
+@pytest.mark.model
+def test_shipped_weights_tag_a_new_sentence() -> None:
+    from kg.extract import load_model
+
+    nlp = load_model()
+    cast(EntityRecognizer, nlp.get_pipe("ner")).from_disk(WEIGHTS)
+    doc = nlp("Angela Merkel met executives of Siemens in Munich.")
+    ents = {e.text: e.label_ for e in doc.ents}
+    assert ents.get("Angela Merkel") == "PERSON"
+    assert ents.get("Siemens") == "ORG"
+    assert ents.get("Munich") == "GPE"
+
+
+@pytest.mark.model
+def test_training_writes_weights_that_load(tmp_path: Path) -> None:
+    from kg.extract import load_model
+
+    data = [
+        {
+            "tokens": ["Ann", "Lee", "works", "for", "Acme", "in", "Oslo", "."],
+            "tags": ["B-Peop", "L-Peop", "O", "O", "U-Org", "O", "U-Loc", "O"],
+            "relations": [],
+        }
+    ]
+    train_file = tmp_path / "train.json"
+    train_file.write_text(json.dumps(data))
+    config = train_ner.TrainConfig(epochs=1, rehearse=1)
+    result = train_ner.train(
+        config,
+        train_file=train_file,
+        dev_file=None,
+        seeds_gold=None,
+        output=tmp_path / "ner",
+        extra_texts=["Fires burned near Sydney on Monday. The premier visited the town."],
+    )
+    assert result.examples == 1 and len(result.epochs) == 1
+    nlp = load_model()
+    ner = cast(EntityRecognizer, nlp.get_pipe("ner"))
+    ner.from_disk(tmp_path / "ner")
+    assert "PERSON" in ner.labels
