@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -98,7 +99,8 @@ def make_nlp(
     """
     nlp = load_model(model)
     if adapted_ner and (NER_WEIGHTS / "model").is_file() and "ner" in nlp.pipe_names:
-        nlp.get_pipe("ner").from_disk(NER_WEIGHTS)
+        ner: Any = nlp.get_pipe("ner")  # a TrainablePipe; spaCy types it as a callable
+        ner.from_disk(NER_WEIGHTS)
     config = {"gazetteer_files": list(gazetteer_files)}
     nlp.add_pipe("kg_entities_v1", name="kg_entities", config=config)
     nlp.add_pipe("kg_coref_v1", name="kg_coref", config=config)
