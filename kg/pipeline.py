@@ -28,6 +28,8 @@ from kg.types import Article, Entity, Extraction, Resolved, coarse_class
 
 #: Where builds go by default.
 DEFAULT_OUTPUT = Path("output")
+#: Mention sources that refer to an entity without naming it.
+_REFERENCES = frozenset({"coref", "demonym"})
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,9 @@ def extraction_records(
 ) -> list[dict[str, object]]:
     """The ``kg extract`` records of CONTRACT.md, one per document.
 
-    ``entities`` lists the named mentions (not pronouns or descriptions); a
-    relation stated through a reference ("the company") points at the nearest
-    named mention of the same entity.
+    ``entities`` lists the named mentions (not pronouns, descriptions or
+    nationality words); a relation stated through a reference ("the company",
+    "Chinese") points at the nearest named mention of the same entity.
     """
     records: list[dict[str, object]] = []
     for item in resolved:
@@ -106,7 +108,7 @@ def extraction_records(
         index: dict[int, int] = {}
         entities: list[dict[str, object]] = []
         for i, (mention, entity_id) in enumerate(zip(ex.mentions, item.entity_ids, strict=True)):
-            if entity_id is None or mention.source == "coref":
+            if entity_id is None or mention.source in _REFERENCES:
                 continue
             index[i] = len(entities)
             entities.append(

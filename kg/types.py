@@ -77,7 +77,7 @@ class Mention:
     label: str
     key: str | None = None
     role: str | None = None  # a title seen with the name ("Chairman")
-    source: str = "ner"  # "gazetteer", "ner", "rule" or "coref"
+    source: str = "ner"  # "gazetteer", "ner", "rule", "demonym" ("Chinese") or "coref"
     antecedent: int | None = None
 
     @property

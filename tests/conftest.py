@@ -43,7 +43,7 @@ def make_doc(blank_nlp: Language) -> DocMaker:
     head as an absolute token index; ``ents`` are (start, end, label) NER spans;
     ``spans`` are (start, end, class, kb_id) kg entity mentions stored in
     ``doc.spans["kg_entities"]``; ``roles`` and ``coref`` fill ``doc._.kg_roles``
-    and ``doc._.kg_coref``.
+    and ``doc._.kg_coref``; ``spaces`` overrides the guessed white space after tokens.
     """
     from kg.extract.entities import SPAN_KEY
 
@@ -54,17 +54,19 @@ def make_doc(blank_nlp: Language) -> DocMaker:
         spans: Sequence[tuple[int, int, str, str]] | None = None,
         roles: dict[int, str] | None = None,
         coref: Sequence[tuple[int, int, int]] | None = None,
+        spaces: Sequence[bool] | None = None,
     ) -> Doc:
         rows = [line.split() for line in table.strip().splitlines() if line.strip()]
         for row in rows:
             assert 4 <= len(row) <= 6, f"bad token line: {row}"
         words = [row[0] for row in rows]
-        spaces = [
-            i + 1 < len(words)
-            and words[i + 1] not in _NO_SPACE_BEFORE
-            and words[i] not in _NO_SPACE_AFTER
-            for i in range(len(words))
-        ]
+        if spaces is None:
+            spaces = [
+                i + 1 < len(words)
+                and words[i + 1] not in _NO_SPACE_BEFORE
+                and words[i] not in _NO_SPACE_AFTER
+                for i in range(len(words))
+            ]
         iob = ["O"] * len(words)
         for start, end, label in ents:
             iob[start] = f"B-{label}"

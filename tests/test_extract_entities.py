@@ -227,6 +227,29 @@ def test_name_words_give_the_class(make_doc: MakeDoc, recognizer: EntityRecogniz
     ]
 
 
+def test_a_place_word_ending_an_organization_name_makes_it_a_place(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Zorba    PROPN compound 2
+        National PROPN compound 2
+        Forest   PROPN nsubj    3
+        burned   VERB  ROOT     3 burn
+        near     ADP   prep     3
+        Lake     PROPN compound 6
+        Street   PROPN compound 7
+        Bank     PROPN pobj     4
+        """,
+        ents=[(0, 3, "ORG"), (5, 8, "ORG")],
+    )
+    # Only the last word counts: "Lake Street Bank" stays a company.
+    assert spans_of(recognizer, doc) == [
+        ("Zorba National Forest", "Region", ""),
+        ("Lake Street Bank", "Company", ""),
+    ]
+
+
 def test_a_descriptor_before_the_name_gives_the_class(
     make_doc: MakeDoc, recognizer: EntityRecognizer
 ) -> None:
@@ -259,6 +282,123 @@ def test_a_title_before_a_person_is_the_role(
     spans, roles = recognizer.match(doc)
     assert roles == {3: "Chief Executive"}
     assert [(s.text, s.label_) for s in spans] == [("Acme", "Company"), ("Jane Roe", "Person")]
+
+
+def test_a_form_of_address_belongs_to_the_mention(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        President PROPN compound 1
+        Roe       PROPN nsubj    2
+        met       VERB  ROOT     2 meet
+        Mrs.      PROPN compound 4
+        Doe       PROPN dobj     2
+        """,
+        ents=[(1, 2, "PERSON"), (4, 5, "PERSON")],
+    )
+    spans, roles = recognizer.match(doc)
+    assert [(s.text, s.label_) for s in spans] == [
+        ("President Roe", "Person"),
+        ("Mrs. Doe", "Person"),
+    ]
+    assert roles == {0: "President"}  # a courtesy title is not a role
+
+
+def test_a_role_before_a_form_of_address_keeps_the_name_alone(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Vice      PROPN compound 2
+        President PROPN compound 2
+        Jane      PROPN compound 3
+        Roe       PROPN ROOT     3
+        """,
+        ents=[(2, 4, "PERSON")],
+    )
+    spans, roles = recognizer.match(doc)
+    assert [s.text for s in spans] == ["Jane Roe"]
+    assert roles == {2: "Vice President"}
+
+
+def test_a_title_held_somewhere_is_not_a_form_of_address(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Elbonian  PROPN compound 2
+        President PROPN compound 2
+        Jane      PROPN compound 3
+        Roe       PROPN nsubj    4
+        spoke     VERB  ROOT     4 speak
+        at        ADP   prep     4
+        1         NUM   pobj     5
+        GMT       PROPN npadvmod 4
+        """,
+        ents=[(0, 1, "ORG"), (2, 4, "PERSON"), (7, 8, "ORG")],
+    )
+    spans, roles = recognizer.match(doc)
+    assert [s.text for s in spans] == ["Elbonian", "Jane Roe"]  # and "GMT" is no organization
+    assert roles == {2: "President"}
+
+
+def test_an_apostrophe_inside_a_name_does_not_split_it(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Kevin PROPN compound 3
+        O     PROPN compound 3
+        '     PUNCT punct    3
+        Brien PROPN ROOT     3
+        """,
+        ents=[(0, 4, "PERSON")],
+        spaces=[True, True, False, False],
+    )
+    assert spans_of(recognizer, doc) == [("Kevin O 'Brien", "Person", "")]
+
+
+@pytest.mark.parametrize(
+    "rows,ents,expected",
+    [
+        # a place the gazetteer knows, in capitals
+        (
+            "ELBONIA PROPN ROOT 0\n, PUNCT punct 0\nApril PROPN appos 0",
+            [(0, 1, "ORG")],
+            [("ELBONIA", "Country", "elbonia")],
+        ),
+        # an unknown name before a known place
+        (
+            "MUDVILLE PROPN ROOT 0\n, PUNCT punct 0\nElbonia PROPN appos 0",
+            [(0, 1, "ORG")],
+            [("MUDVILLE", "City", ""), ("Elbonia", "Country", "elbonia")],
+        ),
+        # an unknown name before a bracketed source
+        (
+            "MUDVILLE PROPN ROOT 0\n( PUNCT punct 0\nAP PROPN appos 0\n) PUNCT punct 0",
+            [],
+            [("MUDVILLE", "City", "")],
+        ),
+    ],
+)
+def test_a_dateline_names_a_place(
+    make_doc: MakeDoc, recognizer: EntityRecognizer, rows: str, ents: list, expected: list
+) -> None:
+    assert spans_of(recognizer, make_doc(rows, ents=ents)) == expected
+
+
+def test_capitals_without_a_dateline_shape_are_left_alone(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        MUDVILLE PROPN ROOT 0
+        ,        PUNCT punct 0
+        says     VERB  appos 0 say
+        """
+    )
+    assert spans_of(recognizer, doc) == []
 
 
 def test_a_lower_case_title_is_not_a_role(make_doc: MakeDoc, recognizer: EntityRecognizer) -> None:
@@ -301,6 +441,8 @@ def test_demonyms_are_country_mentions(make_doc: MakeDoc, recognizer: EntityReco
         ents=[(0, 1, "NORP")],
     )
     assert spans_of(recognizer, doc) == [("Ruritanian", "Country", "ruritania")]
+    recognizer(doc)
+    assert doc._.kg_demonyms == frozenset({0})  # it refers to the country without naming it
 
 
 def test_an_ambiguous_name_keeps_every_candidate_key(
@@ -330,7 +472,10 @@ def test_a_metonym_after_in_is_the_place_not_the_government(
         """,
         ents=[(0, 1, "ORG")],
     )
-    assert spans_of(recognizer, based) == [("Acme", "Company", "acme")]
+    assert spans_of(recognizer, based) == [
+        ("Acme", "Company", "acme"),
+        ("Strelsau", "Place", ""),
+    ]
     acting = make_doc(
         """
         Strelsau PROPN nsubj 1

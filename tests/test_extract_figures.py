@@ -105,6 +105,15 @@ def test_a_market_share_with_place_period_and_source(make_doc: MakeDoc) -> None:
     )
 
 
+def test_a_percent_span_without_its_sign_is_still_a_percentage(make_doc: MakeDoc) -> None:
+    # Some NER models tag "30" in "30 percent" / "30%" and leave the sign out.
+    doc = make_doc(
+        MARKET_SHARE, ents=[(3, 4, "PERCENT"), (10, 11, "DATE")], spans=MARKET_SHARE_SPANS
+    )
+    [figure] = FigureExtractor("kg_figures").match(doc)
+    assert (figure.metric, figure.value, figure.unit) == ("marketShare", "30", "percent")
+
+
 def test_the_component_writes_doc_extension(make_doc: MakeDoc) -> None:
     doc = make_doc(
         MARKET_SHARE, ents=[(3, 5, "PERCENT"), (10, 11, "DATE")], spans=MARKET_SHARE_SPANS

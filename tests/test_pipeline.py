@@ -91,6 +91,26 @@ def test_extraction_records_follow_the_contract_on_hand_built_data() -> None:
     ]
 
 
+def test_nationality_words_are_references_not_named_entities() -> None:
+    text = "Elbonian firm Acme left Elbonia."
+    mentions = (
+        Mention(0, 8, "Elbonian", "Country", key="elbonia", source="demonym"),
+        Mention(14, 18, "Acme", "Company"),
+        Mention(24, 31, "Elbonia", "Country", key="elbonia", source="gazetteer"),
+    )
+    relations = (RelationCandidate(1, 0, "basedIn", 0.9, (0, 32)),)
+    ex = Extraction(Article("d1", text), mentions, relations)
+    ids = ("country/elbonia", "organization/acme", "country/elbonia")
+    [record] = extraction_records([Resolved(ex, ids)])
+    assert [e["text"] for e in record["entities"]] == ["Acme", "Elbonia"]
+    assert [(r["head"], r["tail"]) for r in record["relations"]] == [(0, 1)]
+    # Without a named mention of the country, the relation has nothing to point at.
+    alone = Extraction(Article("d2", text[:18]), mentions[:2], relations)
+    [record] = extraction_records([Resolved(alone, ids[:2])])
+    assert [e["text"] for e in record["entities"]] == ["Acme"]
+    assert record["relations"] == []
+
+
 def test_no_paths_means_the_sample_corpus() -> None:
     paths = input_paths([])
     assert paths and all(Path(p).suffix == ".txt" for p in paths)

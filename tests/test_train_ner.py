@@ -242,3 +242,27 @@ def test_training_writes_weights_that_load(tmp_path: Path) -> None:
     ner = cast(EntityRecognizer, nlp.get_pipe("ner"))
     ner.from_disk(tmp_path / "ner")
     assert "PERSON" in ner.labels
+
+
+@pytest.mark.model
+def test_the_pipeline_runs_the_shipped_ner_by_default() -> None:
+    from kg.extract import make_nlp
+
+    assert make_nlp(classifier=False).meta["kg_ner"] == "adapted"
+    assert make_nlp(classifier=False, adapted_ner=False).meta["kg_ner"] == "stock"
+
+
+@pytest.mark.model
+def test_weights_the_model_cannot_take_leave_the_stock_ner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.extract
+
+    bad = tmp_path / "ner"
+    bad.mkdir()
+    (bad / "model").write_bytes(b"not weights")
+    (bad / "cfg").write_text("{}")
+    monkeypatch.setattr(kg.extract, "NER_WEIGHTS", bad)
+    nlp = kg.extract.make_nlp(classifier=False)
+    assert nlp.meta["kg_ner"] == "stock"
+    assert {e.label_ for e in nlp("Angela Merkel visited Munich.").ents} >= {"PERSON", "GPE"}

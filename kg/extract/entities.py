@@ -9,8 +9,9 @@ most specific class it can justify (gazetteer, name words such as "Court" or
 person's name are recorded as the mention's role.
 
 The result is ``doc.spans["kg_entities"]``: span label = class local name,
-``kb_id_`` = gazetteer key, and ``doc._.kg_roles`` maps a span's start token
-to its title.
+``kb_id_`` = gazetteer key; ``doc._.kg_roles`` maps a span's start token
+to its title, and ``doc._.kg_demonyms`` holds the start tokens of spans that
+are nationality words ("Chinese"): they refer to a country without naming it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ NER_CLASSES: dict[str, str | None] = {
     "NORP": None,
 }
 
+#: Time zone abbreviations, which the model sometimes tags as organizations.
+TIME_ZONES = frozenset(
+    ["GMT", "UTC", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "BST", "CET", "CEST"]
+)
 #: Words that continue a product model name after its number ("Mi 11 Ultra").
 MODEL_SUFFIXES = frozenset(
     [
@@ -70,9 +75,12 @@ MODEL_CODE = re.compile(r"[A-Z]{0,3}\d{1,4}[A-Za-z]{0,3}")
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 _CONNECTORS = frozenset({"of", "for", "and", "&", "de", "on"})
+_DATELINE_BREAKS = frozenset({",", "(", "--", "—", "–", "-"})
 
 if not Doc.has_extension("kg_roles"):
     Doc.set_extension("kg_roles", default=None)
+if not Doc.has_extension("kg_demonyms"):
+    Doc.set_extension("kg_demonyms", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +119,11 @@ class EntityRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         spans, roles = self.match(doc)
         self.set_annotations(doc, spans, roles)
+        doc._.kg_demonyms = frozenset(
+            span.start
+            for span in spans
+            if self.kinds.get(span.text, {}).get(span.kb_id_) == "demonym"
+        )
         return doc
 
     # -- finding -----------------------------------------------------------
@@ -135,8 +148,8 @@ class EntityRecognizer:
         spans = []
         for ent in doc.ents:
             cls = NER_CLASSES.get(ent.label_)
-            if cls is None:
-                continue
+            if cls is None or ent[0].text in TIME_ZONES:
+                continue  # "GMT 2 Feb" in a wire header is a time, not an organization
             for start, end in _split_possessives(doc, ent.start, ent.end):
                 start, end = _trim(doc, start, end)
                 if start >= end:
@@ -208,11 +221,70 @@ class EntityRecognizer:
             if span is not None:
                 chosen.extend(span)
         chosen.extend(self._model_numbers(doc, chosen))
+        chosen = self._datelines(doc, chosen)
         spans = _vote_person_names(sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)))
-        roles = {
-            s.start: role for s in spans if s.label_ == "Person" and (role := self._title(doc, s))
-        }
+        roles: dict[int, str] = {}
+        for i, person in enumerate(spans):
+            if person.label_ != "Person":
+                continue
+            role = self._title(doc, person)
+            spans[i] = person = self._with_address_form(doc, person, spans[i - 1] if i else None)
+            if role and not set(role.lower().split()) <= self.lexicon.cue("honorifics"):
+                roles[person.start] = role
         return spans, roles
+
+    def _with_address_form(self, doc: Doc, span: Span, previous: Span | None) -> Span:
+        """Take "Mrs." or "President" in front of a person's name into the mention.
+
+        News style writes these forms of address as part of how a person is
+        named ("Mrs. Higgins", "President Lincoln"); the entity's name drops
+        them again (:func:`kg.resolve.mention_name`).
+        """
+        forms = self.lexicon.cue("addressForms")
+        start = span.start
+        floor = previous.end if previous is not None else 0
+        while (
+            start > floor and doc[start - 1].lower_ in forms and doc[start - 1].text[:1].isupper()
+        ):
+            start -= 1
+        before = doc[start - 1] if start > 0 else None
+        if start == span.start or (
+            before is not None
+            and before.text[:1].isupper()
+            and (before.lower_ in self.lexicon.cue("roleTitles") or before.pos_ == "PROPN")
+        ):
+            # "Vice President Dan Quayle", "US President Bill Clinton": a role held
+            # somewhere, not a form of address.
+            return span
+        return Span(doc, start, span.end, label=span.label, kb_id=span.kb_id)
+
+    def _datelines(self, doc: Doc, chosen: list[Span]) -> list[Span]:
+        """Read the place of a wire dateline ("BANGKOK, Thailand (AP)", "DAYTON, Ohio --").
+
+        A sentence that opens with a name in capitals followed by a comma, a
+        parenthesis or a dash names where the story was filed: a place the
+        gazetteer knows, or any name followed by a known place or a
+        bracketed source.
+        """
+        for sent in doc.sents:
+            start = end = sent.start
+            while end < sent.end and doc[end].is_upper and doc[end].is_alpha and len(doc[end]) > 1:
+                end += 1
+            if end == start or end >= sent.end or doc[end].text not in _DATELINE_BREAKS:
+                continue
+            text = doc[start:end].text.title()
+            places = [e for e in self.gazetteer.lookup(text) if coarse_class(e.cls) == "Place"]
+            after = [s for s in chosen if s.start == end + 1]
+            if places:
+                span = self._make(doc, start, end, places[0].cls, places[0].key)
+            elif (after and coarse_class(after[0].label_) == "Place") or (
+                doc[end].text == "(" and end + 1 < sent.end and doc[end + 1].is_upper
+            ):
+                span = self._make(doc, start, end, "City", "")
+            else:
+                continue
+            chosen = [s for s in chosen if s.end <= start or s.start >= end] + [span]
+        return chosen
 
     def _make(self, doc: Doc, start: int, end: int, cls: str, key: str) -> Span:
         return Span(doc, start, end, label=cls, kb_id=key)
@@ -222,7 +294,8 @@ class EntityRecognizer:
         if g.kind == "metonym":
             head = doc[g.start].head
             if doc[g.start].dep_ == "pobj" and head.lower_ in {"in", "from", "near", "at", "to"}:
-                return []  # "based in Washington": the city, not the government
+                # "born in Washington": the place, not the government it stands for.
+                return [self._make(doc, g.start, g.end, "Place", "")]
         if len(entries) == 1 or g.kind != "ambiguous":
             entry = entries[0]
             return [self._make(doc, g.start, g.end, entry.cls, entry.key)]
@@ -245,9 +318,13 @@ class EntityRecognizer:
         if cls not in {"Organization", "Place"}:
             return cls
         if cls == "Organization":
+            words = self.lexicon.name_words
+            head = words.get(doc[end - 1].text)
+            if head is not None and coarse_class(head) == "Place":
+                return head  # "Custer National Forest", "Tiananmen Square": a place
             for token in doc[start:end]:
-                if token.text in self.lexicon.name_words:
-                    return self.lexicon.name_words[token.text]
+                if token.text in words and coarse_class(words[token.text]) != "Place":
+                    return words[token.text]
         described = descriptor_class(doc, start, self.lexicon)
         if described and coarse_class(described) == coarse_class(cls):
             return described
@@ -311,7 +388,11 @@ def _split_possessives(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
     """Split "the Pentagon's Chinese Communist Military Companies" at the possessive."""
     parts, begin = [], start
     for i in range(start, end):
-        if doc[i].text in _POSSESSIVE:
+        if doc[i].text in _POSSESSIVE and (
+            len(doc[i]) > 1 or doc[i].whitespace_ or doc[i - 1].text[-1:] in {"s", "S"}
+        ):
+            # "'s" always; a lone apostrophe only after a plural ("the Companies' "),
+            # never inside a name ("O'Brien" tokenised "O", "'", "Brien").
             parts.append((begin, i))
             begin = i + 1
     parts.append((begin, end))

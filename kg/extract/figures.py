@@ -214,6 +214,8 @@ class FigureExtractor:
         if parsed is None:
             return None
         value, kind = parsed
+        if ent.label_ == "PERCENT" and kind == "units":
+            kind = "percent"  # "16.1" tagged PERCENT without its "%" token
         if kind == "units" and ent.label_ == "CARDINAL" and value < 1000:
             return None  # small counts are rarely figures of interest
         unit = kind.split(":", 1)[1] if kind.startswith("money:") else kind
