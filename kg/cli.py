@@ -24,7 +24,7 @@ from kg import __version__
 from kg.errors import KGError
 
 if TYPE_CHECKING:
-    from kg.pipeline import BuildResult
+    from kg.pipeline import BuildResult, ChangeSummary
 
 app = typer.Typer(
     name="kg",
@@ -149,8 +149,29 @@ GraphOpt = Annotated[
 ]
 
 
+JobsOpt = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=0,
+        help="Processes that extract in parallel (0: one per core). The graph is the same.",
+    ),
+]
+
+
+def _jobs(jobs: int) -> int:
+    from kg.parallel import default_jobs
+
+    return jobs or default_jobs()
+
+
 def _run_with_progress(
-    paths: list[str] | None, encoding: str | None, gazetteer: list[Path] | None, quiet: bool
+    paths: list[str] | None,
+    encoding: str | None,
+    gazetteer: list[Path] | None,
+    quiet: bool,
+    jobs: int = 1,
 ) -> BuildResult:
     """Run the pipeline with a progress bar over articles."""
     from kg.pipeline import run
@@ -172,6 +193,7 @@ def _run_with_progress(
             gazetteer_files=[str(p) for p in gazetteer or []],
             on_article=tick,
             on_start=start,
+            jobs=_jobs(jobs),
         )
 
 
@@ -189,18 +211,20 @@ def build(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
     ] = False,
+    jobs: JobsOpt = 1,
 ) -> None:
     """Build the knowledge graph of PATHS (the sample corpus if none) into OUTPUT.
 
     Writes kg.ttl (the whole graph), kg.trig (one named graph per document),
-    kg.html (an interactive view that works offline) and extractions.jsonl.
+    kg.html (an interactive view that works offline), extractions.jsonl, and
+    the build state in OUTPUT/.kg/ that `kg add` and `kg remove` update.
 
-    Example: kg build corpus/ -o output
+    Example: kg build corpus/ -o output --jobs 2
     """
     from kg.pipeline import BuildSummary, summarize, write_outputs
 
     def go() -> tuple[BuildSummary, list[Path]]:
-        result = _run_with_progress(paths, encoding, gazetteer, quiet)
+        result = _run_with_progress(paths, encoding, gazetteer, quiet, jobs)
         files = write_outputs(result, output, html=html)
         return summarize(result), files
 
@@ -225,6 +249,92 @@ def build(
     out_console.print(f"observations: {summary.observations}")
     for path in files:
         out_console.print(f"wrote {path}")
+
+
+OutputOpt = Annotated[
+    Path, typer.Option("--output", "-o", help="The folder of the build to change.")
+]
+HtmlOpt = Annotated[
+    bool, typer.Option("--html/--no-html", help="Also rewrite the interactive kg.html.")
+]
+
+
+def _print_changes(changes: ChangeSummary, output: Path) -> None:
+    for verb, ids in (
+        ("added", changes.added),
+        ("replaced", changes.replaced),
+        ("unchanged", changes.unchanged),
+        ("removed", changes.removed),
+    ):
+        if ids:
+            shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+            out_console.print(f"{verb} {len(ids)}: {shown}", highlight=False)
+    out_console.print(f"{output} now holds {changes.documents} article(s).", highlight=False)
+
+
+@app.command()
+def add(
+    paths: Annotated[
+        list[str], typer.Argument(help="Articles to add: files, folders or glob patterns.")
+    ],
+    output: OutputOpt = Path("output"),
+    html: HtmlOpt = True,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
+    ] = False,
+    jobs: JobsOpt = 1,
+) -> None:
+    """Add articles to an existing build, in place.
+
+    Only new articles and articles whose content changed are extracted (a
+    changed one replaces its earlier version); entity resolution and every
+    output file are then redone over the whole build, so the graph is what
+    a full build of the same articles gives.
+
+    Example: kg add more-articles/ -o output
+    """
+    from kg.pipeline import add as add_articles
+
+    def go() -> ChangeSummary:
+        with progress_bar("Extracting", enabled=not quiet) as progress:
+            task = progress.add_task("Extracting", total=None) if progress else None
+
+            def tick(_article: object) -> None:
+                if progress is not None and task is not None:
+                    progress.advance(task)
+
+            def start(total: int) -> None:
+                if progress is not None and task is not None:
+                    progress.update(task, total=total)
+
+            return add_articles(
+                paths, out_dir=output, html=html, jobs=_jobs(jobs), on_article=tick, on_start=start
+            )
+
+    changes = guarded(go)
+    if not quiet:
+        _print_changes(changes, output)
+
+
+@app.command()
+def remove(
+    docs: Annotated[list[str], typer.Argument(help="Ids of the articles to retract.")],
+    output: OutputOpt = Path("output"),
+    html: HtmlOpt = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+) -> None:
+    """Retract articles from a build, with whatever only they asserted.
+
+    An article's id is its file name without suffix (or the "id" of a JSON
+    Lines record); `kg query` lists them: SELECT ?id { ?d dcterms:identifier ?id }.
+
+    Example: kg remove 004_354504606f9a2e7a -o output
+    """
+    from kg.pipeline import remove as remove_articles
+
+    changes = guarded(lambda: remove_articles(docs, out_dir=output, html=html))
+    if not quiet:
+        _print_changes(changes, output)
 
 
 @app.command()

@@ -85,6 +85,12 @@ class OutputError(KGError):
     """An output file or folder cannot be written."""
 
 
+class StateError(KGError):
+    """The build state that ``kg add``/``kg remove`` need is missing, damaged or out of date."""
+
+    exit_code = 2
+
+
 class ModelNotFoundError(KGError):
     """No spaCy English pipeline is installed."""
 

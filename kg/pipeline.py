@@ -9,21 +9,30 @@ The CLI is a thin layer over these; they are also the Python API::
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rdflib import RDF, Dataset
 
-from kg.errors import EmptyInputError, OutputError
+from kg.errors import EmptyInputError, OutputError, StateError
 from kg.export import export_graph, write_atomic
-from kg.extract import extract, make_nlp
 from kg.graph import build_dataset
 from kg.ingest import read_articles, sample_corpus
-from kg.ontology import CORE_PREDICATES, KGO, KGO_IRI, KGR_IRI, load_gazetteer
+from kg.ontology import CORE_PREDICATES, KGO, KGO_IRI, KGR_IRI, load_gazetteer, ontology_dir
+from kg.parallel import extract_articles
 from kg.resolve import resolve
+from kg.state import (
+    BuildOptions,
+    BuildState,
+    article_hash,
+    load_state,
+    pipeline_fingerprint,
+    save_state,
+)
 from kg.types import Article, Entity, Extraction, Resolved, coarse_class
 
 #: Where builds go by default.
@@ -39,6 +48,7 @@ class BuildResult:
     entities: list[Entity]
     resolved: list[Resolved]
     dataset: Dataset
+    state: BuildState | None = None
 
 
 @dataclass(frozen=True)
@@ -66,11 +76,13 @@ def run(
     on_article: Callable[[Article], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     model: str | None = None,
+    jobs: int = 1,
 ) -> BuildResult:
     """Read, extract, resolve and build the dataset of ``paths`` (the sample corpus if empty).
 
-    ``on_start`` is called with the number of articles once they are read,
-    ``on_article`` after each is extracted (for progress bars).
+    ``jobs`` processes extract in parallel (the graph is the same for any
+    number). ``on_start`` is called with the number of articles once they
+    are read, ``on_article`` after each is extracted (for progress bars).
     """
     articles = list(read_articles(input_paths(paths), encoding=encoding))
     if not articles:
@@ -80,12 +92,78 @@ def run(
         )
     if on_start is not None:
         on_start(len(articles))
-    gazetteer = load_gazetteer(gazetteer_files)
-    nlp = make_nlp(model=model, gazetteer_files=gazetteer_files)
-    extractions = list(extract(articles, nlp, gazetteer=gazetteer, on_article=on_article))
+    extractions = list(
+        extract_articles(
+            articles,
+            jobs=jobs,
+            model=model,
+            gazetteer_files=gazetteer_files,
+            on_article=on_article,
+        )
+    )
+    options = BuildOptions(
+        base=base,
+        gazetteer_files=tuple(str(Path(f).resolve()) for f in gazetteer_files),
+        model=model,
+        encoding=encoding,
+    )
+    state = BuildState(
+        options=options,
+        fingerprint=fingerprint(model=model, gazetteer_files=gazetteer_files),
+        extractions={ex.article.id: ex for ex in extractions},
+        hashes={ex.article.id: article_hash(ex.article) for ex in extractions},
+    )
+    return assemble(state)
+
+
+def assemble(state: BuildState) -> BuildResult:
+    """Resolve the extractions of a build state and build its dataset.
+
+    Extractions are taken in article-id order, so the graph depends only on
+    which articles the build holds, not on the order they came in.
+    """
+    gazetteer = load_gazetteer(state.options.gazetteer_files)
+    extractions = [state.extractions[doc] for doc in sorted(state.extractions)]
     entities, resolved = resolve(extractions, gazetteer=gazetteer)
-    dataset = build_dataset(entities, resolved, base=base)
-    return BuildResult(entities, resolved, dataset)
+    dataset = build_dataset(entities, resolved, base=state.options.base)
+    return BuildResult(entities, resolved, dataset, state)
+
+
+def fingerprint(*, model: str | None = None, gazetteer_files: Sequence[str] = ()) -> str:
+    """The fingerprint of the extraction pipeline (see :func:`kg.state.pipeline_fingerprint`).
+
+    It covers kg's version, the spaCy model's name and version, the shipped
+    weights, ontology, lexicon and gazetteers, and the extra gazetteer files.
+    """
+    from kg import __version__
+
+    meta = _model_meta(model)
+    shipped = [
+        path
+        for folder in (ontology_dir(), Path(__file__).parent / "models")
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.suffix in {".ttl", ".json", ".npy", ""}
+    ]
+    return pipeline_fingerprint(
+        model_name=f"{meta.get('lang', '')}_{meta.get('name', '')}",
+        model_version=str(meta.get("version", "")),
+        kg_version=__version__,
+        files=[*shipped, *(Path(f) for f in gazetteer_files)],
+    )
+
+
+def _model_meta(model: str | None) -> dict[str, object]:
+    """The meta of the spaCy model a build loads, read without loading the model."""
+    import spacy.util
+
+    from kg.extract import MODELS
+
+    for name in (model,) if model else MODELS:
+        try:
+            return dict(spacy.util.get_model_meta(spacy.util.get_package_path(name)))
+        except (OSError, ModuleNotFoundError, ValueError):
+            continue
+    return {}
 
 
 def build_graph(paths: Sequence[str | Path] = (), **options: object) -> Dataset:
@@ -215,6 +293,8 @@ def write_outputs(
 
         write_html(result.dataset, folder / "kg.html", title="kg: knowledge graph")
         written.append(folder / "kg.html")
+    if result.state is not None:
+        save_state(folder, result.state)
     return written
 
 
@@ -233,6 +313,110 @@ def build(
     return BuildSummary(
         summary.documents, summary.entities, summary.relations, summary.observations, files
     )
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """What ``kg add`` or ``kg remove`` changed, by article id."""
+
+    added: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    documents: int = 0  # articles in the build afterwards
+
+
+def add(
+    paths: Sequence[str | Path],
+    *,
+    out_dir: str | Path = DEFAULT_OUTPUT,
+    html: bool = True,
+    jobs: int = 1,
+    on_article: Callable[[Article], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> ChangeSummary:
+    """Add articles to the build in ``out_dir``, in place.
+
+    An article already there with the same content changes nothing; one
+    whose content changed (same id) replaces its earlier version. Only new
+    and changed articles are extracted; resolution and the graph are redone
+    over the whole build, so the result is what a full build gives.
+
+    Raises:
+        StateError: no build in ``out_dir``, or kg, its model or its knowledge
+            files changed since (then extractions cannot be mixed: build again).
+    """
+    state = load_state(out_dir)
+    articles = list(read_articles(list(paths), encoding=state.options.encoding))
+    if not articles:
+        raise EmptyInputError("no articles to add: give files, folders or globs of articles.")
+    todo = [a for a in articles if state.hashes.get(a.id) != article_hash(a)]
+    unchanged = tuple(sorted(a.id for a in articles if a not in todo))
+    if on_start is not None:
+        on_start(len(todo))
+    if not todo:
+        return ChangeSummary(unchanged=unchanged, documents=len(state.extractions))
+    options = state.options
+    current = fingerprint(model=options.model, gazetteer_files=options.gazetteer_files)
+    if current != state.fingerprint:
+        raise StateError(
+            f"{out_dir}: kg, its model or its knowledge files changed since this build, so new "
+            "extractions would not match the kept ones. Run `kg build` again on all articles."
+        )
+    extractions = dict(state.extractions)
+    hashes = dict(state.hashes)
+    for ex in extract_articles(
+        todo,
+        jobs=jobs,
+        model=options.model,
+        gazetteer_files=options.gazetteer_files,
+        on_article=on_article,
+    ):
+        extractions[ex.article.id] = ex
+        hashes[ex.article.id] = article_hash(ex.article)
+    new_state = replace(state, extractions=extractions, hashes=hashes)
+    write_outputs(assemble(new_state), out_dir, html=html, base=options.base)
+    return ChangeSummary(
+        added=tuple(sorted(a.id for a in todo if a.id not in state.hashes)),
+        replaced=tuple(sorted(a.id for a in todo if a.id in state.hashes)),
+        unchanged=unchanged,
+        documents=len(extractions),
+    )
+
+
+def remove(
+    doc_ids: Sequence[str], *, out_dir: str | Path = DEFAULT_OUTPUT, html: bool = True
+) -> ChangeSummary:
+    """Retract articles from the build in ``out_dir``, and whatever only they asserted.
+
+    Raises:
+        StateError: no build in ``out_dir``, or an id it does not hold (the
+            message lists close ids).
+    """
+    state = load_state(out_dir)
+    unknown = [doc for doc in doc_ids if doc not in state.extractions]
+    if unknown:
+        close = sorted(
+            {m for doc in unknown for m in difflib.get_close_matches(doc, state.extractions, 3)}
+        )
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise StateError(
+            f"{out_dir}: the build holds no article {', '.join(map(repr, unknown))} "
+            f"({len(state.extractions)} articles).{hint}"
+        )
+    if len(set(doc_ids)) == len(state.extractions):
+        raise StateError(
+            f"{out_dir}: removing every article would leave an empty graph; delete the folder "
+            "instead."
+        )
+    gone = set(doc_ids)
+    new_state = replace(
+        state,
+        extractions={k: v for k, v in state.extractions.items() if k not in gone},
+        hashes={k: v for k, v in state.hashes.items() if k not in gone},
+    )
+    write_outputs(assemble(new_state), out_dir, html=html, base=state.options.base)
+    return ChangeSummary(removed=tuple(sorted(gone)), documents=len(new_state.extractions))
 
 
 def extract_records(paths: Sequence[str | Path], **options: object) -> list[dict[str, object]]:

@@ -128,7 +128,9 @@ def test_build_quiet_prints_nothing(runner: CliRunner, tmp_path: Path) -> None:
     result = kg(runner, "build", article, "-o", tmp_path / "out", "-q", "--no-html")
     assert_ok(result)
     assert result.output == ""
-    assert sorted(p.name for p in files_in(tmp_path / "out")) == [
+    assert sorted(str(p.relative_to(tmp_path / "out")) for p in files_in(tmp_path / "out")) == [
+        ".kg/extractions.jsonl",
+        ".kg/state.json",
         "extractions.jsonl",
         "kg.trig",
         "kg.ttl",
@@ -416,3 +418,29 @@ def test_eval_of_unreadable_gold_fails_cleanly(runner: CliRunner, tmp_path: Path
     gold = tmp_path / "gold.json"
     gold.write_text("{not json", encoding="utf-8")
     assert_clean_error(kg(runner, "eval", gold), "gold.json")
+
+
+# ------------------------------------------------------------------------------ add and remove
+
+
+def test_add_and_remove_without_a_build_fail_cleanly(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Acme Corp hired Jo Bloggs.\n")
+    assert_clean_error(kg(runner, "add", tmp_path / "a.txt", "-o", tmp_path / "out"), "kg build")
+    assert_clean_error(kg(runner, "remove", "a", "-o", tmp_path / "out"), "kg build")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.model
+def test_add_reports_and_remove_retracts(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Acme Corp, based in Paris, hired Jo Bloggs.\n")
+    (tmp_path / "b.txt").write_text("Zorblax Corp, based in Berlin, sued Acme Corp.\n")
+    assert_ok(kg(runner, "build", tmp_path / "a.txt", "-o", "out", "-q", "--no-html"))
+    result = kg(runner, "add", tmp_path / "a.txt", tmp_path / "b.txt", "-o", "out", "--no-html")
+    assert_ok(result)
+    assert "added 1: b" in result.stdout and "unchanged 1: a" in result.stdout
+    assert "Zorblax" in Path("out/kg.ttl").read_text()
+    result = kg(runner, "remove", "b", "-o", "out", "--no-html")
+    assert_ok(result)
+    assert "removed 1: b" in result.stdout
+    assert "Zorblax" not in Path("out/kg.ttl").read_text()
+    assert_clean_error(kg(runner, "remove", "aa", "-o", "out"), "no article 'aa'", "Did you mean a")

@@ -1,0 +1,91 @@
+"""Extraction as a map over articles, in this process or in a pool of worker processes.
+
+Each worker loads the pipeline once and extracts chunks of articles; results
+come back in input order, so a build with ``jobs=4`` writes the same graph as
+one with ``jobs=1``. Only articles and :class:`~kg.types.Extraction` records
+cross process boundaries (small, picklable dataclasses), never spaCy docs.
+
+>>> from kg.types import Article
+>>> chunks(list(range(5)), 2)
+[[0, 1], [2, 3], [4]]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, TypeVar
+
+from kg.types import Article, Extraction
+
+T = TypeVar("T")
+
+#: Articles sent to a worker at a time: small enough to balance, large enough to batch.
+CHUNK = 8
+
+_WORKER: dict[str, Any] = {}
+
+
+def default_jobs() -> int:
+    """The number of processes ``--jobs 0`` means: one per available core."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def chunks(items: Iterable[T], size: int) -> list[list[T]]:
+    """Split ``items`` into lists of ``size`` (the last one shorter)."""
+    it = iter(items)
+    out = []
+    while chunk := list(islice(it, size)):
+        out.append(chunk)
+    return out
+
+
+def _init_worker(model: str | None, gazetteer_files: Sequence[str]) -> None:
+    from kg.extract import make_nlp
+    from kg.ontology import load_gazetteer
+
+    _WORKER["nlp"] = make_nlp(model=model, gazetteer_files=gazetteer_files)
+    _WORKER["gazetteer"] = load_gazetteer(gazetteer_files)
+
+
+def _extract_chunk(articles: list[Article]) -> list[Extraction]:
+    from kg.extract import extract
+
+    return list(extract(articles, _WORKER["nlp"], gazetteer=_WORKER["gazetteer"]))
+
+
+def extract_articles(
+    articles: Iterable[Article],
+    *,
+    jobs: int = 1,
+    model: str | None = None,
+    gazetteer_files: Sequence[str] = (),
+    on_article: Callable[[Article], None] | None = None,
+) -> Iterator[Extraction]:
+    """Extract ``articles`` with ``jobs`` processes (1: in this process), in input order.
+
+    ``on_article`` is called in this process after each article is done.
+    """
+    if jobs <= 1:
+        from kg.extract import extract, make_nlp
+        from kg.ontology import load_gazetteer
+
+        nlp = make_nlp(model=model, gazetteer_files=gazetteer_files)
+        gazetteer = load_gazetteer(gazetteer_files)
+        yield from extract(articles, nlp, gazetteer=gazetteer, on_article=on_article)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with context.Pool(
+        jobs, initializer=_init_worker, initargs=(model, tuple(gazetteer_files))
+    ) as pool:
+        for done in pool.imap(_extract_chunk, chunks(articles, CHUNK)):
+            for extraction in done:
+                if on_article is not None:
+                    on_article(extraction.article)
+                yield extraction

@@ -1,0 +1,131 @@
+"""kg add / kg remove: an incremental build equals a full build of the same articles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.errors import EmptyInputError, StateError
+from kg.pipeline import add, build, remove
+from kg.state import state_dir
+
+pytestmark = pytest.mark.model
+
+ARTICLES = {
+    "alpha": (
+        "Zorblax Corp hires Mara Quell\n\nZorblax Corp, the chipmaker based in Paris, said on "
+        "Monday that it hired Mara Quell as chief executive. Zorblax Corp competes with Vantor "
+        "Systems in Europe.\n"
+    ),
+    "beta": (
+        "Vantor Systems expands\n\nVantor Systems, based in Berlin, plans to enter the Indian "
+        "market next year. Its chairman, Olek Brand, said Vantor Systems signed a partnership "
+        "with Zorblax Corp.\n"
+    ),
+    "gamma": (
+        "Regulator bans Vantor\n\nThe Federal Communications Commission banned Vantor Systems "
+        "from the US market in March. Vantor Systems said it would appeal.\n"
+    ),
+}
+
+
+def write(folder: Path, **texts: str) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in texts.items():
+        path = folder / f"{name}.txt"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return sorted(paths)
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in ("kg.trig", "kg.ttl")}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("articles")
+    write(folder, **ARTICLES)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def full(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("full")
+    build([corpus], out_dir=out, html=False)
+    return out
+
+
+def test_adding_an_article_equals_a_full_build(corpus: Path, full: Path, tmp_path: Path) -> None:
+    build([corpus / "alpha.txt", corpus / "beta.txt"], out_dir=tmp_path, html=False)
+    changes = add([corpus / "gamma.txt"], out_dir=tmp_path, html=False)
+    assert changes.added == ("gamma",) and changes.documents == 3
+    assert outputs(tmp_path) == outputs(full)
+
+
+def test_adding_the_same_articles_again_changes_nothing(full: Path, corpus: Path) -> None:
+    before = outputs(full)
+    stamp = (full / "kg.trig").stat().st_mtime_ns
+    changes = add([corpus], out_dir=full, html=False)
+    assert changes.unchanged == ("alpha", "beta", "gamma") and not changes.added
+    assert outputs(full) == before
+    assert (full / "kg.trig").stat().st_mtime_ns == stamp  # not even rewritten
+
+
+def test_a_changed_article_replaces_its_own_graph(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "inc"
+    build([corpus], out_dir=out, html=False)
+    edited = write(tmp_path / "edited", gamma=ARTICLES["gamma"].replace("Vantor", "Quasar"))
+    changes = add(edited, out_dir=out, html=False)
+    assert changes.replaced == ("gamma",)
+    reference = tmp_path / "reference"
+    build([corpus / "alpha.txt", corpus / "beta.txt", *edited], out_dir=reference, html=False)
+    assert outputs(out) == outputs(reference)
+    assert b"Quasar" in outputs(out)["kg.trig"]
+
+
+def test_removing_an_article_equals_a_build_without_it(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "inc"
+    build([corpus], out_dir=out, html=False)
+    changes = remove(["gamma"], out_dir=out, html=False)
+    assert changes.removed == ("gamma",) and changes.documents == 2
+    reference = tmp_path / "reference"
+    build([corpus / "alpha.txt", corpus / "beta.txt"], out_dir=reference, html=False)
+    assert outputs(out) == outputs(reference)
+    # What only gamma asserted is gone: the regulator and its ban.
+    assert b"Federal Communications Commission" not in outputs(out)["kg.ttl"]
+
+
+def test_parallel_extraction_gives_the_same_graph(corpus: Path, full: Path, tmp_path: Path) -> None:
+    build([corpus], out_dir=tmp_path, html=False, jobs=2)
+    assert outputs(tmp_path) == outputs(full)
+
+
+def test_unknown_ids_and_missing_builds_are_clear_errors(
+    corpus: Path, full: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(StateError, match="Did you mean gamma"):
+        remove(["gama"], out_dir=full, html=False)
+    with pytest.raises(StateError, match="no kg build here"):
+        add([corpus], out_dir=tmp_path / "none", html=False)
+    with pytest.raises(StateError, match="empty graph"):
+        remove(["alpha", "beta", "gamma"], out_dir=full, html=False)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(EmptyInputError):
+        add([empty], out_dir=full, html=False)
+
+
+def test_a_changed_pipeline_refuses_to_mix_extractions(corpus: Path, tmp_path: Path) -> None:
+    build([corpus / "alpha.txt"], out_dir=tmp_path, html=False)
+    meta_path = state_dir(tmp_path) / "state.json"
+    meta = json.loads(meta_path.read_text())
+    meta["fingerprint"] = "0" * 32
+    meta_path.write_text(json.dumps(meta))
+    before = outputs(tmp_path)
+    with pytest.raises(StateError, match="changed since this build"):
+        add([corpus / "beta.txt"], out_dir=tmp_path, html=False)
+    assert outputs(tmp_path) == before

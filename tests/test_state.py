@@ -1,0 +1,143 @@
+"""kg.state: extractions round-trip through the build state; bad state is refused cleanly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kg.errors import StateError
+from kg.state import (
+    BuildOptions,
+    BuildState,
+    article_hash,
+    extraction_from_dict,
+    extraction_to_dict,
+    load_state,
+    pipeline_fingerprint,
+    save_state,
+    state_dir,
+)
+from kg.types import (
+    Article,
+    Extraction,
+    Mention,
+    ObservationCandidate,
+    Qualifiers,
+    RelationCandidate,
+)
+
+TEXT = "Acme hired Jo Bloggs in May. It holds 30% of the market."
+EXTRACTION = Extraction(
+    article=Article("d1", TEXT, title="Acme", date="2020-06-01", source="x.txt"),
+    mentions=(
+        Mention(0, 4, "Acme", "Company", key="acme", source="gazetteer"),
+        Mention(11, 20, "Jo Bloggs", "Person", role="Chief"),
+        Mention(29, 31, "It", "Company", source="coref", antecedent=0),
+    ),
+    relations=(
+        RelationCandidate(
+            1, 0, "worksFor", 0.8, (0, 28), Qualifiers(start="2020-05", role="Chief"), "hired"
+        ),
+    ),
+    observations=(
+        ObservationCandidate(2, "marketShare", "30", "percent", (29, 57), quote=(38, 41)),
+    ),
+    sentences=((0, 28), (29, 57)),
+)
+
+
+def test_an_extraction_round_trips_through_json() -> None:
+    data = json.loads(json.dumps(extraction_to_dict(EXTRACTION)))
+    assert extraction_from_dict(data) == EXTRACTION
+
+
+texts = st.text(min_size=0, max_size=20)
+optional = st.none() | texts
+
+
+@given(
+    article=st.builds(Article, id=texts, text=texts, title=optional, date=optional),
+    mentions=st.lists(
+        st.builds(
+            Mention,
+            start=st.integers(0, 99),
+            end=st.integers(0, 99),
+            text=texts,
+            label=texts,
+            key=optional,
+            antecedent=st.none() | st.integers(0, 5),
+        ),
+        max_size=4,
+    ),
+    confidence=st.floats(0, 1),
+)
+def test_any_extraction_round_trips(
+    article: Article, mentions: list[Mention], confidence: float
+) -> None:
+    ex = Extraction(
+        article,
+        tuple(mentions),
+        (RelationCandidate(0, 1, "sues", confidence, (1, 2), Qualifiers(status="ended")),),
+    )
+    assert extraction_from_dict(json.loads(json.dumps(extraction_to_dict(ex)))) == ex
+
+
+def _state(**extractions: Extraction) -> BuildState:
+    return BuildState(
+        options=BuildOptions(base="https://example.org/"),
+        fingerprint="f" * 32,
+        extractions=dict(extractions),
+        hashes={k: article_hash(v.article) for k, v in extractions.items()},
+    )
+
+
+def test_state_is_saved_and_loaded(tmp_path: Path) -> None:
+    save_state(tmp_path, _state(d1=EXTRACTION))
+    loaded = load_state(tmp_path)
+    assert loaded == _state(d1=EXTRACTION)
+    assert (state_dir(tmp_path) / "extractions.jsonl").read_text().count("\n") == 1
+
+
+def test_no_build_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StateError, match="no kg build here"):
+        load_state(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "damage,message",
+    [
+        (lambda meta, lines: ({**meta, "format": 99}, lines), "format 99"),
+        (lambda meta, lines: (meta, "{not json\n"), "damaged"),
+        (lambda meta, lines: ({**meta, "articles": {}}, lines), "inconsistent"),
+        (lambda meta, lines: ({k: v for k, v in meta.items() if k != "options"}, lines), "damaged"),
+    ],
+)
+def test_damaged_state_is_refused(tmp_path: Path, damage, message: str) -> None:
+    save_state(tmp_path, _state(d1=EXTRACTION))
+    folder = state_dir(tmp_path)
+    meta = json.loads((folder / "state.json").read_text())
+    lines = (folder / "extractions.jsonl").read_text()
+    meta, lines = damage(meta, lines)
+    (folder / "state.json").write_text(json.dumps(meta))
+    (folder / "extractions.jsonl").write_text(lines)
+    with pytest.raises(StateError, match=message):
+        load_state(tmp_path)
+
+
+def test_the_fingerprint_follows_the_knowledge_files(tmp_path: Path) -> None:
+    gazetteer = tmp_path / "extra.ttl"
+    gazetteer.write_text("# one\n")
+    first = pipeline_fingerprint(
+        model_name="m", model_version="1", kg_version="1", files=[gazetteer]
+    )
+    assert first == pipeline_fingerprint(
+        model_name="m", model_version="1", kg_version="1", files=[gazetteer]
+    )
+    gazetteer.write_text("# two\n")
+    assert first != pipeline_fingerprint(
+        model_name="m", model_version="1", kg_version="1", files=[gazetteer]
+    )
