@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -25,6 +26,7 @@ from kg.errors import KGError
 
 if TYPE_CHECKING:
     from kg.pipeline import BuildResult, ChangeSummary
+    from kg.viz import ViewData
 
 app = typer.Typer(
     name="kg",
@@ -71,7 +73,7 @@ class ReportFormat(StrEnum):
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``error: message`` on stderr and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, highlight=False)
     return typer.Exit(code)
 
 
@@ -435,24 +437,72 @@ def viz(
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path(
         "output/kg.html"
     ),
+    focus: Annotated[
+        str | None,
+        typer.Option(
+            "--focus",
+            help="Draw only this entity (its name, an alias or its IRI) and its neighbours.",
+        ),
+    ] = None,
+    depth: Annotated[
+        int | None,
+        typer.Option(
+            "--depth", min=0, help="With --focus: how many relations away to go. [default: 1]"
+        ),
+    ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(
+            "--query",
+            help="Draw what a SPARQL CONSTRUCT (its entities and relations) or SELECT (the "
+            "entities it binds and the relations among them) chooses: a .rq file or the text.",
+        ),
+    ] = None,
     max_nodes: Annotated[
         int | None,
-        typer.Option("--max-nodes", min=1, help="Draw only the most connected N entities."),
+        typer.Option(
+            "--max-nodes",
+            min=0,
+            help="Draw at most N entities, the most connected (nearest the focus first); "
+            "0 draws all. [default: 5000, which opens in a few seconds]",
+        ),
     ] = None,
 ) -> None:
     """Write an interactive HTML view of a graph that opens offline in any browser.
 
-    Example: kg viz output/kg.trig -o output/kg.html
+    Examples: kg viz output/kg.trig -o output/kg.html ;
+    kg viz --focus "Acme Corp" --depth 2 -o acme.html ;
+    kg viz --query planned.rq -o planned.html
     """
+    from kg.query import read_query_arg
     from kg.store import load_graph
-    from kg.viz import write_html
+    from kg.viz import DEFAULT_MAX_NODES, graph_to_view, write_html
 
-    guarded(
-        lambda: write_html(
-            load_graph(graph), output, title="kg: knowledge graph", max_nodes=max_nodes
+    if depth is not None and focus is None:
+        raise fail("--depth goes with --focus NAME.", 2)
+    limit = DEFAULT_MAX_NODES if max_nodes is None else max_nodes or None
+
+    def go() -> ViewData:
+        text = read_query_arg(query) if query is not None else None
+        view = graph_to_view(
+            load_graph(graph),
+            focus=focus,
+            depth=1 if depth is None else depth,
+            query=text,
+            max_nodes=limit,
         )
+        write_html(view, output, title="kg: knowledge graph")
+        return view
+
+    view = guarded(go)
+    for note in view.notes:
+        err_console.print(note, markup=False, highlight=False)
+    relations = f"{len(view.edges):,} relation" + ("" if len(view.edges) == 1 else "s")
+    err_console.print(
+        f"wrote {output}: {len(view.nodes):,} of {view.total:,} entities, {relations}",
+        markup=False,
+        highlight=False,
     )
-    err_console.print(f"wrote {output}")
 
 
 @app.command(name="eval")

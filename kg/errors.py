@@ -107,3 +107,9 @@ class EvaluationError(KGError):
 
 class VisualizationError(KGError):
     """The HTML view cannot be drawn (a library file it inlines is missing)."""
+
+
+class ViewSelectionError(VisualizationError):
+    """A ``--focus`` name or ``--query`` of the HTML view selects nothing that can be drawn."""
+
+    exit_code = 2

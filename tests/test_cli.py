@@ -444,3 +444,10 @@ def test_add_reports_and_remove_retracts(runner: CliRunner, tmp_path: Path) -> N
     assert "removed 1: b" in result.stdout
     assert "Zorblax" not in Path("out/kg.ttl").read_text()
     assert_clean_error(kg(runner, "remove", "aa", "-o", "out"), "no article 'aa'", "Did you mean a")
+
+
+def test_an_error_naming_brackets_is_printed_literally(runner: CliRunner, tmp_path: Path) -> None:
+    # Rich markup in a message built from user input must not be interpreted.
+    missing = tmp_path / "[/x] [bold]gone"
+    line = assert_clean_error(kg(runner, "build", missing, "-o", tmp_path / "out"))
+    assert "[/x] [bold]gone" in line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import json
 import random
 import re
@@ -15,9 +16,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
+from typer.testing import CliRunner, Result
 
-from kg.errors import OutputError
-from kg.viz import graph_to_view, render_html, write_html
+from kg.cli import app
+from kg.errors import OutputError, QueryError, UnsafeQueryError, ViewSelectionError
+from kg.viz import (
+    DEFAULT_MAX_NODES,
+    ViewData,
+    graph_to_view,
+    limit_view,
+    render_html,
+    write_html,
+)
 from kg.viz import layout as layout_module
 from kg.viz.layout import layout
 
@@ -504,6 +514,26 @@ def test_large_components_get_a_deterministic_layout(monkeypatch: pytest.MonkeyP
     assert len(set(first.values())) == len(nodes)
 
 
+def test_small_components_keep_neighbours_apart() -> None:
+    # A hub with many leaves and a chain hanging off it: spring_layout alone squeezes the
+    # leaves together; the view keeps them about GAP pixels apart.
+    hub = [("hub", f"leaf{i:02d}") for i in range(20)]
+    chain = [("hub", "c1"), ("c1", "c2"), ("c2", "c3"), ("c3", "c4")]
+    nodes = sorted({n for pair in hub + chain for n in pair})
+    pos = layout(nodes, hub + chain)
+    assert pos == layout(list(reversed(nodes)), list(reversed(hub + chain)))
+    gaps = sorted(
+        min(
+            ((pos[a][0] - pos[b][0]) ** 2 + (pos[a][1] - pos[b][1]) ** 2) ** 0.5
+            for b in nodes
+            if b != a
+        )
+        for a in nodes
+    )
+    assert gaps[len(gaps) // 2] == pytest.approx(layout_module.GAP, abs=2)
+    assert gaps[0] > layout_module.GAP / 2
+
+
 # -- write_html ----------------------------------------------------------------------------------
 
 
@@ -540,3 +570,298 @@ def test_a_confidence_that_is_not_a_finite_number_is_dropped() -> None:
     view = graph_to_view(g)
     assert [s.confidence for e in view.edges for s in e.statements] == [None, None]
     page_data(render_html(g))  # still valid JSON
+
+
+# -- subgraphs: --focus, --query, --max-nodes ---------------------------------------------------
+
+
+def labels(view: ViewData) -> list[str]:
+    return sorted(n.label for n in view.nodes)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Acme Phones",
+        "  acme   PHONES ",
+        "the Acme Phones",
+        "Acme Phones’s",
+        "acme",
+        str(KGR.company),
+    ],
+)
+def test_focus_finds_an_entity_by_name_alias_or_iri(name: str) -> None:
+    if name == str(KGR.company):
+        name = str(KGR["company/acme"])
+    view = graph_to_view(news_graph(), focus=name, depth=0)
+    assert labels(view) == ["Acme Phones"]
+    assert view.focus == str(KGR["company/acme"])
+    assert view.hidden == 6
+
+
+def test_focus_keeps_the_neighbourhood_up_to_depth() -> None:
+    one = graph_to_view(news_graph(), focus="Freedonia")
+    # Freedonia: Springfield locatedIn it, Acme plansToEnter it.
+    assert labels(one) == ["Acme Phones", "Freedonia", "Springfield"]
+    assert {n.label: n.hops for n in one.nodes} == {
+        "Freedonia": 0,
+        "Springfield": 1,
+        "Acme Phones": 1,
+    }
+    # Only the relations among the three are drawn; Acme's other relations are counted.
+    assert sorted(e.predicate for e in one.edges) == ["basedIn", "locatedIn", "plansToEnter"]
+    acme = next(n for n in one.nodes if n.label == "Acme Phones")
+    assert (acme.degree, acme.total_degree, acme.hidden_relations) == (2, 5, 3)
+    two = graph_to_view(news_graph(), focus="FD", depth=2)  # FD is Freedonia's alias
+    assert labels(two) == [
+        "Acme Phones",
+        "Freedonia",
+        "Jane Boss",
+        "Rival Inc",
+        "Shop Mart",
+        "Springfield",
+    ]
+    assert two.hidden == 1 and two.hidden_classes == (("GovernmentAgency", 1),)
+    assert "Focus on Freedonia (Country)" in two.notes[0] and "6 of 7 entities" in two.notes[0]
+
+
+def test_an_unknown_focus_name_lists_close_names() -> None:
+    with pytest.raises(ViewSelectionError, match="no entity is called 'Acme Phone'") as err:
+        graph_to_view(news_graph(), focus="Acme Phone")
+    assert "Close names: Acme Phones" in str(err.value)
+    assert err.value.exit_code == 2
+    with pytest.raises(ViewSelectionError, match="rdfs:label"):
+        graph_to_view(news_graph(), focus="Zzyzx")
+
+
+def test_a_name_of_several_entities_picks_one_and_says_which() -> None:
+    g = news_graph()
+    # "Acme" is Acme Phones' alias; make it the canonical name of another entity, and the
+    # alias of a third one that has more relations than the second.
+    entity(g, "product/acme", "Product", "Acme")
+    agency = KGR["agency/trade"]
+    g.add((agency, SKOS.altLabel, Literal("acme")))
+    view = graph_to_view(g, focus="ACME", depth=0)
+    # A canonical name beats an alias, however connected the alias's entity is.
+    assert labels(view) == ["Acme"]
+    note = view.notes[0]
+    assert note.startswith("'ACME' names 3 entities; drawing Acme (Product), its canonical name.")
+    # The others are listed, most connected first, with the IRIs that pick them.
+    assert note.index("Acme Phones (Company)") < note.index("Trade Office (GovernmentAgency)")
+    assert f"<{KGR['company/acme']}>" in note
+    assert graph_to_view(g, focus=str(KGR["company/acme"]), depth=0).nodes[0].cls == "Company"
+    # Among aliases only, the most connected entity wins.
+    g.remove((KGR["product/acme"], None, None))
+    assert labels(graph_to_view(g, focus="acme", depth=0)) == ["Acme Phones"]
+
+
+def test_focus_rejects_a_negative_depth_and_a_query_beside_it() -> None:
+    with pytest.raises(ViewSelectionError, match="0 or more"):
+        graph_to_view(news_graph(), focus="Acme", depth=-1)
+    with pytest.raises(ViewSelectionError, match="not both"):
+        graph_to_view(news_graph(), focus="Acme", query="SELECT ?e WHERE { ?e a kgo:Person }")
+
+
+def test_a_select_query_draws_the_entities_it_binds_and_the_relations_among_them() -> None:
+    query = """SELECT ?e ?name WHERE {
+        ?e a kgo:Company ; rdfs:label ?name . FILTER(?name != "Shop Mart") }"""
+    view = graph_to_view(news_graph(), query=query)
+    assert labels(view) == ["Acme Phones", "Rival Inc"]
+    assert [e.predicate for e in view.edges] == ["competesWith"]
+    assert len(view.edges[0].statements) == 2
+    assert view.notes == (
+        "Query (SELECT): 2 of 7 entities. 2 other values in the results left out.",
+    )
+
+
+def test_a_select_of_statements_draws_their_subjects_and_objects() -> None:
+    query = "SELECT ?st WHERE { ?st kgo:status kgo:Planned }"
+    view = graph_to_view(news_graph(), query=query)
+    assert labels(view) == ["Acme Phones", "Freedonia"]
+    assert [e.predicate for e in view.edges] == ["plansToEnter"]
+
+
+def test_a_construct_query_draws_only_the_relations_it_states() -> None:
+    query = """CONSTRUCT { ?a kgo:basedIn ?b . ?b kgo:locatedIn ?c }
+               WHERE { ?a kgo:basedIn ?b . ?b kgo:locatedIn ?c }"""
+    view = graph_to_view(news_graph(), query=query)
+    assert labels(view) == ["Acme Phones", "Freedonia", "Springfield"]
+    # Acme also plansToEnter Freedonia, but the query did not ask for that relation.
+    assert sorted(e.predicate for e in view.edges) == ["basedIn", "locatedIn"]
+    by_statement = graph_to_view(
+        news_graph(), query="CONSTRUCT { ?s kgo:evidence ?e } WHERE { ?s kgo:role ?e }"
+    )
+    assert labels(by_statement) == ["Acme Phones", "Jane Boss"]
+    assert [e.predicate for e in by_statement.edges] == ["worksFor"]
+
+
+@pytest.mark.parametrize(
+    ("query", "error", "message"),
+    [
+        ("ASK { ?s ?p ?o }", ViewSelectionError, "ASK query"),
+        ("SELECT ?x WHERE { ?x a kgo:Court }", ViewSelectionError, "chose no entity"),
+        (
+            "CONSTRUCT { ?d a kgo:Document } WHERE { ?d a kgo:Document }",
+            ViewSelectionError,
+            "CONSTRUCT",
+        ),
+        ("DELETE WHERE { ?s ?p ?o }", UnsafeQueryError, "refused"),
+        ("SELECT ?x WHERE { ?x ", QueryError, "not valid SPARQL"),
+    ],
+)
+def test_a_query_that_selects_nothing_drawable_is_an_error(
+    query: str, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        graph_to_view(news_graph(), query=query)
+
+
+def test_max_nodes_prefers_the_focus_neighbourhood_and_summarises_the_rest() -> None:
+    view = graph_to_view(news_graph(), focus="Springfield", depth=2, max_nodes=3)
+    # Springfield (0 hops), then Acme and Freedonia (1 hop); Acme's other neighbours are out.
+    assert labels(view) == ["Acme Phones", "Freedonia", "Springfield"]
+    assert view.hidden == 4
+    # Trade Office left out by the focus; Jane Boss, Rival Inc and Shop Mart by the limit.
+    assert view.hidden_classes == (("Company", 2), ("GovernmentAgency", 1), ("Person", 1))
+    assert view.notes[1].startswith("Drawing the 3 nearest the focus of 6 entities; 3 left out.")
+    with pytest.raises(ViewSelectionError, match="1 or more"):
+        limit_view(view, 0)
+    assert limit_view(view, 3) is view
+
+
+def test_the_page_says_what_is_not_drawn_and_how_it_was_chosen() -> None:
+    html = render_html(news_graph(), max_nodes=2)
+    assert 'id="kg-hidden"' in html
+    # Acme Phones (5 relations) and Freedonia (first by name of those with 2) are drawn.
+    assert (
+        "Showing 2 of 7 entities; 5 not drawn "
+        "(2 Company, 1 City, 1 GovernmentAgency, 1 Person)." in html
+    )
+    assert "Drawing the 2 most connected of 7 entities; 5 left out." in html
+    data = page_data(html)
+    more = {n["label"]: n.get("more") for n in data["nodes"]}
+    assert more == {"Acme Phones": 4, "Freedonia": 1}
+    assert data["focus"] is None
+    assert 'id="kg-hidden"' not in render_html(news_graph())
+
+
+def test_render_html_draws_at_most_the_default_number_of_entities() -> None:
+    assert inspect.signature(render_html).parameters["max_nodes"].default == DEFAULT_MAX_NODES
+    assert inspect.signature(write_html).parameters["max_nodes"].default == DEFAULT_MAX_NODES
+    assert 1000 <= DEFAULT_MAX_NODES <= 10_000
+
+
+def test_a_focus_page_names_its_focus_entity(news_html: str) -> None:
+    view = graph_to_view(news_graph(), focus="Jane Boss")
+    data = page_data(render_html(view))
+    assert data["nodes"][data["focus"]]["label"] == "Jane Boss"
+
+
+def test_notes_with_hostile_names_are_escaped() -> None:
+    view = graph_to_view(hostile_graph(), focus=IMG)
+    assert IMG in view.notes[0]
+    html = render_html(view)
+    assert IMG not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_the_document_filter_lists_every_document_with_its_entity_count(news_html: str) -> None:
+    block = re.search(r'<ul id="kg-documents"[^>]*>(.*?)</ul>', news_html, re.S)
+    assert block
+    rows = re.findall(
+        r'value="(\d+)" checked> <span class="kg-name">([^<]*)<span class="kg-date">([^<]*)</span>'
+        r'</span> <span class="kg-count">(\d+)</span>',
+        block.group(1),
+    )
+    assert [(title.strip(), day, int(n)) for _, title, day, n in rows] == [
+        ("Phone maker plans US launch", "2018-07-04", 3),
+        ("Retailer stops selling phones", "2018-03-22", 1),
+    ]
+    docs = page_data(news_html)["docs"]
+    assert [docs[int(i)]["title"] for i, *_ in rows] == [t.strip() for _, t, *_ in rows]
+
+
+# -- kg viz --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def graph_file(tmp_path: Path) -> Path:
+    path = tmp_path / "news.ttl"
+    news_graph().serialize(path, format="turtle")
+    return path
+
+
+def kg_viz(*args: object) -> Result:
+    return CliRunner().invoke(app, ["viz", *(str(a) for a in args)])
+
+
+def drawn(path: Path) -> list[str]:
+    return sorted(n["label"] for n in page_data(path.read_text(encoding="utf-8"))["nodes"])
+
+
+def test_kg_viz_draws_everything_and_says_so(graph_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.html"
+    result = kg_viz(graph_file, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"wrote {out}: 7 of 7 entities, 7 relations"
+    assert len(drawn(out)) == 7
+
+
+def test_kg_viz_focus_depth_and_max_nodes(graph_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "focus.html"
+    result = kg_viz(graph_file, "-o", out, "--focus", "freedonia", "--depth", "2", "--max-nodes", 3)
+    assert result.exit_code == 0, result.output
+    assert drawn(out) == ["Acme Phones", "Freedonia", "Springfield"]
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("Focus on Freedonia (Country) and the entities up to 2 relations")
+    assert lines[1].startswith("Drawing the 3 nearest the focus of 6 entities; 3 left out.")
+    assert lines[2] == f"wrote {out}: 3 of 7 entities, 3 relations"
+
+
+def test_kg_viz_query_from_a_file(graph_file: Path, tmp_path: Path) -> None:
+    query = tmp_path / "people.rq"
+    query.write_text("SELECT ?p WHERE { ?p a kgo:Person }", encoding="utf-8")
+    out = tmp_path / "people.html"
+    result = kg_viz(graph_file, "-o", out, "--query", query)
+    assert result.exit_code == 0, result.output
+    assert drawn(out) == ["Jane Boss"]
+    assert "Query (SELECT): 1 of 7 entities." in result.stderr
+
+
+def test_kg_viz_max_nodes_zero_draws_all(graph_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "zero.html"
+    assert kg_viz(graph_file, "-o", out, "--max-nodes", 0).exit_code == 0
+    assert len(drawn(out)) == 7
+    limited = kg_viz(graph_file, "-o", out, "--max-nodes", 1)
+    assert drawn(out) == ["Acme Phones"]
+    assert "Drawing the 1 most connected of 7 entities; 6 left out." in limited.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--focus", "Acme Phone"], "Close names: Acme Phones"),
+        (["--depth", "2"], "--depth goes with --focus"),
+        (["--query", "ASK { ?s ?p ?o }"], "ASK query"),
+        (["--query", "missing.rq"], "no such query file"),
+        (["--focus", "Acme", "--query", "SELECT ?e WHERE { ?e a kgo:City }"], "not both"),
+    ],
+)
+def test_kg_viz_errors_are_one_line_and_write_nothing(
+    graph_file: Path, tmp_path: Path, args: list[str], needle: str
+) -> None:
+    out = tmp_path / "none.html"
+    result = kg_viz(graph_file, "-o", out, *args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and needle in line, line
+    assert not out.exists()
+
+
+def test_kg_viz_help_names_every_option() -> None:
+    result = kg_viz("--help")
+    assert result.exit_code == 0
+    for option in ("--output", "--focus", "--depth", "--query", "--max-nodes"):
+        assert option in result.stdout

@@ -12,7 +12,17 @@ escaped, and the page script builds every tooltip and panel with
 
 Node positions come from :mod:`kg.viz.layout` (seeded force-directed layouts
 computed in Python), so the same graph gives a byte-identical file and large
-graphs open at once, without a physics simulation in the browser.
+graphs open at once, without a physics simulation in the browser. Graphs over
+:data:`DEFAULT_MAX_NODES` entities are drawn in part, and the page says so.
+
+The page script (``templates/view.js``) adds filters by class (the legend),
+predicate and document, a search box that focuses an entity, a neighbourhood
+highlight on click, a physics switch and the side panel. It sets
+``window.kgReady`` (milliseconds since navigation start) and the attribute
+``data-kg-ready`` on ``<html>`` once the first frame is drawn, and exposes
+``window.kgView`` (the vis ``network``, the ``nodes``/``edges`` DataSets, the
+filtered ``shownNodes``/``shownEdges`` views, ``focus(id)`` and ``find(name)``)
+for the browser tests, the benchmark and curious users.
 
 >>> from rdflib import Graph
 >>> page = render_html(Graph(), title="empty")
@@ -47,7 +57,11 @@ from kg.types import coarse_class
 from kg.viz.layout import layout
 from kg.viz.model import ViewData, ViewEdge, ViewStatement, graph_to_view
 
-__all__ = ["CLASS_STYLES", "class_style", "render_html", "write_html"]
+__all__ = ["CLASS_STYLES", "DEFAULT_MAX_NODES", "class_style", "render_html", "write_html"]
+
+#: How many entities a page draws unless told otherwise: the most connected ones. Chosen
+#: from benchmarks/viz_render.py so that the page is drawn within a few seconds.
+DEFAULT_MAX_NODES = 5000
 
 #: Colour and vis-network shape of each entity class.
 CLASS_STYLES: dict[str, tuple[str, str]] = {
@@ -219,10 +233,12 @@ def _options(net: Network, *, many_edges: bool) -> dict[str, Any]:
         solver="barnesHut",
         barnesHut={"gravitationalConstant": -6000, "springLength": 150, "avoidOverlap": 0.1},
     )
-    options["interaction"].update(hover=True, tooltipDelay=150, multiselect=False)
+    options["interaction"].update(
+        hover=True, tooltipDelay=150, multiselect=False, hideEdgesOnZoom=many_edges
+    )
     options["layout"] = {"improvedLayout": False, "randomSeed": 0}
     options["nodes"] = {
-        "font": {"size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
+        "font": {"size": 18, "color": "#222222", "strokeWidth": 4, "strokeColor": "#ffffff"},
         "widthConstraint": {"maximum": 150},  # long names wrap instead of overlapping
     }
     options["edges"]["font"] = {
@@ -262,7 +278,7 @@ def _page_data(view: ViewData) -> dict[str, Any]:
                 "highlight": {"background": colour, "border": "#202020"},
                 "hover": {"background": colour, "border": "#202020"},
             },
-            size=min(45, round(10 + 5 * math.sqrt(n.degree))),
+            size=min(45, round(10 + 5 * math.sqrt(n.total_degree))),
             x=x,
             y=y,
             cls=n.cls,
@@ -271,6 +287,8 @@ def _page_data(view: ViewData) -> dict[str, Any]:
             wikidata=n.wikidata,
             docs=[docs[d.iri] for d in n.documents],
         ).options
+        if n.hidden_relations:
+            record["more"] = n.hidden_relations
         net.nodes.append(record)
         net.node_ids.append(record["id"])
 
@@ -299,29 +317,46 @@ def _page_data(view: ViewData) -> dict[str, Any]:
             _compact({"iri": d.iri, "id": d.id, "title": d.title, "date": d.date})
             for d in (doc_by_iri[iri] for iri in doc_list)
         ],
+        "focus": index.get(view.focus) if view.focus else None,
         "options": _options(net, many_edges=len(edges) > 2000),
     }
 
 
 def _stats(view: ViewData) -> str:
     n_statements = sum(len(e.statements) for e in view.edges)
-    text = f"{len(view.nodes)} entities, {len(view.edges)} relations, {n_statements} statements"
-    if view.hidden:
-        text += (
-            f" (the {len(view.nodes)} most connected of {len(view.nodes) + view.hidden} entities)"
-        )
-    return text
+    return (
+        f"{len(view.nodes):,} entities, {len(view.edges):,} relations, {n_statements:,} statements"
+    )
 
 
-def render_html(graph: Graph | ViewData, *, title: str = "kg", max_nodes: int | None = None) -> str:
+def _hidden(view: ViewData) -> str | None:
+    """The summary of what is not drawn, or None when everything is."""
+    if not view.hidden:
+        return None
+    by_class = ", ".join(f"{count:,} {cls}" for cls, count in view.hidden_classes)
+    return (
+        f"Showing {len(view.nodes):,} of {view.total:,} entities; "
+        f"{view.hidden:,} not drawn ({by_class})."
+    )
+
+
+def render_html(
+    graph: Graph | ViewData,
+    *,
+    title: str = "kg",
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+) -> str:
     """Render the entities and relations of ``graph`` as a self-contained HTML page.
 
     Args:
         graph: a ``kg`` graph (for an ``rdflib.Dataset``, the union of its
             graphs), or a :class:`~kg.viz.model.ViewData` already read from one.
         title: the page title and heading (plain text; it is escaped).
-        max_nodes: draw only this many entities, the most connected ones;
-            None draws all. Ignored when ``graph`` is a ``ViewData``.
+        max_nodes: draw at most this many entities, the most connected ones,
+            and say so on the page (:func:`~kg.viz.model.limit_view`); None
+            draws all. The default keeps big graphs quick to open. Ignored
+            when ``graph`` is a ``ViewData``: select with
+            :func:`~kg.viz.model.graph_to_view` first.
 
     Returns:
         The page. The same graph always gives the same string.
@@ -358,6 +393,19 @@ def render_html(graph: Graph | ViewData, *, title: str = "kg", max_nodes: int | 
     for e in view.edges:
         pred_counts[e.predicate] = pred_counts.get(e.predicate, 0) + 1
     predicates = [{"name": p, "count": pred_counts[p]} for p in view.predicates]
+    doc_counts: dict[int, int] = {}
+    for n in data["nodes"]:
+        for d in n["docs"]:
+            doc_counts[d] = doc_counts.get(d, 0) + 1
+    documents = [
+        {
+            "index": i,
+            "name": d.get("title") or d.get("id") or d["iri"],
+            "date": d.get("date"),
+            "count": doc_counts.get(i, 0),
+        }
+        for i, d in enumerate(data["docs"])
+    ]
     csp = "; ".join(
         (
             "default-src 'none'",
@@ -372,8 +420,11 @@ def render_html(graph: Graph | ViewData, *, title: str = "kg", max_nodes: int | 
         title=title,
         csp=csp,
         stats=_stats(view),
+        hidden=_hidden(view),
+        notes=view.notes,
         classes=classes,
         predicates=predicates,
+        documents=documents,
         empty=not view.nodes,
         # Markup: inserted as is. The JSON is escaped by _json_for_html, the files checked
         # in _assets; autoescaping would turn their quotes into entities, which a <script> or
@@ -391,7 +442,7 @@ def write_html(
     path: str | os.PathLike[str],
     *,
     title: str = "kg",
-    max_nodes: int | None = None,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
 ) -> Path:
     """Write the page of :func:`render_html` to ``path``, atomically.
 
@@ -403,7 +454,7 @@ def write_html(
         graph: as for :func:`render_html`.
         path: where to write the page.
         title: the page title and heading.
-        max_nodes: draw only this many entities, the most connected ones.
+        max_nodes: as for :func:`render_html`.
 
     Returns:
         ``path`` as a :class:`~pathlib.Path`.

@@ -2,11 +2,12 @@
 
 Each connected component is laid out on its own and the components are then
 packed in rows, biggest first, so unconnected entities do not get flung to the
-rim of one big layout. Components below :data:`LARGE` nodes use networkx's
-seeded ``spring_layout``; bigger ones use the grid variant of the same
-Fruchterman-Reingold model (repulsion only between nodes closer than a few
-edge lengths, found with a k-d tree), which takes seconds where networkx takes
-minutes. Everything is seeded, so the same graph gets the same positions.
+rim of one big layout. Components of up to :data:`SMALL` nodes use networkx's
+Kamada-Kawai layout (started from a seeded ``spring_layout``), those below
+:data:`LARGE` nodes the ``spring_layout`` itself; bigger ones use the grid
+variant of the same Fruchterman-Reingold model (repulsion only between nodes
+closer than a few edge lengths, found with a k-d tree), which takes seconds
+where networkx takes minutes. Everything is seeded, so the same graph gets the same positions.
 
 >>> pos = layout(["a", "b", "c"], [("a", "b")])
 >>> sorted(pos) == ["a", "b", "c"] and all(isinstance(v, int) for xy in pos.values() for v in xy)
@@ -21,10 +22,14 @@ from collections.abc import Iterable, Sequence
 import networkx as nx
 import numpy as np
 
-__all__ = ["LARGE", "SPACING", "layout"]
+__all__ = ["GAP", "LARGE", "SMALL", "SPACING", "layout"]
 
-#: Pixels between neighbouring nodes.
+#: Pixels between unconnected nodes, and between neighbours in big components.
 SPACING = 160.0
+#: Typical pixels between a node and its nearest neighbour in small components.
+GAP = 96.0
+#: Components of at most this many nodes get the Kamada-Kawai layout.
+SMALL = 100
 #: Components of at least this many nodes get the fast grid layout.
 LARGE = 400
 _SEED = 20180704
@@ -66,20 +71,41 @@ def _local_fruchterman_reingold(
         pos += disp * (np.minimum(length, temperature) / length)[:, None]
         temperature -= cooling
     # Only near neighbours push, so the picture shrinks; scale it back to unit spacing.
-    nearest, _ = cKDTree(pos).query(pos, k=2)
-    return pos / max(float(np.median(nearest[:, 1])), 1e-9)
+    return pos / _typical_gap(pos)
+
+
+def _typical_gap(pos: np.ndarray) -> float:
+    """The median distance from a point to its nearest other point (at least 1e-9)."""
+    diff = pos[:, None, :] - pos[None, :, :] if len(pos) <= 2000 else None
+    if diff is not None:
+        dist = np.sqrt((diff**2).sum(axis=2))
+        np.fill_diagonal(dist, np.inf)
+        nearest = dist.min(axis=1)
+    else:
+        from scipy.spatial import cKDTree
+
+        nearest = cKDTree(pos).query(pos, k=2)[0][:, 1]
+    return max(float(np.median(nearest)), 1e-9)
 
 
 def _component(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
-    """Positions of one connected component, about SPACING px between neighbours."""
+    """Positions of one connected component, GAP (small) or SPACING (large) px apart."""
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
     if len(nodes) < LARGE:
         graph = nx.Graph()
         graph.add_nodes_from(nodes)
         graph.add_edges_from(edges)
-        pos = nx.spring_layout(graph, seed=_SEED, scale=SPACING * math.sqrt(len(nodes)) * 0.6)
-        return {iri: (float(x), float(y)) for iri, (x, y) in pos.items()}
+        pos = nx.spring_layout(graph, seed=_SEED)
+        if len(nodes) <= SMALL:
+            # Kamada-Kawai evens out edge lengths (spring_layout squeezes a hub's leaves
+            # together when a long chain hangs off it); it is O(n^2), so small parts only.
+            pos = nx.kamada_kawai_layout(graph, pos=pos)
+        coords = np.array([pos[iri] for iri in nodes], dtype=float)
+        return {
+            iri: (float(x), float(y))
+            for iri, (x, y) in zip(nodes, coords / _typical_gap(coords) * GAP, strict=True)
+        }
     index = {iri: i for i, iri in enumerate(nodes)}
     pairs = np.array([(index[a], index[b]) for a, b in edges], dtype=np.intp).reshape(-1, 2)
     try:

@@ -1,14 +1,27 @@
-/* kg HTML view: builds the network, the filters, the search box and the side panel.
-   Every name and sentence from the graph is put into the page with textContent,
-   never as HTML. */
+/* kg HTML view: builds the network, the filters, the search box, the neighbourhood
+   highlight and the side panel. Every name and sentence from the graph is put into the
+   page with textContent, never as HTML. */
 (function () {
   "use strict";
 
   var WIKIDATA = /^https?:\/\/www\.wikidata\.org\/[A-Za-z0-9_:\/#-]*$/;
+  var FONT = "#222222";
+  var DIM_FONT = "#c8c8c8";
+  var EDGE_FONT = "#505050";
+  var DIM = 0.15;
   var data = JSON.parse(document.getElementById("kg-data").textContent);
   var docs = data.docs;
   var byId = {};
   data.nodes.forEach(function (n) { byId[n.id] = n; });
+  var edgeById = {};
+  data.edges.forEach(function (e) {
+    edgeById[e.id] = e;
+    var seen = {};
+    e.docs = [];
+    e.statements.forEach(function (s) {
+      if (s.doc !== undefined && !seen[s.doc]) { seen[s.doc] = true; e.docs.push(s.doc); }
+    });
+  });
 
   function el(tag, text, className) {
     var e = document.createElement(tag);
@@ -52,41 +65,118 @@
   data.nodes.forEach(function (n) { n.title = nodeTip(n); });
   data.edges.forEach(function (e) { e.title = edgeTip(e); });
 
+  /* ---- filters: class, predicate, document ---- */
   var classOn = {};
   var predicateOn = {};
+  var docOn = {};
+  var docsOff = 0;
+  function docsShown(list) {
+    if (docsOff === 0 || list.length === 0) { return true; }
+    for (var i = 0; i < list.length; i++) { if (docOn[list[i]] !== false) { return true; } }
+    return false;
+  }
+  function nodeShown(id) {
+    var n = byId[id];
+    return classOn[n.cls] !== false && docsShown(n.docs);
+  }
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
-  function nodeShown(id) { return classOn[byId[id].cls] !== false; }
   var nodeView = new vis.DataView(nodes, { filter: function (n) { return nodeShown(n.id); } });
   var edgeView = new vis.DataView(edges, {
     filter: function (e) {
-      return predicateOn[e.pred] !== false && nodeShown(e.from) && nodeShown(e.to);
+      return predicateOn[e.pred] !== false && docsShown(e.docs) &&
+        nodeShown(e.from) && nodeShown(e.to);
     }
   });
   var container = document.getElementById("kg-network");
   var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, data.options);
+
   function fitAll() {
-    network.fit();
+    network.fit({ animation: false });
     network.moveTo({ scale: network.getScale() * 0.92 });  // a margin round the picture
   }
-  network.once("afterDrawing", fitAll);
 
-  function bindFilters(selector, state) {
-    Array.prototype.forEach.call(document.querySelectorAll(selector), function (box) {
-      box.addEventListener("change", function () {
-        state[box.value] = box.checked;
-        nodeView.refresh();
-        edgeView.refresh();
-      });
-    });
+  function refresh() {
+    nodeView.refresh();
+    edgeView.refresh();
+    if (selected !== null && !nodeShown(selected)) { clearHighlight(); }
+    else if (selected !== null) { highlight(selected); }
   }
-  bindFilters(".kg-class-filter", classOn);
-  bindFilters(".kg-predicate-filter", predicateOn);
+
+  function filterBoxes(className) {
+    return Array.prototype.slice.call(document.querySelectorAll("." + className));
+  }
+
+  function setFilter(box) {
+    if (box.classList.contains("kg-class-filter")) { classOn[box.value] = box.checked; }
+    else if (box.classList.contains("kg-predicate-filter")) { predicateOn[box.value] = box.checked; }
+    else {
+      var was = docOn[box.value] !== false;
+      docOn[box.value] = box.checked;
+      docsOff += was === box.checked ? 0 : (box.checked ? -1 : 1);
+    }
+  }
+
+  ["kg-class-filter", "kg-predicate-filter", "kg-document-filter"].forEach(function (name) {
+    filterBoxes(name).forEach(function (box) {
+      box.addEventListener("change", function () { setFilter(box); refresh(); });
+    });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll(".kg-all-none button"), function (b) {
+    b.addEventListener("click", function () {
+      var on = b.getAttribute("data-value") === "1";
+      filterBoxes(b.getAttribute("data-filter")).forEach(function (box) {
+        box.checked = on;
+        setFilter(box);
+      });
+      refresh();
+    });
+  });
 
   document.getElementById("kg-physics").addEventListener("change", function (event) {
     network.setOptions({ physics: { enabled: event.target.checked } });
   });
   document.getElementById("kg-fit").addEventListener("click", fitAll);
+
+  /* ---- neighbourhood highlight ---- */
+  var selected = null;
+
+  /* Dims everything but ``id`` and its neighbours (``id`` null: dims nothing). The drawn
+     nodes and edges are restyled directly: a DataSet update of every item would make
+     vis-network rebuild its whole model, which takes seconds on big graphs. */
+  function paint(id) {
+    var near = {};
+    if (id !== null) {
+      near[id] = true;
+      network.getConnectedNodes(id).forEach(function (m) { near[m] = true; });
+    }
+    var drawn = network.body.nodes;
+    Object.keys(drawn).forEach(function (k) {
+      var on = id === null || near[k] === true;
+      drawn[k].setOptions({ opacity: on ? 1 : DIM, font: { color: on ? FONT : DIM_FONT } });
+    });
+    var lines = network.body.edges;
+    Object.keys(lines).forEach(function (k) {
+      var line = lines[k];
+      var on = id === null || line.fromId === id || line.toId === id;
+      line.setOptions({
+        color: { color: edgeById[k].color.color, opacity: on ? 1 : DIM },
+        font: { color: on ? EDGE_FONT : "rgba(0,0,0,0)", strokeWidth: on ? 3 : 0 }
+      });
+    });
+    network.body.emitter.emit("_requestRedraw");  // on the next frame, once
+  }
+
+  function highlight(id) {
+    selected = id;
+    paint(id);
+  }
+
+  function clearHighlight() {
+    if (selected === null) { return; }
+    selected = null;
+    paint(null);
+  }
 
   /* ---- side panel ---- */
   var panel = document.getElementById("kg-panel");
@@ -156,6 +246,7 @@
       }
       panel.appendChild(p);
     }
+    panel.appendChild(el("p", n.iri, "kg-iri"));
     if (n.docs.length) {
       panel.appendChild(el("h4", "Mentioned in"));
       var list = el("ul", null, "kg-list");
@@ -168,17 +259,28 @@
       return a.pred.localeCompare(b.pred) || other(a).localeCompare(other(b)) || a.id - b.id;
     });
     panel.appendChild(el("h4", "Relations (" + mine.length + ")"));
-    mine.forEach(function (e) { panel.appendChild(relationBlock(e)); });
+    if (n.more) {
+      panel.appendChild(el("p", n.more + (n.more === 1 ? " more relation" : " more relations") +
+        " with entities not drawn on this page.", "kg-muted"));
+    }
+    mine.forEach(function (e) { panel.appendChild(relationBlock(edgeById[e.id])); });
   }
 
   function showEdge(id) {
     clearPanel();
-    panel.appendChild(relationBlock(edges.get(id)));
+    panel.appendChild(relationBlock(edgeById[id]));
   }
 
   network.on("click", function (params) {
-    if (params.nodes.length) { showNode(params.nodes[0]); }
-    else if (params.edges.length) { showEdge(params.edges[0]); }
+    if (params.nodes.length) {
+      highlight(params.nodes[0]);
+      showNode(params.nodes[0]);
+    } else if (params.edges.length) {
+      clearHighlight();
+      showEdge(params.edges[0]);
+    } else {
+      clearHighlight();
+    }
   });
 
   /* ---- search ---- */
@@ -212,18 +314,28 @@
     return null;
   }
 
-  function focusNode(id) {
-    var n = byId[id];
-    if (classOn[n.cls] === false) {
-      classOn[n.cls] = true;
-      Array.prototype.forEach.call(document.querySelectorAll(".kg-class-filter"), function (box) {
-        if (box.value === n.cls) { box.checked = true; }
+  /* Shows a node even when a filter hides it: turns its class and one of its documents back on. */
+  function reveal(n) {
+    var changed = false;
+    filterBoxes("kg-class-filter").forEach(function (box) {
+      if (box.value === n.cls && !box.checked) { box.checked = true; setFilter(box); changed = true; }
+    });
+    if (!docsShown(n.docs)) {
+      filterBoxes("kg-document-filter").forEach(function (box) {
+        if (Number(box.value) === n.docs[0]) { box.checked = true; setFilter(box); changed = true; }
       });
-      nodeView.refresh();
-      edgeView.refresh();
     }
+    if (changed) { nodeView.refresh(); edgeView.refresh(); }
+  }
+
+  function focusNode(id, zoom) {
+    reveal(byId[id]);
     network.selectNodes([id]);
-    network.focus(id, { scale: 1.3, animation: { duration: 400, easingFunction: "easeInOutQuad" } });
+    highlight(id);
+    if (zoom !== false) {
+      network.focus(id, { scale: Math.max(network.getScale(), 1.3),
+        animation: { duration: 400, easingFunction: "easeInOutQuad" } });
+    }
     showNode(id);
   }
 
@@ -236,5 +348,27 @@
   search.addEventListener("change", runSearch);
   search.addEventListener("keydown", function (event) {
     if (event.key === "Enter") { event.preventDefault(); runSearch(); }
+  });
+
+  /* ---- first draw ---- */
+  fitAll();
+  network.once("afterDrawing", function () {
+    // The first frame is drawn fitted: record when, for the benchmark and the browser tests.
+    window.kgReady = performance.now();
+    document.documentElement.setAttribute("data-kg-ready", "true");
+  });
+  if (data.focus !== null && data.focus !== undefined && byId[data.focus]) {
+    focusNode(data.focus, false);
+  }
+
+  // A handle for tests and for people exploring in the browser's console.
+  window.kgView = Object.freeze({
+    network: network,
+    nodes: nodes,
+    edges: edges,
+    shownNodes: nodeView,
+    shownEdges: edgeView,
+    focus: focusNode,
+    find: find
   });
 })();

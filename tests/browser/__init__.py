@@ -1,0 +1,1 @@
+"""Browser tests of the HTML view (marker ``browser``)."""
