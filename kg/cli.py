@@ -174,6 +174,8 @@ def _run_with_progress(
     gazetteer: list[Path] | None,
     quiet: bool,
     jobs: int = 1,
+    cluster: str | None = None,
+    shard_dir: Path | None = None,
 ) -> BuildResult:
     """Run the pipeline with a progress bar over articles."""
     from kg.pipeline import run
@@ -196,6 +198,8 @@ def _run_with_progress(
             on_article=tick,
             on_start=start,
             jobs=_jobs(jobs),
+            cluster=cluster,
+            shard_dir=shard_dir,
         )
 
 
@@ -214,6 +218,14 @@ def build(
         bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
     ] = False,
     jobs: JobsOpt = 1,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            help="Run on a Dask cluster: a scheduler address (tcp://HOST:8786) or local:N "
+            "for N local worker processes. Writes N-Quads shards to OUTPUT/shards.",
+        ),
+    ] = None,
 ) -> None:
     """Build the knowledge graph of PATHS (the sample corpus if none) into OUTPUT.
 
@@ -226,7 +238,9 @@ def build(
     from kg.pipeline import BuildSummary, summarize, write_outputs
 
     def go() -> tuple[BuildSummary, list[Path]]:
-        result = _run_with_progress(paths, encoding, gazetteer, quiet, jobs)
+        result = _run_with_progress(
+            paths, encoding, gazetteer, quiet, jobs, cluster, output / "shards"
+        )
         files = write_outputs(result, output, html=html)
         return summarize(result), files
 

@@ -91,6 +91,12 @@ class StateError(KGError):
     exit_code = 2
 
 
+class ClusterError(KGError):
+    """A cluster build cannot start: Dask is missing or the scheduler cannot be reached."""
+
+    exit_code = 2
+
+
 class ModelNotFoundError(KGError):
     """No spaCy English pipeline is installed."""
 

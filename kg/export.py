@@ -21,7 +21,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +173,115 @@ def write_atomic(destination: str | Path, data: bytes) -> None:
         if temp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
+
+
+def write_graph_files(
+    blocks: Iterable[tuple[Node | None, Sequence[tuple[Node, Node, Node]]]],
+    *,
+    trig: str | Path | None = None,
+    turtle: str | Path | None = None,
+    prefixes: Mapping[str, str] | None = None,
+) -> int:
+    """Stream a graph, given as (graph name, triples) blocks, into TriG and Turtle files.
+
+    Each block is serialized by pyoxigraph as it comes and appended, so
+    memory holds one block at a time: a build of any size is written
+    without an in-memory dataset. The TriG file keeps one graph per block;
+    the Turtle file writes their union, where a triple two blocks share
+    (the same relation stated by two articles) appears once. Both files are
+    replaced atomically. Returns the number of quads written.
+
+    >>> import tempfile
+    >>> from rdflib import URIRef
+    >>> a, b = URIRef("https://example.org/a"), URIRef("https://example.org/b")
+    >>> p = URIRef(KGO_IRI + "partnersWith")
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> blocks = [(URIRef(f"https://example.org/g{i}"), [(a, p, b)]) for i in (1, 2)]
+    >>> write_graph_files(blocks, trig=folder / "x.trig", turtle=folder / "x.ttl",
+    ...                   prefixes={"ex": "https://example.org/", "kgo": KGO_IRI})
+    2
+    >>> print((folder / "x.ttl").read_text(), end="")
+    @prefix ex: <https://example.org/> .
+    @prefix kgo: <https://w3id.org/kg-builder/ontology#> .
+    <BLANKLINE>
+    ex:a kgo:partnersWith ex:b .
+    """
+    prefixes = dict(prefixes or {})
+    header = "".join(f"@prefix {k}: <{v}> .\n" for k, v in sorted(prefixes.items())) + "\n"
+    targets = {"trig": trig, "turtle": turtle}
+    temps: dict[str, tuple[Path, Any]] = {}
+    cache: dict[Node, Any] = {}
+
+    def convert(term: Node) -> Any:
+        if isinstance(term, Literal):
+            return from_rdflib(term)
+        node = cache.get(term)
+        if node is None:
+            node = cache[term] = from_rdflib(term)
+        return node
+
+    seen: set[tuple[Node, Node, Node]] = set()
+    count = 0
+    try:
+        for kind, destination in targets.items():
+            if destination is not None:
+                path = Path(destination)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, name_of_temp = tempfile.mkstemp(
+                    dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+                )
+                handle = os.fdopen(fd, "wb")
+                temps[kind] = (Path(name_of_temp), handle)
+                handle.write(header.encode("utf-8"))
+        first = True
+        for name, triples in blocks:
+            count += len(triples)
+            if "trig" in temps:
+                graph = ox.DefaultGraph() if name is None else convert(name)
+                quads = [ox.Quad(convert(s), convert(p), convert(o), graph) for s, p, o in triples]
+                body = _body(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes))
+                temps["trig"][1].write((b"" if first else b"\n") + body)
+            if "turtle" in temps:
+                fresh = [t for t in triples if t not in seen]
+                seen.update(t for t in fresh if t[1] in _RELATIONS)
+                plain = [ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in fresh]
+                body = _body(ox.serialize(plain, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+                temps["turtle"][1].write((b"" if first or not body else b"\n") + body)
+            first = False
+        umask = os.umask(0)
+        os.umask(umask)
+        for kind, (temp, handle) in temps.items():
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+            os.chmod(temp, 0o666 & ~umask)
+            os.replace(temp, Path(str(targets[kind])))
+        temps.clear()
+    except OSError as err:
+        raise OutputError(
+            f"{err.filename or 'output'}: cannot write it ({err.strerror or err}). "
+            "Check that the folder exists and is writable."
+        ) from err
+    finally:
+        for temp, handle in temps.values():
+            handle.close()
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+    return count
+
+
+#: Direct relation predicates: the only triples two articles' graphs can share.
+_RELATIONS = frozenset(URIRef(KGO_IRI + name) for name in CORE_PREDICATES)
+
+
+def _body(data: bytes | None) -> bytes:
+    """A serialization without its @prefix lines (pyoxigraph escapes line breaks in literals)."""
+    lines = (data or b"").split(b"\n")
+    i = 0
+    while i < len(lines) and (lines[i].startswith(b"@prefix") or not lines[i]):
+        i += 1
+    body = b"\n".join(lines[i:]).rstrip(b"\n")
+    return body + b"\n" if body else b""
 
 
 #################################################################

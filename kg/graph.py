@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
+from rdflib.term import Node
 
 from kg.extract.temporal import xsd_type_of
 from kg.ontology import (
@@ -45,7 +46,7 @@ from kg.ontology import (
     ontology_graph,
 )
 from kg.resolve import mention_role
-from kg.types import Entity, Qualifiers, Resolved
+from kg.types import Entity, ObservationCandidate, Qualifiers, Resolved
 
 ONTOLOGY_IRI = "https://w3id.org/kg-builder/ontology"
 
@@ -66,19 +67,30 @@ class Statement:
     trigger: str | None = None
 
 
+def graph_prefixes(base: str = KGR_IRI) -> dict[str, str]:
+    """The prefixes every output uses (``kgr:`` is the build's base).
+
+    >>> graph_prefixes("https://example.org/")["kgr"]
+    'https://example.org/'
+    """
+    return {
+        "kgo": KGO_IRI,
+        "kgr": base,
+        "prov": str(PROV),
+        "dcterms": str(DCTERMS),
+        "skos": str(SKOS),
+        "owl": str(OWL),
+        "rdf": str(RDF),
+        "rdfs": str(RDFS),
+        "schema": str(SCHEMA),
+        "wd": str(WD),
+        "xsd": str(XSD),
+    }
+
+
 def bind_prefixes(graph: Graph, *, base: str = KGR_IRI) -> None:
     """Bind the prefixes every output uses."""
-    for prefix, ns in (
-        ("kgo", KGO_IRI),
-        ("kgr", base),
-        ("prov", str(PROV)),
-        ("dcterms", str(DCTERMS)),
-        ("skos", str(SKOS)),
-        ("owl", str(OWL)),
-        ("schema", str(SCHEMA)),
-        ("wd", str(WD)),
-        ("xsd", str(XSD)),
-    ):
+    for prefix, ns in graph_prefixes(base).items():
         graph.bind(prefix, ns, override=True, replace=True)
 
 
@@ -92,10 +104,21 @@ def _date_literal(value: str) -> Literal:
 
 
 def _decimal(value: float | str, places: str = "0.01") -> Literal:
+    """An xsd:decimal in canonical form (a digit on each side of the point, no trailing 0).
+
+    >>> [str(_decimal(v, p)) for v, p in [("49400000", ""), (0.8, "0.01"), ("16.10", "")]]
+    ['49400000.0', '0.8', '16.1']
+    """
     number = Decimal(str(value))
     if places:
         number = number.quantize(Decimal(places))
-    return Literal(format(number, "f"), datatype=XSD.decimal)
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0")
+    return Literal(
+        text + "0" if text.endswith(".") else (text if "." in text else text + ".0"),
+        datatype=XSD.decimal,
+    )
 
 
 def statements(resolved: Iterable[Resolved]) -> list[Statement]:
@@ -153,6 +176,9 @@ def _merge(old: Statement, new: Statement) -> Statement:
     return replace(best, qualifiers=Qualifiers(**fields))
 
 
+Triple = tuple[Node, Node, Node]
+
+
 def build_dataset(
     entities: Sequence[Entity],
     resolved: Sequence[Resolved],
@@ -168,111 +194,160 @@ def build_dataset(
     """
     dataset = Dataset(default_union=True)
     bind_prefixes(dataset, base=base)
+    for name, triples in graph_blocks(entities, resolved, base=base, ontology=ontology):
+        target = dataset.default_graph if name is None else dataset.graph(name)
+        for triple in triples:
+            target.add(triple)
+    return dataset
+
+
+def graph_blocks(
+    entities: Sequence[Entity],
+    resolved: Sequence[Resolved],
+    *,
+    base: str = KGR_IRI,
+    ontology: bool = True,
+) -> Iterator[tuple[URIRef | None, list[Triple]]]:
+    """The graph of a build as (graph name, sorted triples) blocks, in a fixed order.
+
+    First the default graph (entity descriptions), then the ontology's named
+    graph, then one named graph per document in id order. Blocks are made one
+    at a time, so a writer can stream a build of any size.
+    """
+    yield None, _sorted(entity_triples(entities, base=base))
     if ontology:
-        vocabulary = dataset.graph(URIRef(ONTOLOGY_IRI))
-        for triple in ontology_graph():
-            vocabulary.add(triple)
-    default = dataset.default_graph
+        yield URIRef(ONTOLOGY_IRI), _sorted(ontology_graph())
+    by_doc: dict[str, list[Statement]] = defaultdict(list)
+    for statement in statements(resolved):
+        by_doc[statement.doc].append(statement)
+    for item in sorted(resolved, key=lambda r: r.extraction.article.id):
+        article_id = item.extraction.article.id
+        triples = document_triples(item, by_doc.get(article_id, ()), base=base)
+        yield URIRef(f"{base}graph/{article_id}"), _sorted(triples)
+
+
+def _sorted(triples: Iterable[tuple[Node, Node, Node]]) -> list[Triple]:
+    unique = set(triples)
+    return sorted(unique, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
+
+
+def entity_triples(entities: Iterable[Entity], *, base: str = KGR_IRI) -> Iterator[Triple]:
+    """The description of each entity: class, label, aliases, Wikidata link."""
+    for entity in entities:
+        subject = URIRef(base + entity.id)
+        yield subject, RDF.type, KGO[entity.cls]
+        yield subject, RDFS.label, Literal(entity.label)
+        for alias in entity.aliases:
+            yield subject, SKOS.altLabel, Literal(alias)
+        if entity.wikidata:
+            yield subject, OWL.sameAs, WD[entity.wikidata]
+
+
+def document_triples(
+    item: Resolved, doc_statements: Iterable[Statement], *, base: str = KGR_IRI
+) -> Iterator[Triple]:
+    """What one document asserts: its metadata, mentions, relations, statements, figures."""
 
     def node(entity_id: str) -> URIRef:
         return URIRef(base + entity_id)
 
-    for entity in entities:
-        subject = node(entity.id)
-        default.add((subject, RDF.type, KGO[entity.cls]))
-        default.add((subject, RDFS.label, Literal(entity.label)))
-        for alias in entity.aliases:
-            default.add((subject, SKOS.altLabel, Literal(alias)))
-        if entity.wikidata:
-            default.add((subject, OWL.sameAs, WD[entity.wikidata]))
-
-    by_doc: dict[str, list[Statement]] = defaultdict(list)
-    for statement in statements(resolved):
-        by_doc[statement.doc].append(statement)
-
-    for item in resolved:
-        article = item.extraction.article
-        doc_iri = URIRef(f"{base}doc/{article.id}")
-        graph = dataset.graph(URIRef(f"{base}graph/{article.id}"))
-        graph.add((doc_iri, RDF.type, KGO.Document))
-        graph.add((doc_iri, DCTERMS.identifier, Literal(article.id)))
-        if article.title:
-            graph.add((doc_iri, DCTERMS.title, Literal(article.title)))
-        if article.date:
-            graph.add((doc_iri, DCTERMS.date, _date_literal(article.date)))
-        if article.publisher:
-            graph.add((doc_iri, DCTERMS.publisher, Literal(article.publisher)))
-        if article.source:
-            graph.add((doc_iri, DCTERMS.source, Literal(article.source)))
-        if article.url:
-            graph.add((doc_iri, SCHEMA.url, Literal(article.url, datatype=XSD.anyURI)))
-        for entity_id in sorted({e for e in item.entity_ids if e}):
-            graph.add((node(entity_id), KGO.mentionedIn, doc_iri))
-        text = article.text
-        for st in by_doc.get(article.id, ()):
-            s, p, o = node(st.subject), KGO[st.predicate], node(st.object)
-            graph.add((s, p, o))
-            iri = URIRef(
-                f"{base}statement/{_hash(article.id, st.subject, st.predicate, st.object)}"
-            )
-            graph.add((iri, RDF.type, KGO.Statement))
-            graph.add((iri, RDF.subject, s))
-            graph.add((iri, RDF.predicate, p))
-            graph.add((iri, RDF.object, o))
-            graph.add((iri, PROV.wasDerivedFrom, doc_iri))
-            start, end = st.evidence
-            graph.add((iri, KGO.evidence, Literal(text[start:end])))
-            graph.add((iri, KGO.evidenceStart, Literal(start)))
-            graph.add((iri, KGO.evidenceEnd, Literal(end)))
-            graph.add((iri, KGO.confidence, _decimal(st.confidence)))
-            if st.trigger:
-                graph.add((iri, KGO.trigger, Literal(st.trigger)))
-            q = st.qualifiers
-            for prop, value in ((KGO.date, q.date), (KGO.startDate, q.start), (KGO.endDate, q.end)):
-                if value:
-                    graph.add((iri, prop, _date_literal(value)))
-            if q.duration:
-                graph.add((iri, KGO.duration, Literal(q.duration, datatype=XSD.duration)))
-            if q.status in _STATUS:
-                graph.add((iri, KGO.status, _STATUS[q.status]))
-            if q.role:
-                graph.add((iri, KGO.role, Literal(q.role)))
-        _add_observations(graph, item, doc_iri, node, base)
-    return dataset
+    article = item.extraction.article
+    doc_iri = URIRef(f"{base}doc/{article.id}")
+    yield doc_iri, RDF.type, KGO.Document
+    yield doc_iri, DCTERMS.identifier, Literal(article.id)
+    if article.title:
+        yield doc_iri, DCTERMS.title, Literal(article.title)
+    if article.date:
+        yield doc_iri, DCTERMS.date, _date_literal(article.date)
+    if article.publisher:
+        yield doc_iri, DCTERMS.publisher, Literal(article.publisher)
+    if article.source:
+        yield doc_iri, DCTERMS.source, Literal(article.source)
+    if article.url:
+        yield doc_iri, SCHEMA.url, Literal(article.url, datatype=XSD.anyURI)
+    for entity_id in sorted({e for e in item.entity_ids if e}):
+        yield node(entity_id), KGO.mentionedIn, doc_iri
+    text = article.text
+    for st in doc_statements:
+        s, p, o = node(st.subject), KGO[st.predicate], node(st.object)
+        yield s, p, o
+        iri = URIRef(f"{base}statement/{_hash(article.id, st.subject, st.predicate, st.object)}")
+        yield iri, RDF.type, KGO.Statement
+        yield iri, RDF.subject, s
+        yield iri, RDF.predicate, p
+        yield iri, RDF.object, o
+        yield iri, PROV.wasDerivedFrom, doc_iri
+        start, end = st.evidence
+        yield iri, KGO.evidence, Literal(text[start:end])
+        yield iri, KGO.evidenceStart, Literal(start)
+        yield iri, KGO.evidenceEnd, Literal(end)
+        yield iri, KGO.confidence, _decimal(st.confidence)
+        if st.trigger:
+            yield iri, KGO.trigger, Literal(st.trigger)
+        q = st.qualifiers
+        for prop, value in ((KGO.date, q.date), (KGO.startDate, q.start), (KGO.endDate, q.end)):
+            if value:
+                yield iri, prop, _date_literal(value)
+        if q.duration:
+            yield iri, KGO.duration, Literal(q.duration, datatype=XSD.duration)
+        if q.status in _STATUS:
+            yield iri, KGO.status, _STATUS[q.status]
+        if q.role:
+            yield iri, KGO.role, Literal(q.role)
+    yield from _observation_triples(item, doc_iri, node, base)
 
 
-def _add_observations(
-    graph: Graph, item: Resolved, doc_iri: URIRef, node: Callable[[str], URIRef], base: str
-) -> None:
+def count_facts(resolved: Sequence[Resolved]) -> tuple[dict[str, int], int]:
+    """Distinct relation triples by predicate, and observations, of a build (as in its graph)."""
+    relations = {(st.subject, st.predicate, st.object) for st in statements(resolved)}
+    by_predicate: dict[str, int] = defaultdict(int)
+    for _, predicate, _ in relations:
+        by_predicate[predicate] += 1
+    observations = sum(
+        len({_observation_id(item, obs) for obs in item.extraction.observations} - {None})
+        for item in resolved
+    )
+    return dict(sorted(by_predicate.items())), observations
+
+
+def _observation_id(item: Resolved, obs: ObservationCandidate) -> str | None:
+    subject = item.entity_ids[obs.subject]
+    if not subject:
+        return None
+    return _hash(
+        item.extraction.article.id, subject, obs.metric, obs.value, obs.unit, obs.period or ""
+    )
+
+
+def _observation_triples(
+    item: Resolved, doc_iri: URIRef, node: Callable[[str], URIRef], base: str
+) -> Iterator[Triple]:
     text = item.extraction.article.text
     seen: set[str] = set()
     for obs in item.extraction.observations:
+        iri_id = _observation_id(item, obs)
+        if iri_id is None or iri_id in seen:
+            continue
         subject = item.entity_ids[obs.subject]
-        if not subject:
-            continue
-        iri_id = _hash(
-            item.extraction.article.id, subject, obs.metric, obs.value, obs.unit, obs.period or ""
-        )
-        if iri_id in seen:
-            continue
+        assert subject is not None
         seen.add(iri_id)
         iri = URIRef(f"{base}observation/{iri_id}")
-        graph.add((iri, RDF.type, KGO.Observation))
-        graph.add((iri, KGO.observedEntity, node(subject)))
-        graph.add((iri, KGO.metric, KGO[obs.metric]))
-        graph.add((iri, KGO.value, _decimal(obs.value, places="")))
-        graph.add((iri, KGO.unit, Literal(obs.unit)))
+        yield iri, RDF.type, KGO.Observation
+        yield iri, KGO.observedEntity, node(subject)
+        yield iri, KGO.metric, KGO[obs.metric]
+        yield iri, KGO.value, _decimal(obs.value, places="")
+        yield iri, KGO.unit, Literal(obs.unit)
         if obs.period:
-            graph.add((iri, KGO.period, _date_literal(obs.period)))
+            yield iri, KGO.period, _date_literal(obs.period)
         if obs.place is not None and (place := item.entity_ids[obs.place]):
-            graph.add((iri, KGO.place, node(place)))
+            yield iri, KGO.place, node(place)
         if obs.source is not None and (source := item.entity_ids[obs.source]):
-            graph.add((iri, KGO.reportedBy, node(source)))
+            yield iri, KGO.reportedBy, node(source)
         if obs.segment:
-            graph.add((iri, KGO.segment, Literal(obs.segment)))
-        graph.add((iri, PROV.wasDerivedFrom, doc_iri))
+            yield iri, KGO.segment, Literal(obs.segment)
+        yield iri, PROV.wasDerivedFrom, doc_iri
         start, end = obs.evidence
-        graph.add((iri, KGO.evidence, Literal(text[start:end])))
-        graph.add((iri, KGO.evidenceStart, Literal(start)))
-        graph.add((iri, KGO.evidenceEnd, Literal(end)))
-        graph.add((iri, KGO.confidence, _decimal(obs.confidence)))
+        yield iri, KGO.evidence, Literal(text[start:end])
+        yield iri, KGO.evidenceStart, Literal(start)
+        yield iri, KGO.evidenceEnd, Literal(end)
+        yield iri, KGO.confidence, _decimal(obs.confidence)

@@ -14,15 +14,16 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
-from rdflib import RDF, Dataset
+from rdflib import Dataset
 
 from kg.errors import EmptyInputError, OutputError, StateError
-from kg.export import export_graph, write_atomic
-from kg.graph import build_dataset
+from kg.export import write_atomic, write_graph_files
+from kg.graph import build_dataset, count_facts, graph_blocks, graph_prefixes
 from kg.ingest import read_articles, sample_corpus
-from kg.ontology import CORE_PREDICATES, KGO, KGO_IRI, KGR_IRI, load_gazetteer, ontology_dir
+from kg.ontology import KGR_IRI, load_gazetteer, ontology_dir
 from kg.parallel import extract_articles
 from kg.resolve import resolve
 from kg.state import (
@@ -43,12 +44,21 @@ _REFERENCES = frozenset({"coref", "demonym"})
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build produced: entities, per-document records and the dataset."""
+    """What a build produced: entities, per-document records, and the build state.
+
+    ``dataset`` (an rdflib Dataset of the whole graph) is made on first use:
+    writing the graph files streams and does not need it.
+    """
 
     entities: list[Entity]
     resolved: list[Resolved]
-    dataset: Dataset
     state: BuildState | None = None
+    base: str = KGR_IRI
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        """The whole graph as an rdflib Dataset (a named graph per article)."""
+        return build_dataset(self.entities, self.resolved, base=self.base)
 
 
 @dataclass(frozen=True)
@@ -77,12 +87,17 @@ def run(
     on_start: Callable[[int], None] | None = None,
     model: str | None = None,
     jobs: int = 1,
+    cluster: str | None = None,
+    shard_dir: str | Path | None = None,
 ) -> BuildResult:
     """Read, extract, resolve and build the dataset of ``paths`` (the sample corpus if empty).
 
     ``jobs`` processes extract in parallel (the graph is the same for any
-    number). ``on_start`` is called with the number of articles once they
-    are read, ``on_article`` after each is extracted (for progress bars).
+    number). With ``cluster`` (a Dask scheduler address, or ``local:N``)
+    extraction and graph writing run on the cluster (:mod:`kg.cluster`),
+    which writes N-Quads shards into ``shard_dir``. ``on_start`` is called
+    with the number of articles once they are read, ``on_article`` after
+    each is extracted (for progress bars).
     """
     articles = list(read_articles(input_paths(paths), encoding=encoding))
     if not articles:
@@ -92,6 +107,17 @@ def run(
         )
     if on_start is not None:
         on_start(len(articles))
+    if cluster is not None:
+        return _run_on_cluster(
+            articles,
+            cluster=cluster,
+            shard_dir=Path(shard_dir or DEFAULT_OUTPUT / "shards"),
+            encoding=encoding,
+            gazetteer_files=gazetteer_files,
+            base=base,
+            model=model,
+            on_article=on_article,
+        )
     extractions = list(
         extract_articles(
             articles,
@@ -101,32 +127,69 @@ def run(
             on_article=on_article,
         )
     )
+    return assemble(_new_state(extractions, encoding, gazetteer_files, base, model))
+
+
+def _new_state(
+    extractions: Sequence[Extraction],
+    encoding: str | None,
+    gazetteer_files: Sequence[str],
+    base: str,
+    model: str | None,
+) -> BuildState:
     options = BuildOptions(
         base=base,
         gazetteer_files=tuple(str(Path(f).resolve()) for f in gazetteer_files),
         model=model,
         encoding=encoding,
     )
-    state = BuildState(
+    return BuildState(
         options=options,
         fingerprint=fingerprint(model=model, gazetteer_files=gazetteer_files),
         extractions={ex.article.id: ex for ex in extractions},
         hashes={ex.article.id: article_hash(ex.article) for ex in extractions},
     )
-    return assemble(state)
 
 
-def assemble(state: BuildState) -> BuildResult:
-    """Resolve the extractions of a build state and build its dataset.
+def _run_on_cluster(
+    articles: Sequence[Article],
+    *,
+    cluster: str,
+    shard_dir: Path,
+    encoding: str | None,
+    gazetteer_files: Sequence[str],
+    base: str,
+    model: str | None,
+    on_article: Callable[[Article], None] | None,
+) -> BuildResult:
+    from kg.cluster import connect, extract_on_cluster, write_shards
 
-    Extractions are taken in article-id order, so the graph depends only on
-    which articles the build holds, not on the order they came in.
+    with connect(cluster) as client:
+        extractions = extract_on_cluster(
+            client, articles, model=model, gazetteer_files=gazetteer_files, on_article=on_article
+        )
+        state = _new_state(extractions, encoding, gazetteer_files, base, model)
+        entities, resolved = resolve_state(state)
+        descriptions = build_dataset(entities, [], base=base)
+        write_shards(client, resolved, shard_dir, base=base, entities_dataset=descriptions)
+    return BuildResult(entities, resolved, state, base)
+
+
+def resolve_state(state: BuildState) -> tuple[list[Entity], list[Resolved]]:
+    """Resolve the extractions of a build state, in article-id order.
+
+    The order makes the graph depend only on which articles the build
+    holds, not on the order they came in.
     """
     gazetteer = load_gazetteer(state.options.gazetteer_files)
     extractions = [state.extractions[doc] for doc in sorted(state.extractions)]
-    entities, resolved = resolve(extractions, gazetteer=gazetteer)
-    dataset = build_dataset(entities, resolved, base=state.options.base)
-    return BuildResult(entities, resolved, dataset, state)
+    return resolve(extractions, gazetteer=gazetteer)
+
+
+def assemble(state: BuildState) -> BuildResult:
+    """Resolve the extractions of a build state and build its dataset."""
+    entities, resolved = resolve_state(state)
+    return BuildResult(entities, resolved, state, state.options.base)
 
 
 def fingerprint(*, model: str | None = None, gazetteer_files: Sequence[str] = ()) -> str:
@@ -249,16 +312,11 @@ def _named(ex: Extraction, item: Resolved, i: int, index: dict[int, int]) -> int
 def summarize(result: BuildResult) -> BuildSummary:
     """Count documents, entities by class and relations by predicate."""
     classes = Counter(e.cls for e in result.entities)
-    predicates: Counter[str] = Counter()
-    for _, p, _ in result.dataset.triples((None, None, None)):
-        name = str(p).removeprefix(KGO_IRI)
-        if name in CORE_PREDICATES and str(p).startswith(KGO_IRI):
-            predicates[name] += 1
-    observations = len(set(result.dataset.subjects(RDF.type, KGO.Observation)))
+    predicates, observations = count_facts(result.resolved)
     return BuildSummary(
         documents=len(result.resolved),
         entities=dict(sorted(classes.items())),
-        relations=dict(sorted(predicates.items())),
+        relations=predicates,
         observations=observations,
     )
 
@@ -278,10 +336,15 @@ def write_outputs(
         raise OutputError(
             f"{folder}: cannot create the output folder ({err.strerror}). Choose another with -o."
         ) from err
-    written = []
-    for name, fmt in (("kg.ttl", "turtle"), ("kg.trig", "trig")):
-        export_graph(result.dataset, format=fmt, destination=folder / name)
-        written.append(folder / name)
+    write_graph_files(
+        graph_blocks(result.entities, result.resolved, base=base),
+        trig=folder / "kg.trig",
+        turtle=folder / "kg.ttl",
+        # Not kgr: resource IRIs have a "/" in their local part, which Turtle can only
+        # write escaped (kgr:organization\/acme); the full IRI reads better.
+        prefixes={k: v for k, v in graph_prefixes(base).items() if k != "kgr"},
+    )
+    written = [folder / "kg.ttl", folder / "kg.trig"]
     lines = "".join(
         json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
         for r in extraction_records(result.resolved, base=base)

@@ -283,7 +283,7 @@ def test_symmetric_relations_are_stored_once_with_the_best_confidence(ds: Datase
     assert (forward in named(ds, "d2")) == (forward in g)
     s, o = (ACME, GLOBEX) if forward in g else (GLOBEX, ACME)
     st = statement_of(ds, "d1", s, "partnersWith", o)
-    assert g.value(st, K.confidence) == Literal("0.80", datatype=XSD.decimal)
+    assert g.value(st, K.confidence) == Literal("0.8", datatype=XSD.decimal)  # canonical form
     # qualifiers of both candidates are merged
     assert g.value(st, K.startDate) == Literal("2018-04", datatype=XSD.gYearMonth)
     assert g.value(st, K.duration) == Literal("P7Y", datatype=XSD.duration)

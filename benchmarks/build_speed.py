@@ -1,0 +1,104 @@
+"""Whole-build throughput and peak memory against spaCy's own ``nlp.pipe``.
+
+Targets (issue 5): on >= 2,000 articles, ``kg build`` (read, extract,
+resolve, graph, write kg.ttl/kg.trig/extractions/state; no HTML) keeps
+>= 80% of the words per second of spaCy's small pipeline run with
+``nlp.pipe(texts, n_process=N)`` on the same texts and the same number of
+processes; and a build of 20,000 articles peaks under 2 GB of memory.
+
+    python benchmarks/build_speed.py --articles 2000 --jobs 2
+    python benchmarks/build_speed.py --articles 20000 --jobs 2 --skip-spacy   # memory
+
+Peak memory is the largest resident set of the main process and, separately,
+of any one worker process (``getrusage``: RUSAGE_SELF and RUSAGE_CHILDREN's
+maximum), read after each step. The corpus is benchmarks/synthetic.py's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import generate, write_jsonl  # noqa: E402
+
+
+def peak_mib() -> tuple[float, float]:
+    """Peak RSS of this process and of the largest finished child, in MiB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, child
+
+
+def spacy_run(texts: list[str], jobs: int) -> float:
+    from kg.extract import load_model
+
+    nlp = load_model()
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, n_process=jobs, batch_size=32):
+        pass
+    return time.perf_counter() - start
+
+
+def kg_run(path: Path, out: Path, jobs: int) -> tuple[float, int]:
+    from kg.pipeline import build
+
+    start = time.perf_counter()
+    summary = build([path], out_dir=out, html=False, jobs=jobs)
+    return time.perf_counter() - start, summary.documents
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip-spacy", action="store_true", help="memory run: kg only")
+    args = parser.parse_args()
+
+    articles = generate(args.articles, seed=args.seed)
+    words = sum(len(a.text.split()) for a in articles)
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = write_jsonl(articles, Path(tmp) / "corpus.jsonl")
+        texts = [a.text for a in articles]
+        del articles
+        print(f"kg build benchmark  {time.strftime('%Y-%m-%d')}")
+        print(
+            f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; "
+            f"corpus: {args.articles:,} synthetic articles, {words:,} words; "
+            f"{args.jobs} process(es)"
+        )
+        spacy_seconds = None
+        if not args.skip_spacy:
+            spacy_seconds = spacy_run(texts, args.jobs)
+            print(
+                f"(a) spaCy nlp.pipe(n_process={args.jobs}):  {spacy_seconds:8.1f} s  "
+                f"{words / spacy_seconds:8,.0f} words/s"
+            )
+        del texts
+        kg_seconds, documents = kg_run(corpus, Path(tmp) / "out", args.jobs)
+        size = sum(p.stat().st_size for p in (Path(tmp) / "out").glob("kg.*"))
+        print(
+            f"(b) kg build --jobs {args.jobs} (no HTML):    {kg_seconds:8.1f} s  "
+            f"{words / kg_seconds:8,.0f} words/s  ({documents:,} documents, "
+            f"kg.ttl+kg.trig {size / 2**20:.1f} MiB)"
+        )
+        own, child = peak_mib()
+        print(f"peak RSS: main process {own:,.0f} MiB, largest worker {child:,.0f} MiB")
+        if spacy_seconds is not None:
+            ratio = spacy_seconds / kg_seconds
+            verdict = "PASS" if ratio >= 0.8 else "FAIL"
+            print(f"kg / spaCy throughput: {ratio:.1%} -> {verdict} (target >= 80%)")
+        if args.articles >= 20000:
+            verdict = "PASS" if max(own, child) < 2048 else "FAIL"
+            print(f"peak memory under 2 GiB for {args.articles:,} articles: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
