@@ -18,8 +18,17 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from kg import __version__
 from kg.errors import KGError
@@ -102,11 +111,20 @@ def progress_bar(label: str, *, enabled: bool) -> Iterator[Progress | None]:
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        RateColumn(),
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
     ) as progress:
         yield progress
+
+
+class RateColumn(ProgressColumn):
+    """Articles per second, averaged over the last seconds."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.speed
+        return Text("" if speed is None else f"{speed:,.1f} docs/s", style="progress.data.speed")
 
 
 def _version(value: bool) -> None:

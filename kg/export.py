@@ -211,8 +211,17 @@ def write_graph_files(
     targets = {"trig": trig, "turtle": turtle}
     temps: dict[str, tuple[Path, Any]] = {}
     cache: dict[Node, Any] = {}
+    datatypes: dict[str, Any] = {}
 
     def convert(term: Node) -> Any:
+        if type(term) is Literal and not term.language:  # the common case, made cheap
+            datatype = term.datatype
+            if datatype is None:
+                return ox.Literal(str(term))
+            node = datatypes.get(datatype)
+            if node is None:
+                node = datatypes[datatype] = ox.NamedNode(str(datatype))
+            return ox.Literal(str(term), datatype=node)
         if isinstance(term, Literal):
             return from_rdflib(term)
         node = cache.get(term)
@@ -233,19 +242,24 @@ def write_graph_files(
                 handle = os.fdopen(fd, "wb")
                 temps[kind] = (Path(name_of_temp), handle)
                 handle.write(header.encode("utf-8"))
+        def turtle_body(triples: Sequence[tuple[Node, Node, Node]]) -> bytes:
+            plain = [ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples]
+            return _body(ox.serialize(plain, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+
         first = True
         for name, triples in blocks:
             count += len(triples)
+            # A TriG graph block holds Turtle's triple syntax: serialize once, use twice.
+            body = turtle_body(triples)
             if "trig" in temps:
-                graph = ox.DefaultGraph() if name is None else convert(name)
-                quads = [ox.Quad(convert(s), convert(p), convert(o), graph) for s, p, o in triples]
-                body = _body(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes))
-                temps["trig"][1].write((b"" if first else b"\n") + body)
+                head = b"{\n" if name is None else f"<{name}> {{\n".encode()
+                temps["trig"][1].write((b"" if first else b"\n") + head + body + b"}\n")
             if "turtle" in temps:
-                fresh = [t for t in triples if t not in seen]
-                seen.update(t for t in fresh if t[1] in _RELATIONS)
-                plain = [ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in fresh]
-                body = _body(ox.serialize(plain, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+                repeated = [t for t in triples if t in seen]
+                seen.update(t for t in triples if t[1] in _RELATIONS)
+                if repeated:  # the same relation stated by an earlier article
+                    again = set(repeated)
+                    body = turtle_body([t for t in triples if t not in again])
                 temps["turtle"][1].write((b"" if first or not body else b"\n") + body)
             first = False
         umask = os.umask(0)

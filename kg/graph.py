@@ -227,8 +227,14 @@ def graph_blocks(
 
 
 def _sorted(triples: Iterable[tuple[Node, Node, Node]]) -> list[Triple]:
-    unique = set(triples)
-    return sorted(unique, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
+    """Distinct triples in a fixed order (by subject, predicate, object text, then kind)."""
+    return sorted(set(triples), key=_triple_key)
+
+
+def _triple_key(t: Triple) -> tuple[str, str, str, str]:
+    o = t[2]
+    kind = f"{o.datatype}@{o.language}" if isinstance(o, Literal) else type(o).__name__
+    return str(t[0]), str(t[1]), str(o), kind
 
 
 def entity_triples(entities: Iterable[Entity], *, base: str = KGR_IRI) -> Iterator[Triple]:

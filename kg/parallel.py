@@ -1,6 +1,7 @@
 """Extraction as a map over articles, in this process or in a pool of worker processes.
 
-Each worker loads the pipeline once and extracts chunks of articles; results
+Workers share a pipeline loaded once (forked from this process where the
+platform allows, else each loads its own) and extract chunks of articles; results
 come back in input order, so a build with ``jobs=4`` writes the same graph as
 one with ``jobs=1``. Only articles and :class:`~kg.types.Extraction` records
 cross process boundaries (small, picklable dataclasses), never spaCy docs.
@@ -80,10 +81,16 @@ def extract_articles(
         yield from extract(articles, nlp, gazetteer=gazetteer, on_article=on_article)
         return
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    with context.Pool(
-        jobs, initializer=_init_worker, initargs=(model, tuple(gazetteer_files))
-    ) as pool:
+    if "fork" in methods:
+        # Load once here; forked workers share the loaded pipeline (copy-on-write)
+        # and start at once, as spaCy's own nlp.pipe(n_process=...) does.
+        _init_worker(model, tuple(gazetteer_files))
+        pool = multiprocessing.get_context("fork").Pool(jobs)
+    else:
+        pool = multiprocessing.get_context("spawn").Pool(
+            jobs, initializer=_init_worker, initargs=(model, tuple(gazetteer_files))
+        )
+    with pool:
         for done in pool.imap(_extract_chunk, chunks(articles, CHUNK)):
             for extraction in done:
                 if on_article is not None:

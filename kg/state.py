@@ -76,7 +76,18 @@ def article_hash(article: Article) -> str:
 
 def extraction_to_dict(ex: Extraction) -> dict[str, Any]:
     """A JSON-ready dict of an extraction (the inverse of :func:`extraction_from_dict`)."""
-    return asdict(ex)
+    return _plain(ex)
+
+
+def _plain(value: Any) -> Any:
+    # dataclasses.asdict deep-copies every leaf; these records hold only str, int,
+    # float, None, tuples and frozen dataclasses, which JSON takes as they are.
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields is not None:
+        return {name: _plain(getattr(value, name)) for name in fields}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def extraction_from_dict(data: Mapping[str, Any]) -> Extraction:

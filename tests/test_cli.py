@@ -451,3 +451,16 @@ def test_an_error_naming_brackets_is_printed_literally(runner: CliRunner, tmp_pa
     missing = tmp_path / "[/x] [bold]gone"
     line = assert_clean_error(kg(runner, "build", missing, "-o", tmp_path / "out"))
     assert "[/x] [bold]gone" in line
+
+
+def test_the_progress_bar_shows_articles_per_second() -> None:
+    from rich.progress import Progress
+
+    from kg.cli import RateColumn
+
+    progress = Progress(RateColumn())
+    task = progress.add_task("Extracting", total=10)
+    assert str(RateColumn().render(progress.tasks[0])) == ""  # no rate before any progress
+    progress.advance(task)
+    progress.advance(task, 3)
+    assert str(RateColumn().render(progress.tasks[0])).endswith(" docs/s")
