@@ -194,6 +194,7 @@ def _run_with_progress(
     jobs: int = 1,
     cluster: str | None = None,
     shard_dir: Path | None = None,
+    store: str | None = None,
 ) -> BuildResult:
     """Run the pipeline with a progress bar over articles."""
     from kg.pipeline import run
@@ -218,6 +219,7 @@ def _run_with_progress(
             jobs=_jobs(jobs),
             cluster=cluster,
             shard_dir=shard_dir,
+            store=store,
         )
 
 
@@ -244,6 +246,15 @@ def build(
             "for N local worker processes. Writes N-Quads shards to OUTPUT/shards.",
         ),
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Also publish the graph to a store: oxigraph:PATH (an embedded on-disk "
+            "store) or sparql+http://HOST:PORT/ (a SPARQL 1.1 server). kg add and kg remove "
+            "then keep it up to date.",
+        ),
+    ] = None,
 ) -> None:
     """Build the knowledge graph of PATHS (the sample corpus if none) into OUTPUT.
 
@@ -257,7 +268,7 @@ def build(
 
     def go() -> tuple[BuildSummary, list[Path]]:
         result = _run_with_progress(
-            paths, encoding, gazetteer, quiet, jobs, cluster, output / "shards"
+            paths, encoding, gazetteer, quiet, jobs, cluster, output / "shards", store
         )
         files = write_outputs(result, output, html=html)
         return summarize(result), files

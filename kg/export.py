@@ -17,6 +17,7 @@ rdflib; JSON-LD by rdflib's JSON-LD converter; GraphML by networkx, from
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -181,6 +182,7 @@ def write_graph_files(
     trig: str | Path | None = None,
     turtle: str | Path | None = None,
     prefixes: Mapping[str, str] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> int:
     """Stream a graph, given as (graph name, triples) blocks, into TriG and Turtle files.
 
@@ -189,7 +191,9 @@ def write_graph_files(
     without an in-memory dataset. The TriG file keeps one graph per block;
     the Turtle file writes their union, where a triple two blocks share
     (the same relation stated by two articles) appears once. Both files are
-    replaced atomically. Returns the number of quads written.
+    replaced atomically. ``digests``, when given, receives a digest of each
+    graph's content by graph IRI ("" for the default graph). Returns the
+    number of quads written.
 
     >>> import tempfile
     >>> from rdflib import URIRef
@@ -251,6 +255,8 @@ def write_graph_files(
             count += len(triples)
             # A TriG graph block holds Turtle's triple syntax: serialize once, use twice.
             body = turtle_body(triples)
+            if digests is not None:
+                digests["" if name is None else str(name)] = hashlib.sha256(body).hexdigest()[:32]
             if "trig" in temps:
                 head = b"{\n" if name is None else f"<{name}> {{\n".encode()
                 temps["trig"][1].write((b"" if first else b"\n") + head + body + b"}\n")

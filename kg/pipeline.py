@@ -12,14 +12,14 @@ from __future__ import annotations
 import difflib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset
 
-from kg.errors import EmptyInputError, OutputError, StateError
+from kg.errors import EmptyInputError, OutputError, StateError, StoreError
 from kg.export import write_atomic, write_graph_files
 from kg.graph import build_dataset, count_facts, graph_blocks, graph_prefixes
 from kg.ingest import read_articles, sample_corpus
@@ -89,6 +89,7 @@ def run(
     jobs: int = 1,
     cluster: str | None = None,
     shard_dir: str | Path | None = None,
+    store: str | None = None,
 ) -> BuildResult:
     """Read, extract, resolve and build the dataset of ``paths`` (the sample corpus if empty).
 
@@ -97,8 +98,11 @@ def run(
     extraction and graph writing run on the cluster (:mod:`kg.cluster`),
     which writes N-Quads shards into ``shard_dir``. ``on_start`` is called
     with the number of articles once they are read, ``on_article`` after
-    each is extracted (for progress bars).
+    each is extracted (for progress bars). With ``store`` (a spec of
+    :func:`kg.stores.open_store`, not ``memory``), :func:`write_outputs` also
+    publishes the graph there, and ``kg add``/``kg remove`` keep it up to date.
     """
+    store = store_spec(store) if store else None
     articles = list(read_articles(input_paths(paths), encoding=encoding))
     if not articles:
         raise EmptyInputError(
@@ -117,6 +121,7 @@ def run(
             base=base,
             model=model,
             on_article=on_article,
+            store=store,
         )
     extractions = list(
         extract_articles(
@@ -127,7 +132,7 @@ def run(
             on_article=on_article,
         )
     )
-    return assemble(_new_state(extractions, encoding, gazetteer_files, base, model))
+    return assemble(_new_state(extractions, encoding, gazetteer_files, base, model, store))
 
 
 def _new_state(
@@ -136,12 +141,14 @@ def _new_state(
     gazetteer_files: Sequence[str],
     base: str,
     model: str | None,
+    store: str | None = None,
 ) -> BuildState:
     options = BuildOptions(
         base=base,
         gazetteer_files=tuple(str(Path(f).resolve()) for f in gazetteer_files),
         model=model,
         encoding=encoding,
+        store=store,
     )
     return BuildState(
         options=options,
@@ -161,6 +168,7 @@ def _run_on_cluster(
     base: str,
     model: str | None,
     on_article: Callable[[Article], None] | None,
+    store: str | None,
 ) -> BuildResult:
     from kg.cluster import connect, extract_on_cluster, write_shards
 
@@ -168,11 +176,33 @@ def _run_on_cluster(
         extractions = extract_on_cluster(
             client, articles, model=model, gazetteer_files=gazetteer_files, on_article=on_article
         )
-        state = _new_state(extractions, encoding, gazetteer_files, base, model)
+        state = _new_state(extractions, encoding, gazetteer_files, base, model, store)
         entities, resolved = resolve_state(state)
         descriptions = build_dataset(entities, [], base=base)
         write_shards(client, resolved, shard_dir, base=base, entities_dataset=descriptions)
     return BuildResult(entities, resolved, state, base)
+
+
+def store_spec(spec: str) -> str:
+    """Check a store spec for a build and make a folder path absolute.
+
+    >>> store_spec("sparql+http://127.0.0.1:7878")
+    'sparql+http://127.0.0.1:7878'
+    >>> store_spec("memory")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.StoreError: a memory store ends with this process: ...
+    """
+    text = spec.strip()
+    if text == "memory":
+        raise StoreError(
+            "a memory store ends with this process: publish a build to oxigraph:PATH or "
+            "sparql+http://HOST:PORT/."
+        )
+    if text.startswith(("sparql+http://", "sparql+https://")):
+        return text
+    path = text.removeprefix("oxigraph:")
+    return "oxigraph:" + str(Path(path).resolve())
 
 
 def resolve_state(state: BuildState) -> tuple[list[Entity], list[Resolved]]:
@@ -336,6 +366,7 @@ def write_outputs(
         raise OutputError(
             f"{folder}: cannot create the output folder ({err.strerror}). Choose another with -o."
         ) from err
+    digests: dict[str, str] = {}
     write_graph_files(
         graph_blocks(result.entities, result.resolved, base=base),
         trig=folder / "kg.trig",
@@ -343,8 +374,11 @@ def write_outputs(
         # Not kgr: resource IRIs have a "/" in their local part, which Turtle can only
         # write escaped (kgr:organization\/acme); the full IRI reads better.
         prefixes={k: v for k, v in graph_prefixes(base).items() if k != "kgr"},
+        digests=digests,
     )
     written = [folder / "kg.ttl", folder / "kg.trig"]
+    if result.state is not None and result.state.options.store:
+        publish(result, result.state.options.store, previous=result.state.graphs, current=digests)
     lines = "".join(
         json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
         for r in extraction_records(result.resolved, base=base)
@@ -357,8 +391,47 @@ def write_outputs(
         write_html(result.dataset, folder / "kg.html", title="kg: knowledge graph")
         written.append(folder / "kg.html")
     if result.state is not None:
-        save_state(folder, result.state)
+        save_state(folder, replace(result.state, graphs=digests))
     return written
+
+
+def publish(
+    result: BuildResult,
+    spec: str,
+    *,
+    previous: Mapping[str, str],
+    current: Mapping[str, str],
+) -> tuple[int, int]:
+    """Bring the store ``spec`` names up to date with a build, graph by graph.
+
+    Graphs whose digest differs from ``previous`` (what the store was last
+    sent) are replaced, graphs the build no longer has are removed, and the
+    rest is left alone: ``kg add`` of one article to a big build sends that
+    article's graph (and the default graph of entity descriptions) only, or
+    also the graphs of other articles whose entities it merged. With no
+    ``previous``, every graph is sent and any other graph in the store removed.
+    Returns (graphs sent, graphs removed).
+    """
+    from kg.stores import open_store
+
+    base = result.base
+    store = open_store(spec, create=True)
+    try:
+        held = {str(n) for n in store.graph_names() if not str(n).startswith("urn:x-kg:")}
+        stale = set(previous) - set(current) if previous else held
+        sent = 0
+        for name, triples in graph_blocks(result.entities, result.resolved, base=base):
+            key = "" if name is None else str(name)
+            stale.discard(key)
+            if previous and previous.get(key) == current.get(key):
+                continue
+            store.replace_graph(name, triples)
+            sent += 1
+        for key in sorted(stale):
+            store.remove_graph(key or None)
+    finally:
+        store.close()
+    return sent, len(stale)
 
 
 def build(

@@ -50,6 +50,7 @@ class BuildOptions:
     gazetteer_files: tuple[str, ...] = ()
     model: str | None = None
     encoding: str | None = None
+    store: str | None = None  # a store spec (kg.stores) the build is published to
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class BuildState:
     fingerprint: str
     extractions: dict[str, Extraction] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)
+    #: A digest of each graph of the last written build ("" for the default graph),
+    #: so that a store is sent only the graphs that changed.
+    graphs: dict[str, str] = field(default_factory=dict)
 
 
 def article_hash(article: Article) -> str:
@@ -146,6 +150,7 @@ def save_state(out_dir: str | Path, state: BuildState) -> None:
         "fingerprint": state.fingerprint,
         "options": asdict(state.options),
         "articles": {doc: state.hashes[doc] for doc in sorted(state.hashes)},
+        "graphs": dict(sorted(state.graphs.items())),
     }
     write_atomic(folder / "state.json", (json.dumps(meta, indent=1) + "\n").encode("utf-8"))
 
@@ -183,10 +188,12 @@ def load_state(out_dir: str | Path) -> BuildState:
                 gazetteer_files=tuple(options["gazetteer_files"]),
                 model=options["model"],
                 encoding=options["encoding"],
+                store=options.get("store"),
             ),
             fingerprint=meta["fingerprint"],
             extractions=extractions,
             hashes=dict(meta["articles"]),
+            graphs=dict(meta.get("graphs", {})),
         )
     except StateError:
         raise

@@ -129,3 +129,27 @@ def test_a_changed_pipeline_refuses_to_mix_extractions(corpus: Path, tmp_path: P
     with pytest.raises(StateError, match="changed since this build"):
         add([corpus / "beta.txt"], out_dir=tmp_path, html=False)
     assert outputs(tmp_path) == before
+
+
+def test_a_published_build_keeps_its_store_in_step(corpus: Path, tmp_path: Path) -> None:
+    from kg.export import canonical_quads
+    from kg.store import load_graph
+    from kg.stores import open_store
+
+    store = tmp_path / "store"
+    out = tmp_path / "out"
+    build([corpus / "alpha.txt", corpus / "beta.txt"], out_dir=out, html=False, store=str(store))
+
+    def store_matches_files() -> None:
+        opened = open_store(f"oxigraph:{store}")
+        try:
+            held = canonical_quads(opened.to_dataset())
+        finally:
+            opened.close()
+        assert held == canonical_quads(load_graph(out / "kg.trig"))
+
+    store_matches_files()
+    add([corpus / "gamma.txt"], out_dir=out, html=False)
+    store_matches_files()
+    remove(["alpha"], out_dir=out, html=False)
+    store_matches_files()
