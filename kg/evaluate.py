@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,7 +31,14 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg.errors import EvaluationError, UnsupportedFormatError
-from kg.ontology import CORE_PREDICATES, KGO, KGO_IRI, PROV, SYMMETRIC_PREDICATES
+from kg.ontology import (
+    CORE_PREDICATES,
+    KGO,
+    KGO_IRI,
+    PROV,
+    SYMMETRIC_PREDICATES,
+    normalize_name,  # GOLD.md rule 1; re-exported here for scorers
+)
 from kg.types import COARSE_CLASSES, coarse_class
 
 __all__ = [
@@ -92,7 +98,6 @@ CONLL_RELATION_TYPES: dict[str, str] = {
 }
 
 _COARSE = frozenset(COARSE_CLASSES)
-_WHITESPACE = re.compile(r"\s+")
 _TOLERANCE = Decimal("1e-9")
 
 
@@ -197,31 +202,6 @@ def _pairs_to_dict(pairs: Sequence[tuple[str, Any]]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- names
-
-
-def normalize_name(name: str) -> str:
-    """Normalise a name for matching (GOLD.md rule 1).
-
-    Unicode NFKC, case folding, white space collapsed, a leading "the " and a
-    trailing possessive ('s or ’s) dropped.
-
-    Args:
-        name: a surface form.
-
-    Returns:
-        The comparison key.
-
-    >>> normalize_name("The Wall  Street\\tJournal"), normalize_name("Xiaomi’s")
-    ('wall street journal', 'xiaomi')
-    """
-    text = _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", name).casefold()).strip()
-    if text.startswith("the "):
-        text = text[4:].lstrip()
-    for suffix in ("'s", "’s"):
-        if text.endswith(suffix):
-            text = text[: -len(suffix)].rstrip()
-            break
-    return text
 
 
 # --------------------------------------------------------------------------- seeds gold

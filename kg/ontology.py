@@ -450,7 +450,7 @@ class Gazetteer:
 
 
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_POSSESSIVE = re.compile(r"\s*(?:'s|’s)$")
 
 
 def normalize_name(name: str) -> str:

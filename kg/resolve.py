@@ -82,20 +82,26 @@ def slug(text: str) -> str:
     return "x-" + "-".join(f"{ord(c):x}" for c in text if not c.isspace())[:80]
 
 
+#: Punctuation that never belongs to either end of a name.
+_EDGE_PUNCTUATION = " \t\"'“”‘’«»()[],;:"
+#: A name ending in an abbreviation: initials ("U.S.") or a short capitalised word ("Inc.").
+_ABBREVIATION_END = re.compile(r"(?:\b\w\.)+$|\b[A-Z][a-z]{0,3}\.$")
+
+
 def clean_name(text: str) -> str:
     """Drop a leading "the", a trailing possessive and surrounding punctuation.
 
     >>> clean_name("the Pentagon’s"), clean_name("“Chinese Communist Military Society”")
     ('Pentagon', 'Chinese Communist Military Society')
+    >>> clean_name("Acme Inc."), clean_name("U.S."), clean_name("Boise.")
+    ('Acme Inc.', 'U.S.', 'Boise')
     """
     text = " ".join(text.split())
     text = re.sub(r"^(the|The|THE)\s+", "", text)
     text = re.sub(r"(?:'s|’s|'|’)$", "", text)
-    return (
-        text.strip(" \t\"'“”‘’«»()[],.;:")
-        if not text.endswith(".") or len(text) < 4
-        else text.strip(" \t\"'“”‘’«»()[],;:")
-    )
+    text = text.strip(_EDGE_PUNCTUATION)
+    # A final full stop is kept only where it ends an abbreviation ("U.S.", "Inc.", "Jr.").
+    return text if _ABBREVIATION_END.search(text) else text.rstrip(".").rstrip()
 
 
 def split_title(text: str, titles: frozenset[str]) -> tuple[str | None, str]:

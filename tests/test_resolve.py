@@ -99,6 +99,11 @@ def test_slug_is_bounded() -> None:
         ("(SEC)", "SEC"),
         ("Reuters'", "Reuters"),
         ("Acme Inc.", "Acme Inc."),  # an abbreviation keeps its full stop
+        ("Martin Luther King Jr.", "Martin Luther King Jr."),
+        ("U.S.", "U.S."),
+        ("Kosovo.", "Kosovo"),  # a sentence's full stop does not
+        ("Co.", "Co."),
+        ("...", ""),
         ("  Lei   Jun ", "Lei Jun"),
     ],
 )
