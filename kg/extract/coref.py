@@ -113,12 +113,15 @@ class CorefResolver:
             + [(a[0], 1, j) for j, a in enumerate(anaphors)]
         )
         history: list[tuple[int, int]] = []  # (token index, entity index), in text order
+        sentence_of = [0] * len(doc)  # token index -> sentence number
+        for number, sent in enumerate(doc.sents):
+            sentence_of[sent.start : sent.end] = [number] * len(sent)
         for position, kind, index in events:
             if kind == 0:
                 history.append((position, index))
                 continue
             start, end, cls, country = anaphors[index]
-            antecedent = self._antecedent(doc, spans, history, start, cls, country)
+            antecedent = self._antecedent(doc, spans, history, sentence_of, start, cls, country)
             if antecedent is not None:
                 resolved.append((start, end, antecedent))
                 history.append((doc[end - 1].i, antecedent))
@@ -129,19 +132,17 @@ class CorefResolver:
         doc: Doc,
         spans: Sequence[Span],
         history: list[tuple[int, int]],
+        sentence_of: Sequence[int],
         start: int,
         cls: str,
         country: str | None,
     ) -> int | None:
-        sentence = doc[start].sent
         window = _WINDOW if doc[start].pos_ != "PRON" else 2
-        sent_starts = [s.start for s in doc.sents]
-        sent_index = {s: n for n, s in enumerate(sent_starts)}
-        here = sent_index[sentence.start]
+        here = sentence_of[start]
         candidates = []
         for position, entity in reversed(history):
             span = spans[entity]
-            distance = here - sent_index[doc[position].sent.start]
+            distance = here - sentence_of[position]
             if distance > window:
                 break
             if not _compatible(span.label_, cls):
@@ -150,7 +151,7 @@ class CorefResolver:
                 continue
             candidates.append((position, entity, distance))
         if not candidates and country:
-            return self._antecedent(doc, spans, history, start, cls, None)
+            return self._antecedent(doc, spans, history, sentence_of, start, cls, None)
         if not candidates:
             return None
         same = [c for c in candidates if c[2] == 0]

@@ -178,9 +178,7 @@ class FigureExtractor:
                 continue
             place = self._in_place(doc, sent, table)
             source = self._source(doc, sent, table, low)
-            for ent in doc.ents:
-                if not (sent.start <= ent.start and ent.end <= sent.end):
-                    continue
+            for ent in sent.ents:
                 figure = self._figure(doc, ent, low, sent)
                 if figure is None:
                     continue
@@ -270,8 +268,8 @@ def _period(doc: Doc, sent: Span, last: str | None) -> tuple[str | None, str | N
     Comparison bases ("the same period last year") are skipped; "the
     quarter" refers back to the last period the article named.
     """
-    for ent in doc.ents:
-        if ent.label_ != "DATE" or not (sent.start <= ent.start and ent.end <= sent.end):
+    for ent in sent.ents:
+        if ent.label_ != "DATE":
             continue
         before = doc[max(sent.start, ent.start - 4) : ent.start].text
         if _COMPARISON.search(ent.text) or _COMPARISON.search(before):
