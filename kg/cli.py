@@ -385,30 +385,132 @@ def remove(
 @app.command()
 def query(
     query: Annotated[
-        str, typer.Argument(help="A SPARQL query, or the path of a .rq file holding one.")
-    ],
+        str | None,
+        typer.Argument(
+            help="A SPARQL query, or the path of a .rq file holding one. "
+            "Leave it out with --name or --list.",
+            show_default=False,
+        ),
+    ] = None,
     graph: GraphOpt = DEFAULT_GRAPH,
     format: Annotated[
         ResultFormat, typer.Option("--format", "-f", help="Result format.")
     ] = ResultFormat.table,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", "-n", help="Run the saved query NAME (see --list).", show_default=False
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="NAME=VALUE: a value for a parameter the query declares. Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    list_queries: Annotated[
+        bool, typer.Option("--list", help="List the saved queries and their parameters.")
+    ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=0, help="Stop the query after SECONDS (0: no limit)."),
+    ] = 30.0,
+    allow_service: Annotated[
+        bool,
+        typer.Option(
+            "--allow-service",
+            help="Let SERVICE call other SPARQL endpoints: your query and its bindings go "
+            "over the network to them.",
+        ),
+    ] = False,
+    allow_from: Annotated[
+        bool,
+        typer.Option(
+            "--allow-from",
+            help="Let FROM / FROM NAMED read the IRIs they name: any local file or URL "
+            "the query names is read.",
+        ),
+    ] = False,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Query a store instead of a graph file: oxigraph:PATH or "
+            "sparql+http://HOST:PORT/ (see kg build --store).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on a built graph.
+    """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) or a saved one on a built graph.
 
     The prefixes kgo:, kgr:, rdf:, rdfs:, owl:, skos:, prov:, dcterms:, xsd:,
-    schema: and wd: are predeclared. Updates, SERVICE and FROM are refused.
-    CONSTRUCT and DESCRIBE print Turtle.
+    schema: and wd: are predeclared. Updates are refused; SERVICE and FROM are
+    refused unless --allow-service / --allow-from. CONSTRUCT and DESCRIBE
+    print Turtle. A query running past --timeout is stopped (exit code 124).
 
-    Example: kg query 'SELECT ?name WHERE { ?c a kgo:Company ; rdfs:label ?name }'
+    Examples: kg query 'SELECT ?name WHERE { ?c a kgo:Company ; rdfs:label ?name }' ;
+    kg query --list ; kg query --name sanctions --param company=Xiaomi
     """
-    from kg.query import format_result, read_query_arg, run_query
+    from kg.query import (
+        bind_query,
+        format_result,
+        format_saved_queries,
+        read_query_arg,
+        read_saved_query,
+        run_query,
+        saved_queries,
+        saved_query,
+    )
     from kg.store import load_graph
 
+    if list_queries:
+        if query is not None or name is not None or param:
+            raise fail("--list takes no query, --name or --param.", 2)
+        sys.stdout.write(guarded(lambda: format_saved_queries(saved_queries().values())))
+        return
+    if query is not None and name is not None:
+        raise fail("give a query or --name NAME, not both.", 2)
+    if query is None and name is None:
+        raise fail(
+            "give a SPARQL query, the path of a .rq file, or --name NAME "
+            "(kg query --list shows the saved queries).",
+            2,
+        )
+    values = _query_params(param or [])
+
     def go() -> str:
-        text = read_query_arg(query)
-        dataset = load_graph(graph)
-        return format_result(run_query(dataset, text), format=format.value)
+        if name is not None:
+            saved = saved_query(name)
+        else:
+            saved = read_saved_query(read_query_arg(query or ""), name="the query")
+        parsed = bind_query(saved, values, allow_service=allow_service, allow_from=allow_from)
+        if store is not None:
+            from kg.stores import open_store
+
+            with open_store(store, read_only=store.startswith("oxigraph:")) as opened:
+                result = opened.query(parsed, timeout=timeout or None)
+        else:
+            result = run_query(load_graph(graph), parsed, timeout=timeout or None)
+        return format_result(result, format=format.value)
 
     sys.stdout.write(guarded(go))
+
+
+def _query_params(pairs: list[str]) -> dict[str, str]:
+    """``--param NAME=VALUE`` options as a dict; a malformed or repeated one exits."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise fail(f"--param {pair!r}: write NAME=VALUE, e.g. --param company=Acme.", 2)
+        if key in values:
+            raise fail(f"--param {key} is given twice; give each parameter once.", 2)
+        values[key] = value
+    return values
 
 
 @app.command()
@@ -577,6 +679,87 @@ def evaluate(
 
     report = guarded(lambda: evaluate_file(gold, pred=pred))
     sys.stdout.write(format_report(report, format=format.value, limit=limit))
+
+
+@app.command()
+def serve(
+    graph: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A graph file to serve, loaded into memory. Default: output/kg.trig, "
+            "unless --store is given.",
+            show_default=False,
+        ),
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Serve a store instead of a file: oxigraph:DIR (or a folder), memory, or "
+            "sparql+http://HOST:PORT/ (a SPARQL server to relay, read-only).",
+            show_default=False,
+        ),
+    ] = None,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free one).")
+    ] = 7878,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=0, help="Stop a query after SECONDS (0: no limit)."),
+    ] = 30.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not log requests.")] = False,
+) -> None:
+    """Serve a graph read-only over the SPARQL 1.1 Protocol, with a query page.
+
+    The endpoint is http://HOST:PORT/sparql (GET ?query= or POST; JSON, CSV,
+    TSV, XML or Turtle by the Accept header) and the page http://HOST:PORT/.
+    Updates, SERVICE and FROM are refused. Ctrl-C stops it.
+
+    Examples: kg serve ; kg serve output/kg.trig --port 8000 ;
+    kg serve --store oxigraph:output/store
+    """
+    from kg.serve import SparqlServer, make_server
+    from kg.store import load_graph
+    from kg.stores import MemoryStore, Store, open_store
+
+    if graph is not None and store is not None:
+        raise fail("give a GRAPH file or --store SPEC, not both.", 2)
+
+    def log(line: str) -> None:
+        err_console.print(line, markup=False, highlight=False)
+
+    def start() -> tuple[Store, SparqlServer]:
+        opened: Store = (
+            open_store(store)
+            if store is not None
+            else MemoryStore(load_graph(graph or DEFAULT_GRAPH), name=str(graph or DEFAULT_GRAPH))
+        )
+        try:
+            server = make_server(
+                opened, host, port, timeout=timeout or None, log=None if quiet else log
+            )
+        except BaseException:
+            opened.close()
+            raise
+        return opened, server
+
+    opened, server = guarded(start)
+    err_console.print(
+        f"serving {opened.name} read-only: query page {server.url} , "
+        f"SPARQL endpoint {server.url}sparql (Ctrl-C stops)",
+        markup=False,
+        highlight=False,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        err_console.print("stopped.", markup=False, highlight=False)
+    finally:
+        server.server_close()
+        opened.close()
 
 
 def main() -> None:

@@ -81,6 +81,12 @@ class UnsafeQueryError(QueryError):
     """A SPARQL query asks for something ``kg query`` refuses by default."""
 
 
+class QueryTimeoutError(QueryError):
+    """A SPARQL query ran longer than its time limit and was stopped."""
+
+    exit_code = 124  # what timeout(1) returns, so scripts can tell it apart
+
+
 class OutputError(KGError):
     """An output file or folder cannot be written."""
 
@@ -119,3 +125,11 @@ class ViewSelectionError(VisualizationError):
     """A ``--focus`` name or ``--query`` of the HTML view selects nothing that can be drawn."""
 
     exit_code = 2
+
+
+class StoreError(KGError):
+    """A triple store cannot be opened, read or written (a folder, a file or an endpoint)."""
+
+
+class ServerError(KGError):
+    """``kg serve`` cannot start (the address is taken or cannot be bound)."""

@@ -14,12 +14,12 @@ AttributeError: term 'workFor' not in namespace 'https://w3id.org/kg-builder/ont
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
@@ -225,11 +225,16 @@ def package_data_dir(package: str, folder: str, marker: str) -> Path:
     source = Path(__file__).resolve().parents[1] / folder
     if any(source.glob(marker)):
         return source
+    # The data packages have no __init__.py: namespace packages, whose folders
+    # find_spec lists (importlib.resources would give a MultiplexedPath).
     try:
-        packaged = Path(str(resources.files(package)))
-    except (ModuleNotFoundError, NotADirectoryError, TypeError) as err:
-        raise OntologyError(f"the {folder}/ data of kg is missing: reinstall kg.") from err
-    return packaged
+        spec = importlib.util.find_spec(package)
+    except ImportError:
+        spec = None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if any(Path(location).glob(marker)):
+            return Path(location)
+    raise OntologyError(f"the {folder}/ data of kg is missing: reinstall kg.")
 
 
 def _parse(paths: Iterable[Path]) -> Graph:

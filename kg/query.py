@@ -6,7 +6,15 @@ Update, ``SERVICE`` (a network call) and ``FROM``/``FROM NAMED`` (rdflib
 would load those IRIs, local files included). The prefixes in
 :data:`PREFIXES` (``kgo:``, ``kgr:``, ``rdf:``, ``rdfs:``, ``owl:``,
 ``skos:``, ``prov:``, ``dcterms:``, ``xsd:``, ``schema:``, ``wd:``) are
-predeclared.
+predeclared. ``allow_service`` and ``allow_from`` lift the last two refusals
+for users who ask for them; ``run_query(..., timeout=...)`` stops a runaway
+query with :class:`~kg.errors.QueryTimeoutError`.
+
+Saved queries (``queries/*.rq``, shipped as ``kg._queries``) carry a header
+of ``# title:``, ``# description:`` and ``# param: NAME - what it is[,
+optional]`` comments; each parameter is a ``VALUES ?param_NAME { UNDEF }``
+block in the query, which :func:`bind_query` fills with an RDF term in the
+parse tree, never by editing the query text.
 
 >>> from kg.store import new_dataset
 >>> from rdflib import Literal, URIRef
@@ -23,13 +31,15 @@ kgr:company/xiaomi | Xiaomi
 
 from __future__ import annotations
 
+import ctypes
 import json
 import re
+import threading
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pyparsing import ParseBaseException
 from rdflib import BNode, Graph, Literal, URIRef, Variable
@@ -39,19 +49,41 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from kg.errors import QueryError, UnsafeQueryError, UnsupportedFormatError
+from kg.errors import (
+    OntologyError,
+    QueryError,
+    QueryTimeoutError,
+    UnsafeQueryError,
+    UnsupportedFormatError,
+)
+from kg.ontology import package_data_dir
 from kg.store import PREFIXES
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "OUTPUT_FORMATS",
     "PREFIXES",
     "ParsedQuery",
+    "QueryParameter",
     "QueryResult",
+    "SavedQuery",
+    "bind_query",
     "check_query",
     "format_result",
+    "format_saved_queries",
+    "queries_dir",
     "read_query_arg",
+    "read_saved_query",
+    "render_query",
     "run_query",
+    "saved_queries",
+    "saved_query",
 ]
+
+T = TypeVar("T")
+
+#: Seconds ``kg query`` lets a query run before stopping it.
+DEFAULT_TIMEOUT = 30.0
 
 #: The result formats of :func:`format_result`.
 OUTPUT_FORMATS: tuple[str, ...] = ("table", "csv", "tsv", "json")
@@ -91,13 +123,16 @@ _NUMERIC = {
 class ParsedQuery:
     """A query that passed :func:`check_query`, ready for :func:`run_query`.
 
-    ``prefixes`` are the ones the query declares itself (``PREFIX`` lines).
+    ``prefixes`` are the ones the query declares itself (``PREFIX`` lines);
+    ``bindings`` the values :func:`bind_query` gave its parameters (``text``
+    is still the query as written, with its ``VALUES ... { UNDEF }`` blocks).
     """
 
     text: str
     kind: str  # "SELECT", "ASK", "CONSTRUCT" or "DESCRIBE"
     query: Query = field(compare=False, repr=False)
     prefixes: Mapping[str, str] = field(default_factory=dict, compare=False)
+    bindings: Mapping[str, Node] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -118,14 +153,22 @@ class QueryResult:
     prefixes: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
-def check_query(text: str) -> ParsedQuery:
+def check_query(text: str, *, allow_service: bool = False, allow_from: bool = False) -> ParsedQuery:
     """Parse a SPARQL query and refuse what ``kg query`` does not run.
 
     Refused (:class:`UnsafeQueryError`): SPARQL Update (INSERT, DELETE, LOAD,
-    CLEAR, DROP, CREATE, ADD, MOVE, COPY), ``SERVICE`` anywhere in the query
-    (subqueries, OPTIONAL, UNION, EXISTS included), ``FROM`` and
-    ``FROM NAMED``. The check walks rdflib's parse tree, so comments,
-    strings and odd spacing cannot hide or fake a keyword.
+    CLEAR, DROP, CREATE, ADD, MOVE, COPY), always; ``SERVICE`` anywhere in
+    the query (subqueries, OPTIONAL, UNION, EXISTS included) unless
+    ``allow_service``; ``FROM`` and ``FROM NAMED`` unless ``allow_from``.
+    The check walks rdflib's parse tree, so comments, strings and odd
+    spacing cannot hide or fake a keyword.
+
+    Parameters:
+        allow_service: let ``SERVICE`` call other SPARQL endpoints (the
+            query's patterns and bindings go over the network).
+        allow_from: let ``FROM``/``FROM NAMED`` read the IRIs they name; an
+            IRI that is not a graph of the dataset is fetched (a local file
+            or a URL).
 
     Raises:
         QueryError: the text is not SPARQL; the message gives the line and
@@ -144,6 +187,14 @@ def check_query(text: str) -> ParsedQuery:
     ...
     kg.errors.QueryError: not valid SPARQL: line 1, col 19, near '?s ?p }': expected ...
     """
+    tree = _parse(text)
+    _refuse_unsafe(tree, allow_service=allow_service, allow_from=allow_from)
+    _unescape_local_names(tree)
+    return _compile(text, tree)
+
+
+def _parse(text: str) -> Any:
+    """rdflib's parse tree of a query; updates and syntax errors raise."""
     if not text.strip():
         raise QueryError("the query is empty. Give a SPARQL query or the path of a .rq file.")
     try:
@@ -153,8 +204,11 @@ def check_query(text: str) -> ParsedQuery:
         raise QueryError(f"not valid SPARQL: {_position(query_err)}") from query_err
     except Exception as err:  # rdflib raises plain exceptions from its parse actions
         raise QueryError(f"not valid SPARQL: {err}") from err
-    _refuse_unsafe(tree)
-    _unescape_local_names(tree)
+    return tree
+
+
+def _compile(text: str, tree: Any, bindings: Mapping[str, Node] | None = None) -> ParsedQuery:
+    """Translate a checked parse tree into rdflib's algebra."""
     try:
         query = translateQuery(tree, initNs=PREFIXES)
     except Exception as err:
@@ -164,7 +218,13 @@ def check_query(text: str) -> ParsedQuery:
         for decl in tree[0]
         if isinstance(decl, CompValue) and decl.name == "PrefixDecl"
     }
-    return ParsedQuery(text=text, kind=_KINDS[query.algebra.name], query=query, prefixes=declared)
+    return ParsedQuery(
+        text=text,
+        kind=_KINDS[query.algebra.name],
+        query=query,
+        prefixes=declared,
+        bindings=dict(bindings or {}),
+    )
 
 
 def _refuse_update(text: str, query_err: ParseBaseException) -> None:
@@ -193,25 +253,25 @@ def _refuse_update(text: str, query_err: ParseBaseException) -> None:
     )
 
 
-def _refuse_unsafe(tree: Any) -> None:
+def _refuse_unsafe(tree: Any, *, allow_service: bool, allow_from: bool) -> None:
     for node in _walk(tree):
         if not isinstance(node, CompValue):
             continue
-        if node.name == "ServiceGraphPattern":
+        if node.name == "ServiceGraphPattern" and not allow_service:
             target = dict.get(node, "term")  # CompValue.get returns the key when missing
             raise UnsafeQueryError(
                 f"SERVICE {_show(target)} is refused for safety: kg query does not call other "
-                "endpoints. Query the local graph only."
+                "endpoints unless told to (--allow-service). Query the local graph only."
             )
-        if node.name == "DatasetClause":
+        if node.name == "DatasetClause" and not allow_from:
             named = dict.get(node, "named")
             default = dict.get(node, "default")
             clause, iri = ("FROM NAMED", named) if named is not None else ("FROM", default)
             raise UnsafeQueryError(
                 f"{clause} {_show(iri)} is refused for safety: "
-                "rdflib would load that IRI (a local file or a web address). The graph "
-                "file is already loaded: drop the clause and use GRAPH <...> { } to "
-                "select a named graph."
+                "rdflib would load that IRI (a local file or a web address) unless "
+                "--allow-from is given. The graph file is already loaded: drop the clause "
+                "and use GRAPH <...> { } to select a named graph."
             )
 
 
@@ -283,31 +343,48 @@ def run_query(
     query: str | ParsedQuery,
     *,
     init_bindings: Mapping[str | Variable, Node] | None = None,
+    allow_service: bool = False,
+    allow_from: bool = False,
+    timeout: float | None = None,
 ) -> QueryResult:
     """Check and run a query on a graph (use a Dataset from :func:`kg.store.load_graph`).
 
     Parameters:
         graph: the graph; on a Dataset with ``default_union`` (what
             ``load_graph`` returns) patterns outside ``GRAPH`` see every named graph.
-        query: SPARQL text, or what :func:`check_query` returned.
+        query: SPARQL text, or what :func:`check_query` or :func:`bind_query`
+            returned (already checked: ``allow_*`` then play no part).
         init_bindings: values for variables, e.g. ``{"e": URIRef(...)}``.
+        allow_service, allow_from: see :func:`check_query`.
+        timeout: seconds the query may run; ``None`` for no limit. The query
+            then runs in a worker thread, which is stopped when time is up.
 
     Raises:
         QueryError, UnsafeQueryError: see :func:`check_query`; QueryError also
             when evaluation fails.
+        QueryTimeoutError: the query ran longer than ``timeout``.
 
     >>> from kg.store import new_dataset
     >>> run_query(new_dataset(), "ASK { ?s ?p ?o }").boolean
     False
+    >>> run_query(new_dataset(), "ASK { ?s ?p ?o }", timeout=5).boolean
+    False
     """
-    parsed = query if isinstance(query, ParsedQuery) else check_query(query)
+    if timeout is not None and not timeout > 0:
+        raise QueryError(f"the timeout must be a positive number of seconds, not {timeout!r}.")
+    parsed = (
+        query
+        if isinstance(query, ParsedQuery)
+        else check_query(query, allow_service=allow_service, allow_from=allow_from)
+    )
     bindings = {Variable(str(k)): v for k, v in (init_bindings or {}).items()}
     prefixes = {
         **PREFIXES,
         **{prefix: str(ns) for prefix, ns in graph.namespaces() if prefix},
         **parsed.prefixes,
     }
-    try:
+
+    def evaluate() -> QueryResult:
         result = graph.query(parsed.query, initBindings=bindings)  # type: ignore[arg-type]
         if parsed.kind == "SELECT":
             names = tuple(str(v) for v in result.vars or ())
@@ -316,13 +393,464 @@ def run_query(
         if parsed.kind == "ASK":
             return QueryResult(kind="ASK", boolean=bool(result.askAnswer), prefixes=prefixes)
         out = result.graph if result.graph is not None else Graph()
+        return QueryResult(kind=parsed.kind, graph=out, prefixes=prefixes)
+
+    try:
+        answer = evaluate() if timeout is None else _call_with_timeout(evaluate, timeout)
     except (QueryError, KeyboardInterrupt):
         raise
     except Exception as err:  # rdflib's evaluator raises many types
         raise QueryError(f"the query failed while running: {err}") from err
-    for prefix, ns in prefixes.items():
-        out.bind(prefix, ns, override=True, replace=True)
-    return QueryResult(kind=parsed.kind, graph=out, prefixes=prefixes)
+    if answer.graph is not None:
+        for prefix, ns in prefixes.items():
+            answer.graph.bind(prefix, ns, override=True, replace=True)
+    return answer
+
+
+class _Cancelled(BaseException):
+    """Raised inside a query's worker thread to stop it.
+
+    A BaseException, so that rdflib's ``except Exception`` clauses let it through.
+    """
+
+
+class _Worker(threading.Thread):
+    """Runs one call; :meth:`cancel` raises :class:`_Cancelled` in it from outside."""
+
+    def __init__(self, call: Callable[[], Any]) -> None:
+        super().__init__(name="kg-query", daemon=True)
+        self._call = call
+        self._lock = threading.Lock()
+        self.done = False
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            try:
+                value, error = self._call(), None
+            except _Cancelled:
+                raise
+            except BaseException as err:
+                value, error = None, err
+            with self._lock:  # once done is set, cancel() no longer fires
+                self.value, self.error, self.done = value, error, True
+            _nothing()  # a cancel sent just before done is delivered here, inside the try
+        except _Cancelled:
+            pass
+        finally:
+            self._call = _nothing  # drop the closure (and the graph) if abandoned
+
+    def cancel(self) -> bool:
+        """Raise _Cancelled in the thread, unless it is done; say whether it was sent."""
+        with self._lock:
+            if self.done or self.ident is None:
+                return False
+            # CPython delivers it at the thread's next bytecode: rdflib's
+            # evaluator is pure Python, so it stops within moments (a call
+            # blocked in C, such as a SERVICE request, stops when it returns).
+            set_async_exc = getattr(ctypes.pythonapi, "PyThreadState_SetAsyncExc", None)
+            if set_async_exc is None:  # not CPython: the thread runs on, abandoned
+                return False
+            sent = set_async_exc(ctypes.c_ulong(self.ident), ctypes.py_object(_Cancelled))
+            return bool(sent == 1)
+
+
+def _nothing() -> None:
+    return None
+
+
+#: Seconds to wait for a cancelled query thread to stop before abandoning it.
+_CANCEL_GRACE = 2.0
+
+
+def _call_with_timeout(call: Callable[[], T], timeout: float) -> T:
+    """``call()`` in a worker thread; stop it and raise QueryTimeoutError after ``timeout`` s."""
+    worker = _Worker(call)
+    worker.start()
+    try:
+        worker.join(timeout)
+    finally:  # time is up, or KeyboardInterrupt while waiting
+        if worker.is_alive() and worker.cancel():
+            worker.join(_CANCEL_GRACE)
+    if not worker.done:
+        raise QueryTimeoutError(
+            f"the query ran for more than {timeout:g} s and was stopped. Make it more "
+            "selective (bind a subject, add a LIMIT, drop an OPTIONAL or a cross product) "
+            "or allow more time with --timeout SECONDS (0 for no limit)."
+        )
+    if worker.error is not None:
+        raise worker.error
+    value: T = worker.value
+    return value
+
+
+# ----------------------------------------------------------------------------- saved queries
+
+
+@dataclass(frozen=True)
+class QueryParameter:
+    """A parameter a saved query declares (``# param: NAME - description[, optional]``)."""
+
+    name: str
+    description: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A query with a name, a title, a description and parameters, from a ``.rq`` file."""
+
+    name: str
+    title: str
+    description: str
+    parameters: tuple[QueryParameter, ...]
+    text: str
+    path: Path | None = None
+
+
+_HEADER_FIELD = re.compile(r"\s?(title|description|param)\s*:\s*(.*)", re.IGNORECASE)
+_PARAM_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\s+[-–—]\s+(\S.*)")
+_OPTIONAL = re.compile(r"\s*(?:[,;]\s*optional|\(optional\))\.?\s*$", re.IGNORECASE)
+_QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_PARAM_PREFIX = "param_"
+
+
+def read_saved_query(text: str, *, name: str, path: Path | None = None) -> SavedQuery:
+    """Read the header of a query: the leading ``#`` comment lines.
+
+    ``# title: ...``, ``# description: ...`` (continued on following ``#``
+    lines indented by two or more spaces) and one ``# param: NAME - what it
+    is`` line per parameter, ending in ``, optional`` when it may be left
+    out. The parameter ``NAME`` is bound through a ``VALUES ?param_NAME {
+    UNDEF }`` block of the query (see :func:`bind_query`). A query without a
+    header has no title and no parameters.
+
+    Raises:
+        QueryError: a ``# param:`` line is malformed or repeats a name.
+
+    >>> q = read_saved_query(
+    ...     "# title: Companies\\n# param: city - a city label, optional\\n"
+    ...     "SELECT ?c WHERE { VALUES ?param_city { UNDEF } ?c a kgo:Company }",
+    ...     name="companies",
+    ... )
+    >>> q.title, q.parameters
+    ('Companies', (QueryParameter(name='city', description='a city label', optional=True),))
+    """
+    fields: list[list[str]] = []
+    current: list[str] | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            current = None
+            continue
+        if not stripped.startswith("#"):
+            break
+        body = stripped[1:]
+        match = _HEADER_FIELD.fullmatch(body)
+        if match:
+            current = [match.group(1).lower(), match.group(2).strip()]
+            fields.append(current)
+        elif current is not None and body.startswith("  ") and body.strip():
+            current[1] = f"{current[1]} {body.strip()}".strip()
+        else:
+            current = None
+    title = next((value for key, value in fields if key == "title"), "")
+    description = next((value for key, value in fields if key == "description"), "")
+    parameters: list[QueryParameter] = []
+    for key, value in fields:
+        if key != "param":
+            continue
+        match = _PARAM_LINE.fullmatch(value)
+        if match is None:
+            raise QueryError(
+                f"{name}: the header line '# param: {value}' is malformed; write "
+                "'# param: NAME - what it is', with ', optional' at the end if it may be left out."
+            )
+        param, what = match.groups()
+        if any(p.name == param for p in parameters):
+            raise QueryError(f"{name}: the parameter {param} is declared twice.")
+        optional = _OPTIONAL.search(what) is not None
+        what = _OPTIONAL.sub("", what).strip() if optional else what.strip()
+        parameters.append(QueryParameter(name=param, description=what, optional=optional))
+    return SavedQuery(
+        name=name,
+        title=title,
+        description=description,
+        parameters=tuple(parameters),
+        text=text,
+        path=path,
+    )
+
+
+def queries_dir() -> Path:
+    """Return the folder of the saved queries shipped with ``kg`` (``queries/``).
+
+    In a checkout (or an editable install) that is ``queries/`` at the top of
+    the repository; in an installed wheel, the package ``kg._queries``.
+
+    >>> (queries_dir() / "sanctions.rq").is_file()
+    True
+    """
+    try:
+        return package_data_dir("kg._queries", "queries", "*.rq")
+    except OntologyError as err:
+        raise QueryError("the saved queries of kg are missing: reinstall kg.") from err
+
+
+def saved_queries(folder: str | Path | None = None) -> dict[str, SavedQuery]:
+    """Every saved query of a folder (default: the shipped ones), by name, sorted.
+
+    A query's name is its file name without ``.rq``.
+
+    >>> list(saved_queries())[:3]
+    ['entities', 'evidence', 'figures']
+    """
+    where = Path(folder) if folder is not None else queries_dir()
+    found: dict[str, SavedQuery] = {}
+    for path in sorted(where.glob("*.rq")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise QueryError(f"{path}: not UTF-8 text; save the query file as UTF-8.") from err
+        except OSError as err:
+            raise QueryError(f"{path}: cannot read it ({err.strerror or err}).") from err
+        found[path.stem] = read_saved_query(text, name=path.stem, path=path)
+    return found
+
+
+def saved_query(name: str, *, folder: str | Path | None = None) -> SavedQuery:
+    """The saved query called ``name``.
+
+    Raises:
+        QueryError: no such query; the message lists the saved ones.
+
+    >>> saved_query("timeline").parameters[0].name
+    'entity'
+    >>> saved_query("sanction")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: no saved query named 'sanction'. Saved queries: entities, ...
+    """
+    queries = saved_queries(folder)
+    if _QUERY_NAME.fullmatch(name) and name in queries:
+        return queries[name]
+    known = ", ".join(queries) or "none"
+    raise QueryError(
+        f"no saved query named {name!r}. Saved queries: {known} (kg query --list describes them)."
+    )
+
+
+def bind_query(
+    query: SavedQuery | str,
+    params: Mapping[str, str | Node] | None = None,
+    *,
+    allow_service: bool = False,
+    allow_from: bool = False,
+) -> ParsedQuery:
+    """Check a (saved) query and give its parameters their values.
+
+    Each parameter ``NAME`` fills every ``VALUES ?param_NAME { ... }`` block
+    of the query: a string becomes a plain literal (white space at the ends
+    dropped), an IRI or literal is used as it is. The value goes into
+    rdflib's parse tree as one RDF term, so quotes, braces, ``#`` or
+    newlines in it are data, never SPARQL. A parameter left out keeps its
+    block's own content: ``UNDEF`` (no value) or a default.
+
+    Parameters:
+        query: a :class:`SavedQuery`, or query text (its header, if any,
+            declares the parameters).
+        params: parameter name -> value.
+        allow_service, allow_from: see :func:`check_query`.
+
+    Raises:
+        QueryError: an unknown parameter, a required one missing, an empty
+            value, or a declared parameter without its ``VALUES`` block; and
+            what :func:`check_query` raises.
+
+    >>> bind_query(saved_query("timeline"), {"entity": "Xiaomi"}).bindings
+    {'entity': rdflib.term.Literal('Xiaomi')}
+    >>> bind_query(saved_query("timeline"), {"entty": "Xiaomi"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: timeline has no parameter 'entty'; its parameters: entity.
+    """
+    saved, terms = _saved_and_terms(query, params)
+    tree = _parse(saved.text)
+    _refuse_unsafe(tree, allow_service=allow_service, allow_from=allow_from)
+    _unescape_local_names(tree)
+    slots = _checked_slots(saved, tree)
+    for key, term in terms.items():
+        for node in slots[key]:
+            node["value"] = [term]
+    return _compile(saved.text, tree, bindings=terms)
+
+
+def render_query(
+    query: SavedQuery | str,
+    params: Mapping[str, str | Node] | None = None,
+    *,
+    allow_service: bool = False,
+    allow_from: bool = False,
+) -> str:
+    """The text of a (saved) query with its parameters' values written in, for other engines.
+
+    For a SPARQL server or pyoxigraph, which take query text: each ``VALUES
+    ?param_NAME { UNDEF }`` block becomes ``VALUES ?param_NAME { "value" }``
+    with the value escaped as a SPARQL literal (or written as ``<IRI>``).
+    The result is parsed again and each block must hold exactly the value
+    given, so no value can change the query's shape. :func:`bind_query` is
+    the way to run a query with rdflib; this function only writes text.
+
+    Raises:
+        QueryError: as :func:`bind_query`; also when a block is not written
+            plainly as ``VALUES ?param_NAME { UNDEF }``, or a value cannot be
+            written exactly (an IRI with spaces or ``<>"{}|^`\\``, text holding
+            a ``\\u`` escape that parsers expand).
+
+    >>> print(render_query("# param: c - a city\\nASK { VALUES ?param_c { UNDEF } ?s ?p ?param_c }",
+    ...                    {"c": 'Paris "Ville"'}))
+    # param: c - a city
+    ASK { VALUES ?param_c { "Paris \\"Ville\\"" } ?s ?p ?param_c }
+    """
+    saved, terms = _saved_and_terms(query, params)
+    tree = _parse(saved.text)
+    _refuse_unsafe(tree, allow_service=allow_service, allow_from=allow_from)
+    slots = _checked_slots(saved, tree)
+    text = saved.text
+    for key, term in terms.items():
+        block = re.compile(
+            rf"VALUES\s+\?{_PARAM_PREFIX}{re.escape(key)}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE
+        )
+        found = len(block.findall(text))
+        if found != len(slots[key]):
+            raise QueryError(
+                f"{saved.name}: write the parameter {key} as 'VALUES ?{_PARAM_PREFIX}{key} "
+                "{ UNDEF }', once per block, to render it as text."
+            )
+        written = f"VALUES ?{_PARAM_PREFIX}{key} {{ {_sparql_term(saved.name, key, term)} }}"
+        text = written.join(block.split(text))  # no re.sub: its template reads backslashes
+    # Parse the result and read each block back: it must hold exactly the term given.
+    wanted = {key: len(nodes) for key, nodes in _parameter_slots(tree).items()}
+    found_values: dict[str, list[object]] = {}
+    for node in _walk(_compile(text, _unescaped(_parse(text))).query.algebra):
+        if isinstance(node, CompValue) and node.name == "values":
+            for row in dict.get(node, "res") or []:
+                for var, value in row.items():
+                    if str(var).startswith(_PARAM_PREFIX):
+                        found_values.setdefault(str(var)[len(_PARAM_PREFIX) :], []).append(value)
+    for key, count in wanted.items():
+        expected = [terms[key]] * count if key in terms else None
+        got = found_values.get(key, [])
+        if len(got) != count or (expected is not None and got != expected):
+            raise QueryError(
+                f"{saved.name}: the value of {key} cannot be written exactly as SPARQL text; "
+                "run the query with kg query (bind_query) instead."
+            )
+    return text
+
+
+def _unescaped(tree: Any) -> Any:
+    _unescape_local_names(tree)
+    return tree
+
+
+def _saved_and_terms(
+    query: SavedQuery | str, params: Mapping[str, str | Node] | None
+) -> tuple[SavedQuery, dict[str, Node]]:
+    """The query and its parameters' RDF terms; unknown and missing parameters raise."""
+    saved = query if isinstance(query, SavedQuery) else read_saved_query(query, name="the query")
+    values = dict(params or {})
+    declared = {p.name: p for p in saved.parameters}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        its = (
+            f"its parameters: {', '.join(declared)}"
+            if declared
+            else "it declares none (a '# param: NAME - ...' header line does)"
+        )
+        raise QueryError(f"{saved.name} has no parameter {unknown[0]!r}; {its}.")
+    for param in saved.parameters:
+        if not param.optional and param.name not in values:
+            raise QueryError(f"{saved.name} needs --param {param.name}=VALUE: {param.description}.")
+    return saved, {key: _parameter_term(saved.name, key, value) for key, value in values.items()}
+
+
+def _checked_slots(saved: SavedQuery, tree: Any) -> dict[str, list[CompValue]]:
+    """The VALUES blocks of each declared parameter; a parameter without one raises."""
+    slots = _parameter_slots(tree)
+    for param in saved.parameters:
+        if param.name not in slots:
+            raise QueryError(
+                f"{saved.name}: the parameter {param.name} has no "
+                f"'VALUES ?{_PARAM_PREFIX}{param.name} {{ UNDEF }}' block in the query; "
+                "add one where its value is used."
+            )
+    return slots
+
+
+_STRING_ESCAPES = str.maketrans(
+    {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+)
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _sparql_term(query: str, name: str, term: Node) -> str:
+    """A term as SPARQL text: ``"escaped"`` (with ``@lang`` or ``^^<type>``) or ``<iri>``."""
+    if isinstance(term, URIRef):
+        if _IRI_UNSAFE.search(str(term)):
+            raise QueryError(f"{query}: the IRI given for {name} holds characters IRIs cannot.")
+        return f"<{term}>"
+    assert isinstance(term, Literal)
+    quoted = '"' + str(term).translate(_STRING_ESCAPES) + '"'
+    if term.language:
+        return f"{quoted}@{term.language}"
+    if term.datatype is not None and str(term.datatype) != _XSD + "string":
+        return f"{quoted}^^{_sparql_term(query, name, URIRef(term.datatype))}"
+    return quoted
+
+
+def _parameter_term(query: str, name: str, value: str | Node) -> Node:
+    if isinstance(value, (URIRef, Literal)):
+        return value
+    if not isinstance(value, str):
+        raise QueryError(
+            f"{query}: the value of {name} must be text, an IRI or a literal, not {value!r}."
+        )
+    text = value.strip()
+    if not text:
+        raise QueryError(f"{query}: the value of --param {name} is empty; give {name}=VALUE.")
+    return Literal(text)
+
+
+def _parameter_slots(tree: Any) -> dict[str, list[CompValue]]:
+    """The one-variable ``VALUES ?param_NAME { ... }`` blocks of a parse tree, by NAME."""
+    slots: dict[str, list[CompValue]] = {}
+    for node in _walk(tree):
+        if isinstance(node, CompValue) and node.name == "InlineData":
+            names = list(dict.get(node, "var") or [])
+            if len(names) == 1 and str(names[0]).startswith(_PARAM_PREFIX):
+                slots.setdefault(str(names[0])[len(_PARAM_PREFIX) :], []).append(node)
+    return slots
+
+
+def format_saved_queries(queries: Iterable[SavedQuery]) -> str:
+    """List saved queries for people: name and title, then one line per parameter.
+
+    >>> print(format_saved_queries([saved_query("timeline")]), end="")  # doctest: +ELLIPSIS
+    timeline  Timeline of one entity
+                entity  required  a label or alias (any case) or the IRI of the entity
+    """
+    items = list(queries)
+    width = max((len(q.name) for q in items), default=0)
+    param_width = max((len(p.name) for q in items for p in q.parameters), default=0)
+    lines: list[str] = []
+    for q in items:
+        lines.append(f"{q.name.ljust(width)}  {q.title or q.description or '(no title)'}")
+        for p in q.parameters:
+            need = "optional" if p.optional else "required"
+            lines.append(f"{' ' * (width + 4)}{p.name.ljust(param_width)}  {need}  {p.description}")
+    return "".join(line.rstrip() + "\n" for line in lines)
 
 
 def format_result(

@@ -5,7 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
@@ -14,15 +19,23 @@ from hypothesis import strategies as st
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
-from kg.errors import QueryError, UnsafeQueryError, UnsupportedFormatError
+from kg.errors import QueryError, QueryTimeoutError, UnsafeQueryError, UnsupportedFormatError
 from kg.query import (
     PREFIXES,
     ParsedQuery,
+    QueryParameter,
     QueryResult,
+    SavedQuery,
+    bind_query,
     check_query,
     format_result,
+    format_saved_queries,
     read_query_arg,
+    read_saved_query,
+    render_query,
     run_query,
+    saved_queries,
+    saved_query,
     shorten,
 )
 from kg.store import new_dataset
@@ -369,6 +382,7 @@ def test_construct_is_turtle_whatever_the_format(graph: Dataset, fmt: str) -> No
     text = format_result(result, format=fmt)
     assert text.startswith("@prefix kgo: <https://w3id.org/kg-builder/ontology#> .")
     assert len(list(ox.parse(text, format=ox.RdfFormat.TURTLE))) == 1
+    assert result.graph is not None
     assert isomorphic(Graph().parse(data=text, format="turtle"), result.graph)
 
 
@@ -415,7 +429,7 @@ def test_read_query_arg_not_utf8(tmp_path: Path) -> None:
         read_query_arg(str(path))
 
 
-TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
 
 
 @settings(max_examples=200, deadline=None)
@@ -432,3 +446,427 @@ def test_any_text_keeps_the_table_shape(values: list[str]) -> None:
     assert table.count("\n") == len(values) + 3
     decoded = json.loads(format_result(result, format="json"))
     assert [b["a"]["value"] for b in decoded["results"]["bindings"]] == values
+
+
+# ----------------------------------------------------------------- allow_service, allow_from
+
+
+class _SparqlEndpoint(BaseHTTPRequestHandler):
+    """A SPARQL endpoint on 127.0.0.1 that answers every query with one binding."""
+
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        type(self).requests.append(self.path)
+        body = json.dumps(
+            {
+                "head": {"vars": ["x"]},
+                "results": {"bindings": [{"x": {"type": "literal", "value": "from the service"}}]},
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def run_endpoint() -> Iterator[tuple[str, list[str]]]:
+    """Serve :class:`_SparqlEndpoint`; yield its URL and the requests it receives."""
+    _SparqlEndpoint.requests = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SparqlEndpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql", _SparqlEndpoint.requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def endpoint() -> Iterator[tuple[str, list[str]]]:
+    """The URL of a local SPARQL endpoint, and the list of requests it received."""
+    yield from run_endpoint()
+
+
+def test_allow_service_lets_service_call_the_endpoint(
+    graph: Dataset, endpoint: tuple[str, list[str]]
+) -> None:
+    url, requests = endpoint
+    query = f"SELECT ?x WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}"
+    with pytest.raises(UnsafeQueryError, match="--allow-service"):
+        run_query(graph, query)
+    assert requests == []  # refused before any network call
+    result = run_query(graph, query, allow_service=True, timeout=30)
+    assert result.rows == ((Literal("from the service"),),)
+    assert len(requests) == 1
+    assert check_query(query, allow_service=True).kind == "SELECT"
+
+
+def test_allow_from_reads_the_named_file(graph: Dataset, tmp_path: Path) -> None:
+    extra = tmp_path / "extra.ttl"
+    extra.write_text('<http://e/a> <http://e/p> "from a file" .\n', encoding="utf-8")
+    query = f"SELECT ?o FROM <{extra.as_uri()}> WHERE {{ ?s ?p ?o }}"
+    with pytest.raises(UnsafeQueryError, match="--allow-from"):
+        run_query(graph, query)
+    assert run_query(graph, query, allow_from=True).rows == ((Literal("from a file"),),)
+
+
+def test_allow_from_selects_a_named_graph_of_the_dataset(graph: Dataset) -> None:
+    query = f"SELECT ?s ?o FROM <{G1}> WHERE {{ ?s kgo:basedIn ?o }}"
+    assert run_query(graph, query, allow_from=True).rows == ((ACME, PARIS),)
+    # the default graph (entity descriptions) is not part of that dataset
+    labels = f"ASK FROM <{G1}> {{ ?s rdfs:label ?l }}"
+    assert run_query(graph, labels, allow_from=True).boolean is False
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "LOAD <file:///etc/passwd>",
+        "INSERT DATA { <http://e/a> <http://e/p> <http://e/b> }",
+        "CLEAR ALL",
+    ],
+)
+def test_updates_stay_refused_whatever_is_allowed(update: str) -> None:
+    with pytest.raises(UnsafeQueryError, match="Update"):
+        check_query(update, allow_service=True, allow_from=True)
+
+
+# ----------------------------------------------------------------------------- timeout
+
+# Five unconnected patterns: |graph|^5 solutions, hours of work for rdflib.
+CROSS_PRODUCT = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+)
+
+
+def _query_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "kg-query" and t.is_alive()]
+
+
+def test_timeout_stops_a_runaway_query(graph: Dataset) -> None:
+    start = time.monotonic()
+    with pytest.raises(QueryTimeoutError, match=r"more than 0\.5 s and was stopped") as info:
+        run_query(graph, CROSS_PRODUCT, timeout=0.5)
+    elapsed = time.monotonic() - start
+    assert 0.5 <= elapsed < 3.0
+    assert info.value.exit_code == 124
+    assert isinstance(info.value, QueryError)
+    # the worker thread was stopped, not left running
+    assert _query_threads() == []
+
+
+def test_a_query_within_its_timeout_gives_the_same_answer(graph: Dataset) -> None:
+    assert run_query(graph, COMPANIES, timeout=30) == run_query(graph, COMPANIES)
+    built = run_query(
+        graph, "CONSTRUCT { ?e kgo:basedIn ?c } WHERE { ?e kgo:basedIn ?c }", timeout=30
+    )
+    assert built.graph is not None and set(built.graph) == {(ACME, KGO.basedIn, PARIS)}
+
+
+def test_errors_inside_the_timed_thread_reach_the_caller(graph: Dataset) -> None:
+    class Broken(Graph):
+        def query(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            raise RuntimeError("store exploded")
+
+    with pytest.raises(QueryError, match="store exploded"):
+        run_query(Broken(), "ASK { ?s ?p ?o }", timeout=5)
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0])
+def test_timeout_must_be_positive(graph: Dataset, timeout: float) -> None:
+    with pytest.raises(QueryError, match="positive"):
+        run_query(graph, COMPANIES, timeout=timeout)
+
+
+def test_timeouts_at_the_edge_never_leak_threads_or_noise(
+    graph: Dataset, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # Limits close to the query's own run time: the answer and the stop race.
+    for i in range(40):
+        try:
+            result = run_query(graph, COMPANIES, timeout=0.0005 * (i % 8 + 1))
+        except QueryTimeoutError:
+            continue
+        assert result.rows[0][0] == ACME
+    time.sleep(0.2)
+    assert _query_threads() == []
+    assert "Exception" not in capfd.readouterr().err
+
+
+# ----------------------------------------------------------------------------- saved queries
+
+PARAMETERISED = """# title: Companies
+# description: Companies and where they are based,
+#   with their labels.
+# param: city - a city label, optional
+# param: name - a company label
+SELECT ?e ?label WHERE {
+  ?e a kgo:Company ; rdfs:label ?label .
+  VALUES ?param_city { UNDEF }
+  VALUES ?param_name { UNDEF }
+  OPTIONAL { ?e kgo:basedIn/rdfs:label ?city }
+  FILTER(!BOUND(?param_city) || STR(?city) = STR(?param_city))
+  FILTER(STR(?label) = STR(?param_name))
+}
+"""
+
+
+def test_read_saved_query_header() -> None:
+    q = read_saved_query(PARAMETERISED, name="companies")
+    assert q.name == "companies"
+    assert q.title == "Companies"
+    assert q.description == "Companies and where they are based, with their labels."
+    assert q.parameters == (
+        QueryParameter(name="city", description="a city label", optional=True),
+        QueryParameter(name="name", description="a company label", optional=False),
+    )
+    assert q.text == PARAMETERISED
+
+
+def test_a_query_without_header_has_no_parameters() -> None:
+    q = read_saved_query(COMPANIES, name="plain")
+    assert (q.title, q.description, q.parameters) == ("", "", ())
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("# param: city\n", "malformed"),
+        ("# param: 2city - a city\n", "malformed"),
+        ("# param: city - a\n# param: city - b\n", "declared twice"),
+    ],
+)
+def test_bad_param_lines(header: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        read_saved_query(header + "ASK { ?s ?p ?o }", name="q")
+
+
+def test_bind_query_binds_required_and_optional(graph: Dataset) -> None:
+    q = read_saved_query(PARAMETERISED, name="companies")
+    assert run_query(graph, bind_query(q, {"name": "Acme, Inc."})).rows == (
+        (ACME, Literal("Acme, Inc.")),
+    )
+    in_paris = bind_query(q, {"name": "Acme, Inc.", "city": "Paris"})
+    assert in_paris.bindings == {"name": Literal("Acme, Inc."), "city": Literal("Paris")}
+    assert run_query(graph, in_paris).rows == ((ACME, Literal("Acme, Inc.")),)
+    elsewhere = bind_query(q, {"name": "Acme, Inc.", "city": "Lyon"})
+    assert run_query(graph, elsewhere).rows == ()
+    # values are trimmed; the query text is left as written
+    assert bind_query(q, {"name": "  Acme, Inc.\n"}).bindings["name"] == Literal("Acme, Inc.")
+    assert in_paris.text == PARAMETERISED
+
+
+def test_bind_query_takes_rdf_terms(graph: Dataset) -> None:
+    query = (
+        "# param: e - an entity IRI\n"
+        "SELECT ?l WHERE { VALUES ?param_e { UNDEF } ?param_e rdfs:label ?l }"
+    )
+    assert run_query(graph, bind_query(query, {"e": PARIS})).rows == (
+        (Literal("Paris", lang="fr"),),
+    )
+
+
+def test_a_parameter_left_out_keeps_its_default(graph: Dataset) -> None:
+    query = (
+        "# param: e - an entity IRI, optional\n"
+        f"SELECT ?l WHERE {{ VALUES ?param_e {{ <{ACME}> }} ?param_e rdfs:label ?l }}"
+    )
+    assert run_query(graph, bind_query(query)).rows == ((Literal("Acme, Inc."),),)
+    assert run_query(graph, bind_query(query, {"e": GLOBEX})).rows == (
+        (Literal('Globex "北京"\nLtd'),),
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"name": "x", "town": "Paris"},
+            "companies has no parameter 'town'; its parameters: city, name.",
+        ),
+        ({"city": "Paris"}, "companies needs --param name=VALUE: a company label."),
+        ({"name": "  "}, "the value of --param name is empty"),
+    ],
+)
+def test_bind_query_errors(params: dict[str, str], message: str) -> None:
+    q = read_saved_query(PARAMETERISED, name="companies")
+    with pytest.raises(QueryError) as info:
+        bind_query(q, params)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_parameters_of_a_query_that_declares_none() -> None:
+    with pytest.raises(QueryError, match="has no parameter 'x'; it declares none"):
+        bind_query(COMPANIES, {"x": "1"})
+
+
+def test_a_declared_parameter_needs_its_values_block() -> None:
+    with pytest.raises(QueryError, match=r"VALUES \?param_city \{ UNDEF \}"):
+        bind_query("# param: city - a city, optional\nASK { ?s ?p ?o }")
+
+
+def test_bind_query_applies_the_safety_check() -> None:
+    query = (
+        "# param: x - x, optional\n"
+        "SELECT * WHERE { VALUES ?param_x { UNDEF } SERVICE <http://x/> { ?s ?p ?o } }"
+    )
+    with pytest.raises(UnsafeQueryError, match="SERVICE"):
+        bind_query(query)
+    assert bind_query(query, allow_service=True).kind == "SELECT"
+
+
+ECHO = (
+    "# param: v - any text\nSELECT ?x WHERE { VALUES ?param_v { UNDEF } BIND(STR(?param_v) AS ?x) }"
+)
+
+INJECTIONS = [
+    '"} ; DROP ALL ; #',
+    '" } UNION { ?s ?p ?o } #',
+    "' } UNION { ?s ?p ?o } #",
+    'x"\n} ; CLEAR ALL ; #\n',
+    '"""\n SELECT * WHERE { ?s ?p ?o } #',
+    "\\u0022 } UNION { ?s ?p ?o } #",
+    '\\" } INSERT DATA { <http://e/a> <http://e/p> 1 } #',
+    "<http://e/x> } . ?s ?p ?o",
+]
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_injection_attempts_are_inert(graph: Dataset, value: str) -> None:
+    before = len(graph)
+    # the value comes back exactly as data
+    assert run_query(graph, bind_query(ECHO, {"v": value})).rows == ((Literal(value.strip()),),)
+    # and matches nothing when used as a label
+    q = read_saved_query(PARAMETERISED, name="companies")
+    assert run_query(graph, bind_query(q, {"name": value})).rows == ()
+    assert len(graph) == before
+
+
+def test_a_label_with_quotes_and_newlines_matches_itself(graph: Dataset) -> None:
+    q = read_saved_query(PARAMETERISED, name="companies")
+    result = run_query(graph, bind_query(q, {"name": 'Globex "北京"\nLtd'}))
+    assert result.rows == ((GLOBEX, Literal('Globex "北京"\nLtd')),)
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=TEXT)
+def test_any_text_is_bound_verbatim(value: str) -> None:
+    if not value.strip():
+        return
+    rows = run_query(new_dataset(), bind_query(ECHO, {"v": value})).rows
+    assert rows == ((Literal(value.strip()),),)
+
+
+def test_saved_queries_of_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "b.rq").write_text(PARAMETERISED, encoding="utf-8")
+    (tmp_path / "a.rq").write_text(COMPANIES, encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a query", encoding="utf-8")
+    found = saved_queries(tmp_path)
+    assert list(found) == ["a", "b"]
+    assert found["b"].title == "Companies" and found["b"].path == tmp_path / "b.rq"
+    assert saved_query("b", folder=tmp_path) == found["b"]
+    with pytest.raises(QueryError, match=r"no saved query named 'c'\. Saved queries: a, b "):
+        saved_query("c", folder=tmp_path)
+    (tmp_path / "broken.rq").write_bytes(b'SELECT * WHERE { ?s ?p "caf\xe9" }')
+    with pytest.raises(QueryError, match="UTF-8"):
+        saved_queries(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["../queries/sanctions", "sanctions.rq", "", "Sanctions"])
+def test_saved_query_names_are_plain_names(name: str) -> None:
+    with pytest.raises(QueryError, match="no saved query named"):
+        saved_query(name)
+
+
+def test_format_saved_queries() -> None:
+    queries = [
+        SavedQuery("companies", "Companies", "", (QueryParameter("city", "a city", True),), ""),
+        SavedQuery("x", "", "Only a description", (), ""),
+        SavedQuery("y", "", "", (QueryParameter("name", "a name"),), ""),
+    ]
+    assert format_saved_queries(queries) == (
+        "companies  Companies\n"
+        "             city  optional  a city\n"
+        "x          Only a description\n"
+        "y          (no title)\n"
+        "             name  required  a name\n"
+    )
+    assert format_saved_queries([]) == ""
+
+
+# ----------------------------------------------------------------------------- render_query
+
+
+def _oxigraph_echo(text: str) -> str:
+    solutions = list(ox.Store().query(text))  # type: ignore[arg-type]
+    assert len(solutions) == 1
+    value = solutions[0]["x"]
+    assert value is not None
+    return str(value.value)
+
+
+def test_render_query_writes_values_into_their_blocks() -> None:
+    q = read_saved_query(PARAMETERISED, name="companies")
+    text = render_query(q, {"name": "Acme, Inc."})
+    assert 'VALUES ?param_name { "Acme, Inc." }' in text
+    assert "VALUES ?param_city { UNDEF }" in text  # left out: left as written
+    assert text.replace('{ "Acme, Inc." }', "{ UNDEF }") == PARAMETERISED
+    iri = render_query(
+        "# param: e - an IRI\nASK { VALUES ?param_e { UNDEF } ?param_e ?p ?o }", {"e": PARIS}
+    )
+    assert f"VALUES ?param_e {{ <{PARIS}> }}" in iri
+    typed = render_query(ECHO, {"v": Literal("2018", datatype=XSD.gYear)})
+    assert f'"2018"^^<{XSD.gYear}>' in typed
+    assert '"chat"@fr' in render_query(ECHO, {"v": Literal("chat", lang="fr")})
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_rendered_injection_attempts_stay_one_literal(graph: Dataset, value: str) -> None:
+    try:
+        text = render_query(ECHO, {"v": value})
+    except QueryError as err:  # refused is fine (\\u escapes); anything else is not
+        assert "cannot be written exactly" in str(err)
+        return
+    assert run_query(graph, text).rows == ((Literal(value.strip()),),)
+    assert _oxigraph_echo(text) == value.strip()
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=TEXT)
+def test_any_text_renders_exactly_or_is_refused(value: str) -> None:
+    if not value.strip():
+        return
+    try:
+        text = render_query(ECHO, {"v": value})
+    except QueryError as err:
+        assert "\\u" in value or "\\U" in value, (value, err)
+        return
+    assert _oxigraph_echo(text) == value.strip()
+
+
+def test_render_query_refuses_what_it_cannot_write() -> None:
+    with pytest.raises(QueryError, match="cannot be written exactly"):
+        render_query(ECHO, {"v": "C:\\users\\u0022x"})
+    with pytest.raises(QueryError, match="holds characters IRIs cannot"):
+        render_query(ECHO, {"v": URIRef("http://e/a>b")})
+    with pytest.raises(
+        QueryError, match=r"write the parameter v as 'VALUES \?param_v \{ UNDEF \}'"
+    ):
+        render_query(
+            "# param: v - v\n"
+            "SELECT ?x WHERE { VALUES (?param_v) { (UNDEF) } BIND(?param_v AS ?x) }",
+            {"v": "a"},
+        )
+    with pytest.raises(QueryError, match="has no parameter 'w'"):
+        render_query(ECHO, {"w": "a"})
+    with pytest.raises(UnsafeQueryError):
+        render_query("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }")

@@ -1,0 +1,524 @@
+"""``kg serve``: a read-only SPARQL 1.1 Protocol endpoint, and a query page, over any store.
+
+:func:`make_server` returns a :class:`SparqlServer` (the standard library's
+``ThreadingHTTPServer``, one thread per request) that answers:
+
+==========================  ==============================================================
+``GET /sparql?query=Q``     the SPARQL 1.1 Protocol query operation; also ``POST`` with a
+                            form (``query=Q``) or an ``application/sparql-query`` body
+``GET /``                   a query page: a text area, Run, a results table, downloads
+``GET /static/NAME``        the page's script and style sheet, shipped in the package
+==========================  ==============================================================
+
+Results by content negotiation (``Accept``, or ``?format=json|csv|tsv|xml|turtle|nt``):
+SELECT and ASK as ``application/sparql-results+json`` (the default),
+``text/csv``, ``text/tab-separated-values`` or ``application/sparql-results+xml``;
+CONSTRUCT and DESCRIBE as ``text/turtle`` (the default) or ``application/n-triples``.
+
+Read-only and local by design: every query goes through
+:func:`kg.query.check_query` (no Update, no ``SERVICE``, no ``FROM``), an
+update request or a ``default-graph-uri`` is refused with 400 and a one-line
+reason, a query is stopped after the time limit (503), bodies are capped at
+1 MB, and on a loopback address only requests whose ``Host`` is a loopback
+name are answered (a web page cannot reach the server through DNS
+rebinding). The page loads nothing from elsewhere, and says so in its
+``Content-Security-Policy``.
+
+>>> from kg.stores import open_store
+>>> import threading, urllib.request
+>>> server = make_server(open_store("memory"), "127.0.0.1", 0)
+>>> thread = threading.Thread(target=server.serve_forever, daemon=True)
+>>> thread.start()
+>>> with urllib.request.urlopen(server.url + "sparql?query=ASK%7B%7D") as response:
+...     response.read()
+b'{"head":{},"boolean":true}\\n'
+>>> server.shutdown(); server.server_close()
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import socket
+import string
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from kg import __version__
+from kg.errors import KGError, QueryError, QueryTimeoutError, ServerError, UnsafeQueryError
+from kg.export import export_graph
+from kg.query import DEFAULT_TIMEOUT, ParsedQuery, QueryResult, format_result
+from kg.stores import Store, check_cached
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "SparqlServer", "make_server"]
+
+#: Where ``kg serve`` listens unless told otherwise (Oxigraph's port).
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7878
+
+#: The largest request body accepted (a query, in a form or as is).
+MAX_BODY = 1_000_000
+
+#: Result formats by media type, in the server's order of preference.
+_RESULT_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
+    "rows": (
+        ("application/sparql-results+json", "json"),
+        ("application/json", "json"),
+        ("text/csv", "csv"),
+        ("text/tab-separated-values", "tsv"),
+        ("application/sparql-results+xml", "xml"),
+        ("application/xml", "xml"),
+    ),
+    "graph": (
+        ("text/turtle", "turtle"),
+        ("application/x-turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("text/plain", "nt"),
+    ),
+}
+_MEDIA_TYPE = {
+    "json": "application/sparql-results+json",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "xml": "application/sparql-results+xml",
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+}
+
+_PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+_ASSETS = {"query.js": "text/javascript", "query.css": "text/css"}
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+_EXAMPLE_QUERY = """\
+SELECT ?class (COUNT(?entity) AS ?entities)
+WHERE { ?entity a ?class ; rdfs:label ?name }
+GROUP BY ?class
+ORDER BY DESC(?entities)"""
+
+
+class SparqlServer(ThreadingHTTPServer):
+    """The HTTP server of ``kg serve``; see :func:`make_server`."""
+
+    daemon_threads = True  # a query still running does not keep the process alive
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        store: Store,
+        *,
+        timeout: float | None,
+        log: Callable[[str], None] | None,
+    ) -> None:
+        self.store = store
+        self.query_timeout = timeout
+        self.log = log
+        host = address[0]
+        self.loopback_only = _is_loopback(host)
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        super().__init__(address, _Handler)
+
+    @property
+    def url(self) -> str:
+        """The page's URL, e.g. ``http://127.0.0.1:7878/`` (the endpoint is ``url + "sparql"``)."""
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}/"
+
+
+def make_server(
+    store: Store,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    log: Callable[[str], None] | None = None,
+) -> SparqlServer:
+    """Bind a read-only SPARQL endpoint over ``store``; call ``serve_forever()`` to run it.
+
+    Parameters:
+        store: what to serve (see :func:`kg.stores.open_store`); it is only read.
+        host, port: the address to listen on; port 0 picks a free port
+            (read it back from ``server.url``).
+        timeout: seconds a query may run before it is stopped (503); None
+            for no limit.
+        log: called with one line per request (the library never prints).
+
+    Raises:
+        ServerError: the address is in use or cannot be bound.
+
+    >>> from kg.stores import open_store
+    >>> server = make_server(open_store("memory"), "127.0.0.1", 0)
+    >>> server.url.startswith("http://127.0.0.1:")
+    True
+    >>> server.server_close()
+    """
+    if timeout is not None and not timeout > 0:
+        raise ServerError(f"the query timeout must be positive, not {timeout!r}.")
+    try:
+        return SparqlServer((host, port), store, timeout=timeout, log=log)
+    except OSError as err:
+        if err.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+            raise ServerError(
+                f"{host}:{port} is already in use: stop the other server or give --port N "
+                "(0 picks a free one)."
+            ) from err
+        raise ServerError(
+            f"cannot listen on {host}:{port} ({err.strerror or err}). Check --host."
+        ) from err
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _Refused(Exception):
+    """A request answered with an error status and a one-line reason."""
+
+    def __init__(self, status: HTTPStatus, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SparqlServer
+    server_version = f"kg/{__version__}"
+    protocol_version = "HTTP/1.1"
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    # -- routing -------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._handle(self._get)
+
+    def do_HEAD(self) -> None:
+        self._handle(self._get, head=True)
+
+    def do_POST(self) -> None:
+        self._handle(self._post)
+
+    def _read_only(self) -> None:
+        self._handle(self._refuse_write)
+
+    do_PUT = do_DELETE = do_PATCH = _read_only
+
+    def _handle(self, route: Callable[[str, str], None], *, head: bool = False) -> None:
+        self._head = head
+        self._started = time.perf_counter()
+        try:
+            self._check_host()
+            parts = urllib.parse.urlsplit(self.path)
+            route(parts.path, parts.query)
+        except _Refused as refusal:
+            self._send_text(refusal.status, str(refusal))
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _check_host(self) -> None:
+        if not self.server.loopback_only:
+            return
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        name = name.strip("[]")
+        if name not in _LOOPBACK_NAMES and not _is_loopback(name):
+            raise _Refused(
+                HTTPStatus.FORBIDDEN,
+                f"Host {host or '(none)'} is not answered: this server only serves "
+                "http://127.0.0.1 and http://localhost.",
+            )
+
+    def _get(self, path: str, query: str) -> None:
+        if path in ("/", "/index.html"):
+            self._send(HTTPStatus.OK, "text/html; charset=utf-8", _page(self.server.store))
+            return
+        if path.startswith("/static/") and path[len("/static/") :] in _ASSETS:
+            name = path[len("/static/") :]
+            self._send(HTTPStatus.OK, f"{_ASSETS[name]}; charset=utf-8", _asset(name))
+            return
+        if path == "/sparql":
+            self._query(urllib.parse.parse_qs(query, keep_blank_values=True))
+            return
+        raise _Refused(HTTPStatus.NOT_FOUND, f"{path}: nothing here; the endpoint is /sparql.")
+
+    def _post(self, path: str, query: str) -> None:
+        if path != "/sparql":
+            raise _Refused(HTTPStatus.NOT_FOUND, f"{path}: nothing here; the endpoint is /sparql.")
+        params = urllib.parse.parse_qs(query, keep_blank_values=True)
+        media_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        body = self._body()
+        if media_type == "application/x-www-form-urlencoded":
+            try:
+                form = urllib.parse.parse_qs(
+                    body.decode("utf-8"), keep_blank_values=True, strict_parsing=False
+                )
+            except UnicodeDecodeError as err:
+                raise _Refused(HTTPStatus.BAD_REQUEST, "the form is not UTF-8.") from err
+            for key, values in form.items():
+                params.setdefault(key, []).extend(values)
+        elif media_type == "application/sparql-query":
+            try:
+                params.setdefault("query", []).append(body.decode("utf-8"))
+            except UnicodeDecodeError as err:
+                raise _Refused(HTTPStatus.BAD_REQUEST, "the query is not UTF-8.") from err
+        elif media_type == "application/sparql-update":
+            raise _Refused(
+                HTTPStatus.BAD_REQUEST,
+                "SPARQL Update is refused: this endpoint is read-only.",
+            )
+        else:
+            raise _Refused(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                "send the query as application/x-www-form-urlencoded (query=...) "
+                "or application/sparql-query.",
+            )
+        self._query(params)
+
+    def _refuse_write(self, path: str, query: str) -> None:
+        raise _Refused(
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            f"{self.command} is refused: this endpoint is read-only (GET or POST /sparql).",
+        )
+
+    def _body(self) -> bytes:
+        length = self.headers.get("Content-Length")
+        if length is None:
+            raise _Refused(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length header.")
+        try:
+            size = int(length)
+        except ValueError as err:
+            raise _Refused(HTTPStatus.BAD_REQUEST, "the Content-Length is not a number.") from err
+        if size < 0 or size > MAX_BODY:
+            self.close_connection = True
+            left = size if 0 < size <= 16 * MAX_BODY else 0
+            while left > 0:  # read it, so that the client sees the answer, not a reset
+                chunk = self.rfile.read(min(65536, left))
+                if not chunk:
+                    break
+                left -= len(chunk)
+            raise _Refused(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"the request body is over {MAX_BODY:,} bytes; send a shorter query.",
+            )
+        return self.rfile.read(size)
+
+    # -- the query operation -------------------------------------
+
+    def _query(self, params: Mapping[str, list[str]]) -> None:
+        if "update" in params:
+            raise _Refused(
+                HTTPStatus.BAD_REQUEST, "SPARQL Update is refused: this endpoint is read-only."
+            )
+        for name in ("default-graph-uri", "named-graph-uri"):
+            if name in params:
+                raise _Refused(
+                    HTTPStatus.BAD_REQUEST,
+                    f"{name} is refused: the dataset is every graph of the store (the default "
+                    "graph is their union); use GRAPH <...> { } in the query.",
+                )
+        texts = params.get("query", [])
+        if len(texts) != 1 or not texts[0].strip():
+            raise _Refused(
+                HTTPStatus.BAD_REQUEST,
+                "give one query: /sparql?query=SELECT... (or POST it); the query page is at /.",
+            )
+        try:
+            parsed = check_cached(texts[0])
+        except UnsafeQueryError as err:
+            raise _Refused(HTTPStatus.BAD_REQUEST, str(err)) from err
+        except QueryError as err:
+            raise _Refused(HTTPStatus.BAD_REQUEST, str(err)) from err
+        fmt = _negotiate(parsed, self.headers.get("Accept"), params.get("format", []))
+        try:
+            result = self.server.store.query(parsed, timeout=self.server.query_timeout)
+            body = _render(result, fmt)
+        except QueryTimeoutError as err:
+            raise _Refused(HTTPStatus.SERVICE_UNAVAILABLE, str(err)) from err
+        except QueryError as err:
+            raise _Refused(HTTPStatus.BAD_REQUEST, str(err)) from err
+        except KGError as err:
+            raise _Refused(HTTPStatus.INTERNAL_SERVER_ERROR, str(err)) from err
+        self._send(HTTPStatus.OK, f"{_MEDIA_TYPE[fmt]}; charset=utf-8", body, cache=False)
+
+    # -- responses -----------------------------------------------
+
+    def _send_text(self, status: HTTPStatus, message: str) -> None:
+        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+
+    def _send(
+        self, status: HTTPStatus, content_type: str, body: bytes, *, cache: bool = True
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        if content_type.startswith("text/html"):
+            self.send_header("Content-Security-Policy", _PAGE_CSP)
+            self.send_header("X-Frame-Options", "DENY")
+        if not cache or status != HTTPStatus.OK:
+            self.send_header("Cache-Control", "no-store")
+        if status == HTTPStatus.METHOD_NOT_ALLOWED:
+            self.send_header("Allow", "GET, HEAD, POST")
+        self.send_header("Vary", "Accept")
+        self.end_headers()
+        if not getattr(self, "_head", False):
+            self.wfile.write(body)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if self.server.log is None:
+            return
+        elapsed = (time.perf_counter() - getattr(self, "_started", time.perf_counter())) * 1000
+        line = self.requestline if len(self.requestline) <= 160 else self.requestline[:159] + "…"
+        code_value = code.value if isinstance(code, HTTPStatus) else code
+        self.server.log(f'{self.client_address[0]} "{line}" {code_value} {elapsed:.0f} ms')
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.log is not None:
+            self.server.log(f"{self.client_address[0]} " + format % args)
+
+
+def _negotiate(parsed: ParsedQuery, accept: str | None, formats: list[str]) -> str:
+    """The result format for a query from ``?format=`` or the Accept header."""
+    family = "rows" if parsed.kind in ("SELECT", "ASK") else "graph"
+    offered = _RESULT_TYPES[family]
+    names = {name for _, name in offered}
+    for wanted in formats:  # ?format= wins when it names a format of this kind of result
+        key = {"ttl": "turtle", "ntriples": "nt", "n-triples": "nt"}.get(wanted.lower(), wanted)
+        if key.lower() in names:
+            return key.lower()
+    if not accept or not accept.strip():
+        return offered[0][1]
+    ranges = _accept_ranges(accept)
+    best: tuple[float, int, str] | None = None
+    for order, (media_type, name) in enumerate(offered):
+        quality = _quality(media_type, ranges)
+        if quality > 0 and (best is None or (quality, -order) > (best[0], best[1])):
+            best = (quality, -order, name)
+    if best is None:
+        kinds = ", ".join(t for t, _ in offered)
+        raise _Refused(
+            HTTPStatus.NOT_ACCEPTABLE,
+            f"a {parsed.kind} result can be sent as {kinds}; the Accept header asks for none.",
+        )
+    return best[2]
+
+
+def _accept_ranges(accept: str) -> list[tuple[str, float]]:
+    ranges = []
+    for item in accept.split(","):
+        fields = [f.strip() for f in item.split(";")]
+        if not fields[0]:
+            continue
+        quality = 1.0
+        for field in fields[1:]:
+            key, _, value = field.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    quality = 0.0
+        ranges.append((fields[0].lower(), quality))
+    return ranges
+
+
+def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
+    """The q of the most specific range matching ``media_type`` (0 when none does)."""
+    major = media_type.split("/")[0]
+    best_specificity, best_quality = -1, 0.0
+    for pattern, quality in ranges:
+        if pattern == media_type:
+            specificity = 2
+        elif pattern == f"{major}/*":
+            specificity = 1
+        elif pattern == "*/*":
+            specificity = 0
+        else:
+            continue
+        if specificity > best_specificity:
+            best_specificity, best_quality = specificity, quality
+    return best_quality
+
+
+def _render(result: QueryResult, fmt: str) -> bytes:
+    if fmt == "xml":
+        return _xml(result).encode("utf-8")
+    if fmt == "nt":
+        assert result.graph is not None
+        return (export_graph(result.graph, format="nt") or "").encode("utf-8")
+    if fmt == "turtle":
+        return format_result(result).encode("utf-8")
+    return format_result(result, format=fmt).encode("utf-8")
+
+
+def _xml(result: QueryResult) -> str:
+    """SPARQL Query Results XML Format."""
+    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n']
+    if result.kind == "ASK":
+        out.append("<head/>\n")
+        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>\n")
+    else:
+        out.append("<head>")
+        out.extend(f"<variable name={quoteattr(v)}/>" for v in result.vars)
+        out.append("</head>\n<results>\n")
+        for row in result.rows:
+            out.append("<result>")
+            for name, term in zip(result.vars, row, strict=True):
+                if term is not None:
+                    out.append(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>")
+            out.append("</result>\n")
+        out.append("</results>\n")
+    out.append("</sparql>\n")
+    return "".join(out)
+
+
+def _xml_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{escape(str(term))}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{escape(str(term))}</bnode>"
+    if isinstance(term, Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(str(term))}</literal>"
+        datatype = str(term.datatype) if term.datatype is not None else ""
+        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+            return f"<literal datatype={quoteattr(datatype)}>{escape(str(term))}</literal>"
+        return f"<literal>{escape(str(term))}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def _asset(name: str) -> bytes:
+    return resources.files("kg").joinpath("serve_assets", name).read_bytes()
+
+
+def _page(store: Store) -> bytes:
+    template = string.Template(_asset("index.html").decode("utf-8"))
+    prefixes = json.dumps(store.prefixes, sort_keys=True).replace("<", "\\u003c")
+    return template.safe_substitute(
+        store=_html_escape(store.name),
+        version=_html_escape(__version__),
+        prefixes=prefixes,
+        example=_html_escape(_EXAMPLE_QUERY),
+    ).encode("utf-8")
+
+
+def _html_escape(text: str) -> str:
+    return escape(text, {'"': "&quot;", "'": "&#x27;"})
