@@ -300,7 +300,8 @@ def _vote_class(mentions: Sequence[Mention]) -> str:
 
 def _make_entity(key: str, members: list[tuple[str, Mention]], gazetteer: Gazetteer) -> Entity:
     mentions = [m for _, m in members]
-    names = sorted({mention_name(m) for m in mentions})
+    # A nationality word ("Chinese") refers to a country but is not one of its names.
+    names = sorted({mention_name(m) for m in mentions if m.source != "demonym"})
     entry = gazetteer.entries.get(key[4:]) if key.startswith("gaz:") else None
     if entry is not None:
         label, cls, wikidata = entry.label, entry.cls, entry.wikidata

@@ -411,3 +411,20 @@ def test_resolve_uses_the_shipped_gazetteer_by_default() -> None:
     a = ex("d1", "Nokia grew.", ("Nokia", "Company", "nokia"))
     [nokia], _ = resolve([a])
     assert (nokia.label, nokia.wikidata) == ("Nokia", "Q1418")
+
+
+def test_a_nationality_word_links_its_country_but_is_not_a_name() -> None:
+    text = "Elbonian firms left Elbonia."
+    mentions = (
+        Mention(0, 8, "Elbonian", "Country", key="elbonia", source="demonym"),
+        Mention(20, 27, "Elbonia", "Country", key="elbonia", source="gazetteer"),
+    )
+    gazetteer = Gazetteer.from_entries(
+        [GazetteerEntry("elbonia", "Country", "Elbonia", demonyms=("Elbonian",))]
+    )
+    entities, resolved = resolve(
+        [Extraction(Article("d1", text), mentions, ())], gazetteer=gazetteer
+    )
+    [country] = entities
+    assert resolved[0].entity_ids == (country.id, country.id)
+    assert "Elbonian" not in country.aliases
