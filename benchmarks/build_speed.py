@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import generate, write_jsonl  # noqa: E402
+from synthetic import generate, write_jsonl
 
 
 def peak_mib() -> tuple[float, float]:

@@ -28,13 +28,74 @@ from pathlib import Path
 from kg.ontology import load_gazetteer
 from kg.types import Article
 
-_SYLLABLES = "ka lo ri ven tar mo sel dra qu bex nor vin pal zen cor ath mir tul gan fey".split()
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "ri",
+    "ven",
+    "tar",
+    "mo",
+    "sel",
+    "dra",
+    "qu",
+    "bex",
+    "nor",
+    "vin",
+    "pal",
+    "zen",
+    "cor",
+    "ath",
+    "mir",
+    "tul",
+    "gan",
+    "fey",
+]
 _COMPANY_SUFFIX = ["Corp", "Systems", "Technologies", "Group", "Holdings", "Motors", "Networks"]
 _SECTOR = ["chipmaker", "carmaker", "telecom operator", "smartphone maker", "bank", "retailer"]
-_FIRST = "Anna Boris Carla Dmitri Elena Farid Greta Hiro Ines Jonas Keiko Luis Maya Nils".split()
-_LAST = "Adler Brandt Castillo Dubois Eriksen Fischer Garcia Haddad Ito Jensen Kowalski".split()
+_FIRST = [
+    "Anna",
+    "Boris",
+    "Carla",
+    "Dmitri",
+    "Elena",
+    "Farid",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Keiko",
+    "Luis",
+    "Maya",
+    "Nils",
+]
+_LAST = [
+    "Adler",
+    "Brandt",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+]
 _TITLES = ["chief executive", "chairman", "chief financial officer", "president", "founder"]
-_MONTHS = "January February March April May June July August September October November".split()
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _FILLER = [
     "Analysts said the move reflected a broader shift in the industry.",
     "The company did not comment on the report.",

@@ -34,8 +34,11 @@ from kg import __version__
 from kg.errors import KGError
 
 if TYPE_CHECKING:
+    from rdflib import Dataset
+
     from kg.pipeline import BuildResult, ChangeSummary
-    from kg.viz import ViewData
+    from kg.validate import QuarantinedTriple
+    from kg.viz import ViewData, ViewStatement
 
 app = typer.Typer(
     name="kg",
@@ -71,10 +74,11 @@ class ExportFormat(StrEnum):
     trig = "trig"
     jsonld = "jsonld"
     graphml = "graphml"
+    gexf = "gexf"
 
 
 class ReportFormat(StrEnum):
-    """Output formats of ``kg eval``."""
+    """Output formats of ``kg eval``, ``kg validate``, ``kg analyze``, ``kg path``..."""
 
     text = "text"
     json = "json"
@@ -167,6 +171,35 @@ GraphOpt = Annotated[
     Path,
     typer.Option("--graph", "-g", help="The graph file to read (.trig, .ttl, .nt, .nq, .jsonld)."),
 ]
+GraphArg = Annotated[
+    Path,
+    typer.Argument(help="The graph file to read (.trig, .ttl, .nt, .nq, .jsonld)."),
+]
+FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")]
+InferOpt = Annotated[
+    bool,
+    typer.Option(
+        "--infer",
+        help="Add what the ontology entails (OWL 2 RL): superclasses, both directions of "
+        "symmetric relations, inverses such as kgo:employs. Inferred triples are in the "
+        "graph <…/graph/inferred>.",
+    ),
+]
+
+
+def _no_infer_on_stores(infer: bool, store: str | None) -> None:
+    """--infer reasons over a graph file loaded in memory, not over a store."""
+    if infer and store is not None:
+        raise fail("--infer works on a graph file (--graph), not on a --store.", 2)
+
+
+def _inferred(dataset: Dataset, infer: bool) -> Dataset:
+    """The dataset, with the triples OWL 2 RL entails added when ``infer`` (see kg.reason)."""
+    if infer:
+        from kg.reason import infer as add_inferences
+
+        add_inferences(dataset)
+    return dataset
 
 
 JobsOpt = Annotated[
@@ -255,6 +288,14 @@ def build(
             "then keep it up to date.",
         ),
     ] = None,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate/--no-validate",
+            help="Check the graph against ontology/shapes.ttl while writing it; what breaks a "
+            "shape goes to the quarantine graph <…/graph/quarantine> with the reason.",
+        ),
+    ] = True,
 ) -> None:
     """Build the knowledge graph of PATHS (the sample corpus if none) into OUTPUT.
 
@@ -266,14 +307,20 @@ def build(
     """
     from kg.pipeline import BuildSummary, summarize, write_outputs
 
+    set_aside: list[QuarantinedTriple] = []
+
     def go() -> tuple[BuildSummary, list[Path]]:
         result = _run_with_progress(
             paths, encoding, gazetteer, quiet, jobs, cluster, output / "shards", store
         )
-        files = write_outputs(result, output, html=html)
+        files = write_outputs(
+            result, output, html=html, validate=validate, on_quarantine=set_aside.append
+        )
         return summarize(result), files
 
     summary, files = guarded(go)
+    if set_aside:
+        err_console.print(_quarantine_note(set_aside), markup=False, highlight=False)
     if quiet:
         return
     table = Table(title=f"Built {summary.documents} document(s)", show_edge=False)
@@ -443,6 +490,7 @@ def query(
             show_default=False,
         ),
     ] = None,
+    infer: InferOpt = False,
 ) -> None:
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) or a saved one on a built graph.
 
@@ -480,6 +528,7 @@ def query(
             2,
         )
     values = _query_params(param or [])
+    _no_infer_on_stores(infer, store)
 
     def go() -> str:
         if name is not None:
@@ -493,7 +542,7 @@ def query(
             with open_store(store, read_only=store.startswith("oxigraph:")) as opened:
                 result = opened.query(parsed, timeout=timeout or None)
         else:
-            result = run_query(load_graph(graph), parsed, timeout=timeout or None)
+            result = run_query(_inferred(load_graph(graph), infer), parsed, timeout=timeout or None)
         return format_result(result, format=format.value)
 
     sys.stdout.write(guarded(go))
@@ -523,16 +572,22 @@ def export(
         Path | None,
         typer.Option("--output", "-o", help="File to write (default: standard output)."),
     ] = None,
+    infer: InferOpt = False,
 ) -> None:
-    """Export a built graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or GraphML (for Gephi).
+    """Export a built graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD, GraphML or GEXF.
 
-    Example: kg export --format graphml -o output/kg.graphml
+    GraphML and GEXF (for Gephi) hold the entity network: entities with their
+    label and class as attributes, relations as edges.
+
+    Examples: kg export --format graphml -o output/kg.graphml ;
+    kg export --format gexf -o output/kg.gexf ; kg export --infer -f trig -o inferred.trig
     """
     from kg.export import export_graph
     from kg.store import load_graph
 
     def go() -> str | None:
-        return export_graph(load_graph(graph), format=format.value, destination=output)
+        dataset = _inferred(load_graph(graph), infer)
+        return export_graph(dataset, format=format.value, destination=output)
 
     text = guarded(go)
     if text is not None:
@@ -760,6 +815,415 @@ def serve(
     finally:
         server.server_close()
         opened.close()
+
+
+# -- checking and exploring the graph (validate, analyze, path, timeline, conflicts) --------------
+
+
+class ValidationEngine(StrEnum):
+    """What ``kg validate`` checks with."""
+
+    pyshacl = "pyshacl"
+    compiled = "compiled"
+
+
+class CommunityMethod(StrEnum):
+    """Community detection methods of ``kg analyze``."""
+
+    louvain = "louvain"
+    greedy = "greedy"
+
+
+def _quarantine_note(records: list[QuarantinedTriple]) -> str:
+    """One line on what a build set aside, and where to read why."""
+    graphs = {r.graph for r in records}
+    rules = sorted({short_rule for r in records for short_rule in _rule_names(r)})
+    shown = ", ".join(rules[:4]) + (f" and {len(rules) - 4} more" if len(rules) > 4 else "")
+    return (
+        f"quarantined {len(records):,} triple{'s' if len(records) != 1 else ''} of "
+        f"{len(graphs):,} graph{'s' if len(graphs) != 1 else ''} that break {shown}: they are "
+        "in the graph <…/graph/quarantine> with the reason (kg validate --quarantine lists them)."
+    )
+
+
+def _rule_names(record: QuarantinedTriple) -> list[str]:
+    from kg.validate import short
+
+    return [short(rule) for rule in record.rules]
+
+
+@app.command()
+def validate(
+    graph: GraphArg = DEFAULT_GRAPH,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.text,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, help="Show at most N nodes a rule (0: all).")
+    ] = 10,
+    engine: Annotated[
+        ValidationEngine,
+        typer.Option(
+            "--engine",
+            help="pyshacl (the reference SHACL engine) or compiled (kg's own reading of the "
+            "same shapes, what kg build uses: the same results, ten times faster).",
+        ),
+    ] = ValidationEngine.pyshacl,
+    shapes: Annotated[
+        Path | None,
+        typer.Option(
+            "--shapes", help="SHACL shapes (Turtle) to check instead of ontology/shapes.ttl."
+        ),
+    ] = None,
+    quarantine: Annotated[
+        bool,
+        typer.Option(
+            "--quarantine", help="List what the build set aside in its quarantine graph, and why."
+        ),
+    ] = False,
+) -> None:
+    """Check a graph against the shapes of the graph contract (ontology/shapes.ttl).
+
+    Prints each broken rule with the nodes that break it (node, property,
+    value) and exits with 1 when anything does, 0 when the graph conforms.
+
+    Examples: kg validate output/kg.trig ; kg validate --quarantine ;
+    kg validate big.trig --engine compiled --format json
+    """
+    from rdflib import Graph
+
+    from kg.store import load_graph
+    from kg.validate import (
+        format_report,
+        quarantined,
+        report_to_json,
+        validate_graph,
+    )
+
+    def go() -> tuple[str, bool]:
+        dataset = load_graph(graph)
+        if quarantine:
+            return _format_quarantine(quarantined(dataset), format.value, limit), True
+        custom = None
+        if shapes is not None:
+            try:
+                custom = Graph().parse(shapes, format="turtle")
+            except (OSError, SyntaxError, ValueError) as err:
+                why = (str(err).strip().splitlines() or [type(err).__name__])[0].rstrip(":")
+                raise fail(
+                    f"{shapes}: cannot read the shapes ({why}). Give a Turtle file.", 2
+                ) from None
+        report = validate_graph(dataset, shapes=custom, engine=engine.value)
+        if format is ReportFormat.json:
+            text = json.dumps(report_to_json(report), indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = format_report(report, source=str(graph), limit=limit)
+            held = quarantined(dataset)
+            if held:
+                text += (
+                    f"\nThe build set aside {len(held):,} triples in its quarantine graph "
+                    "(kg validate --quarantine lists them).\n"
+                )
+        return text, report.conforms
+
+    text, conforms = guarded(go)
+    sys.stdout.write(text)
+    if not conforms:
+        raise typer.Exit(1)
+
+
+def _format_quarantine(records: list[QuarantinedTriple], fmt: str, limit: int = 10) -> str:
+    from kg.validate import short
+
+    if fmt == "json":
+        rows = [
+            {
+                "graph": None if r.graph is None else str(r.graph),
+                "triple": [str(t) for t in r.triple],
+                "reasons": list(r.reasons),
+                "rules": [str(x) for x in r.rules],
+            }
+            for r in records
+        ]
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    if not records:
+        return "the graph has no quarantine: nothing was set aside.\n"
+    groups: dict[tuple[str, str], list[QuarantinedTriple]] = {}
+    for record in records:
+        rules = ", ".join(short(rule) for rule in record.rules) or "?"
+        message = record.reasons[0].split(" (", 1)[0] if record.reasons else "?"
+        groups.setdefault((rules, message), []).append(record)
+    graphs = {r.graph for r in records}
+    lines = [f"{len(records):,} triples of {len(graphs):,} graphs set aside, by rule:"]
+    for (rules, message), group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines.append("")
+        lines.append(f"{rules}: {message} ({len(group):,} triples)")
+        group.sort(key=lambda r: (str(r.graph or ""), *(t.n3() for t in r.triple)))
+        for r in group[: limit or None]:
+            where = "default graph" if r.graph is None else short(r.graph)
+            text = " ".join(_one_line(short(t)) for t in r.triple)
+            lines.append(f"  {text if len(text) <= 160 else text[:157] + '...'}  [{where}]")
+        if limit and len(group) > limit:
+            lines.append(f"  ... and {len(group) - limit:,} more")
+    return "\n".join(lines) + "\n"
+
+
+@app.command()
+def analyze(
+    graph: GraphArg = DEFAULT_GRAPH,
+    top: Annotated[int, typer.Option("--top", "-n", min=1, help="Rows of each table.")] = 10,
+    method: Annotated[
+        CommunityMethod, typer.Option("--method", help="Community detection method.")
+    ] = CommunityMethod.louvain,
+    format: FormatOpt = ReportFormat.text,
+) -> None:
+    """Rank a graph's entities (degree, PageRank, betweenness) and find its communities.
+
+    Computed with networkx on the entity network: entities as nodes, each
+    related pair one link weighted by its relations.
+
+    Examples: kg analyze ; kg analyze output/kg.trig --top 20 --format json
+    """
+    from kg.analyze import Analysis, analysis_to_json
+    from kg.analyze import analyze as run_analysis
+    from kg.store import load_graph
+
+    result: Analysis = guarded(lambda: run_analysis(load_graph(graph), method=method.value))
+    if format is ReportFormat.json:
+        sys.stdout.write(
+            json.dumps(analysis_to_json(result, top=top), indent=2, ensure_ascii=False) + "\n"
+        )
+        return
+    if not result.entities:
+        out_console.print("the graph has no entities.")
+        return
+    out_console.print(
+        f"{len(result.entities):,} entities, {result.relations:,} relations, "
+        f"{len(result.communities):,} communities ({result.method})."
+    )
+    table = Table(title=f"Top {top} entities by PageRank", show_edge=False, title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("entity", ratio=3)
+    table.add_column("class", ratio=2)
+    table.add_column("degree", justify="right")
+    table.add_column("PageRank", justify="right")
+    table.add_column("betweenness", justify="right")
+    table.add_column("group", justify="right")
+    for i, e in enumerate(result.top("pagerank", top), 1):
+        table.add_row(
+            str(i),
+            escape(e.label),
+            e.cls,
+            str(e.degree),
+            f"{e.pagerank:.4f}",
+            f"{e.betweenness:.4f}",
+            "" if e.community is None else str(e.community),
+        )
+    out_console.print(table)
+    estimated = " (estimated from a sample)" if result.approximate_betweenness else ""
+    for key, title, show in (
+        ("degree", "Most relations", lambda e: str(e.degree)),
+        ("betweenness", f"Most between others{estimated}", lambda e: f"{e.betweenness:.3f}"),
+    ):
+        ranked = ", ".join(f"{e.label} ({show(e)})" for e in result.top(key, top))
+        out_console.print(f"{title}: {escape(ranked)}")
+    out_console.print("")
+    table = Table(
+        title=f"Groups (communities, {result.method})", show_edge=False, title_justify="left"
+    )
+    table.add_column("#", justify="right")
+    table.add_column("size", justify="right")
+    table.add_column("most connected members")
+    for c in result.communities[:top]:
+        names = ", ".join(c.names[:6]) + (", ..." if c.size > 6 else "")
+        table.add_row(str(c.number), str(c.size), escape(names))
+    out_console.print(table)
+
+
+@app.command()
+def path(
+    start: Annotated[str, typer.Argument(help="The first entity: its name, an alias or its IRI.")],
+    end: Annotated[str, typer.Argument(help="The other entity: its name, an alias or its IRI.")],
+    graph: GraphArg = DEFAULT_GRAPH,
+    max_hops: Annotated[
+        int | None, typer.Option("--max-hops", min=1, help="Give up beyond N relations.")
+    ] = None,
+    format: FormatOpt = ReportFormat.text,
+) -> None:
+    """Explain how two entities are connected: the shortest chain of relations between them.
+
+    Each hop shows the relation (read forwards or backwards), the evidence
+    sentence and the document that states it. Names are matched as with
+    kg viz --focus.
+
+    Example: kg path Xiaomi "Federal Communications Commission"
+    """
+    from kg.analyze import Path as EntityPath
+    from kg.analyze import best_statement, find_path, path_to_json
+    from kg.store import load_graph
+
+    found: EntityPath = guarded(lambda: find_path(load_graph(graph), start, end, max_hops=max_hops))
+    if format is ReportFormat.json:
+        sys.stdout.write(json.dumps(path_to_json(found), indent=2, ensure_ascii=False) + "\n")
+        return
+    for note in found.notes:
+        err_console.print(note, markup=False, highlight=False)
+    n = len(found.hops)
+    out_console.print(
+        f"{found.start.label} ({found.start.cls}) to {found.end.label} ({found.end.cls}): "
+        f"{n} hop{'s' if n != 1 else ''}",
+        markup=False,
+    )
+    for i, hop in enumerate(found.hops, 1):
+        out_console.print("")
+        for j, edge in enumerate(hop.edges):
+            arrow = f"-{edge.predicate}->" if hop.forward(edge) else f"<-{edge.predicate}-"
+            head = f"{i}." if j == 0 else "  "
+            out_console.print(
+                f"{head} {hop.source.label}  {arrow}  {hop.target.label}", markup=False
+            )
+            best = best_statement(edge)
+            if best is not None:
+                out_console.print(f"     “{_one_line(best.evidence)}”", markup=False)
+                out_console.print(f"     {_source(best, len(edge.statements))}", markup=False)
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _source(st: ViewStatement, count: int = 1) -> str:
+    """Where a statement comes from: document, its date and title, the confidence."""
+    doc = st.document
+    parts = []
+    if doc is not None:
+        parts.append(doc.id or doc.iri)
+        if doc.date:
+            parts.append(doc.date)
+        if doc.title:
+            parts.append(f"“{_one_line(doc.title)}”")
+    if st.confidence is not None:
+        parts.append(f"confidence {st.confidence:g}")
+    if count > 1:
+        parts.append(f"{count} statements")
+    return " · ".join(parts) or "no source recorded"
+
+
+@app.command()
+def timeline(
+    entity: Annotated[str, typer.Argument(help="The entity: its name, an alias or its IRI.")],
+    graph: GraphArg = DEFAULT_GRAPH,
+    undated: Annotated[
+        bool, typer.Option("--undated", help="Also list the statements that have no date.")
+    ] = False,
+    format: FormatOpt = ReportFormat.text,
+) -> None:
+    """List the dated statements about an entity, in date order.
+
+    One row a statement: its date (or start and end), status, relation, the
+    other entity, the evidence and the document. A year sorts before its
+    months, a quarter at its first month.
+
+    Examples: kg timeline Xiaomi ; kg timeline "Lei Jun" output/kg.trig --undated
+    """
+    from kg.store import load_graph
+    from kg.timeline import Timeline, timeline_to_json
+    from kg.timeline import timeline as read_timeline
+
+    line: Timeline = guarded(lambda: read_timeline(load_graph(graph), entity, undated=undated))
+    if format is ReportFormat.json:
+        sys.stdout.write(json.dumps(timeline_to_json(line), indent=2, ensure_ascii=False) + "\n")
+        return
+    for note in line.notes:
+        err_console.print(note, markup=False, highlight=False)
+    if not line.events and not line.undated:
+        out_console.print(
+            f"no dated statement about {line.entity.label}"
+            + ("" if undated else " (--undated lists the others)")
+            + ".",
+            markup=False,
+        )
+        return
+    dated = len(line.events)
+    out_console.print(
+        f"{line.entity.label} ({line.entity.cls}): {dated} dated statement"
+        + ("" if dated == 1 else "s")
+        + (f", {len(line.undated)} undated" if undated else ""),
+        markup=False,
+    )
+    for event in (*line.events, *line.undated):
+        st = event.statement
+        subject, obj = (
+            (line.entity.label, event.other.label)
+            if event.outgoing
+            else (event.other.label, line.entity.label)
+        )
+        qualifiers = [
+            f"{name} {value}"
+            for name, value in (
+                ("date", st.date),
+                ("start", st.start),
+                ("end", st.end),
+                ("status", st.status),
+                ("role", st.role),
+            )
+            if value
+        ]
+        out_console.print("", markup=False)
+        out_console.print(
+            f"{event.when or 'undated':<10}  {subject} {event.predicate} {obj}"
+            + (f"  ({', '.join(qualifiers)})" if qualifiers else ""),
+            markup=False,
+        )
+        out_console.print(f"{'':<10}  “{_one_line(st.evidence)}”", markup=False)
+        out_console.print(f"{'':<10}  {_source(st)}", markup=False)
+
+
+@app.command()
+def conflicts(
+    graph: GraphArg = DEFAULT_GRAPH,
+    tolerance: Annotated[
+        float,
+        typer.Option(
+            "--tolerance",
+            min=0,
+            help="Figures closer than this share of the larger one agree (0.01: 1%).",
+        ),
+    ] = 0.01,
+    format: FormatOpt = ReportFormat.text,
+) -> None:
+    """Report statements that contradict each other across sources, with both sources.
+
+    Different figures for one entity, metric and period; a sanction lifted
+    before it was imposed; a relation one source says ended and a later one
+    says goes on; a start after an end; two companies owning each other.
+    Exits with 0 either way.
+
+    Example: kg conflicts output/kg.trig
+    """
+    from kg.store import load_graph
+    from kg.timeline import Conflict, conflicts_to_json
+    from kg.timeline import conflicts as find_conflicts
+
+    found: list[Conflict] = guarded(lambda: find_conflicts(load_graph(graph), tolerance=tolerance))
+    if format is ReportFormat.json:
+        sys.stdout.write(json.dumps(conflicts_to_json(found), indent=2, ensure_ascii=False) + "\n")
+        return
+    if not found:
+        out_console.print("no conflicting statements found.")
+        return
+    out_console.print(f"{len(found):,} conflict{'s' if len(found) != 1 else ''}:", markup=False)
+    for c in found:
+        out_console.print("", markup=False)
+        out_console.print(f"[{c.kind}] {c.about}", markup=False)
+        for side in (c.first, c.second):
+            doc = side.document
+            where = (
+                "?" if doc is None else (doc.id or doc.iri) + (f" ({doc.date})" if doc.date else "")
+            )
+            out_console.print(f"  {side.claim} — {where}", markup=False)
+            if side.evidence:
+                out_console.print(f"    “{_one_line(side.evidence)}”", markup=False)
 
 
 def main() -> None:

@@ -127,6 +127,10 @@ class ViewSelectionError(VisualizationError):
     exit_code = 2
 
 
+class NoPathError(KGError):
+    """``kg path``: no chain of relations links the two entities."""
+
+
 class StoreError(KGError):
     """A triple store cannot be opened, read or written (a folder, a file or an endpoint)."""
 

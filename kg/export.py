@@ -4,8 +4,8 @@ RDF formats are written from a sorted copy of the graph (blank nodes, if
 any, relabelled canonically first), so isomorphic inputs with the same IRIs
 and prefixes give byte-identical files. N-Triples and N-Quads are written by
 pyoxigraph (canonical escaping) and sorted line by line; Turtle and TriG by
-rdflib; JSON-LD by rdflib's JSON-LD converter; GraphML by networkx, from
-:func:`to_networkx`.
+rdflib; JSON-LD by rdflib's JSON-LD converter; GraphML and GEXF (both for
+Gephi) by networkx, from :func:`to_networkx`.
 
 >>> from rdflib import Dataset, Literal, URIRef
 >>> ds = Dataset()
@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -40,7 +41,7 @@ from kg.store import from_rdflib, new_dataset
 from kg.types import coarse_class
 
 #: Export formats, by the name ``kg export --format`` takes.
-FORMATS: tuple[str, ...] = ("turtle", "nt", "nquads", "trig", "jsonld", "graphml")
+FORMATS: tuple[str, ...] = ("turtle", "nt", "nquads", "trig", "jsonld", "graphml", "gexf")
 
 #: The file suffix of each export format.
 SUFFIXES: dict[str, str] = {
@@ -50,6 +51,7 @@ SUFFIXES: dict[str, str] = {
     "trig": ".trig",
     "jsonld": ".jsonld",
     "graphml": ".graphml",
+    "gexf": ".gexf",
 }
 
 _ALIASES: dict[str, str] = {
@@ -246,6 +248,7 @@ def write_graph_files(
                 handle = os.fdopen(fd, "wb")
                 temps[kind] = (Path(name_of_temp), handle)
                 handle.write(header.encode("utf-8"))
+
         def turtle_body(triples: Sequence[tuple[Node, Node, Node]]) -> bytes:
             plain = [ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples]
             return _body(ox.serialize(plain, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
@@ -637,6 +640,18 @@ def _graphml(graph: Dataset | Graph) -> str:
     return _ensure_newline(buffer.getvalue().decode("utf-8"))
 
 
+def _gexf(graph: Dataset | Graph) -> str:
+    """GEXF 1.2 for Gephi: the entity network, labels as GEXF labels, the rest as attributes.
+
+    networkx stamps the file with today's date; it is left out, so the same
+    graph gives the same file.
+    """
+    buffer = io.BytesIO()
+    nx.write_gexf(to_networkx(graph), buffer, encoding="utf-8", prettyprint=True)
+    text = re.sub(r' lastmodifieddate="[^"]*"', "", buffer.getvalue().decode("utf-8"), count=1)
+    return _ensure_newline(text)
+
+
 _SERIALIZERS = {
     "turtle": _turtle,
     "nt": _ntriples,
@@ -644,4 +659,5 @@ _SERIALIZERS = {
     "trig": _trig,
     "jsonld": _jsonld,
     "graphml": _graphml,
+    "gexf": _gexf,
 }

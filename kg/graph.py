@@ -5,7 +5,9 @@ asserts: its metadata, which entities it mentions, the direct relation
 triples, one qualified :class:`kgo:Statement` per relation (rdf:subject,
 rdf:predicate, rdf:object, evidence sentence, offsets, confidence, dates,
 status, role) and its figures as :class:`kgo:Observation` nodes. Entity
-descriptions (class, label, aliases, Wikidata link) go to the default graph.
+descriptions (class, label, aliases, Wikidata link) go to the default graph,
+with a :class:`kgo:Fact` for each relation that two or more documents state
+(its statements and their aggregate confidence, see :func:`fact_triples`).
 Every IRI is derived from content, so the same input gives the same graph.
 
 >>> from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
@@ -27,7 +29,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
@@ -103,7 +105,7 @@ def _date_literal(value: str) -> Literal:
     return Literal(value, datatype=XSD[kind]) if kind else Literal(value)
 
 
-def _decimal(value: float | str, places: str = "0.01") -> Literal:
+def _decimal(value: float | str | Decimal, places: str = "0.01") -> Literal:
     """An xsd:decimal in canonical form (a digit on each side of the point, no trailing 0).
 
     >>> [str(_decimal(v, p)) for v, p in [("49400000", ""), (0.8, "0.01"), ("16.10", "")]]
@@ -177,6 +179,8 @@ def _merge(old: Statement, new: Statement) -> Statement:
 
 
 Triple = tuple[Node, Node, Node]
+#: A graph as :func:`graph_blocks` yields it: its name (None: the default graph), its triples.
+Block = tuple[URIRef | None, list[Triple]]
 
 
 def build_dataset(
@@ -192,9 +196,16 @@ def build_dataset(
     named graph ``<https://w3id.org/kg-builder/ontology>``, so the graph is
     self-describing: labels of metrics and statuses, class hierarchy, domains.
     """
+    return dataset_from_blocks(
+        graph_blocks(entities, resolved, base=base, ontology=ontology), base=base
+    )
+
+
+def dataset_from_blocks(blocks: Iterable[Block], *, base: str = KGR_IRI) -> Dataset:
+    """An rdflib Dataset holding (graph name, triples) blocks (None: the default graph)."""
     dataset = Dataset(default_union=True)
     bind_prefixes(dataset, base=base)
-    for name, triples in graph_blocks(entities, resolved, base=base, ontology=ontology):
+    for name, triples in blocks:
         target = dataset.default_graph if name is None else dataset.graph(name)
         for triple in triples:
             target.add(triple)
@@ -210,24 +221,39 @@ def graph_blocks(
 ) -> Iterator[tuple[URIRef | None, list[Triple]]]:
     """The graph of a build as (graph name, sorted triples) blocks, in a fixed order.
 
-    First the default graph (entity descriptions), then the ontology's named
-    graph, then one named graph per document in id order. Blocks are made one
-    at a time, so a writer can stream a build of any size.
+    First the default graph (entity descriptions and corroborated facts), then
+    the ontology's named graph, then one named graph per document in id order.
+    Blocks are made one at a time, so a writer can stream a build of any size.
     """
-    yield None, _sorted(entity_triples(entities, base=base))
+    merged = statements(resolved)
+    support = (
+        (
+            (URIRef(base + st.subject), KGO[st.predicate], URIRef(base + st.object)),
+            statement_iri(st, base=base),
+            Decimal(str(_decimal(st.confidence))),
+        )
+        for st in merged
+    )
+    descriptions = [*entity_triples(entities, base=base), *fact_triples(support, base=base)]
+    yield None, sorted_triples(descriptions)
     if ontology:
-        yield URIRef(ONTOLOGY_IRI), _sorted(ontology_graph())
+        yield URIRef(ONTOLOGY_IRI), sorted_triples(ontology_graph())
     by_doc: dict[str, list[Statement]] = defaultdict(list)
-    for statement in statements(resolved):
+    for statement in merged:
         by_doc[statement.doc].append(statement)
     for item in sorted(resolved, key=lambda r: r.extraction.article.id):
         article_id = item.extraction.article.id
         triples = document_triples(item, by_doc.get(article_id, ()), base=base)
-        yield URIRef(f"{base}graph/{article_id}"), _sorted(triples)
+        yield URIRef(f"{base}graph/{article_id}"), sorted_triples(triples)
 
 
-def _sorted(triples: Iterable[tuple[Node, Node, Node]]) -> list[Triple]:
-    """Distinct triples in a fixed order (by subject, predicate, object text, then kind)."""
+def sorted_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[Triple]:
+    """Distinct triples in a fixed order (by subject, predicate, object text, then kind).
+
+    >>> a, p = URIRef("https://example.org/a"), URIRef("https://example.org/p")
+    >>> [str(o) for _, _, o in sorted_triples([(a, p, Literal("b")), (a, p, Literal("a"))] * 2)]
+    ['a', 'b']
+    """
     return sorted(set(triples), key=_triple_key)
 
 
@@ -277,7 +303,7 @@ def document_triples(
     for st in doc_statements:
         s, p, o = node(st.subject), KGO[st.predicate], node(st.object)
         yield s, p, o
-        iri = URIRef(f"{base}statement/{_hash(article.id, st.subject, st.predicate, st.object)}")
+        iri = statement_iri(st, base=base)
         yield iri, RDF.type, KGO.Statement
         yield iri, RDF.subject, s
         yield iri, RDF.predicate, p
@@ -301,6 +327,80 @@ def document_triples(
         if q.role:
             yield iri, KGO.role, Literal(q.role)
     yield from _observation_triples(item, doc_iri, node, base)
+
+
+def statement_iri(st: Statement, *, base: str = KGR_IRI) -> URIRef:
+    """The IRI of a statement: one per (document, subject, predicate, object).
+
+    >>> st = Statement("d1", "org/a", "partnersWith", "org/b", 0.8, (0, 1), Qualifiers())
+    >>> statement_iri(st, base="https://example.org/")
+    rdflib.term.URIRef('https://example.org/statement/95d75613e991711b')
+    """
+    return URIRef(f"{base}statement/{_hash(st.doc, st.subject, st.predicate, st.object)}")
+
+
+def noisy_or(confidences: Iterable[Decimal]) -> Decimal:
+    """The aggregate confidence of independent statements of one fact: 1 - prod(1 - c).
+
+    Rounded down to three places, so that rounding never claims more
+    certainty than the statements give.
+
+    >>> noisy_or([Decimal("0.8"), Decimal("0.7")])
+    Decimal('0.940')
+    >>> noisy_or([Decimal("0.99"), Decimal("0.99"), Decimal("0.99")])
+    Decimal('0.999')
+    """
+    doubt = Decimal(1)
+    for confidence in confidences:
+        doubt *= Decimal(1) - confidence
+    return (Decimal(1) - doubt).quantize(Decimal("0.001"), rounding=ROUND_DOWN)
+
+
+def fact_iri(triple: Triple, *, base: str = KGR_IRI) -> URIRef:
+    """The IRI of the :class:`kgo:Fact` of a triple (derived from the triple alone).
+
+    >>> a, b = URIRef("https://example.org/a"), URIRef("https://example.org/b")
+    >>> fact_iri((a, KGO.partnersWith, b), base="https://example.org/")
+    rdflib.term.URIRef('https://example.org/fact/2af0ac9d1b0d79a5')
+    """
+    return URIRef(f"{base}fact/{_hash(*map(str, triple))}")
+
+
+def fact_triples(
+    support: Iterable[tuple[Triple, Node, Decimal]], *, base: str = KGR_IRI
+) -> Iterator[Triple]:
+    """A :class:`kgo:Fact` for each triple that two or more statements assert.
+
+    ``support`` gives (direct triple, statement IRI, statement confidence)
+    for every statement of a build. Each fact names its triple
+    (``kgo:tripleSubject``, ``kgo:triplePredicate``, ``kgo:tripleObject``), links
+    its statements (``kgo:supportedBy``) and carries their :func:`noisy_or` as
+    ``kgo:confidence`` (ontology/kgo.ttl explains the model).
+
+    >>> a, b = URIRef("https://example.org/a"), URIRef("https://example.org/b")
+    >>> t = (a, KGO.partnersWith, b)
+    >>> st1, st2 = URIRef("https://example.org/st1"), URIRef("https://example.org/st2")
+    >>> facts = list(fact_triples([(t, st1, Decimal("0.8")), (t, st2, Decimal("0.7"))]))
+    >>> [str(o) for _, p, o in facts if p == KGO.confidence]
+    ['0.94']
+    >>> list(fact_triples([(t, st1, Decimal("0.8"))]))
+    []
+    """
+    by_triple: dict[Triple, dict[Node, Decimal]] = defaultdict(dict)
+    for triple, statement, confidence in support:
+        by_triple[triple][statement] = confidence
+    for triple in sorted(by_triple, key=_triple_key):
+        stated = by_triple[triple]
+        if len(stated) < 2:
+            continue
+        iri = fact_iri(triple, base=base)
+        yield iri, RDF.type, KGO.Fact
+        yield iri, KGO.tripleSubject, triple[0]
+        yield iri, KGO.triplePredicate, triple[1]
+        yield iri, KGO.tripleObject, triple[2]
+        for statement in sorted(stated, key=str):
+            yield iri, KGO.supportedBy, statement
+        yield iri, KGO.confidence, _decimal(noisy_or(stated.values()), places="")
 
 
 def count_facts(resolved: Sequence[Resolved]) -> tuple[dict[str, int], int]:

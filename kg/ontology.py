@@ -107,6 +107,16 @@ class KGO(DefinedNamespace):
     Planned: URIRef
     Ongoing: URIRef
     Ended: URIRef
+    # corroboration and quarantine (kg.graph, kg.validate)
+    Fact: URIRef
+    supportedBy: URIRef
+    tripleSubject: URIRef
+    triplePredicate: URIRef
+    tripleObject: URIRef
+    QuarantinedTriple: URIRef
+    quarantinedFrom: URIRef
+    reason: URIRef
+    violates: URIRef
     # observations
     observedEntity: URIRef
     metric: URIRef

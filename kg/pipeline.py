@@ -21,7 +21,15 @@ from rdflib import Dataset
 
 from kg.errors import EmptyInputError, OutputError, StateError, StoreError
 from kg.export import write_atomic, write_graph_files
-from kg.graph import build_dataset, count_facts, graph_blocks, graph_prefixes
+from kg.graph import (
+    ONTOLOGY_IRI,
+    Block,
+    build_dataset,
+    count_facts,
+    dataset_from_blocks,
+    graph_blocks,
+    graph_prefixes,
+)
 from kg.ingest import read_articles, sample_corpus
 from kg.ontology import KGR_IRI, load_gazetteer, ontology_dir
 from kg.parallel import extract_articles
@@ -35,6 +43,7 @@ from kg.state import (
     save_state,
 )
 from kg.types import Article, Entity, Extraction, Resolved, coarse_class
+from kg.validate import QuarantinedTriple, checked_blocks
 
 #: Where builds go by default.
 DEFAULT_OUTPUT = Path("output")
@@ -178,8 +187,21 @@ def _run_on_cluster(
         )
         state = _new_state(extractions, encoding, gazetteer_files, base, model, store)
         entities, resolved = resolve_state(state)
-        descriptions = build_dataset(entities, [], base=base)
-        write_shards(client, resolved, shard_dir, base=base, entities_dataset=descriptions)
+        # The default graph (descriptions and corroborated facts, which need every
+        # article's statements) and the ontology, written here; the workers write
+        # the articles' graphs.
+        shared = (
+            block
+            for block in graph_blocks(entities, resolved, base=base)
+            if block[0] is None or str(block[0]) == ONTOLOGY_IRI
+        )
+        write_shards(
+            client,
+            resolved,
+            shard_dir,
+            base=base,
+            entities_dataset=dataset_from_blocks(shared, base=base),
+        )
     return BuildResult(entities, resolved, state, base)
 
 
@@ -357,8 +379,15 @@ def write_outputs(
     *,
     html: bool = True,
     base: str = KGR_IRI,
+    validate: bool = True,
+    on_quarantine: Callable[[QuarantinedTriple], None] | None = None,
 ) -> list[Path]:
-    """Write kg.ttl, kg.trig, extractions.jsonl and (unless ``html`` is false) kg.html."""
+    """Write kg.ttl, kg.trig, extractions.jsonl and (unless ``html`` is false) kg.html.
+
+    With ``validate`` (the default) the graph files hold only what conforms to
+    ontology/shapes.ttl; the rest goes to the quarantine graph, each triple
+    set aside passed to ``on_quarantine`` (see :func:`kg.validate.checked_blocks`).
+    """
     folder = Path(out_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -367,8 +396,13 @@ def write_outputs(
             f"{folder}: cannot create the output folder ({err.strerror}). Choose another with -o."
         ) from err
     digests: dict[str, str] = {}
+
+    def blocks(report: Callable[[QuarantinedTriple], None] | None = None) -> Iterable[Block]:
+        made = graph_blocks(result.entities, result.resolved, base=base)
+        return checked_blocks(made, base=base, on_quarantine=report) if validate else made
+
     write_graph_files(
-        graph_blocks(result.entities, result.resolved, base=base),
+        blocks(on_quarantine),
         trig=folder / "kg.trig",
         turtle=folder / "kg.ttl",
         # Not kgr: resource IRIs have a "/" in their local part, which Turtle can only
@@ -378,7 +412,9 @@ def write_outputs(
     )
     written = [folder / "kg.ttl", folder / "kg.trig"]
     if result.state is not None and result.state.options.store:
-        publish(result, result.state.options.store, previous=result.state.graphs, current=digests)
+        publish(
+            blocks(), result.state.options.store, previous=result.state.graphs, current=digests
+        )
     lines = "".join(
         json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
         for r in extraction_records(result.resolved, base=base)
@@ -388,7 +424,9 @@ def write_outputs(
     if html:
         from kg.viz import write_html
 
-        write_html(result.dataset, folder / "kg.html", title="kg: knowledge graph")
+        # The checked graph, as the files hold it (not result.dataset, which is unchecked).
+        page_data = dataset_from_blocks(blocks(), base=base)
+        write_html(page_data, folder / "kg.html", title="kg: knowledge graph")
         written.append(folder / "kg.html")
     if result.state is not None:
         save_state(folder, replace(result.state, graphs=digests))
@@ -396,7 +434,7 @@ def write_outputs(
 
 
 def publish(
-    result: BuildResult,
+    blocks: Iterable[Block],
     spec: str,
     *,
     previous: Mapping[str, str],
@@ -410,17 +448,17 @@ def publish(
     article's graph (and the default graph of entity descriptions) only, or
     also the graphs of other articles whose entities it merged. With no
     ``previous``, every graph is sent and any other graph in the store removed.
-    Returns (graphs sent, graphs removed).
+    ``blocks`` are the graph as the files hold it (:func:`kg.graph.graph_blocks`,
+    checked). Returns (graphs sent, graphs removed).
     """
     from kg.stores import open_store
 
-    base = result.base
     store = open_store(spec, create=True)
     try:
         held = {str(n) for n in store.graph_names() if not str(n).startswith("urn:x-kg:")}
         stale = set(previous) - set(current) if previous else held
         sent = 0
-        for name, triples in graph_blocks(result.entities, result.resolved, base=base):
+        for name, triples in blocks:
             key = "" if name is None else str(name)
             stale.discard(key)
             if previous and previous.get(key) == current.get(key):

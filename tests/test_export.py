@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -286,6 +287,62 @@ def test_graphml_declares_string_attributes_only() -> None:
     assert 'attr.type="string"' in text
     for other in ("int", "long", "double", "boolean", "float"):
         assert f'attr.type="{other}"' not in text
+
+
+def test_gexf_reads_back_with_the_same_nodes_and_edges(tmp_path: Path) -> None:
+    path = tmp_path / "kg.gexf"
+    export_graph(build(), format="gexf", destination=path)
+    back = nx.read_gexf(path)  # a DiGraph, or a MultiDiGraph when two entities share edges
+    expected = to_networkx(build())
+    assert set(back.nodes) == set(expected.nodes) == {str(ACME), str(GLOBEX), str(PARIS), str(JANE)}
+    assert labelled_edges(back) == set(expected.edges(keys=True))
+    assert back.number_of_edges() == expected.number_of_edges() == 4
+    # Gephi shows the GEXF label; the class and the rest are node attributes
+    assert back.nodes[str(ACME)] == {
+        "label": "Acme",
+        "class": "Company",
+        "coarse": "Organization",
+        "wikidata": "Q42",
+    }
+    assert back.nodes[str(JANE)]["class"] == "Person"
+    (edge,) = [d for u, v, d in back.edges(data=True) if (u, v) == (str(ACME), str(PARIS))]
+    assert edge["predicate"] == str(KGO.basedIn)
+    assert edge["label"] == "basedIn"
+
+
+def labelled_edges(net: nx.Graph) -> set[tuple[str, str, str]]:
+    """(source, target, predicate) of each edge, for simple graphs and multigraphs alike."""
+    return {(u, v, d["label"]) for u, v, d in net.edges(data=True)}
+
+
+def test_gexf_keeps_parallel_relations_between_two_entities() -> None:
+    ds = build()
+    ds.graph(G1).add((ACME, KGO.partnersWith, GLOBEX))  # a second relation of the pair
+    text = export_graph(ds, format="gexf")
+    assert text is not None
+    back = nx.read_gexf(io.BytesIO(text.encode("utf-8")))
+    assert labelled_edges(back) == set(to_networkx(ds).edges(keys=True))
+    assert (str(ACME), str(GLOBEX), "partnersWith") in labelled_edges(back)
+    assert (str(ACME), str(GLOBEX), "competesWith") in labelled_edges(back)
+
+
+def test_gexf_and_graphml_describe_the_same_network(tmp_path: Path) -> None:
+    export_graph(build(), format="gexf", destination=tmp_path / "kg.gexf")
+    export_graph(build(), format="graphml", destination=tmp_path / "kg.graphml")
+    gexf = nx.read_gexf(tmp_path / "kg.gexf")
+    graphml = nx.read_graphml(tmp_path / "kg.graphml", force_multigraph=True)
+    assert set(gexf.nodes) == set(graphml.nodes)
+    assert labelled_edges(gexf) == labelled_edges(graphml)
+    for node in gexf.nodes:
+        assert gexf.nodes[node]["label"] == graphml.nodes[node]["label"]
+        assert gexf.nodes[node]["class"] == graphml.nodes[node]["class"]
+
+
+def test_gexf_carries_no_date_so_exports_are_repeatable() -> None:
+    text = export_graph(build(), format="gexf")
+    assert text is not None
+    assert "lastmodifieddate" not in text
+    assert text == export_graph(shuffled_copy(3), format="gexf")
 
 
 def test_to_networkx_skips_documents_statements_and_untyped() -> None:

@@ -244,6 +244,18 @@ def test_view_reads_entities_but_not_documents_statements_observations_or_metric
     assert acme.degree == 5  # basedIn, worksFor, plansToEnter, sells, competesWith (merged)
 
 
+def test_corroborated_facts_and_quarantined_triples_are_not_drawn_as_entities() -> None:
+    graph = news_graph()
+    fact, bad = URIRef("https://example.org/fact/1"), URIRef("https://example.org/quarantine/1")
+    graph.add((fact, RDF.type, KGO.Fact))
+    graph.add((fact, RDFS.label, Literal("a fact")))
+    graph.add((bad, RDF.type, KGO.QuarantinedTriple))
+    graph.add((bad, RDFS.label, Literal("a quarantined triple")))
+    labels = {n.label for n in graph_to_view(graph).nodes}
+    assert "a fact" not in labels and "a quarantined triple" not in labels
+    assert "Acme Phones" in labels
+
+
 def test_view_keeps_only_wikidata_iris_as_wikidata_links() -> None:
     view = graph_to_view(news_graph())
     rival = next(n for n in view.nodes if n.label == "Rival Inc")

@@ -48,6 +48,7 @@ __all__ = [
     "ViewEdge",
     "ViewNode",
     "ViewStatement",
+    "find_entity",
     "focus_view",
     "graph_to_view",
     "limit_view",
@@ -56,7 +57,16 @@ __all__ = [
 
 #: ``kgo:`` classes whose instances are not entities (they are drawn as data of entities).
 NON_ENTITY_CLASSES = frozenset(
-    {"Document", "Statement", "Observation", "Metric", "Status", "CueSet"}
+    {
+        "Document",
+        "Statement",
+        "Observation",
+        "Metric",
+        "Status",
+        "CueSet",
+        "Fact",
+        "QuarantinedTriple",
+    }
 )
 
 #: ``kgo:`` properties between entities that are not drawn: the abstract super-property.
@@ -498,15 +508,20 @@ def _describe(node: ViewNode) -> str:
     return f"{node.label} ({node.cls})"
 
 
-def _find_entity(view: ViewData, name: str) -> tuple[ViewNode, str | None]:
-    """The entity ``name`` stands for, and a sentence when the choice was not obvious."""
+def find_entity(view: ViewData, name: str) -> tuple[ViewNode, str | None]:
+    """The entity ``name`` stands for, and a sentence when the choice was not obvious.
+
+    ``name`` is an IRI, a label or an alias (compared as GOLD.md rule 1
+    compares names); :class:`ViewSelectionError` lists close names when none
+    matches. Shared by ``kg viz --focus``, ``kg path`` and ``kg timeline``.
+    """
     text = name.strip()
     for node in view.nodes:
         if node.iri == text:
             return node, None
     key = normalize_name(text)
     if not key:
-        raise ViewSelectionError("--focus needs the name, an alias or the IRI of an entity.")
+        raise ViewSelectionError("give the name, an alias or the IRI of an entity.")
     by_label = [n for n in view.nodes if normalize_name(n.label) == key]
     by_alias = [
         n
@@ -528,7 +543,7 @@ def _find_entity(view: ViewData, name: str) -> tuple[ViewNode, str | None]:
     why = "its canonical name" if chosen in by_label else "the most connected"
     return chosen, (
         f"'{text}' names {len(candidates):,} entities; drawing {_describe(chosen)}, {why}. "
-        f"The others: {others}{more}. Give --focus an IRI to draw another."
+        f"The others: {others}{more}. Give an IRI to choose another."
     )
 
 
@@ -581,7 +596,7 @@ def focus_view(view: ViewData, name: str, *, depth: int = 1) -> ViewData:
     """
     if depth < 0:
         raise ViewSelectionError(f"the depth must be 0 or more, not {depth}.")
-    centre, why = _find_entity(view, name)
+    centre, why = find_entity(view, name)
     neighbours: dict[str, set[str]] = defaultdict(set)
     for e in view.edges:
         neighbours[e.source].add(e.target)
