@@ -412,9 +412,7 @@ def write_outputs(
     )
     written = [folder / "kg.ttl", folder / "kg.trig"]
     if result.state is not None and result.state.options.store:
-        publish(
-            blocks(), result.state.options.store, previous=result.state.graphs, current=digests
-        )
+        publish(blocks(), result.state.options.store, previous=result.state.graphs, current=digests)
     lines = "".join(
         json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
         for r in extraction_records(result.resolved, base=base)
