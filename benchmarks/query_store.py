@@ -77,6 +77,12 @@ from kg.store import PREFIXES, to_rdflib
 from kg.stores import MemoryStore, OxigraphStore, open_store
 from kg.types import coarse_class
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import FIRST_NAMES as _FIRST
+from synthetic import LAST_NAMES as _LAST
+from synthetic import ROLES as _ROLES
+from synthetic import SYLLABLES as _SYLLABLES
+
 KGO = PREFIXES["kgo"]
 KGR = PREFIXES["kgr"]
 RDF = PREFIXES["rdf"]
@@ -102,28 +108,6 @@ CLASS_WEIGHTS = {
     "Court": 2,
     "Region": 2,
 }
-_SYLLABLES = [
-    "ka",
-    "lo",
-    "ri",
-    "ven",
-    "tar",
-    "mo",
-    "sel",
-    "dra",
-    "qu",
-    "bex",
-    "nor",
-    "vin",
-    "pal",
-    "zen",
-    "cor",
-    "ath",
-    "mir",
-    "tul",
-    "gan",
-    "fey",
-]
 _SUFFIX = {
     "Company": ["Corp", "Systems", "Technologies", "Group", "Holdings", "Motors", "Networks"],
     "GovernmentAgency": ["Ministry", "Agency", "Commission", "Department"],
@@ -133,36 +117,6 @@ _SUFFIX = {
     "Court": ["District Court", "High Court", "Court of Appeal"],
     "Product": ["Phone", "X", "Pro", "Pad", "Cloud", "One"],
 }
-_FIRST = [
-    "Anna",
-    "Boris",
-    "Carla",
-    "Dmitri",
-    "Elena",
-    "Farid",
-    "Greta",
-    "Hiro",
-    "Ines",
-    "Jonas",
-    "Keiko",
-    "Luis",
-    "Maya",
-    "Nils",
-]
-_LAST = [
-    "Adler",
-    "Brandt",
-    "Castillo",
-    "Dubois",
-    "Eriksen",
-    "Fischer",
-    "Garcia",
-    "Haddad",
-    "Ito",
-    "Jensen",
-    "Kowalski",
-]
-_ROLES = ["chief executive", "chairman", "chief financial officer", "president", "founder"]
 _METRICS = ["marketShare", "revenue", "shipments", "growth", "rank"]
 _UNITS = ["percent", "USD", "units", "percent", "rank"]
 _STATUS = ["Planned", "Ongoing", "Ended"]

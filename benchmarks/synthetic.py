@@ -28,7 +28,7 @@ from pathlib import Path
 from kg.ontology import load_gazetteer
 from kg.types import Article
 
-_SYLLABLES = [
+SYLLABLES = [
     "ka",
     "lo",
     "ri",
@@ -52,7 +52,7 @@ _SYLLABLES = [
 ]
 _COMPANY_SUFFIX = ["Corp", "Systems", "Technologies", "Group", "Holdings", "Motors", "Networks"]
 _SECTOR = ["chipmaker", "carmaker", "telecom operator", "smartphone maker", "bank", "retailer"]
-_FIRST = [
+FIRST_NAMES = [
     "Anna",
     "Boris",
     "Carla",
@@ -68,7 +68,7 @@ _FIRST = [
     "Maya",
     "Nils",
 ]
-_LAST = [
+LAST_NAMES = [
     "Adler",
     "Brandt",
     "Castillo",
@@ -81,7 +81,7 @@ _LAST = [
     "Jensen",
     "Kowalski",
 ]
-_TITLES = ["chief executive", "chairman", "chief financial officer", "president", "founder"]
+ROLES = ["chief executive", "chairman", "chief financial officer", "president", "founder"]
 _MONTHS = [
     "January",
     "February",
@@ -130,14 +130,14 @@ class _Pools:
 
     def company(self) -> str:
         def make() -> str:
-            word = "".join(self.rng.choice(_SYLLABLES) for _ in range(2)).capitalize()
+            word = "".join(self.rng.choice(SYLLABLES) for _ in range(2)).capitalize()
             return f"{word} {self.rng.choice(_COMPANY_SUFFIX)}"
 
         return self._pick(self.companies, make, 0.35)
 
     def person(self) -> str:
         def make() -> str:
-            return f"{self.rng.choice(_FIRST)} {self.rng.choice(_LAST)}"
+            return f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
 
         return self._pick(self.people, make, 0.4)
 
@@ -146,7 +146,7 @@ def _article(index: int, pools: _Pools, rng: random.Random) -> Article:
     a, b = pools.company(), pools.company()
     while b == a:
         b = pools.company()
-    person, title = pools.person(), rng.choice(_TITLES)
+    person, title = pools.person(), rng.choice(ROLES)
     country, other = rng.sample(pools.countries, 2)
     city = rng.choice(pools.cities)
     agency = rng.choice(pools.agencies)

@@ -123,6 +123,25 @@ def progress_bar(label: str, *, enabled: bool) -> Iterator[Progress | None]:
         yield progress
 
 
+@contextmanager
+def article_progress(
+    *, quiet: bool
+) -> Iterator[tuple[Callable[[object], None], Callable[[int], None]]]:
+    """A progress bar over articles: yields (tick after each article, start with the total)."""
+    with progress_bar("Extracting", enabled=not quiet) as progress:
+        task = progress.add_task("Extracting", total=None) if progress else None
+
+        def tick(_article: object) -> None:
+            if progress is not None and task is not None:
+                progress.advance(task)
+
+        def start(total: int) -> None:
+            if progress is not None and task is not None:
+                progress.update(task, total=total)
+
+        yield tick, start
+
+
 class RateColumn(ProgressColumn):
     """Articles per second, averaged over the last seconds."""
 
@@ -232,17 +251,7 @@ def _run_with_progress(
     """Run the pipeline with a progress bar over articles."""
     from kg.pipeline import run
 
-    with progress_bar("Extracting", enabled=not quiet) as progress:
-        task = progress.add_task("Extracting", total=None) if progress else None
-
-        def tick(_article: object) -> None:
-            if progress is not None and task is not None:
-                progress.advance(task)
-
-        def start(total: int) -> None:
-            if progress is not None and task is not None:
-                progress.update(task, total=total)
-
+    with article_progress(quiet=quiet) as (tick, start):
         return run(
             paths or [],
             encoding=encoding,
@@ -388,17 +397,7 @@ def add(
     from kg.pipeline import add as add_articles
 
     def go() -> ChangeSummary:
-        with progress_bar("Extracting", enabled=not quiet) as progress:
-            task = progress.add_task("Extracting", total=None) if progress else None
-
-            def tick(_article: object) -> None:
-                if progress is not None and task is not None:
-                    progress.advance(task)
-
-            def start(total: int) -> None:
-                if progress is not None and task is not None:
-                    progress.update(task, total=total)
-
+        with article_progress(quiet=quiet) as (tick, start):
             return add_articles(
                 paths, out_dir=output, html=html, jobs=_jobs(jobs), on_article=tick, on_start=start
             )
