@@ -312,7 +312,15 @@ def _body(data: bytes | None) -> bytes:
 #################################################################
 
 
-def _quads(graph: Dataset | Graph) -> Iterator[_Quad]:
+def dataset_quads(graph: Dataset | Graph) -> Iterator[_Quad]:
+    """Every quad of a Dataset (graph name None for the default graph), or a Graph's triples.
+
+    >>> from rdflib import URIRef
+    >>> g = Graph()
+    >>> _ = g.add((URIRef("http://e.org/a"), URIRef("http://e.org/p"), URIRef("http://e.org/b")))
+    >>> [q[3] for q in dataset_quads(g)]
+    [None]
+    """
     if isinstance(graph, (Dataset, ConjunctiveGraph)):
         for s, p, o, context in graph.quads((None, None, None, None)):
             name = context.identifier if isinstance(context, Graph) else context
@@ -340,7 +348,7 @@ def canonical_quads(graph: Dataset | Graph, *, sort: bool = True) -> list[_Quad]
     >>> [q[2] for q in canonical_quads(g)] == [q[2] for q in canonical_quads(g)]
     True
     """
-    quads = list(dict.fromkeys(_quads(graph)))
+    quads = list(dict.fromkeys(dataset_quads(graph)))
     if any(isinstance(t, BNode) for q in quads for t in q[:3]):
         quads = _relabel_blank_nodes(quads)
     return _sorted_quads(quads) if sort else quads
@@ -596,7 +604,7 @@ def to_networkx(
     [('https://example.org/acme', 'https://example.org/paris', 'basedIn')]
     """
     rank = {name: i for i, name in enumerate(classes)}
-    triples = {q[:3] for q in _quads(graph)}
+    triples = {q[:3] for q in dataset_quads(graph)}
     kinds: dict[Node, str] = {}
     labels: dict[Node, list[str]] = {}
     wikidata: dict[Node, list[str]] = {}

@@ -396,7 +396,7 @@ def run_query(
         return QueryResult(kind=parsed.kind, graph=out, prefixes=prefixes)
 
     try:
-        answer = evaluate() if timeout is None else _call_with_timeout(evaluate, timeout)
+        answer = evaluate() if timeout is None else call_with_timeout(evaluate, timeout)
     except (QueryError, KeyboardInterrupt):
         raise
     except Exception as err:  # rdflib's evaluator raises many types
@@ -464,7 +464,7 @@ def _nothing() -> None:
 _CANCEL_GRACE = 2.0
 
 
-def _call_with_timeout(call: Callable[[], T], timeout: float) -> T:
+def call_with_timeout(call: Callable[[], T], timeout: float) -> T:
     """``call()`` in a worker thread; stop it and raise QueryTimeoutError after ``timeout`` s."""
     worker = _Worker(call)
     worker.start()

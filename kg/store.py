@@ -51,7 +51,7 @@ PREFIXES: dict[str, str] = {
 }
 
 #: Graph file formats by name (with aliases), as pyoxigraph formats.
-_FORMATS: dict[str, ox.RdfFormat] = {
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
     "ttl": ox.RdfFormat.TURTLE,
     "trig": ox.RdfFormat.TRIG,
@@ -218,7 +218,7 @@ def load_graph(path: str | Path, *, format: str | None = None) -> Dataset:
     """
     path = Path(path)
     name = format.lower() if format else guess_format(path)
-    if name not in _FORMATS:
+    if name not in RDF_FORMATS:
         names = ", ".join(sorted(set(SUFFIXES.values())))
         raise UnsupportedFormatError(f"unknown graph format {format!r}; use one of {names}.")
     if not path.exists():
@@ -227,12 +227,10 @@ def load_graph(path: str | Path, *, format: str | None = None) -> Dataset:
         raise GraphFileError(f"{path}: is a folder, not a graph file. Give the file itself.")
     dataset = new_dataset()
     try:
-        parser = ox.parse(path=path, format=_FORMATS[name])
-        _add_quads(dataset, parser)
+        parser = ox.parse(path=path, format=RDF_FORMATS[name])
+        add_quads(dataset, parser)
     except SyntaxError as err:
-        raise GraphFileError(
-            f"{path}: {_syntax_message(err)}. Fix the file or rebuild it."
-        ) from err
+        raise GraphFileError(f"{path}: {syntax_message(err)}. Fix the file or rebuild it.") from err
     except UnsupportedFormatError as err:
         raise GraphFileError(f"{path}: {err}") from err
     except OSError as err:
@@ -243,8 +241,16 @@ def load_graph(path: str | Path, *, format: str | None = None) -> Dataset:
     return dataset
 
 
-def _add_quads(dataset: Dataset, quads: Iterator[ox.Quad]) -> None:
-    convert = _cached_converter()
+def add_quads(dataset: Dataset, quads: Iterator[ox.Quad]) -> None:
+    """Add pyoxigraph quads to an rdflib Dataset, each into its named graph.
+
+    >>> ds = new_dataset()
+    >>> add_quads(ds, iter([ox.Quad(ox.NamedNode("http://e.org/a"), ox.NamedNode("http://e.org/p"),
+    ...                             ox.Literal("x"), ox.NamedNode("http://e.org/g"))]))
+    >>> [str(g.identifier) for g in ds.graphs() if len(g)]
+    ['http://e.org/g']
+    """
+    convert = term_converter()
     graphs: dict[object, Graph] = {}
 
     def graph_of(name: object) -> Graph:
@@ -263,7 +269,13 @@ def _add_quads(dataset: Dataset, quads: Iterator[ox.Quad]) -> None:
     )
 
 
-def _cached_converter() -> Callable[[object], Node]:
+def term_converter() -> Callable[[object], Node]:
+    """A :func:`to_rdflib` that builds each distinct term once (a fresh cache per call).
+
+    >>> convert = term_converter()
+    >>> convert(ox.NamedNode("http://e.org/a")) is convert(ox.NamedNode("http://e.org/a"))
+    True
+    """
     # The same IRIs and literals come back again and again in a graph file;
     # building each rdflib term once halves the conversion time.
     cache: dict[object, Node] = {}
@@ -285,7 +297,14 @@ def _missing_message(path: Path) -> str:
     return f"{path}: no such graph file. Check the path."
 
 
-def _syntax_message(err: SyntaxError) -> str:
+def syntax_message(err: SyntaxError) -> str:
+    """A one-line description of a pyoxigraph parse error, with its line and column.
+
+    >>> err = SyntaxError("unexpected end")
+    >>> err.lineno, err.offset = 3, 2
+    >>> syntax_message(err).startswith("line 3")
+    True
+    """
     # pyoxigraph says "Parser error between line 3 column 2 and line 4 column 1: why"
     # (1-based) and sets lineno/offset when it knows the position.
     text = str(err.msg or err)

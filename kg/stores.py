@@ -109,19 +109,19 @@ from kg.errors import (
     StoreError,
     UnsupportedFormatError,
 )
-from kg.export import _quads as _rdflib_quads
+from kg.export import dataset_quads as _rdflib_quads
 from kg.export import export_graph, format_for_path, normalize_format, write_atomic
-from kg.query import ParsedQuery, QueryResult, _call_with_timeout, check_query, run_query
+from kg.query import ParsedQuery, QueryResult, call_with_timeout, check_query, run_query
 from kg.store import (
-    _FORMATS,
     PREFIXES,
-    _add_quads,
-    _cached_converter,
-    _syntax_message,
+    RDF_FORMATS,
+    add_quads,
     from_rdflib,
     guess_format,
     load_graph,
     new_dataset,
+    syntax_message,
+    term_converter,
 )
 
 __all__ = [
@@ -626,7 +626,7 @@ class OxigraphStore(Store):
             self.oxigraph.bulk_extend(_copy(quad) for quad in parser)
         except SyntaxError as err:
             raise GraphFileError(
-                f"{path}: {_syntax_message(err)}. Fix the file; the store may hold "
+                f"{path}: {syntax_message(err)}. Fix the file; the store may hold "
                 "part of it (remove its graphs or load it again once fixed)."
             ) from err
         except (OSError, ValueError) as err:
@@ -650,7 +650,7 @@ class OxigraphStore(Store):
         0
         """
         dataset = new_dataset()
-        _add_quads(dataset, _stored_quads(self.oxigraph))
+        add_quads(dataset, _stored_quads(self.oxigraph))
         return dataset
 
     def __len__(self) -> int:
@@ -857,7 +857,7 @@ class SparqlStore(Store):
             self._send_quads(_laid_out(parser))
         except SyntaxError as err:
             raise GraphFileError(
-                f"{path}: {_syntax_message(err)}. Fix the file; the server may hold part of it."
+                f"{path}: {syntax_message(err)}. Fix the file; the server may hold part of it."
             ) from err
         self._learn_prefixes(parser.prefixes.items())
 
@@ -871,7 +871,7 @@ class SparqlStore(Store):
     def to_dataset(self) -> Dataset:
         """A copy of the server's dataset in an rdflib Dataset."""
         dataset = new_dataset()
-        _add_quads(dataset, _logical(self._quads()))
+        add_quads(dataset, _logical(self._quads()))
         return dataset
 
     def __len__(self) -> int:
@@ -1174,7 +1174,7 @@ def _timed(call: Callable[[], T], timeout: float | None) -> T:
         return call()
     if not timeout > 0:
         raise QueryError(f"the timeout must be a positive number of seconds, not {timeout!r}.")
-    return _call_with_timeout(call, timeout)
+    return call_with_timeout(call, timeout)
 
 
 _PARAM_BLOCK = r"VALUES\s+\?param_{name}\s*\{{[^{{}}]*\}}"
@@ -1205,7 +1205,7 @@ def _result_from_oxigraph(
 ) -> QueryResult:
     """A QueryResult of rdflib terms from pyoxigraph solutions, a boolean or triples."""
     prefixes = {**store_prefixes, **parsed.prefixes}
-    convert = _cached_converter()
+    convert = term_converter()
     if isinstance(results, ox.QueryBoolean):
         return QueryResult(kind="ASK", boolean=bool(results), prefixes=prefixes)
     if isinstance(results, ox.QuerySolutions):
@@ -1311,7 +1311,7 @@ def _insert_quads_update(quads: list[ox.Quad]) -> str:
 def _graph_file(path: str | Path, format: str | None) -> tuple[Path, ox.RdfFormat]:
     path = Path(path)
     name = format.lower() if format else guess_format(path)
-    if name not in _FORMATS:
+    if name not in RDF_FORMATS:
         raise UnsupportedFormatError(
             f"unknown graph format {format!r}; use one of trig, nquads, turtle, nt, jsonld, xml."
         )
@@ -1319,7 +1319,7 @@ def _graph_file(path: str | Path, format: str | None) -> tuple[Path, ox.RdfForma
         raise GraphFileError(f"{path}: no such graph file. Check the path.")
     if path.is_dir():
         raise GraphFileError(f"{path}: is a folder, not a graph file. Give the file itself.")
-    return path, _FORMATS[name]
+    return path, RDF_FORMATS[name]
 
 
 def _has_quads(graph: Graph) -> bool:
