@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DefinedNamespace
 
 from kg.errors import OntologyError
@@ -263,11 +264,17 @@ def _parse(paths: Iterable[Path]) -> Graph:
 def ontology_graph() -> Graph:
     """Return the ontology (``kgo.ttl``) as an rdflib graph.
 
+    Its blank nodes (the members of an ``owl:oneOf`` list) get canonical
+    labels, so the ontology graph every build carries is written the same way
+    in every process.
+
     >>> from rdflib import OWL
     >>> (KGO.partnersWith, RDF.type, OWL.SymmetricProperty) in ontology_graph()
     True
     """
-    return _parse([ontology_dir() / "kgo.ttl"])
+    canonical = Graph()
+    canonical += to_canonical_graph(_parse([ontology_dir() / "kgo.ttl"]))
+    return canonical
 
 
 #################################################################

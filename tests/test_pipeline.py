@@ -205,6 +205,24 @@ def test_two_builds_are_byte_identical(sample_build: Path, tmp_path: Path) -> No
 
 
 @pytest.mark.model
+@pytest.mark.slow
+def test_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> None:
+    # Blank nodes and hash ordering differ between processes; the files must not.
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        command = [sys.executable, "-m", "kg.cli", "build", "-o", str(out), "-q", "--no-html"]
+        subprocess.run(command, env=env, check=True, cwd=tmp_path)
+        outputs.append({name: (out / name).read_bytes() for name in ("kg.ttl", "kg.trig")})
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.model
 def test_one_named_graph_per_sample_document(trig: Dataset, records: list[dict]) -> None:
     names = {str(g.identifier) for g in trig.graphs() if "/graph/" in str(g.identifier) and len(g)}
     assert names == {f"https://w3id.org/kg-builder/resource/graph/{r['id']}" for r in records}
