@@ -10,10 +10,12 @@ A build is a map, a small global step and another map:
 3. workers turn partitions of resolved articles into their named graphs and
    write them as N-Quads shards (``<out>/shards/part-00000.nq``...). IRIs
    are derived from content, so shards merge by plain union, without
-   coordination; the entity descriptions and the ontology are one more shard
-   written here. The merged graph is isomorphic to a one-process build
-   (tests/test_cluster.py), and the shards are what a SPARQL server
-   bulk-loads.
+   coordination; the entity descriptions, corroborated facts and the
+   ontology are one more shard written here. The merged graph is isomorphic
+   to a one-process build (tests/test_cluster.py), and the shards are what a
+   SPARQL server bulk-loads. The article shards are not checked against the
+   shapes: triples that kg.trig sets aside in its quarantine graph are still
+   in them.
 
 Why Dask and not Ray: the work is a map over plain, picklable Python
 records, with no shared state and no GPU; Dask distributed is pure Python
@@ -38,13 +40,11 @@ from typing import Any
 
 from kg.errors import ClusterError
 from kg.graph import build_dataset
-from kg.parallel import chunks
+from kg.parallel import chunks, extract_chunk
 from kg.types import Article, Extraction, Resolved
 
 #: Articles per extraction task: enough to batch on the worker, small enough to balance.
 PARTITION = 32
-
-_WORKER_CACHE: dict[tuple[str | None, tuple[str, ...]], Any] = {}
 
 
 def _client_class() -> Any:
@@ -105,31 +105,12 @@ def connect(address: str) -> Iterator[Any]:
         client.close()
 
 
-def _extract_partition(
-    articles: list[Article], model: str | None, gazetteer_files: tuple[str, ...]
-) -> list[Extraction]:
-    """Worker task: extract articles with this worker's cached pipeline."""
-    from kg.extract import extract, make_nlp
-    from kg.ontology import load_gazetteer
-
-    key = (model, gazetteer_files)
-    if key not in _WORKER_CACHE:
-        _WORKER_CACHE.clear()
-        _WORKER_CACHE[key] = (
-            make_nlp(model=model, gazetteer_files=gazetteer_files),
-            load_gazetteer(gazetteer_files),
-        )
-    nlp, gazetteer = _WORKER_CACHE[key]
-    return list(extract(articles, nlp, gazetteer=gazetteer))
-
-
-def _write_shard(resolved: list[Resolved], path: str, base: str) -> int:
+def _write_shard(resolved: list[Resolved], path: str, base: str) -> None:
     """Worker task: write the named graphs of some articles as an N-Quads shard."""
-    from kg.export import canonical_quads, export_graph
+    from kg.export import export_graph
 
     dataset = build_dataset([], resolved, base=base, ontology=False)
     export_graph(dataset, format="nquads", destination=Path(path))
-    return len(canonical_quads(dataset, sort=False))
 
 
 def extract_on_cluster(
@@ -145,7 +126,7 @@ def extract_on_cluster(
 
     parts = chunks(articles, PARTITION)
     futures = client.map(
-        _extract_partition,
+        extract_chunk,
         parts,
         model=model,
         gazetteer_files=tuple(gazetteer_files),

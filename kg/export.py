@@ -25,7 +25,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import networkx as nx
 import pyoxigraph as ox
@@ -37,7 +37,7 @@ from rdflib.term import Node
 
 from kg.errors import OutputError, UnsupportedFormatError
 from kg.ontology import CORE_PREDICATES, ENTITY_CLASSES, KGO_IRI, WD_IRI
-from kg.store import from_rdflib, new_dataset
+from kg.store import new_dataset, ox_term_converter
 from kg.types import coarse_class
 
 #: Export formats, by the name ``kg export --format`` takes.
@@ -153,13 +153,36 @@ def write_atomic(destination: str | Path, data: bytes) -> None:
     >>> path.read_bytes()
     b'hello'
     """
+    with atomic_file(destination) as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def atomic_file(destination: str | Path) -> Iterator[IO[bytes]]:
+    """Write a file through a temporary file beside it, which replaces it at the end.
+
+    Readers never see half a file: the temporary file is synced and then
+    renamed over ``destination`` (:func:`os.replace`) when the block ends
+    without an error, and removed otherwise. The folder is created if
+    needed; the file gets the usual permissions (0666 less the umask).
+
+    Raises:
+        OutputError: the file cannot be written.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.txt"
+    >>> with atomic_file(path) as out:
+    ...     _ = out.write(b"hello")
+    >>> path.read_bytes()
+    b'hello'
+    """
     path = Path(destination)
     temp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         umask = os.umask(0)
@@ -214,45 +237,23 @@ def write_graph_files(
     """
     prefixes = dict(prefixes or {})
     header = "".join(f"@prefix {k}: <{v}> .\n" for k, v in sorted(prefixes.items())) + "\n"
-    targets = {"trig": trig, "turtle": turtle}
-    temps: dict[str, tuple[Path, Any]] = {}
-    cache: dict[Node, Any] = {}
-    datatypes: dict[str, Any] = {}
-
-    def convert(term: Node) -> Any:
-        if type(term) is Literal and not term.language:  # the common case, made cheap
-            datatype = term.datatype
-            if datatype is None:
-                return ox.Literal(str(term))
-            node = datatypes.get(datatype)
-            if node is None:
-                node = datatypes[datatype] = ox.NamedNode(str(datatype))
-            return ox.Literal(str(term), datatype=node)
-        if isinstance(term, Literal):
-            return from_rdflib(term)
-        node = cache.get(term)
-        if node is None:
-            node = cache[term] = from_rdflib(term)
-        return node
+    convert = ox_term_converter()
 
     seen: set[tuple[Node, Node, Node]] = set()
     count = 0
-    try:
-        for kind, destination in targets.items():
-            if destination is not None:
-                path = Path(destination)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, name_of_temp = tempfile.mkstemp(
-                    dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-                )
-                handle = os.fdopen(fd, "wb")
-                temps[kind] = (Path(name_of_temp), handle)
-                handle.write(header.encode("utf-8"))
 
-        def turtle_body(triples: Sequence[tuple[Node, Node, Node]]) -> bytes:
-            plain = [ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples]
-            return _body(ox.serialize(plain, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+    def turtle_body(triples: Sequence[tuple[Node, Node, Node]]) -> bytes:
+        plain = [ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples]
+        return _body(ox.serialize(plain, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
 
+    with contextlib.ExitStack() as stack:
+        files = {
+            kind: stack.enter_context(atomic_file(destination))
+            for kind, destination in (("trig", trig), ("turtle", turtle))
+            if destination is not None
+        }
+        for handle in files.values():
+            handle.write(header.encode("utf-8"))
         first = True
         for name, triples in blocks:
             count += len(triples)
@@ -260,36 +261,17 @@ def write_graph_files(
             body = turtle_body(triples)
             if digests is not None:
                 digests["" if name is None else str(name)] = hashlib.sha256(body).hexdigest()[:32]
-            if "trig" in temps:
+            if "trig" in files:
                 head = b"{\n" if name is None else f"<{name}> {{\n".encode()
-                temps["trig"][1].write((b"" if first else b"\n") + head + body + b"}\n")
-            if "turtle" in temps:
+                files["trig"].write((b"" if first else b"\n") + head + body + b"}\n")
+            if "turtle" in files:
                 repeated = [t for t in triples if t in seen]
                 seen.update(t for t in triples if t[1] in _RELATIONS)
                 if repeated:  # the same relation stated by an earlier article
                     again = set(repeated)
                     body = turtle_body([t for t in triples if t not in again])
-                temps["turtle"][1].write((b"" if first or not body else b"\n") + body)
+                files["turtle"].write((b"" if first or not body else b"\n") + body)
             first = False
-        umask = os.umask(0)
-        os.umask(umask)
-        for kind, (temp, handle) in temps.items():
-            handle.flush()
-            os.fsync(handle.fileno())
-            handle.close()
-            os.chmod(temp, 0o666 & ~umask)
-            os.replace(temp, Path(str(targets[kind])))
-        temps.clear()
-    except OSError as err:
-        raise OutputError(
-            f"{err.filename or 'output'}: cannot write it ({err.strerror or err}). "
-            "Check that the folder exists and is writable."
-        ) from err
-    finally:
-        for temp, handle in temps.values():
-            handle.close()
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
     return count
 
 
@@ -450,14 +432,7 @@ def _trig(graph: Dataset | Graph) -> str:
 
 
 def _lines(quads: Iterable[_Quad], fmt: ox.RdfFormat) -> str:
-    cache: dict[Node | None, Any] = {}
-
-    def convert(term: Node | None) -> Any:
-        node = cache.get(term)
-        if node is None:
-            node = cache[term] = from_rdflib(term)
-        return node
-
+    convert = ox_term_converter()
     oxquads = [ox.Quad(convert(s), convert(p), convert(o), convert(g)) for s, p, o, g in quads]
     data = ox.serialize(oxquads, format=fmt)
     assert data is not None

@@ -201,15 +201,20 @@ def build_dataset(
     )
 
 
-def dataset_from_blocks(blocks: Iterable[Block], *, base: str = KGR_IRI) -> Dataset:
+def dataset_from_blocks(blocks: Iterable[Block] = (), *, base: str = KGR_IRI) -> Dataset:
     """An rdflib Dataset holding (graph name, triples) blocks (None: the default graph)."""
     dataset = Dataset(default_union=True)
     bind_prefixes(dataset, base=base)
     for name, triples in blocks:
-        target = dataset.default_graph if name is None else dataset.graph(name)
-        for triple in triples:
-            target.add(triple)
+        add_block(dataset, name, triples)
     return dataset
+
+
+def add_block(dataset: Dataset, name: URIRef | None, triples: Iterable[Triple]) -> None:
+    """Add one (graph name, triples) block to a Dataset (None: the default graph)."""
+    target = dataset.default_graph if name is None else dataset.graph(name)
+    for triple in triples:
+        target.add(triple)
 
 
 def graph_blocks(
@@ -308,12 +313,7 @@ def document_triples(
         yield iri, RDF.subject, s
         yield iri, RDF.predicate, p
         yield iri, RDF.object, o
-        yield iri, PROV.wasDerivedFrom, doc_iri
-        start, end = st.evidence
-        yield iri, KGO.evidence, Literal(text[start:end])
-        yield iri, KGO.evidenceStart, Literal(start)
-        yield iri, KGO.evidenceEnd, Literal(end)
-        yield iri, KGO.confidence, _decimal(st.confidence)
+        yield from _provenance(iri, doc_iri, text, st.evidence, st.confidence)
         if st.trigger:
             yield iri, KGO.trigger, Literal(st.trigger)
         q = st.qualifiers
@@ -425,6 +425,18 @@ def _observation_id(item: Resolved, obs: ObservationCandidate) -> str | None:
     )
 
 
+def _provenance(
+    iri: URIRef, doc_iri: URIRef, text: str, evidence: tuple[int, int], confidence: float
+) -> Iterator[Triple]:
+    """Where a statement or an observation comes from: document, sentence, offsets, confidence."""
+    start, end = evidence
+    yield iri, PROV.wasDerivedFrom, doc_iri
+    yield iri, KGO.evidence, Literal(text[start:end])
+    yield iri, KGO.evidenceStart, Literal(start)
+    yield iri, KGO.evidenceEnd, Literal(end)
+    yield iri, KGO.confidence, _decimal(confidence)
+
+
 def _observation_triples(
     item: Resolved, doc_iri: URIRef, node: Callable[[str], URIRef], base: str
 ) -> Iterator[Triple]:
@@ -451,9 +463,4 @@ def _observation_triples(
             yield iri, KGO.reportedBy, node(source)
         if obs.segment:
             yield iri, KGO.segment, Literal(obs.segment)
-        yield iri, PROV.wasDerivedFrom, doc_iri
-        start, end = obs.evidence
-        yield iri, KGO.evidence, Literal(text[start:end])
-        yield iri, KGO.evidenceStart, Literal(start)
-        yield iri, KGO.evidenceEnd, Literal(end)
-        yield iri, KGO.confidence, _decimal(obs.confidence)
+        yield from _provenance(iri, doc_iri, text, obs.evidence, obs.confidence)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -26,7 +27,8 @@ T = TypeVar("T")
 #: Articles sent to a worker at a time: small enough to balance, large enough to batch.
 CHUNK = 8
 
-_WORKER: dict[str, Any] = {}
+#: This process's extraction pipeline (and gazetteer), by options: one set at a time.
+_PIPELINES: dict[tuple[str | None, tuple[str, ...]], tuple[Any, Any]] = {}
 
 
 def default_jobs() -> int:
@@ -46,18 +48,33 @@ def chunks(items: Iterable[T], size: int) -> list[list[T]]:
     return out
 
 
-def _init_worker(model: str | None, gazetteer_files: Sequence[str]) -> None:
+def cached_pipeline(model: str | None, gazetteer_files: Sequence[str]) -> tuple[Any, Any]:
+    """This process's pipeline and gazetteer for these options, loaded on first use.
+
+    Worker processes (a pool here, or Dask workers in :mod:`kg.cluster`) keep
+    it between tasks.
+    """
     from kg.extract import make_nlp
     from kg.ontology import load_gazetteer
 
-    _WORKER["nlp"] = make_nlp(model=model, gazetteer_files=gazetteer_files)
-    _WORKER["gazetteer"] = load_gazetteer(gazetteer_files)
+    key = (model, tuple(gazetteer_files))
+    if key not in _PIPELINES:
+        _PIPELINES.clear()
+        _PIPELINES[key] = (
+            make_nlp(model=model, gazetteer_files=gazetteer_files),
+            load_gazetteer(gazetteer_files),
+        )
+    return _PIPELINES[key]
 
 
-def _extract_chunk(articles: list[Article]) -> list[Extraction]:
+def extract_chunk(
+    articles: list[Article], model: str | None = None, gazetteer_files: Sequence[str] = ()
+) -> list[Extraction]:
+    """Worker task: extract some articles with this process's cached pipeline."""
     from kg.extract import extract
 
-    return list(extract(articles, _WORKER["nlp"], gazetteer=_WORKER["gazetteer"]))
+    nlp, gazetteer = cached_pipeline(model, gazetteer_files)
+    return list(extract(articles, nlp, gazetteer=gazetteer))
 
 
 def extract_articles(
@@ -80,19 +97,24 @@ def extract_articles(
         gazetteer = load_gazetteer(gazetteer_files)
         yield from extract(articles, nlp, gazetteer=gazetteer, on_article=on_article)
         return
+    options = (model, tuple(gazetteer_files))
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods:
         # Load once here; forked workers share the loaded pipeline (copy-on-write)
         # and start at once, as spaCy's own nlp.pipe(n_process=...) does.
-        _init_worker(model, tuple(gazetteer_files))
+        cached_pipeline(*options)
         pool = multiprocessing.get_context("fork").Pool(jobs)
     else:
         pool = multiprocessing.get_context("spawn").Pool(
-            jobs, initializer=_init_worker, initargs=(model, tuple(gazetteer_files))
+            jobs, initializer=cached_pipeline, initargs=options
         )
-    with pool:
-        for done in pool.imap(_extract_chunk, chunks(articles, CHUNK)):
-            for extraction in done:
-                if on_article is not None:
-                    on_article(extraction.article)
-                yield extraction
+    task = partial(extract_chunk, model=model, gazetteer_files=options[1])
+    try:
+        with pool:
+            for done in pool.imap(task, chunks(articles, CHUNK)):
+                for extraction in done:
+                    if on_article is not None:
+                        on_article(extraction.article)
+                    yield extraction
+    finally:
+        _PIPELINES.clear()  # the pipeline loaded here for forking is not needed any more

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +24,7 @@ from kg.export import write_atomic, write_graph_files
 from kg.graph import (
     ONTOLOGY_IRI,
     Block,
+    add_block,
     build_dataset,
     count_facts,
     dataset_from_blocks,
@@ -401,8 +402,18 @@ def write_outputs(
         made = graph_blocks(result.entities, result.resolved, base=base)
         return checked_blocks(made, base=base, on_quarantine=report) if validate else made
 
+    # kg.html shows the checked graph, as the files hold it (result.dataset is
+    # unchecked): its dataset is filled from the blocks as they are written.
+    page_data = dataset_from_blocks(base=base) if html else None
+
+    def written_blocks() -> Iterator[Block]:
+        for name, triples in blocks(on_quarantine):
+            if page_data is not None:
+                add_block(page_data, name, triples)
+            yield name, triples
+
     write_graph_files(
-        blocks(on_quarantine),
+        written_blocks(),
         trig=folder / "kg.trig",
         turtle=folder / "kg.ttl",
         # Not kgr: resource IRIs have a "/" in their local part, which Turtle can only
@@ -419,11 +430,9 @@ def write_outputs(
     )
     write_atomic(folder / "extractions.jsonl", lines.encode("utf-8"))
     written.append(folder / "extractions.jsonl")
-    if html:
+    if page_data is not None:
         from kg.viz import write_html
 
-        # The checked graph, as the files hold it (not result.dataset, which is unchecked).
-        page_data = dataset_from_blocks(blocks(), base=base)
         write_html(page_data, folder / "kg.html", title="kg: knowledge graph")
         written.append(folder / "kg.html")
     if result.state is not None:
@@ -453,8 +462,10 @@ def publish(
 
     store = open_store(spec, create=True)
     try:
-        held = {str(n) for n in store.graph_names() if not str(n).startswith("urn:x-kg:")}
-        stale = set(previous) - set(current) if previous else held
+        if previous:
+            stale = set(previous) - set(current)
+        else:  # a first publication: whatever else the store holds goes
+            stale = {str(n) for n in store.graph_names() if not str(n).startswith("urn:x-kg:")}
         sent = 0
         for name, triples in blocks:
             key = "" if name is None else str(name)
@@ -523,7 +534,8 @@ def add(
     if not articles:
         raise EmptyInputError("no articles to add: give files, folders or globs of articles.")
     todo = [a for a in articles if state.hashes.get(a.id) != article_hash(a)]
-    unchanged = tuple(sorted(a.id for a in articles if a not in todo))
+    todo_ids = {a.id for a in todo}
+    unchanged = tuple(sorted(a.id for a in articles if a.id not in todo_ids))
     if on_start is not None:
         on_start(len(todo))
     if not todo:

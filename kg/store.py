@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
@@ -160,6 +161,38 @@ def from_rdflib(term: Node | Graph | None) -> object:
     if isinstance(term, Variable):
         return ox.Variable(str(term))
     raise TypeError(f"not an rdflib term: {term!r}")
+
+
+def ox_term_converter() -> Callable[[Node | Graph | None], Any]:
+    """A :func:`from_rdflib` for many terms: each IRI, blank node and graph name is
+    converted once, and literals (rarely repeated) without a cache.
+
+    >>> convert = ox_term_converter()
+    >>> convert(URIRef("http://example.org/a")) is convert(URIRef("http://example.org/a"))
+    True
+    >>> convert(Literal("7", datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer")))
+    <Literal value=7 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
+    """
+    cache: dict[object, Any] = {}
+    datatypes: dict[str, Any] = {}
+
+    def convert(term: Node | Graph | None) -> Any:
+        if type(term) is Literal and not term.language:  # the common case, made cheap
+            datatype = term.datatype
+            if datatype is None or str(datatype) == _RDF_LANG_STRING:
+                return ox.Literal(str(term))
+            node = datatypes.get(datatype)
+            if node is None:
+                node = datatypes[datatype] = ox.NamedNode(str(datatype))
+            return ox.Literal(str(term), datatype=node)
+        if isinstance(term, Literal):
+            return from_rdflib(term)
+        node = cache.get(term)
+        if node is None:
+            node = cache[term] = from_rdflib(term)
+        return node
+
+    return convert
 
 
 def new_dataset() -> Dataset:

@@ -116,10 +116,10 @@ from kg.store import (
     PREFIXES,
     RDF_FORMATS,
     add_quads,
-    from_rdflib,
     guess_format,
     load_graph,
     new_dataset,
+    ox_term_converter,
     syntax_message,
     term_converter,
 )
@@ -1225,14 +1225,7 @@ def _result_from_oxigraph(
 
 
 def _ox_quads(quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> Iterator[ox.Quad]:
-    cache: dict[Node | None, Any] = {}
-
-    def convert(term: Node | None) -> Any:
-        node = cache.get(term)
-        if node is None:
-            node = cache[term] = from_rdflib(term)
-        return node
-
+    convert = ox_term_converter()
     for s, p, o, g in quads:
         yield ox.Quad(convert(s), convert(p), convert(o), convert(g))
 
@@ -1257,14 +1250,7 @@ def _graph_node(graph: GraphName) -> ox.NamedNode:
 
 
 def _ntriples(triples: Iterable[Triple] | Graph) -> str:
-    cache: dict[Node, Any] = {}
-
-    def convert(term: Node) -> Any:
-        node = cache.get(term)
-        if node is None:
-            node = cache[term] = from_rdflib(term)
-        return node
-
+    convert = ox_term_converter()
     data = ox.serialize(
         (ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples),
         format=ox.RdfFormat.N_TRIPLES,
