@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.export import export_graph
-from kg.ontology import KGO_IRI, KGR_IRI
+from kg.ontology import KGO_IRI, KGR_IRI, SCHEMA
 from kg.query import run_query
 from kg.reason import infer, inferred_graph, inferred_triples
 from kg.store import load_graph
@@ -18,8 +18,6 @@ from kg.validate import validate_graph
 
 K = Namespace(KGO_IRI)
 R = Namespace(KGR_IRI)
-SCHEMA = Namespace("https://schema.org/")
-PROV = Namespace("http://www.w3.org/ns/prov#")
 
 GRAPH = f"""
 @prefix kgo: <{KGO_IRI}> .

@@ -33,8 +33,7 @@ from kg.validate import (
 K = Namespace(KGO_IRI)
 R = Namespace(KGR_IRI)
 S = Namespace(SHAPES_IRI)
-PROV = Namespace("http://www.w3.org/ns/prov#")
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # rdflib's XSD warns when pytest inspects it
 
 PREFIXES = f"""
 @prefix kgo: <{KGO_IRI}> .
