@@ -443,10 +443,23 @@ class _NodeShape:
     properties: tuple[_Shape, ...]
 
 
-class _Index:
-    """Subject -> predicate -> objects, and predicate -> subjects/objects, of a set of triples."""
+# Looked up once: rdflib's namespace attributes cost a function call each.
+_TYPE, _SUBCLASS_OF = RDF.type, RDFS.subClassOf
+_SUBJECT, _PREDICATE, _OBJECT = RDF.subject, RDF.predicate, RDF.object
+_STATEMENT, _CONFIDENCE = KGO.Statement, KGO.confidence
+_NOTHING: frozenset[Node] = frozenset()
 
-    def __init__(self, triples: Iterable[Triple]) -> None:
+
+class _Index:
+    """Subject -> predicate -> objects, and predicate -> subjects/objects, of a set of triples.
+
+    With ``base``, an index of triples shared by every check (the ontology's
+    class hierarchy), the index answers for both sets without copying the
+    base; the base's superclass closure is shared unless these triples add
+    to the hierarchy.
+    """
+
+    def __init__(self, triples: Iterable[Triple], base: _Index | None = None) -> None:
         self.spo: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
         self.p_subjects: dict[Node, set[Node]] = defaultdict(set)
         self.p_objects: dict[Node, set[Node]] = defaultdict(set)
@@ -455,20 +468,34 @@ class _Index:
             self.spo[s][p].add(o)
             self.p_subjects[p].add(s)
             self.p_objects[p].add(o)
-            if p == RDF.type:
+            if p == _TYPE:
                 self.typed[o].add(s)
-        self.supers: dict[Node, set[Node]] = {}
+        self.base = base
+        shared = base is not None and _SUBCLASS_OF not in self.p_subjects
+        self.supers: dict[Node, set[Node]] = base.supers if shared and base else {}
 
-    def objects(self, subject: Node, predicate: Node) -> set[Node]:
+    def objects(self, subject: Node, predicate: Node) -> set[Node] | frozenset[Node]:
         described = self.spo.get(subject)
-        return described.get(predicate, set()) if described else set()
+        own = described.get(predicate, _NOTHING) if described else _NOTHING
+        if self.base is None:
+            return own
+        inherited = self.base.objects(subject, predicate)
+        return (own | inherited) if own and inherited else (own or inherited)
+
+    def subjects_of(self, predicate: Node) -> set[Node] | frozenset[Node]:
+        own = self.p_subjects.get(predicate, _NOTHING)
+        return own | self.base.subjects_of(predicate) if self.base else own
+
+    def objects_of(self, predicate: Node) -> set[Node] | frozenset[Node]:
+        own = self.p_objects.get(predicate, _NOTHING)
+        return own | self.base.objects_of(predicate) if self.base else own
 
     def superclasses(self, cls: Node) -> set[Node]:
         found = self.supers.get(cls)
         if found is None:
             found, todo = {cls}, [cls]
             while todo:
-                for parent in self.objects(todo.pop(), RDFS.subClassOf):
+                for parent in self.objects(todo.pop(), _SUBCLASS_OF):
                     if parent not in found:
                         found.add(parent)
                         todo.append(parent)
@@ -476,14 +503,21 @@ class _Index:
         return found
 
     def is_instance(self, node: Node, cls: Node) -> bool:
-        return any(cls in self.superclasses(t) for t in self.objects(node, RDF.type))
+        return any(cls in self.superclasses(t) for t in self.objects(node, _TYPE))
 
     def instances(self, cls: Node) -> set[Node]:
         found: set[Node] = set()
-        for t, members in self.typed.items():
-            if cls in self.superclasses(t):
-                found |= members
+        for typed in (self.typed, self.base.typed if self.base else {}):
+            for t, members in typed.items():
+                if cls in self.superclasses(t):
+                    found |= members
         return found
+
+
+@cache
+def _support_index() -> _Index:
+    """The index of :func:`_support`, built once and shared by every check."""
+    return _Index(_support())
 
 
 class CompiledShapes:
@@ -562,7 +596,7 @@ class CompiledShapes:
         With ``ontology`` the class hierarchy (and typed individuals) of
         kgo.ttl are added to them, as :func:`validate_graph` does.
         """
-        index = _Index([*triples, *_support()] if ontology else triples)
+        index = _Index(triples, _support_index()) if ontology else _Index(triples)
         found: set[Violation] = set()
         for ns in self.node_shapes:
             for focus in self._focus_nodes(ns, index):
@@ -579,9 +613,9 @@ class CompiledShapes:
         for cls in ns.target_classes:
             focus |= index.instances(cls)
         for p in ns.target_subjects_of:
-            focus |= index.p_subjects.get(p, set())
+            focus |= index.subjects_of(p)
         for p in ns.target_objects_of:
-            focus |= index.p_objects.get(p, set())
+            focus |= index.objects_of(p)
         return focus
 
     def _check(
@@ -823,7 +857,7 @@ def _faults(
         for triple in unit:
             faults[triple].append(v)
     # A statement goes with the relation triple it qualifies, and the other way round.
-    for statement in {s for s, p, o in triples if p == RDF.type and o == KGO.Statement}:
+    for statement in {s for s, p, o in triples if p == _TYPE and o == _STATEMENT}:
         together = list(by_subject[statement])
         direct = _direct(together)
         if direct is not None and direct in present:
@@ -838,11 +872,11 @@ def _direct(described: Iterable[Triple]) -> Triple | None:
     """The relation triple a statement's own triples reify, if they name it whole."""
     s = p = o = None
     for _, predicate, value in described:
-        if predicate == RDF.subject:
+        if predicate == _SUBJECT:
             s = value
-        elif predicate == RDF.predicate:
+        elif predicate == _PREDICATE:
             p = value
-        elif predicate == RDF.object:
+        elif predicate == _OBJECT:
             o = value
     return None if s is None or p is None or o is None else (s, p, o)
 
@@ -855,10 +889,10 @@ def _statements_of(triples: Iterable[Triple]) -> Iterator[tuple[Triple, Node, De
     """(direct triple, statement, confidence) of each statement of a document graph."""
     by_subject = _by_subject(triples)
     for subject, described in by_subject.items():
-        if (subject, RDF.type, KGO.Statement) not in described:
+        if not any(p == _TYPE and o == _STATEMENT for _, p, o in described):
             continue
         direct = _direct(described)
-        confidence = _value(described, KGO.confidence)
+        confidence = _value(described, _CONFIDENCE)
         if direct is None or direct[1] not in _CORE or not isinstance(confidence, Literal):
             continue
         try:

@@ -23,6 +23,7 @@ from kg.errors import ModelNotFoundError
 from kg.extract import classifier as classifier_module  # noqa: F401
 from kg.extract import coref, entities, figures  # noqa: F401
 from kg.extract import relations as relations_module  # noqa: F401
+from kg.extract.attributes import index_attribute_ruler
 from kg.extract.entities import SPAN_KEY
 from kg.extract.relations import RawRelation
 from kg.extract.temporal import resolve_date, resolve_duration
@@ -107,6 +108,7 @@ def make_nlp(
             nlp.meta["kg_ner"] = "adapted"
         except (ValueError, KeyError, OSError):
             ner.from_bytes(backup)  # weights of another model version: keep the stock NER
+    index_attribute_ruler(nlp)  # same annotations, a fraction of the time
     config = {"gazetteer_files": list(gazetteer_files)}
     nlp.add_pipe("kg_entities_v1", name="kg_entities", config=config)
     nlp.add_pipe("kg_coref_v1", name="kg_coref", config=config)

@@ -1,0 +1,185 @@
+"""The model's attribute rules (tag -> POS and morphology, lemma exceptions), looked up.
+
+spaCy's :class:`~spacy.pipeline.AttributeRuler` runs a :class:`~spacy.matcher.Matcher`
+over ~180 patterns on every token, about 11% of the small English pipeline's
+time. Almost all of them are one-token patterns on the token's own tag,
+lower-case form and dependency, so :class:`IndexedAttributeRuler` answers
+those with a table keyed by the attribute values a token has (filled once per
+distinct key) and leaves only the multi-token patterns to a matcher. The
+matches, their order and hence the annotations are exactly the stock ruler's
+(tests/test_extract_attributes.py compares both on real text); patterns it
+cannot evaluate (an operator or attribute outside the supported set) send
+every document back to the stock matcher.
+
+``make_nlp`` swaps it in with :func:`index_attribute_ruler`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from spacy.attrs import IDS
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.pipeline import AttributeRuler
+from spacy.tokens import Doc
+
+#: Token attributes read as strings (their hash in the vocab) or as booleans.
+_STRING_ATTRS = frozenset({"ORTH", "LOWER", "NORM", "TAG", "DEP", "SHAPE", "PREFIX", "SUFFIX"})
+_FLAG_ATTRS = frozenset({"IS_SPACE", "IS_PUNCT", "IS_ALPHA", "IS_DIGIT", "IS_TITLE", "IS_UPPER"})
+_OPERATORS = frozenset({"IN", "NOT_IN", "REGEX"})
+
+#: A one-token pattern's test of the values of the key attributes.
+_Test = Callable[[Sequence[object]], bool]
+#: (attribute-rule index, match id) of one-token patterns, in rule order.
+_Hits = tuple[tuple[int, int], ...]
+
+
+class _Unsupported(Exception):
+    """A pattern this table cannot evaluate: use the stock matcher."""
+
+
+class IndexedAttributeRuler(AttributeRuler):
+    """An :class:`AttributeRuler` that looks one-token patterns up instead of matching them."""
+
+    def __init__(self, vocab: Any, name: str = "attribute_ruler", **kwargs: Any) -> None:
+        super().__init__(vocab, name, **kwargs)
+        self._table: _Table | None = None
+
+    def add(self, patterns: Iterable[Any], attrs: dict[Any, Any], index: int = 0) -> None:
+        self._table = None
+        super().add(patterns, attrs, index)
+
+    def clear(self) -> None:
+        self._table = None
+        super().clear()
+
+    def match(self, doc: Doc) -> list[tuple[int, int, int, int]]:
+        if self._table is None:
+            self._table = _Table.of(self)
+        if not self._table.supported:
+            return super().match(doc)
+        return self._table.match(doc)
+
+
+class _Table:
+    """One-token patterns as tests over a few attributes, memoised by their values."""
+
+    def __init__(
+        self,
+        ruler: AttributeRuler,
+        attrs: tuple[str, ...],
+        tests: list[tuple[int, int, _Test]],
+        multi: Matcher | None,
+        *,
+        supported: bool = True,
+    ) -> None:
+        self.ruler = ruler
+        self.attrs = attrs
+        self.attr_ids = [IDS[a] for a in attrs]
+        self.tests = tests
+        self.multi = multi
+        self.supported = supported
+        self.cache: dict[tuple[int, ...], _Hits] = {}
+
+    @classmethod
+    def of(cls, ruler: AttributeRuler) -> _Table:
+        strings = ruler.vocab.strings
+        singles: list[tuple[int, int, list[dict[str, Any]]]] = []
+        multi = Matcher(ruler.vocab)
+        has_multi = False
+        try:
+            for attr_id in range(len(ruler.attrs)):
+                key = str(attr_id)
+                alternatives = ruler.matcher.get(key)[1]
+                if len(alternatives) == 1 and len(alternatives[0]) == 1:
+                    singles.append((attr_id, strings[key], alternatives[0]))
+                else:
+                    multi.add(key, alternatives)
+                    has_multi = True
+            attrs = tuple(sorted({a for _, _, pattern in singles for a in pattern[0]}))
+            if not attrs:
+                raise _Unsupported("no one-token patterns")
+            tests = [(i, m, _test(p[0], attrs, strings)) for i, m, p in singles]
+        except _Unsupported:
+            return cls(ruler, (), [], None, supported=False)
+        return cls(ruler, attrs, tests, multi if has_multi else None)
+
+    def match(self, doc: Doc) -> list[tuple[int, int, int, int]]:
+        found: list[tuple[int, int, int, int]] = []
+        if len(doc):
+            # uint64 hashes (and 0/1 flags), one row per token
+            array = doc.to_array(self.attr_ids).reshape(len(doc), -1)
+            values: list[list[int]] = array.tolist()  # type: ignore[assignment]
+            cache = self.cache
+            for i, row in enumerate(values):
+                key = tuple(row)
+                hits = cache.get(key)
+                if hits is None:
+                    hits = cache[key] = self._hits(key)
+                for attr_id, match_id in hits:
+                    found.append((attr_id, match_id, i, i + 1))
+        if self.multi is not None:
+            strings = self.ruler.vocab.strings
+            for match_id, start, end in self.multi(doc, allow_missing=True):
+                found.append((int(strings[match_id]), match_id, start, end))
+        found.sort()
+        return found
+
+    def _hits(self, key: tuple[int, ...]) -> _Hits:
+        strings = self.ruler.vocab.strings
+        values = [
+            bool(v) if a in _FLAG_ATTRS else (strings[v] if v else "")
+            for a, v in zip(self.attrs, key, strict=True)
+        ]
+        return tuple((attr_id, m) for attr_id, m, test in self.tests if test(values))
+
+
+def _test(token: dict[str, Any], attrs: tuple[str, ...], strings: Any) -> _Test:
+    """A function of the key attributes' values that says whether ``token`` matches."""
+    checks: list[tuple[int, Callable[[object], bool]]] = []
+    for name, spec in token.items():
+        if name not in _STRING_ATTRS and name not in _FLAG_ATTRS:
+            raise _Unsupported(name)
+        checks.append((attrs.index(name), _condition(spec)))
+
+    def test(values: Sequence[object]) -> bool:
+        return all(check(values[i]) for i, check in checks)
+
+    return test
+
+
+def _condition(spec: Any) -> Callable[[object], bool]:
+    if not isinstance(spec, dict):
+        return lambda value: value == spec
+    if len(spec) != 1 or not set(spec) <= _OPERATORS:
+        raise _Unsupported(str(spec))
+    ((op, arg),) = spec.items()
+    if op == "IN":
+        members = frozenset(arg)
+        return lambda value: value in members
+    if op == "NOT_IN":
+        excluded = frozenset(arg)
+        return lambda value: value not in excluded
+    pattern = re.compile(arg)
+    return lambda value: bool(pattern.search(str(value)))
+
+
+@Language.factory("kg_attribute_ruler_v1", default_config={"validate": False})
+def make_indexed_attribute_ruler(nlp: Language, name: str, validate: bool) -> IndexedAttributeRuler:
+    return IndexedAttributeRuler(nlp.vocab, name, validate=validate)
+
+
+def index_attribute_ruler(nlp: Language, name: str = "attribute_ruler") -> None:
+    """Replace the pipeline's attribute ruler by an :class:`IndexedAttributeRuler`, same rules."""
+    if name not in nlp.pipe_names:
+        return
+    stock = nlp.get_pipe(name)
+    if type(stock) is not AttributeRuler:
+        return
+    patterns = stock.patterns
+    indexed = nlp.replace_pipe(name, "kg_attribute_ruler_v1")
+    assert isinstance(indexed, IndexedAttributeRuler)
+    indexed.add_patterns(patterns)
