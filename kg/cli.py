@@ -323,7 +323,12 @@ def build(
             paths, encoding, gazetteer, quiet, jobs, cluster, output / "shards", store
         )
         files = write_outputs(
-            result, output, html=html, validate=validate, on_quarantine=set_aside.append
+            result,
+            output,
+            html=html,
+            validate=validate,
+            on_quarantine=set_aside.append,
+            jobs=_jobs(jobs),
         )
         return summarize(result), files
 

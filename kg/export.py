@@ -17,6 +17,7 @@ Gephi) by networkx, from :func:`to_networkx`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -24,6 +25,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -201,34 +203,90 @@ def atomic_file(destination: str | Path) -> Iterator[IO[bytes]]:
                 os.unlink(temp)
 
 
+@dataclass(frozen=True)
+class GraphPiece:
+    """One graph of a build, serialized for :func:`write_graph_files`.
+
+    ``body`` holds all its triples in Turtle's triple syntax (no ``@prefix``
+    lines): its block in the TriG file. ``turtle`` is what it adds to the
+    Turtle file (the union of all graphs): the body, less triples another
+    piece states for it.
+    """
+
+    name: Node | None  # the graph IRI; None for the default graph
+    body: bytes
+    turtle: bytes
+    size: int  # number of triples in body
+
+
+def graph_piece(
+    name: Node | None,
+    triples: Sequence[tuple[Node, Node, Node]],
+    *,
+    prefixes: Mapping[str, str],
+    shared: frozenset[Node] = frozenset(),
+) -> GraphPiece:
+    """Serialize one graph; triples whose predicate is in ``shared`` stay out of its
+    Turtle part (the writer states them once, elsewhere).
+
+    >>> from rdflib import URIRef
+    >>> a, p = URIRef("https://example.org/a"), URIRef("https://example.org/p")
+    >>> piece = graph_piece(None, [(a, p, a)], prefixes={"ex": "https://example.org/"})
+    >>> piece.body
+    b'ex:a ex:p ex:a .\\n'
+    >>> graph_piece(None, [(a, p, a)], prefixes={}, shared=frozenset({p})).turtle
+    b''
+    """
+    convert = _converter()
+    plain = [ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples]
+    body = _serialize(plain, prefixes)
+    turtle = body
+    if shared and any(t[1] in shared for t in triples):
+        turtle = _serialize(
+            [q for q, t in zip(plain, triples, strict=True) if t[1] not in shared], prefixes
+        )
+    return GraphPiece(name, body, turtle, len(plain))
+
+
+def _serialize(triples: list[ox.Triple], prefixes: Mapping[str, str]) -> bytes:
+    return _body(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes)))
+
+
+@functools.cache
+def _converter() -> Any:
+    """This process's rdflib -> pyoxigraph term converter (it caches IRIs)."""
+    return ox_term_converter()
+
+
 def write_graph_files(
-    blocks: Iterable[tuple[Node | None, Sequence[tuple[Node, Node, Node]]]],
+    pieces: Iterable[GraphPiece],
     *,
     trig: str | Path | None = None,
     turtle: str | Path | None = None,
     prefixes: Mapping[str, str] | None = None,
     digests: dict[str, str] | None = None,
 ) -> int:
-    """Stream a graph, given as (graph name, triples) blocks, into TriG and Turtle files.
+    """Stream a build's graphs, serialized (:func:`graph_piece`), into TriG and Turtle files.
 
-    Each block is serialized by pyoxigraph as it comes and appended, so
-    memory holds one block at a time: a build of any size is written
-    without an in-memory dataset. The TriG file keeps one graph per block;
-    the Turtle file writes their union, where a triple two blocks share
-    (the same relation stated by two articles) appears once. Both files are
-    replaced atomically. ``digests``, when given, receives a digest of each
-    graph's content by graph IRI ("" for the default graph). Returns the
-    number of quads written.
+    Each piece is appended as it comes, so memory holds one graph at a time:
+    a build of any size is written without an in-memory dataset. The TriG
+    file keeps one graph per piece; the Turtle file writes their union. Both
+    files are replaced atomically. ``digests``, when given, receives a digest
+    of each graph's content by graph IRI ("" for the default graph). Returns
+    the number of quads written.
 
     >>> import tempfile
     >>> from rdflib import URIRef
     >>> a, b = URIRef("https://example.org/a"), URIRef("https://example.org/b")
     >>> p = URIRef(KGO_IRI + "partnersWith")
+    >>> prefixes = {"ex": "https://example.org/", "kgo": KGO_IRI}
+    >>> pieces = [graph_piece(URIRef(f"https://example.org/g{i}"), [(a, p, b)],
+    ...                       prefixes=prefixes, shared=frozenset({p})) for i in (1, 2)]
+    >>> pieces.append(graph_piece(None, [(a, p, b)], prefixes=prefixes))
     >>> folder = Path(tempfile.mkdtemp())
-    >>> blocks = [(URIRef(f"https://example.org/g{i}"), [(a, p, b)]) for i in (1, 2)]
-    >>> write_graph_files(blocks, trig=folder / "x.trig", turtle=folder / "x.ttl",
-    ...                   prefixes={"ex": "https://example.org/", "kgo": KGO_IRI})
-    2
+    >>> write_graph_files(pieces, trig=folder / "x.trig", turtle=folder / "x.ttl",
+    ...                   prefixes=prefixes)
+    3
     >>> print((folder / "x.ttl").read_text(), end="")
     @prefix ex: <https://example.org/> .
     @prefix kgo: <https://w3id.org/kg-builder/ontology#> .
@@ -237,15 +295,7 @@ def write_graph_files(
     """
     prefixes = dict(prefixes or {})
     header = "".join(f"@prefix {k}: <{v}> .\n" for k, v in sorted(prefixes.items())) + "\n"
-    convert = ox_term_converter()
-
-    seen: set[tuple[Node, Node, Node]] = set()
     count = 0
-
-    def turtle_body(triples: Sequence[tuple[Node, Node, Node]]) -> bytes:
-        plain = [ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples]
-        return _body(ox.serialize(plain, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
-
     with contextlib.ExitStack() as stack:
         files = {
             kind: stack.enter_context(atomic_file(destination))
@@ -254,29 +304,28 @@ def write_graph_files(
         }
         for handle in files.values():
             handle.write(header.encode("utf-8"))
-        first = True
-        for name, triples in blocks:
-            count += len(triples)
-            # A TriG graph block holds Turtle's triple syntax: serialize once, use twice.
-            body = turtle_body(triples)
+        started: set[str] = set()
+
+        def write(kind: str, data: bytes) -> None:
+            files[kind].write((b"\n" if kind in started else b"") + data)
+            started.add(kind)
+
+        for piece in pieces:
+            count += piece.size
+            name = piece.name
             if digests is not None:
-                digests["" if name is None else str(name)] = hashlib.sha256(body).hexdigest()[:32]
+                key = "" if name is None else str(name)
+                digests[key] = hashlib.sha256(piece.body).hexdigest()[:32]
             if "trig" in files:
                 head = b"{\n" if name is None else f"<{name}> {{\n".encode()
-                files["trig"].write((b"" if first else b"\n") + head + body + b"}\n")
-            if "turtle" in files:
-                repeated = [t for t in triples if t in seen]
-                seen.update(t for t in triples if t[1] in _RELATIONS)
-                if repeated:  # the same relation stated by an earlier article
-                    again = set(repeated)
-                    body = turtle_body([t for t in triples if t not in again])
-                files["turtle"].write((b"" if first or not body else b"\n") + body)
-            first = False
+                write("trig", head + piece.body + b"}\n")
+            if "turtle" in files and piece.turtle:
+                write("turtle", piece.turtle)
     return count
 
 
 #: Direct relation predicates: the only triples two articles' graphs can share.
-_RELATIONS = frozenset(URIRef(KGO_IRI + name) for name in CORE_PREDICATES)
+RELATIONS = frozenset(URIRef(KGO_IRI + name) for name in CORE_PREDICATES)
 
 
 def _body(data: bytes | None) -> bytes:

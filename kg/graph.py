@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, Decimal
+from urllib.parse import quote
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
@@ -243,13 +244,41 @@ def graph_blocks(
     yield None, sorted_triples(descriptions)
     if ontology:
         yield URIRef(ONTOLOGY_IRI), sorted_triples(ontology_graph())
+    by_doc = statements_by_document(merged)
+    for item in sorted(resolved, key=lambda r: r.extraction.article.id):
+        yield document_block(item, by_doc.get(item.extraction.article.id, ()), base=base)
+
+
+def statements_by_document(merged: Iterable[Statement]) -> dict[str, list[Statement]]:
+    """The merged statements of a build (:func:`statements`), by document id."""
     by_doc: dict[str, list[Statement]] = defaultdict(list)
     for statement in merged:
         by_doc[statement.doc].append(statement)
-    for item in sorted(resolved, key=lambda r: r.extraction.article.id):
-        article_id = item.extraction.article.id
-        triples = document_triples(item, by_doc.get(article_id, ()), base=base)
-        yield URIRef(f"{base}graph/{article_id}"), sorted_triples(triples)
+    return by_doc
+
+
+def document_block(
+    item: Resolved, doc_statements: Iterable[Statement], *, base: str = KGR_IRI
+) -> tuple[URIRef, list[Triple]]:
+    """One document's named graph: its IRI and its sorted triples (see :func:`document_triples`).
+
+    It depends only on the document, its statements and the entity ids, so
+    documents can be turned into graphs in any order or process.
+    """
+    article_id = item.extraction.article.id
+    triples = document_triples(item, doc_statements, base=base)
+    return URIRef(f"{base}graph/{iri_segment(article_id)}"), sorted_triples(triples)
+
+
+def iri_segment(text: str) -> str:
+    """Any text as one segment of an IRI path: letters, digits and ``-._~`` kept, the rest
+    percent-encoded (UTF-8), so an article id from a JSON Lines file (``"id": "a b/<c>"``)
+    still makes a valid IRI. File-name ids, which hold nothing else, are unchanged.
+
+    >>> iri_segment("000_1b3bd0faa09d64f8"), iri_segment('a b/<c>"'), iri_segment("東京")
+    ('000_1b3bd0faa09d64f8', 'a%20b%2F%3Cc%3E%22', '%E6%9D%B1%E4%BA%AC')
+    """
+    return quote(text, safe="", errors="surrogatepass")
 
 
 def sorted_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[Triple]:
@@ -289,7 +318,7 @@ def document_triples(
         return URIRef(base + entity_id)
 
     article = item.extraction.article
-    doc_iri = URIRef(f"{base}doc/{article.id}")
+    doc_iri = URIRef(f"{base}doc/{iri_segment(article.id)}")
     yield doc_iri, RDF.type, KGO.Document
     yield doc_iri, DCTERMS.identifier, Literal(article.id)
     if article.title:

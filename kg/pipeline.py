@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -20,17 +20,17 @@ from pathlib import Path
 from rdflib import Dataset
 
 from kg.errors import EmptyInputError, OutputError, StateError, StoreError
-from kg.export import write_atomic, write_graph_files
+from kg.export import write_atomic
 from kg.graph import (
     ONTOLOGY_IRI,
     Block,
-    add_block,
     build_dataset,
     count_facts,
     dataset_from_blocks,
     graph_blocks,
     graph_prefixes,
 )
+from kg.graphfiles import write_build_graph
 from kg.ingest import read_articles, sample_corpus
 from kg.ontology import KGR_IRI, load_gazetteer, ontology_dir
 from kg.parallel import extract_articles
@@ -382,12 +382,14 @@ def write_outputs(
     base: str = KGR_IRI,
     validate: bool = True,
     on_quarantine: Callable[[QuarantinedTriple], None] | None = None,
+    jobs: int = 1,
 ) -> list[Path]:
     """Write kg.ttl, kg.trig, extractions.jsonl and (unless ``html`` is false) kg.html.
 
     With ``validate`` (the default) the graph files hold only what conforms to
     ontology/shapes.ttl; the rest goes to the quarantine graph, each triple
     set aside passed to ``on_quarantine`` (see :func:`kg.validate.checked_blocks`).
+    ``jobs`` processes make the articles' graphs (:mod:`kg.graphfiles`).
     """
     folder = Path(out_dir)
     try:
@@ -403,22 +405,21 @@ def write_outputs(
         return checked_blocks(made, base=base, on_quarantine=report) if validate else made
 
     # kg.html shows the checked graph, as the files hold it (result.dataset is
-    # unchecked): its dataset is filled from the blocks as they are written.
+    # unchecked): its dataset is filled with the graphs as they are written.
     page_data = dataset_from_blocks(base=base) if html else None
-
-    def written_blocks() -> Iterator[Block]:
-        for name, triples in blocks(on_quarantine):
-            if page_data is not None:
-                add_block(page_data, name, triples)
-            yield name, triples
-
-    write_graph_files(
-        written_blocks(),
+    write_build_graph(
+        result.entities,
+        result.resolved,
         trig=folder / "kg.trig",
         turtle=folder / "kg.ttl",
         # Not kgr: resource IRIs have a "/" in their local part, which Turtle can only
         # write escaped (kgr:organization\/acme); the full IRI reads better.
         prefixes={k: v for k, v in graph_prefixes(base).items() if k != "kgr"},
+        base=base,
+        validate=validate,
+        jobs=jobs,
+        on_quarantine=on_quarantine,
+        dataset=page_data,
         digests=digests,
     )
     written = [folder / "kg.ttl", folder / "kg.trig"]
@@ -491,7 +492,8 @@ def build(
 ) -> BuildSummary:
     """Build the graph of ``paths`` (the sample corpus if empty) and write every output file."""
     result = run(paths, base=base, **options)  # type: ignore[arg-type]
-    files = write_outputs(result, out_dir, html=html, base=base)
+    jobs = options.get("jobs", 1)
+    files = write_outputs(result, out_dir, html=html, base=base, jobs=jobs)  # type: ignore[arg-type]
     summary = summarize(result)
     return BuildSummary(
         summary.documents, summary.entities, summary.relations, summary.observations, files
@@ -559,7 +561,7 @@ def add(
         extractions[ex.article.id] = ex
         hashes[ex.article.id] = article_hash(ex.article)
     new_state = replace(state, extractions=extractions, hashes=hashes)
-    write_outputs(assemble(new_state), out_dir, html=html, base=options.base)
+    write_outputs(assemble(new_state), out_dir, html=html, base=options.base, jobs=jobs)
     return ChangeSummary(
         added=tuple(sorted(a.id for a in todo if a.id not in state.hashes)),
         replaced=tuple(sorted(a.id for a in todo if a.id in state.hashes)),

@@ -28,7 +28,7 @@ import hashlib
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -737,20 +737,22 @@ def checked_blocks(
 
     ``blocks`` are as :func:`kg.graph.graph_blocks` yields them: the default
     graph (entity descriptions and facts) first, then the ontology and one
-    graph per document. The entity descriptions are checked first; each
-    document graph is then checked with the descriptions of the entities it
-    names, by :class:`CompiledShapes` (the same shapes, checked as pyshacl
-    does but fast enough for every build). What breaks a shape is left out of
-    its graph and recorded in the quarantine graph (:func:`quarantine_graph`),
-    and the check repeats until what is left conforms. Set aside together: a
-    statement or an observation whole with the relation triple it qualifies;
-    a relation triple with its statement; an entity's description, and then
-    each document's triples about that entity.
+    graph per document. The entity descriptions are checked first
+    (:func:`check_descriptions`); each document graph is then checked with the
+    descriptions of the entities it names (:func:`check_document`), by
+    :class:`CompiledShapes` (the same shapes, checked as pyshacl does but fast
+    enough for every build). What breaks a shape is left out of its graph and
+    recorded in the quarantine graph (:func:`quarantine_graph`), and the check
+    repeats until what is left conforms. Set aside together: a statement or an
+    observation whole with the relation triple it qualifies; a relation triple
+    with its statement; an entity's description, and then each document's
+    triples about that entity.
 
     Blocks come out in their order, except the default graph: it comes after
     the documents (its facts are recomputed from the statements that were
-    kept), followed by the quarantine graph when anything was set aside.
-    ``on_quarantine`` is called with each triple set aside.
+    kept, :func:`checked_default_graph`), followed by the quarantine graph when
+    anything was set aside (:func:`quarantine_block`). ``on_quarantine`` is
+    called with each triple set aside.
 
     >>> from kg.graph import graph_blocks
     >>> from kg.types import Entity
@@ -758,37 +760,76 @@ def checked_blocks(
     >>> [name is None for name, _ in checked_blocks(blocks)]
     [False, True]
     """
-    compiled = compiled_shapes()
     descriptions: dict[Node, list[Triple]] | None = None
     statements: list[tuple[Triple, Node, Decimal]] = []
     records: list[QuarantinedTriple] = []
 
-    def check(name: URIRef | None, triples: list[Triple]) -> list[Triple]:
-        kept, found = _check_block(compiled, name, triples, descriptions or {})
-        for record in found:
-            records.append(record)
-            if on_quarantine is not None:
+    def report(found: list[QuarantinedTriple]) -> None:
+        records.extend(found)
+        if on_quarantine is not None:
+            for record in found:
                 on_quarantine(record)
-        return kept
 
     for name, triples in blocks:
         if name is None:
             if descriptions is not None:
                 raise ValueError("checked_blocks: the default graph came twice")
-            kept = check(None, [t for t in triples if not _is_fact(t, base)])
-            descriptions = _by_subject(kept)
+            descriptions, found = check_descriptions(triples, base=base)
+            report(found)
         elif str(name) == ONTOLOGY_IRI:
             yield name, triples
         else:
-            kept = check(name, list(triples))
-            statements.extend(_statements_of(kept))
+            kept, found = check_document(name, triples, descriptions or {})
+            report(found)
+            statements.extend(statements_of(kept))
             yield name, kept
     if descriptions is not None:
-        described = [t for ts in descriptions.values() for t in ts]
-        facts = list(fact_triples(statements, base=base))
-        yield None, sorted_triples([*described, *facts])
+        yield None, checked_default_graph(descriptions, statements, base=base)
     if records:
-        yield quarantine_graph(base), sorted_triples(_quarantine_triples(records, base))
+        yield quarantine_block(records, base=base)
+
+
+def check_descriptions(
+    triples: Iterable[Triple], *, base: str = KGR_IRI
+) -> tuple[dict[Node, list[Triple]], list[QuarantinedTriple]]:
+    """Check a build's entity descriptions (its default graph less the facts).
+
+    Returns the descriptions that conform, by subject, for
+    :func:`check_document`, and the records of what was set aside.
+    """
+    kept, records = _check_block(
+        compiled_shapes(), None, [t for t in triples if not _is_fact(t, base)], {}
+    )
+    return _by_subject(kept), records
+
+
+def check_document(
+    name: URIRef, triples: Iterable[Triple], descriptions: Mapping[Node, Sequence[Triple]]
+) -> tuple[list[Triple], list[QuarantinedTriple]]:
+    """Check one document graph with the (checked) descriptions of the entities it names.
+
+    Returns what is kept, in order, and the records of what was set aside. It
+    depends on nothing else, so documents can be checked in any order or
+    process.
+    """
+    return _check_block(compiled_shapes(), name, list(triples), descriptions)
+
+
+def checked_default_graph(
+    descriptions: Mapping[Node, Sequence[Triple]],
+    statements: Iterable[tuple[Triple, Node, Decimal]],
+    *,
+    base: str = KGR_IRI,
+) -> list[Triple]:
+    """The default graph of a checked build: the kept descriptions and the facts of the
+    kept statements (:func:`statements_of` of each document graph)."""
+    described = [t for ts in descriptions.values() for t in ts]
+    return sorted_triples([*described, *fact_triples(statements, base=base)])
+
+
+def quarantine_block(records: Iterable[QuarantinedTriple], *, base: str = KGR_IRI) -> Block:
+    """The quarantine graph holding ``records``."""
+    return quarantine_graph(base), sorted_triples(_quarantine_triples(records, base))
 
 
 def _is_fact(triple: Triple, base: str) -> bool:
@@ -799,7 +840,7 @@ def _check_block(
     compiled: CompiledShapes,
     name: URIRef | None,
     triples: list[Triple],
-    descriptions: dict[Node, list[Triple]],
+    descriptions: Mapping[Node, Sequence[Triple]],
 ) -> tuple[list[Triple], list[QuarantinedTriple]]:
     """Check one graph, with the descriptions of the nodes it names, until it conforms."""
     kept = triples
@@ -885,7 +926,7 @@ def _value(triples: Iterable[Triple], predicate: Node) -> Node | None:
     return next((o for _, p, o in triples if p == predicate), None)
 
 
-def _statements_of(triples: Iterable[Triple]) -> Iterator[tuple[Triple, Node, Decimal]]:
+def statements_of(triples: Iterable[Triple]) -> Iterator[tuple[Triple, Node, Decimal]]:
     """(direct triple, statement, confidence) of each statement of a document graph."""
     by_subject = _by_subject(triples)
     for subject, described in by_subject.items():
@@ -961,13 +1002,18 @@ __all__ = [
     "ShapesNotCompiled",
     "ValidationReport",
     "Violation",
+    "check_descriptions",
+    "check_document",
     "checked_blocks",
+    "checked_default_graph",
     "compiled_shapes",
     "format_report",
+    "quarantine_block",
     "quarantine_graph",
     "quarantined",
     "report_to_json",
     "shapes_graph",
     "short",
+    "statements_of",
     "validate_graph",
 ]

@@ -1,0 +1,170 @@
+"""A build's graph files (kg.trig, kg.ttl), made article by article in parallel.
+
+Once entities are resolved, an article's named graph depends only on the
+article, its statements, the entity ids and the checked entity descriptions.
+So after resolution the articles' graphs are made, checked against the
+shapes (:func:`kg.validate.check_document`) and serialized in worker
+processes forked from this one (:func:`kg.parallel.map_forked`), which hand
+back bytes; this process writes them in article-id order, then the default
+graph, whose corroborated facts need every article's kept statements, and
+the quarantine graph. The files are the same for any number of processes.
+
+Order of the graphs in both files: the ontology, the articles by id, the
+default graph (entity descriptions and facts), the quarantine graph when
+anything was set aside. The Turtle file is the union of the graphs: each
+direct relation triple (``kgr:org/a kgo:partnersWith kgr:org/b``), which several
+articles may state, is written once, with the entity descriptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from rdflib import Dataset, URIRef
+from rdflib.term import Node
+
+from kg.export import RELATIONS, GraphPiece, graph_piece, write_graph_files
+from kg.graph import (
+    ONTOLOGY_IRI,
+    Statement,
+    Triple,
+    add_block,
+    document_block,
+    entity_triples,
+    sorted_triples,
+    statements,
+    statements_by_document,
+)
+from kg.ontology import KGR_IRI, ontology_graph
+from kg.parallel import map_forked
+from kg.types import Entity, Resolved
+from kg.validate import (
+    QuarantinedTriple,
+    check_descriptions,
+    check_document,
+    checked_default_graph,
+    quarantine_block,
+    statements_of,
+)
+
+#: Articles a worker makes at a time.
+CHUNK = 16
+
+
+@dataclass(frozen=True)
+class ArticleGraph:
+    """What a worker hands back for one article: its graph, serialized, and what the
+    default graph and the quarantine need from it."""
+
+    piece: GraphPiece
+    relations: tuple[Triple, ...]  # the direct relation triples it states
+    statements: tuple[tuple[Triple, Node, Decimal], ...]  # for the corroborated facts
+    quarantined: tuple[QuarantinedTriple, ...]
+    triples: tuple[Triple, ...] | None  # the kept triples, when the caller wants them
+
+
+def write_build_graph(
+    entities: Sequence[Entity],
+    resolved: Sequence[Resolved],
+    *,
+    trig: str | Path | None = None,
+    turtle: str | Path | None = None,
+    prefixes: Mapping[str, str],
+    base: str = KGR_IRI,
+    validate: bool = True,
+    jobs: int = 1,
+    on_quarantine: Callable[[QuarantinedTriple], None] | None = None,
+    dataset: Dataset | None = None,
+    digests: dict[str, str] | None = None,
+) -> int:
+    """Write the graph of a resolved build into ``trig`` and ``turtle`` with ``jobs`` processes.
+
+    With ``validate`` what breaks the shapes is set aside in the quarantine
+    graph (see :func:`kg.validate.checked_blocks`, which this follows block
+    for block), each record passed to ``on_quarantine``. ``dataset``, when
+    given, receives every graph as written (for the HTML page); ``digests``
+    the digest of each graph (see :func:`kg.export.write_graph_files`).
+    Returns the number of quads written.
+    """
+    descriptions: dict[Node, list[Triple]] = {}
+    described = sorted_triples(entity_triples(entities, base=base))
+    records: list[QuarantinedTriple] = []
+
+    def report(found: Sequence[QuarantinedTriple]) -> None:
+        records.extend(found)
+        if on_quarantine is not None:
+            for record in found:
+                on_quarantine(record)
+
+    if validate:
+        descriptions, found = check_descriptions(described, base=base)
+        report(found)
+    else:
+        for triple in described:
+            descriptions.setdefault(triple[0], []).append(triple)
+    by_doc = statements_by_document(statements(resolved))
+    articles = sorted(resolved, key=lambda r: r.extraction.article.id)
+
+    def make(item: Resolved) -> ArticleGraph:
+        return _article_graph(
+            item,
+            by_doc.get(item.extraction.article.id, ()),
+            descriptions=descriptions if validate else None,
+            base=base,
+            prefixes=prefixes,
+            keep=dataset is not None,
+        )
+
+    def pieces() -> Iterator[GraphPiece]:
+        ontology = sorted_triples(ontology_graph())
+        if dataset is not None:
+            add_block(dataset, URIRef(ONTOLOGY_IRI), ontology)
+        yield graph_piece(URIRef(ONTOLOGY_IRI), ontology, prefixes=prefixes)
+        stated: list[tuple[Triple, Node, Decimal]] = []
+        relations: set[Triple] = set()
+        for made in map_forked(make, articles, jobs=jobs, chunk=CHUNK):
+            report(made.quarantined)
+            stated.extend(made.statements)
+            relations.update(made.relations)
+            if dataset is not None and made.triples is not None:
+                add_block(dataset, made.piece.name, made.triples)  # type: ignore[arg-type]
+            yield made.piece
+        default = checked_default_graph(descriptions, stated, base=base)
+        if dataset is not None:
+            add_block(dataset, None, default)
+        piece = graph_piece(None, default, prefixes=prefixes)
+        union = graph_piece(None, sorted_triples([*default, *relations]), prefixes=prefixes)
+        yield GraphPiece(None, piece.body, union.body, piece.size)
+        if records:
+            name, triples = quarantine_block(records, base=base)
+            if dataset is not None:
+                add_block(dataset, name, triples)
+            yield graph_piece(name, triples, prefixes=prefixes)
+
+    return write_graph_files(pieces(), trig=trig, turtle=turtle, prefixes=prefixes, digests=digests)
+
+
+def _article_graph(
+    item: Resolved,
+    doc_statements: Sequence[Statement],
+    *,
+    descriptions: Mapping[Node, Sequence[Triple]] | None,
+    base: str,
+    prefixes: Mapping[str, str],
+    keep: bool,
+) -> ArticleGraph:
+    """Make, check and serialize one article's graph (in a worker process)."""
+    name, triples = document_block(item, doc_statements, base=base)
+    quarantined: list[QuarantinedTriple] = []
+    if descriptions is not None:
+        triples, quarantined = check_document(name, triples, descriptions)
+    return ArticleGraph(
+        piece=graph_piece(name, triples, prefixes=prefixes, shared=RELATIONS),
+        relations=tuple(t for t in triples if t[1] in RELATIONS),
+        statements=tuple(statements_of(triples)),
+        quarantined=tuple(quarantined),
+        triples=tuple(triples) if keep else None,
+    )

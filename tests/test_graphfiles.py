@@ -1,0 +1,130 @@
+"""kg.graphfiles: the graph files of a build are the same for any number of processes,
+and hold what the checked blocks hold (kg.validate.checked_blocks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from kg.export import RELATIONS
+from kg.graph import ONTOLOGY_IRI, graph_blocks, graph_prefixes
+from kg.graphfiles import CHUNK, write_build_graph
+from kg.ontology import KGO_IRI
+from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
+from kg.validate import QuarantinedTriple, checked_blocks
+
+PREFIXES = {k: v for k, v in graph_prefixes().items() if k != "kgr"}
+COMPANIES = [f"organization/firm-{n}" for n in range(6)]
+PERSON = "person/ann-vale"
+CITY = "place/lyon"
+
+
+def corpus(n: int) -> tuple[list[Entity], list[Resolved]]:
+    """``n`` articles; neighbours restate each other's partnerships; every fifth one says
+    a company livesIn a city (a predicate whose domain is a person: set aside)."""
+    entities = [Entity(c, f"Firm {i}", "Company") for i, c in enumerate(COMPANIES)]
+    entities += [Entity(PERSON, "Ann Vale", "Person"), Entity(CITY, "Lyon", "City")]
+    resolved = []
+    for i in range(n):
+        a, b = COMPANIES[i % 6], COMPANIES[(i + 1) % 6]
+        text = f"Firm {i % 6} partners with Firm {(i + 1) % 6}. Ann Vale works for Firm {i % 6}."
+        ids = (a, b, PERSON, CITY)
+        mentions = tuple(
+            Mention(0, 4, e, c)
+            for e, c in zip(ids, ("Company", "Company", "Person", "City"), strict=True)
+        )
+        relations = [
+            RelationCandidate(0, 1, "partnersWith", 0.8, (0, len(text))),
+            RelationCandidate(2, 0, "worksFor", 0.7, (0, len(text))),
+        ]
+        if i % 5 == 0:
+            relations.append(RelationCandidate(0, 3, "livesIn", 0.6, (0, len(text))))
+        article = Article(f"doc-{i:03d}", text, title=f"Story {i}")
+        resolved.append(Resolved(Extraction(article, mentions, tuple(relations)), ids))
+    return entities, resolved
+
+
+def write(folder: Path, jobs: int, n: int = 3 * CHUNK + 5) -> list[QuarantinedTriple]:
+    entities, resolved = corpus(n)
+    seen: list[QuarantinedTriple] = []
+    write_build_graph(
+        entities,
+        resolved,
+        trig=folder / "kg.trig",
+        turtle=folder / "kg.ttl",
+        prefixes=PREFIXES,
+        jobs=jobs,
+        on_quarantine=seen.append,
+    )
+    return seen
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[QuarantinedTriple]]:
+    folder = tmp_path_factory.mktemp("serial")
+    return folder, write(folder, jobs=1)
+
+
+def test_any_number_of_processes_writes_the_same_bytes(
+    serial: tuple[Path, list[QuarantinedTriple]], tmp_path: Path
+) -> None:
+    folder, quarantined = serial
+    assert write(tmp_path, jobs=2) == quarantined  # same records, same order
+    for name in ("kg.trig", "kg.ttl"):
+        assert (tmp_path / name).read_bytes() == (folder / name).read_bytes()
+
+
+def test_the_files_hold_the_checked_blocks(serial: tuple[Path, list[QuarantinedTriple]]) -> None:
+    folder, quarantined = serial
+    assert quarantined  # the companies that "live" somewhere
+    assert {str(r.triple[1]) for r in quarantined} >= {KGO_IRI + "livesIn"}
+    written = Dataset()
+    written.parse(folder / "kg.trig", format="trig")
+    expected = Dataset()
+    for name, triples in checked_blocks(graph_blocks(*corpus(3 * CHUNK + 5))):
+        graph = expected.default_graph if name is None else expected.graph(name)
+        for triple in triples:
+            graph.add(triple)
+    ontology = URIRef(ONTOLOGY_IRI)
+    assert isomorphic(written.graph(ontology), expected.graph(ontology))  # blank nodes
+
+    def plain(ds: Dataset) -> set[tuple[object, ...]]:
+        return {q for q in ds.quads() if q[3] != ontology}
+
+    assert plain(written) == plain(expected)
+
+
+def test_the_turtle_file_is_the_union_with_each_relation_once(
+    serial: tuple[Path, list[QuarantinedTriple]],
+) -> None:
+    folder, _ = serial
+    trig, ttl = Dataset(), Graph()
+    trig.parse(folder / "kg.trig", format="trig")
+    ttl.parse(folder / "kg.ttl", format="turtle")
+    union = Graph()
+    for s, p, o, _ in trig.quads():
+        union.add((s, p, o))
+    assert isomorphic(union, ttl)
+    text = (folder / "kg.ttl").read_text(encoding="utf-8")
+    partners = URIRef(KGO_IRI + "partnersWith")
+    subjects = set(ttl.subjects(partners, None))
+    assert len(subjects) >= 5
+    # Stated by many articles, written once: one "kgo:partnersWith <...>" per subject,
+    # in the block of the entity descriptions.
+    assert text.count("kgo:partnersWith <") == len(subjects)
+    assert {p for _, p, _ in ttl} & RELATIONS
+
+
+def test_statements_keep_their_literal_confidence(
+    serial: tuple[Path, list[QuarantinedTriple]],
+) -> None:
+    folder, _ = serial
+    trig = Dataset()
+    trig.parse(folder / "kg.trig", format="trig")
+    confidences = {o for _, p, o, _ in trig.quads() if str(p) == KGO_IRI + "confidence"}
+    assert Literal("0.8", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")) in (
+        confidences
+    )
