@@ -13,9 +13,11 @@ A build is a map, a small global step and another map:
    coordination; the entity descriptions, corroborated facts and the
    ontology are one more shard written here. The merged graph is isomorphic
    to a one-process build (tests/test_cluster.py), and the shards are what a
-   SPARQL server bulk-loads. The article shards are not checked against the
-   shapes: triples that kg.trig sets aside in its quarantine graph are still
-   in them.
+   SPARQL server bulk-loads. The workers check each article's graph against
+   the shapes with the checked entity descriptions, as ``kg build`` does
+   (:func:`kg.validate.check_document`), and send back the statements they
+   kept and the records of what they set aside: the facts and the
+   quarantine graph of the last shard are made from those.
 
 Why Dask and not Ray: the work is a map over plain, picklable Python
 records, with no shared state and no GPU; Dask distributed is pure Python
@@ -33,15 +35,38 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from rdflib import URIRef
+from rdflib.term import Node
+
 from kg.errors import ClusterError
-from kg.graph import build_dataset
+from kg.graph import (
+    ONTOLOGY_IRI,
+    Block,
+    Triple,
+    dataset_from_blocks,
+    document_block,
+    entity_triples,
+    sorted_triples,
+    statements,
+    statements_by_document,
+)
+from kg.ontology import ontology_graph
 from kg.parallel import chunks, extract_chunk
-from kg.types import Article, Extraction, Resolved
+from kg.types import Article, Entity, Extraction, Resolved
+from kg.validate import (
+    QuarantinedTriple,
+    check_descriptions,
+    check_document,
+    checked_default_graph,
+    quarantine_block,
+    statements_of,
+)
 
 #: Articles per extraction task: enough to batch on the worker, small enough to balance.
 PARTITION = 32
@@ -105,12 +130,25 @@ def connect(address: str) -> Iterator[Any]:
         client.close()
 
 
-def _write_shard(resolved: list[Resolved], path: str, base: str) -> None:
-    """Worker task: write the named graphs of some articles as an N-Quads shard."""
+def _write_shard(
+    resolved: list[Resolved], path: str, base: str, descriptions: Mapping[Node, Sequence[Triple]]
+) -> tuple[list[tuple[Triple, Node, Decimal]], list[QuarantinedTriple]]:
+    """Worker task: check the named graphs of some articles and write them as an N-Quads
+    shard; return the statements kept and the records of what was set aside."""
     from kg.export import export_graph
 
-    dataset = build_dataset([], resolved, base=base, ontology=False)
-    export_graph(dataset, format="nquads", destination=Path(path))
+    by_doc = statements_by_document(statements(resolved))
+    blocks: list[Block] = []
+    stated: list[tuple[Triple, Node, Decimal]] = []
+    records: list[QuarantinedTriple] = []
+    for item in resolved:
+        name, triples = document_block(item, by_doc.get(item.extraction.article.id, ()), base=base)
+        kept, found = check_document(name, triples, descriptions)
+        records.extend(found)
+        stated.extend(statements_of(kept))
+        blocks.append((name, kept))
+    export_graph(dataset_from_blocks(blocks, base=base), format="nquads", destination=Path(path))
+    return stated, records
 
 
 def extract_on_cluster(
@@ -145,25 +183,40 @@ def extract_on_cluster(
 
 def write_shards(
     client: Any,
+    entities: Sequence[Entity],
     resolved: Sequence[Resolved],
     folder: Path,
     *,
     base: str,
-    entities_dataset: Any,
 ) -> list[Path]:
-    """Write the graph as N-Quads shards: one per partition of articles (on the
-    workers), plus ``entities.nq`` (entity descriptions and ontology, here)."""
+    """Write the checked graph as N-Quads shards: one per partition of articles (on the
+    workers), then ``entities.nq`` here: the ontology, the entity descriptions, the
+    corroborated facts of the statements the workers kept, and the quarantine graph."""
     from kg.export import export_graph
 
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.nq"):
         old.unlink()
+    descriptions, records = check_descriptions(entity_triples(entities, base=base), base=base)
+    shared = client.scatter(descriptions, broadcast=True)
     parts = chunks(resolved, PARTITION)
     paths = [folder / f"part-{i:05d}.nq" for i in range(len(parts))]
-    futures = client.map(_write_shard, parts, [str(p) for p in paths], base=base, pure=False)
-    client.gather(futures)
+    futures = client.map(
+        _write_shard, parts, [str(p) for p in paths], base=base, descriptions=shared, pure=False
+    )
+    stated: list[tuple[Triple, Node, Decimal]] = []
+    for kept, found in client.gather(futures):
+        stated.extend(kept)
+        records.extend(found)
+    blocks: list[Block] = [
+        (URIRef(ONTOLOGY_IRI), sorted_triples(ontology_graph())),
+        (None, checked_default_graph(descriptions, stated, base=base)),
+    ]
+    if records:
+        blocks.append(quarantine_block(records, base=base))
     entities_path = folder / "entities.nq"
-    export_graph(entities_dataset, format="nquads", destination=entities_path)
+    dataset = dataset_from_blocks(blocks, base=base)
+    export_graph(dataset, format="nquads", destination=entities_path)
     return [entities_path, *paths]
 
 

@@ -22,7 +22,6 @@ from rdflib import Dataset
 from kg.errors import EmptyInputError, OutputError, StateError, StoreError
 from kg.export import write_atomic
 from kg.graph import (
-    ONTOLOGY_IRI,
     Block,
     build_dataset,
     count_facts,
@@ -188,21 +187,10 @@ def _run_on_cluster(
         )
         state = _new_state(extractions, encoding, gazetteer_files, base, model, store)
         entities, resolved = resolve_state(state)
-        # The default graph (descriptions and corroborated facts, which need every
-        # article's statements) and the ontology, written here; the workers write
-        # the articles' graphs.
-        shared = (
-            block
-            for block in graph_blocks(entities, resolved, base=base)
-            if block[0] is None or str(block[0]) == ONTOLOGY_IRI
-        )
-        write_shards(
-            client,
-            resolved,
-            shard_dir,
-            base=base,
-            entities_dataset=dataset_from_blocks(shared, base=base),
-        )
+        # The workers write the articles' graphs, checked; the default graph
+        # (descriptions and the corroborated facts, which need every article's
+        # statements), the ontology and the quarantine are written here.
+        write_shards(client, entities, resolved, shard_dir, base=base)
     return BuildResult(entities, resolved, state, base)
 
 

@@ -17,6 +17,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
+
 if TYPE_CHECKING:
     from kg.pipeline import BuildResult
 
@@ -180,3 +182,43 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory, sample_run: BuildResu
     folder = tmp_path_factory.mktemp("sample-build")
     write_outputs(sample_run, folder)
     return folder
+
+
+HandCorpus = Callable[[int], tuple[list[Entity], list[Resolved]]]
+
+
+@pytest.fixture(scope="session")
+def hand_corpus() -> HandCorpus:
+    """A resolved build made by hand (no model), for the graph writers: see :func:`_hand_corpus`."""
+    return _hand_corpus
+
+
+_COMPANIES = [f"organization/firm-{n}" for n in range(6)]
+_PERSON = "person/ann-vale"
+_CITY = "place/lyon"
+
+
+def _hand_corpus(n: int) -> tuple[list[Entity], list[Resolved]]:
+    """``n`` articles about six firms, a person and a city: neighbours restate each
+    other's partnerships, and every fifth article says a company livesIn the city (a
+    predicate whose domain is a person, which the shape check sets aside)."""
+    entities = [Entity(c, f"Firm {i}", "Company") for i, c in enumerate(_COMPANIES)]
+    entities += [Entity(_PERSON, "Ann Vale", "Person"), Entity(_CITY, "Lyon", "City")]
+    resolved = []
+    for i in range(n):
+        a, b = _COMPANIES[i % 6], _COMPANIES[(i + 1) % 6]
+        text = f"Firm {i % 6} partners with Firm {(i + 1) % 6}. Ann Vale works for Firm {i % 6}."
+        ids = (a, b, _PERSON, _CITY)
+        mentions = tuple(
+            Mention(0, 4, e, c)
+            for e, c in zip(ids, ("Company", "Company", "Person", "City"), strict=True)
+        )
+        relations = [
+            RelationCandidate(0, 1, "partnersWith", 0.8, (0, len(text))),
+            RelationCandidate(2, 0, "worksFor", 0.7, (0, len(text))),
+        ]
+        if i % 5 == 0:
+            relations.append(RelationCandidate(0, 3, "livesIn", 0.6, (0, len(text))))
+        article = Article(f"doc-{i:03d}", text, title=f"Story {i}")
+        resolved.append(Resolved(Extraction(article, mentions, tuple(relations)), ids))
+    return entities, resolved

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,11 @@ import pytest
 from kg import cluster
 from kg.errors import ClusterError
 from kg.export import canonical_quads
-from kg.pipeline import build, run, write_outputs
+from kg.ontology import KGR_IRI
+from kg.pipeline import BuildResult, build, run, write_outputs
 from kg.store import load_graph, new_dataset
+from kg.types import Entity, Resolved
+from kg.validate import QuarantinedTriple
 
 ARTICLES = {
     "alpha": "Zorblax Corp, based in Paris, hired Mara Quell as chief executive in May.\n",
@@ -58,3 +62,23 @@ def test_bad_addresses_are_clear_errors(address: str, message: str) -> None:
 def test_an_unreachable_scheduler_is_a_clear_error() -> None:
     with pytest.raises(ClusterError, match="cannot reach"), cluster.connect("tcp://127.0.0.1:9"):
         pass
+
+
+@pytest.mark.slow
+def test_shards_are_checked_like_the_graph_files(
+    tmp_path: Path, hand_corpus: Callable[[int], tuple[list[Entity], list[Resolved]]]
+) -> None:
+    entities, resolved = hand_corpus(12)  # a few of them state triples the shapes refuse
+    set_aside: list[QuarantinedTriple] = []
+    write_outputs(
+        BuildResult(entities, resolved),
+        tmp_path / "single",
+        html=False,
+        on_quarantine=set_aside.append,
+    )
+    assert set_aside
+    with cluster.connect("local:2") as client:
+        paths = cluster.write_shards(client, entities, resolved, tmp_path / "shards", base=KGR_IRI)
+    merged = cluster.merge_shards(new_dataset(), paths)
+    single = load_graph(tmp_path / "single" / "kg.trig")
+    assert canonical_quads(merged) == canonical_quads(single)  # quarantine graph included

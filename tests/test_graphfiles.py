@@ -3,6 +3,7 @@ and hold what the checked blocks hold (kg.validate.checked_blocks)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,42 +14,17 @@ from kg.export import RELATIONS
 from kg.graph import ONTOLOGY_IRI, graph_blocks, graph_prefixes
 from kg.graphfiles import CHUNK, write_build_graph
 from kg.ontology import KGO_IRI
-from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
+from kg.types import Entity, Resolved
 from kg.validate import QuarantinedTriple, checked_blocks
 
+Build = tuple[list[Entity], list[Resolved]]
+
 PREFIXES = {k: v for k, v in graph_prefixes().items() if k != "kgr"}
-COMPANIES = [f"organization/firm-{n}" for n in range(6)]
-PERSON = "person/ann-vale"
-CITY = "place/lyon"
+N = 3 * CHUNK + 5  # enough articles for several worker tasks
 
 
-def corpus(n: int) -> tuple[list[Entity], list[Resolved]]:
-    """``n`` articles; neighbours restate each other's partnerships; every fifth one says
-    a company livesIn a city (a predicate whose domain is a person: set aside)."""
-    entities = [Entity(c, f"Firm {i}", "Company") for i, c in enumerate(COMPANIES)]
-    entities += [Entity(PERSON, "Ann Vale", "Person"), Entity(CITY, "Lyon", "City")]
-    resolved = []
-    for i in range(n):
-        a, b = COMPANIES[i % 6], COMPANIES[(i + 1) % 6]
-        text = f"Firm {i % 6} partners with Firm {(i + 1) % 6}. Ann Vale works for Firm {i % 6}."
-        ids = (a, b, PERSON, CITY)
-        mentions = tuple(
-            Mention(0, 4, e, c)
-            for e, c in zip(ids, ("Company", "Company", "Person", "City"), strict=True)
-        )
-        relations = [
-            RelationCandidate(0, 1, "partnersWith", 0.8, (0, len(text))),
-            RelationCandidate(2, 0, "worksFor", 0.7, (0, len(text))),
-        ]
-        if i % 5 == 0:
-            relations.append(RelationCandidate(0, 3, "livesIn", 0.6, (0, len(text))))
-        article = Article(f"doc-{i:03d}", text, title=f"Story {i}")
-        resolved.append(Resolved(Extraction(article, mentions, tuple(relations)), ids))
-    return entities, resolved
-
-
-def write(folder: Path, jobs: int, n: int = 3 * CHUNK + 5) -> list[QuarantinedTriple]:
-    entities, resolved = corpus(n)
+def write(folder: Path, build: Build, jobs: int) -> list[QuarantinedTriple]:
+    entities, resolved = build
     seen: list[QuarantinedTriple] = []
     write_build_graph(
         entities,
@@ -63,28 +39,37 @@ def write(folder: Path, jobs: int, n: int = 3 * CHUNK + 5) -> list[QuarantinedTr
 
 
 @pytest.fixture(scope="module")
-def serial(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[QuarantinedTriple]]:
+def built(hand_corpus: Callable[[int], Build]) -> Build:
+    return hand_corpus(N)
+
+
+@pytest.fixture(scope="module")
+def serial(
+    tmp_path_factory: pytest.TempPathFactory, built: Build
+) -> tuple[Path, list[QuarantinedTriple]]:
     folder = tmp_path_factory.mktemp("serial")
-    return folder, write(folder, jobs=1)
+    return folder, write(folder, built, jobs=1)
 
 
 def test_any_number_of_processes_writes_the_same_bytes(
-    serial: tuple[Path, list[QuarantinedTriple]], tmp_path: Path
+    serial: tuple[Path, list[QuarantinedTriple]], built: Build, tmp_path: Path
 ) -> None:
     folder, quarantined = serial
-    assert write(tmp_path, jobs=2) == quarantined  # same records, same order
+    assert write(tmp_path, built, jobs=2) == quarantined  # same records, same order
     for name in ("kg.trig", "kg.ttl"):
         assert (tmp_path / name).read_bytes() == (folder / name).read_bytes()
 
 
-def test_the_files_hold_the_checked_blocks(serial: tuple[Path, list[QuarantinedTriple]]) -> None:
+def test_the_files_hold_the_checked_blocks(
+    serial: tuple[Path, list[QuarantinedTriple]], built: Build
+) -> None:
     folder, quarantined = serial
     assert quarantined  # the companies that "live" somewhere
     assert {str(r.triple[1]) for r in quarantined} >= {KGO_IRI + "livesIn"}
     written = Dataset()
     written.parse(folder / "kg.trig", format="trig")
     expected = Dataset()
-    for name, triples in checked_blocks(graph_blocks(*corpus(3 * CHUNK + 5))):
+    for name, triples in checked_blocks(graph_blocks(*built)):
         graph = expected.default_graph if name is None else expected.graph(name)
         for triple in triples:
             graph.add(triple)
