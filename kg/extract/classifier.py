@@ -244,6 +244,104 @@ def dependency_path(head: Token, tail: Token) -> tuple[list[Token], Token, list[
     return None
 
 
+class DocFeatures:
+    """What :func:`pair_features` reads from a doc, computed once for all its pairs:
+    the mentions, the lexicon's pairs, each token's feature word, lower-case form,
+    POS and trigger predicates, and per-mention and per-sentence features."""
+
+    def __init__(
+        self,
+        doc: Doc,
+        *,
+        spans: Sequence[Span] | None = None,
+        lexicon: dict[tuple[int, int], frozenset[str]] | None = None,
+    ) -> None:
+        self.doc = doc
+        if spans is None:
+            spans = list(doc.spans[SPAN_KEY]) if SPAN_KEY in doc.spans else []
+        self.spans = list(spans)
+        self.lexicon = lexicon_pairs(doc) if lexicon is None else lexicon
+        triggers = _trigger_predicates()
+        tokens = list(doc)
+        self.word = [_word(tok) for tok in tokens]
+        self.lower = [tok.lower_ for tok in tokens]
+        self.pos = [tok.pos_ for tok in tokens]
+        self.space = [tok.is_space for tok in tokens]
+        self.triggers = [triggers.get(tok.lemma_.lower(), _NO_TRIGGERS) for tok in tokens]
+        self.has_dep = doc.has_annotation("DEP")
+        self._units: list[tuple[int, int]] | None = None
+        self._mentions: dict[tuple[int, int, tuple[int, int], int], list[str]] = {}
+        self._sentences: dict[tuple[int, int], tuple[list[str], list[Span]]] = {}
+
+    def unit_of(self, start: int) -> tuple[int, int]:
+        """The sentence unit holding token ``start``."""
+        if self._units is None:
+            self._units = sentence_units(self.doc)
+        return next((u for u in self._units if u[0] <= start < u[1]), (0, len(self.doc)))
+
+    def sentence(self, start: int, end: int) -> tuple[list[str], list[Span]]:
+        """The sentence-level features of the unit (start, end), and its mentions."""
+        key = (start, end)
+        found = self._sentences.get(key)
+        if found is None:
+            predicates = sorted({p for ps in self.triggers[start:end] for p in ps})
+            feats = [f"strig={predicate}" for predicate in predicates]
+            in_sentence = [s for s in self.spans if start <= s.start < end]
+            for cls in ("Person", "Organization", "Place"):
+                count = sum(1 for s in in_sentence if coarse_class(s.label_) == cls)
+                feats.append(f"n{cls}={min(count, 3)}")
+            found = self._sentences[key] = (feats, in_sentence)
+        return found
+
+    def mention(self, span: Span, sentence: tuple[int, int], part: int) -> list[str]:
+        """Features of one mention (without the role prefix), in three parts as
+        :func:`pair_features` lists them: 0 words and head, 1 governor and case,
+        2 trigger words nearby."""
+        key = (span.start, span.end, sentence, part)
+        found = self._mentions.get(key)
+        if found is None:
+            found = self._mentions[key] = self._mention(span, sentence, part)
+        return found
+
+    def _mention(self, span: Span, sentence: tuple[int, int], part: int) -> list[str]:
+        s_start, s_end = sentence
+        word = self.word
+        feats: list[str] = []
+        if part == 0:
+            for offset in (-2, -1):
+                i = span.start + offset
+                feats.append(f"{offset}={word[i] if i >= s_start else '<s>'}")
+            for offset in (1, 2):
+                i = span.end + offset - 1
+                feats.append(f"+{offset}={word[i] if i < s_end else '</s>'}")
+            feats += [f"w={self.lower[i]}" for i in range(span.start, span.end)]
+            root = span.root
+            feats.append(f"root={root.lower_}")
+            feats.append(f"dep={root.dep_}")
+            feats.append(f"len={min(len(span), 4)}")
+            feats.append(f"ner={root.ent_type_ or 'O'}")
+            feats.append(f"tag={root.tag_}")
+            if span.kb_id_:
+                feats.append("known")
+        elif part == 1:
+            root = span.root
+            governor = _governor(root)
+            if governor is not None:
+                feats.append(f"gov={word[governor.i]}")
+                feats.append(f"govdep={root.dep_}>{word[governor.i]}")
+            if all(tok.is_upper or not tok.is_alpha for tok in span):
+                feats.append("caps")
+        else:
+            window = range(max(s_start, span.start - 3), min(s_end, span.end + 3))
+            predicates = sorted({p for i in window for p in self.triggers[i]})
+            feats += [f"neartrig={predicate}" for predicate in predicates]
+        return feats
+
+
+_NO_TRIGGERS: frozenset[str] = frozenset()
+_VERBS = frozenset({"VERB", "AUX"})
+
+
 def pair_features(
     doc: Doc,
     head: int,
@@ -252,23 +350,27 @@ def pair_features(
     spans: Sequence[Span] | None = None,
     lexicon: dict[tuple[int, int], frozenset[str]] | None = None,
     sentence: tuple[int, int] | None = None,
+    view: DocFeatures | None = None,
 ) -> list[str]:
     """The sparse features of the candidate (``head`` span -> ``tail`` span), deduplicated.
 
-    ``spans`` defaults to ``doc.spans["kg_entities"]``, ``lexicon`` to
-    :func:`lexicon_pairs`, ``sentence`` to the unit holding the head.
+    ``view`` holds what is read from the doc (:class:`DocFeatures`; make one
+    for all the pairs of a doc). Without it one is made from ``spans``
+    (default ``doc.spans["kg_entities"]``) and ``lexicon`` (default
+    :func:`lexicon_pairs`). ``sentence`` defaults to the unit holding the head.
     """
-    spans = list(doc.spans[SPAN_KEY]) if spans is None else spans
-    lexicon = lexicon_pairs(doc) if lexicon is None else lexicon
+    if view is None:
+        view = DocFeatures(doc, spans=spans, lexicon=lexicon)
+    spans, lexicon = view.spans, view.lexicon
     h, t = spans[head], spans[tail]
     if sentence is None:
-        sentence = next((u for u in sentence_units(doc) if u[0] <= h.start < u[1]), (0, len(doc)))
+        sentence = view.unit_of(h.start)
     s_start, s_end = sentence
+    word, pos = view.word, view.pos
     hc, tc = coarse_class(h.label_), coarse_class(t.label_)
     forward = h.start < t.start
     first, second = (h, t) if forward else (t, h)
     direction = "ht" if forward else "th"
-    triggers = _trigger_predicates()
     feats: list[str] = [
         "bias",
         f"types={hc}>{tc}",
@@ -279,8 +381,8 @@ def pair_features(
     ]
 
     # the words between the mentions
-    between = [tok for tok in doc[first.end : second.start] if not tok.is_space]
-    words = [_word(tok) for tok in between]
+    between = [i for i in range(first.end, second.start) if not view.space[i]]
+    words = [word[i] for i in between]
     feats.append(f"nb={_bucket(len(words))}")
     if not words:
         feats.append(f"adjacent={direction}")
@@ -290,8 +392,8 @@ def pair_features(
         feats += [f"bf={words[0]}", f"bl={words[-1]}"]
     if 0 < len(words) <= _MAX_SEQUENCE:
         feats.append(f"bs={direction}:{'_'.join(words)}")
-        feats.append(f"bpos={direction}:{'_'.join(tok.pos_ for tok in between)}")
-    feats += [f"bv={_word(tok)}" for tok in between if tok.pos_ in {"VERB", "AUX"}]
+        feats.append(f"bpos={direction}:{'_'.join(pos[i] for i in between)}")
+    feats += [f"bv={word[i]}" for i in between if pos[i] in _VERBS]
     if "," in words:
         feats.append("comma")
     if words[:1] == [","] and len(words) == 1:
@@ -306,25 +408,10 @@ def pair_features(
 
     # the words around the mentions (within the sentence)
     for role, span in (("h", h), ("t", t)):
-        for offset in (-2, -1):
-            i = span.start + offset
-            word = _word(doc[i]) if i >= s_start else "<s>"
-            feats.append(f"{role}{offset}={word}")
-        for offset in (1, 2):
-            i = span.end + offset - 1
-            word = _word(doc[i]) if i < s_end else "</s>"
-            feats.append(f"{role}+{offset}={word}")
-        feats += [f"{role}w={tok.lower_}" for tok in span]
-        feats.append(f"{role}root={span.root.lower_}")
-        feats.append(f"{role}dep={span.root.dep_}")
-        feats.append(f"{role}len={min(len(span), 4)}")
-        feats.append(f"{role}ner={span.root.ent_type_ or 'O'}")
-        feats.append(f"{role}tag={span.root.tag_}")
-        if span.kb_id_:
-            feats.append(f"{role}known")
+        feats += [role + f for f in view.mention(span, sentence, 0)]
 
     # the dependency path between the mentions' heads
-    path = dependency_path(h.root, t.root) if doc.has_annotation("DEP") else None
+    path = dependency_path(h.root, t.root) if view.has_dep else None
     if path is None:
         feats.append("nopath")
     else:
@@ -334,33 +421,33 @@ def pair_features(
         if length <= _MAX_PATH:
             ups = [f"{tok.dep_}<" for tok in up]
             downs = [f">{tok.dep_}" for tok in down]
-            middle = "^" if top.i in {h.root.i, t.root.i} else _word(top)
+            middle = "^" if top.i in {h.root.i, t.root.i} else word[top.i]
             feats.append(f"pu={' '.join(ups)}|{' '.join(downs)}")
             feats.append(f"pl={' '.join(ups)}|{middle}|{' '.join(downs)}")
-            lex = [_word(tok) for tok in up[1:]] + [_word(tok) for tok in down[:-1]]
-            lex_path = " ".join([*(_word(tok) for tok in up[1:]), middle])
-            lex_path += " " + " ".join(_word(tok) for tok in down[:-1])
+            lex = [word[tok.i] for tok in up[1:]] + [word[tok.i] for tok in down[:-1]]
+            lex_path = " ".join([*(word[tok.i] for tok in up[1:]), middle])
+            lex_path += " " + " ".join(word[tok.i] for tok in down[:-1])
             feats.append(f"plex={lex_path.strip()}")
             if middle != "^":
                 feats.append(f"top={middle}")
-                feats.append(f"toppos={top.pos_}")
+                feats.append(f"toppos={pos[top.i]}")
                 lex.append(middle)
             feats += [f"pw={w}" for w in lex]
             if up:
-                feats.append(f"hup={up[0].dep_}>{_word(up[1]) if len(up) > 1 else middle}")
+                feats.append(f"hup={up[0].dep_}>{word[up[1].i] if len(up) > 1 else middle}")
             if down:
                 feats.append(
-                    f"tdown={down[-1].dep_}<{_word(down[-2]) if len(down) > 1 else middle}"
+                    f"tdown={down[-1].dep_}<{word[down[-2].i] if len(down) > 1 else middle}"
                 )
-            on_path = [*up[1:], top, *down[:-1]]
-            for tok in on_path:
-                if tok.i in range(h.start, h.end) or tok.i in range(t.start, t.end):
+            on_path = [tok.i for tok in (*up[1:], top, *down[:-1])]
+            for i in on_path:
+                if h.start <= i < h.end or t.start <= i < t.end:
                     continue
-                for predicate in sorted(triggers.get(tok.lemma_.lower(), ())):
+                for predicate in sorted(view.triggers[i]):
                     feats.append(f"ptrig={predicate}")
-                if tok.pos_ in {"VERB", "AUX"}:
-                    feats.append(f"pv={_word(tok)}")
-            verbs = sum(1 for tok in on_path if tok.pos_ in {"VERB", "AUX"})
+                if pos[i] in _VERBS:
+                    feats.append(f"pv={word[i]}")
+            verbs = sum(1 for i in on_path if pos[i] in _VERBS)
             feats.append(f"npv={min(verbs, 2)}")
 
     # how the pair stands among the other mentions of the sentence
@@ -379,20 +466,9 @@ def pair_features(
         if not rivals:
             feats.append(f"{role}alone")
     for role, span in (("h", h), ("t", t)):
-        governor = _governor(span.root)
-        if governor is not None:
-            feats.append(f"{role}gov={_word(governor)}")
-            feats.append(f"{role}govdep={span.root.dep_}>{_word(governor)}")
-        if all(tok.is_upper or not tok.is_alpha for tok in span):
-            feats.append(f"{role}caps")
-    for predicate in sorted(
-        {p for tok in doc[s_start:s_end] for p in triggers.get(tok.lemma_.lower(), ())}
-    ):
-        feats.append(f"strig={predicate}")
-    in_sentence = [s for s in spans if s_start <= s.start < s_end]
-    for cls in ("Person", "Organization", "Place"):
-        count = sum(1 for s in in_sentence if coarse_class(s.label_) == cls)
-        feats.append(f"n{cls}={min(count, 3)}")
+        feats += [role + f for f in view.mention(span, sentence, 1)]
+    sentence_feats, in_sentence = view.sentence(s_start, s_end)
+    feats += sentence_feats
     for role, span in (("h", h), ("t", t)):
         # "Amherst , Mass.": a place right after another place and a comma qualifies it
         before = span.start - 2
@@ -409,11 +485,7 @@ def pair_features(
             and any(s.start == after and coarse_class(s.label_) == "Place" for s in in_sentence)
         ):
             feats.append(f"{role}qualified")
-        window = doc[max(s_start, span.start - 3) : min(s_end, span.end + 3)]
-        for predicate in sorted(
-            {p for tok in window for p in triggers.get(tok.lemma_.lower(), ())}
-        ):
-            feats.append(f"{role}neartrig={predicate}")
+        feats += [role + f for f in view.mention(span, sentence, 2)]
 
     # what the lexicon component found
     for predicate in sorted(lexicon.get((head, tail), ())):
@@ -555,12 +627,8 @@ def score_candidates(doc: Doc, model: RelationModel) -> list[ScoredCandidate]:
     found = candidates(doc)
     if not found:
         return []
-    spans = list(doc.spans[SPAN_KEY])
-    lexicon = lexicon_pairs(doc)
-    rows = [
-        pair_features(doc, c.head, c.tail, spans=spans, lexicon=lexicon, sentence=c.sentence)
-        for c in found
-    ]
+    view = DocFeatures(doc)
+    rows = [pair_features(doc, c.head, c.tail, sentence=c.sentence, view=view) for c in found]
     probs = probabilities(model, rows, [c.predicate for c in found])
     return [ScoredCandidate(c, float(p)) for c, p in zip(found, probs, strict=True)]
 
@@ -776,6 +844,7 @@ __all__ = [
     "PREDICATES",
     "PREDICATE_OF",
     "Candidate",
+    "DocFeatures",
     "RelationClassifier",
     "RelationModel",
     "ScoredCandidate",

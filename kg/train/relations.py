@@ -60,11 +60,11 @@ from kg.extract.classifier import (
     LABELS,
     PREDICATES,
     TRIGGER,
+    DocFeatures,
     RelationModel,
     ScoredCandidate,
     candidates,
     decode,
-    lexicon_pairs,
     pair_features,
     probabilities,
     save_model,
@@ -196,16 +196,9 @@ def featurize(examples: Sequence[Example]) -> TrainingSet:
     rows, labels, predicates, keys, sentences = [], [], [], [], []
     for n, example in enumerate(examples):
         doc = example.doc
-        spans = list(doc.spans[SPAN_KEY])
-        lexicon = lexicon_pairs(doc)
+        view = DocFeatures(doc)
         for c in candidates(doc):
-            rows.append(
-                tuple(
-                    pair_features(
-                        doc, c.head, c.tail, spans=spans, lexicon=lexicon, sentence=c.sentence
-                    )
-                )
-            )
+            rows.append(tuple(pair_features(doc, c.head, c.tail, sentence=c.sentence, view=view)))
             gold = (c.head, c.tail, c.predicate) in example.gold
             labels.append(LABELS.index(c.predicate) if gold else 0)
             predicates.append(c.predicate)
