@@ -23,6 +23,7 @@ from kg.extract.classifier import (
     PREDICATES,
     TRIGGER,
     Candidate,
+    DocFeatures,
     RelationClassifier,
     RelationModel,
     ScoredCandidate,
@@ -183,6 +184,22 @@ def test_features_change_with_the_direction(make_doc: MakeDoc) -> None:
     assert "dir=ht" in forward and "dir=th" in backward
     assert "pu=|>appos" in forward and "pu=appos<|" in backward
     assert "tqualifies" in forward and "hqualifies" in backward
+
+
+def test_one_view_for_all_pairs_gives_each_pair_its_own_features(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Oslo    PROPN ROOT  0
+        ,       PUNCT punct 0
+        Norway  PROPN appos 0
+        """,
+        spans=[(0, 1, "City", ""), (2, 3, "Country", "")],
+    )
+    view = DocFeatures(doc)
+    shared = [pair_features(doc, h, t, view=view) for h, t in ((0, 1), (1, 0), (0, 1))]
+    alone = [pair_features(doc, h, t) for h, t in ((0, 1), (1, 0), (0, 1))]
+    assert shared == alone
+    assert shared[0] != shared[1]  # the cached per-mention parts keep their roles apart
 
 
 def test_the_lexicon_relations_are_features(make_doc: MakeDoc) -> None:
