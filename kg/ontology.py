@@ -21,8 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+import pyoxigraph as ox
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Namespace, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DefinedNamespace
 
@@ -249,14 +251,13 @@ def package_data_dir(package: str, folder: str, marker: str) -> Path:
 
 
 def _parse(paths: Iterable[Path]) -> Graph:
+    """Read Turtle files into one rdflib graph (parsed by pyoxigraph: 10x rdflib's parser)."""
+    from kg.store import to_rdflib  # kg.store imports this module
+
     graph = Graph()
     for path in paths:
-        try:
-            graph.parse(path, format="turtle")
-        except Exception as err:  # rdflib raises many parser-specific types
-            raise OntologyError(
-                f"{path}: not valid Turtle ({err}). Fix or remove the file."
-            ) from err
+        for t in _read_turtle(path):
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
     return graph
 
 
@@ -492,50 +493,61 @@ def normalize_name(name: str) -> str:
     return _POSSESSIVE.sub("", text).strip()
 
 
-def _strings(graph: Graph, subject: URIRef, prop: URIRef) -> tuple[str, ...]:
-    return tuple(sorted(str(o) for o in graph.objects(subject, prop) if isinstance(o, Literal)))
-
-
 def _local(iri: object, base: str) -> str:
     return str(iri).removeprefix(base)
 
 
 @cache
 def _load_gazetteer_files(paths: tuple[Path, ...]) -> Gazetteer:
-    graph = _parse(paths)
-    classes = {URIRef(KGO_IRI + c): c for c in ENTITY_CLASSES}
+    # Read with pyoxigraph into plain dicts: the gazetteer is thousands of entries,
+    # and an rdflib graph would take most of a second to build and walk.
+    described: dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]]] = {}
+    for path in paths:
+        for t in _read_turtle(path):
+            if isinstance(t.subject, ox.NamedNode):
+                by_predicate = described.setdefault(t.subject.value, {})
+                by_predicate.setdefault(t.predicate.value, []).append(t.object)  # type: ignore[arg-type]
+    classes = {KGO_IRI + c: c for c in ENTITY_CLASSES}
     entries = []
-    for subject in sorted({s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}):
-        types = [t for t in graph.objects(subject, RDF.type) if isinstance(t, URIRef)]
+    for subject in sorted(described):
+        values = described[subject]
+
+        def strings(prop: URIRef, values: dict[str, list[Any]] = values) -> tuple[str, ...]:
+            return tuple(
+                sorted(o.value for o in values.get(str(prop), ()) if isinstance(o, ox.Literal))
+            )
+
+        types = [t.value for t in values.get(str(RDF.type), ()) if isinstance(t, ox.NamedNode)]
         cls = next((classes[t] for t in types if t in classes), None)
-        if cls is None or not isinstance(subject, URIRef):
+        if cls is None:
             continue
-        labels = _strings(graph, subject, RDFS.label)
+        labels = strings(RDFS.label)
         if not labels:
             raise OntologyError(f"gazetteer: {subject} has no rdfs:label.")
-        wikidata = next(
-            (
-                _local(o, WD_IRI)
-                for o in graph.objects(subject, OWL.sameAs)
-                if str(o).startswith(WD_IRI)
-            ),
-            None,
-        )
-        country = graph.value(subject, KGO.country)
+        same = [o.value for o in values.get(str(OWL.sameAs), ()) if isinstance(o, ox.NamedNode)]
+        wikidata = next((_local(o, WD_IRI) for o in sorted(same) if o.startswith(WD_IRI)), None)
+        country = next(iter(values.get(str(KGO.country), ())), None)
         entries.append(
             GazetteerEntry(
                 key=_local(subject, KGG_IRI),
                 cls=cls,
                 label=labels[0],
-                aliases=_strings(graph, subject, SKOS.altLabel),
-                demonyms=_strings(graph, subject, KGO.demonym),
-                ambiguous=_strings(graph, subject, KGO.ambiguousLabel),
-                metonyms=_strings(graph, subject, KGO.metonym),
+                aliases=strings(SKOS.altLabel),
+                demonyms=strings(KGO.demonym),
+                ambiguous=strings(KGO.ambiguousLabel),
+                metonyms=strings(KGO.metonym),
                 wikidata=wikidata,
-                country=_local(country, KGG_IRI) if country is not None else None,
+                country=_local(country.value, KGG_IRI) if country is not None else None,
             )
         )
     return Gazetteer.from_entries(entries)
+
+
+def _read_turtle(path: Path) -> list[ox.Triple]:
+    try:
+        return list(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
+    except (SyntaxError, OSError, ValueError) as err:
+        raise OntologyError(f"{path}: not valid Turtle ({err}). Fix or remove the file.") from err
 
 
 def gazetteer_paths(extra: Iterable[str | Path] = ()) -> tuple[Path, ...]:
