@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -112,7 +113,8 @@ class EntityRecognizer:
                 for form in forms:
                     self.kinds.setdefault(form, {}).setdefault(entry.key, kind)
         surfaces = sorted(self.kinds)
-        patterns = list(nlp.tokenizer.pipe(surfaces))  # as make_doc, in one batch: 2x faster
+        tokenizer: Any = nlp.tokenizer  # a Tokenizer; spaCy types it as a callable
+        patterns = list(tokenizer.pipe(surfaces))  # as make_doc, in one batch: 2x faster
         for surface, pattern in zip(surfaces, patterns, strict=True):
             self.matcher.add(surface, [pattern])
 
