@@ -14,11 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from kg.errors import ModelNotFoundError
 from kg.extract.classifier import (
+    DENSE,
     LABELS,
+    NEIGHBOURS,
     PREDICATE_OF,
     PREDICATES,
     TRIGGER,
@@ -133,6 +135,27 @@ def test_a_sentence_cut_without_final_punctuation_runs_on(blank_nlp: Language) -
         sent_starts=[True, False, False, True, False, False],
     )
     assert sentence_units(doc) == [(0, 6)]
+
+
+def test_a_list_of_names_pairs_each_only_with_its_neighbours(blank_nlp: Language) -> None:
+    # "Ann, Ben, ..., and Oslo": one sentence with far more mentions than DENSE.
+    n = 3 * DENSE
+    words = [w for i in range(n) for w in (f"P{i}", ",")] + ["Oslo", "."]
+    doc = Doc(blank_nlp.vocab, words=words, sent_starts=[i == 0 for i in range(len(words))])
+    people = [Span(doc, 2 * i, 2 * i + 1, label="Person") for i in range(n)]
+    doc.spans["kg_entities"] = [*people, Span(doc, 2 * n, 2 * n + 1, label="City")]
+    found = candidates(doc)
+    assert found and all(abs(c.head - c.tail) <= NEIGHBOURS for c in found)
+    # The city is paired with the people nearest to it, not with all of them.
+    assert {c.head for c in found if c.tail == n} == set(range(n - NEIGHBOURS, n))
+    # Up to DENSE mentions every pair is a candidate, as before.
+    k = DENSE - 1
+    few = Doc(blank_nlp.vocab, words=[*words[: 2 * k], "Oslo", "."])
+    few.spans["kg_entities"] = [
+        *(Span(few, 2 * i, 2 * i + 1, label="Person") for i in range(k)),
+        Span(few, 2 * k, 2 * k + 1, label="City"),
+    ]
+    assert len(candidates(few)) == k * (k - 1) + k  # killed between any two, livesIn
 
 
 def test_overlapping_spans_are_never_paired(make_doc: MakeDoc) -> None:

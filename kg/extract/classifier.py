@@ -35,6 +35,7 @@ True
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -125,10 +126,19 @@ def _ends_sentence(doc: Doc, unit: tuple[int, int]) -> bool:
     return bool(words) and words[-1].text in _TERMINAL
 
 
+#: A sentence with more mentions than this (a list of names, a flattened table)
+#: pairs each mention only with the NEIGHBOURS nearest on either side: pairing
+#: every two would grow with the square of the list, the features with its cube.
+DENSE = 40
+NEIGHBOURS = 20
+
+
 def candidates(doc: Doc) -> list[Candidate]:
     """Every ordered pair of entity spans in one sentence whose classes fit a predicate.
 
-    Overlapping spans are never paired. Returned in text order (head, then tail).
+    Overlapping spans are never paired; in a sentence with more than
+    :data:`DENSE` mentions a mention is paired only with its :data:`NEIGHBOURS`
+    nearest on either side. Returned in text order (head, then tail).
     """
     spans = list(doc.spans[SPAN_KEY]) if SPAN_KEY in doc.spans else []
     if not spans:
@@ -138,13 +148,23 @@ def candidates(doc: Doc) -> list[Candidate]:
     for index, (start, end) in enumerate(units):
         for i in range(start, end):
             unit_of[i] = index
+    members: dict[int, list[int]] = {}  # unit -> its spans, in list order
+    for n, span in enumerate(spans):
+        unit = unit_of.get(span.start)
+        if unit is not None:
+            members.setdefault(unit, []).append(n)
     found = []
     for h, head in enumerate(spans):
-        for t, tail in enumerate(spans):
+        unit = unit_of.get(head.start)
+        if unit is None:
+            continue
+        others = members[unit]
+        if len(others) > DENSE:
+            at = others.index(h)
+            others = others[max(0, at - NEIGHBOURS) : at + NEIGHBOURS + 1]
+        for t in others:
+            tail = spans[t]
             if h == t or (head.start < tail.end and tail.start < head.end):
-                continue
-            unit = unit_of.get(head.start)
-            if unit is None or unit != unit_of.get(tail.start):
                 continue
             predicate = PREDICATE_OF.get((coarse_class(head.label_), coarse_class(tail.label_)))
             if predicate is not None:
@@ -261,6 +281,10 @@ class DocFeatures:
             spans = list(doc.spans[SPAN_KEY]) if SPAN_KEY in doc.spans else []
         self.spans = list(spans)
         self.lexicon = lexicon_pairs(doc) if lexicon is None else lexicon
+        # span indices by start, to find the mentions of a stretch of text by bisection
+        self.by_start = sorted(range(len(self.spans)), key=lambda n: (self.spans[n].start, n))
+        self.starts = [self.spans[n].start for n in self.by_start]
+        self.coarse = [coarse_class(span.label_) for span in self.spans]
         triggers = _trigger_predicates()
         tokens = list(doc)
         self.word = [_word(tok) for tok in tokens]
@@ -272,6 +296,28 @@ class DocFeatures:
         self._units: list[tuple[int, int]] | None = None
         self._mentions: dict[tuple[int, int, tuple[int, int], int], list[str]] = {}
         self._sentences: dict[tuple[int, int], tuple[list[str], list[Span]]] = {}
+        self._rivals: dict[tuple[int, str, tuple[int, int]], list[tuple[int, int]]] = {}
+
+    def between(self, start: int, end: int) -> list[int]:
+        """Indices (in list order) of the mentions starting at a token in [start, end)."""
+        lo, hi = bisect_left(self.starts, start), bisect_left(self.starts, end)
+        return sorted(self.by_start[lo:hi])
+
+    def rivals(self, other: int, cls: str, sentence: tuple[int, int]) -> list[tuple[int, int]]:
+        """(distance to mention ``other``, index) of the sentence's mentions of class ``cls``
+        that do not overlap it, nearest first."""
+        key = (other, cls, sentence)
+        found = self._rivals.get(key)
+        if found is None:
+            o = self.spans[other]
+            found = sorted(
+                (abs(self.spans[n].start - o.start), n)
+                for n in self.between(*sentence)
+                if self.coarse[n] == cls
+                and not (self.spans[n].start < o.end and o.start < self.spans[n].end)
+            )
+            self._rivals[key] = found
+        return found
 
     def unit_of(self, start: int) -> tuple[int, int]:
         """The sentence unit holding token ``start``."""
@@ -286,7 +332,7 @@ class DocFeatures:
         if found is None:
             predicates = sorted({p for ps in self.triggers[start:end] for p in ps})
             feats = [f"strig={predicate}" for predicate in predicates]
-            in_sentence = [s for s in self.spans if start <= s.start < end]
+            in_sentence = [self.spans[n] for n in self.between(start, end)]
             for cls in ("Person", "Organization", "Place"):
                 count = sum(1 for s in in_sentence if coarse_class(s.label_) == cls)
                 feats.append(f"n{cls}={min(count, 3)}")
@@ -399,12 +445,12 @@ def pair_features(
     if words[:1] == [","] and len(words) == 1:
         feats.append(f"comma_only={hc}>{tc}")
     inside = [
-        s
-        for n, s in enumerate(spans)
-        if n not in {head, tail} and s.start >= first.end and s.end <= second.start
+        n
+        for n in view.between(first.end, second.start)
+        if n not in {head, tail} and spans[n].end <= second.start
     ]
     feats.append(f"ne={min(len(inside), 3)}")
-    feats += [f"bet={coarse_class(s.label_)}" for s in inside]
+    feats += [f"bet={view.coarse[n]}" for n in inside]
 
     # the words around the mentions (within the sentence)
     for role, span in (("h", h), ("t", t)):
@@ -451,19 +497,18 @@ def pair_features(
             feats.append(f"npv={min(verbs, 2)}")
 
     # how the pair stands among the other mentions of the sentence
-    for role, span, other, cls in (("t", t, h, tc), ("h", h, t, hc)):
-        rivals = sorted(
-            abs(s.start - other.start)
-            for n, s in enumerate(spans)
-            if n not in {head, tail}
-            and s_start <= s.start < s_end
-            and coarse_class(s.label_) == cls
-            and not (s.start < other.end and other.start < s.end)
-        )
-        distance = abs(span.start - other.start)
-        rank = sum(1 for r in rivals if r < distance)
-        feats.append(f"{role}rank={min(rank, 2)}")
-        if not rivals:
+    for role, span, other, cls in (("t", t, head, tc), ("h", h, tail, hc)):
+        distance = abs(span.start - spans[other].start)
+        rank, alone = 0, True
+        for gap, n in view.rivals(other, cls, sentence):
+            if n in (head, tail):
+                continue
+            alone = False
+            if gap >= distance or rank == 2:
+                break
+            rank += 1
+        feats.append(f"{role}rank={rank}")
+        if alone:
             feats.append(f"{role}alone")
     for role, span in (("h", h), ("t", t)):
         feats += [role + f for f in view.mention(span, sentence, 1)]
@@ -686,8 +731,12 @@ def conflict(
     *,
     gazetteer: Gazetteer | None = None,
     lexicon: dict[tuple[int, int], frozenset[str]] | None = None,
+    spans: Sequence[Span] | None = None,
 ) -> str | None:
     """Why a candidate must not become a relation whatever the model says, or ``None``.
+
+    ``lexicon`` and ``spans`` default to :func:`lexicon_pairs` and the doc's
+    mentions (pass them when checking many candidates of one doc).
 
     * ``"lexicon"``: the lexicon already relates the two mentions by another
       predicate (its trigger says what the sentence states: "Xiaomi's arrival
@@ -711,7 +760,7 @@ def conflict(
     >>> conflict(doc, Candidate(0, 1, "basedIn", (0, 3)), lexicon={(0, 1): frozenset({"sells"})})
     'lexicon'
     """
-    spans = list(doc.spans[SPAN_KEY])
+    spans = list(doc.spans[SPAN_KEY]) if spans is None else spans
     head, tail = spans[candidate.head], spans[candidate.tail]
     lexicon = lexicon_pairs(doc) if lexicon is None else lexicon
     given = lexicon.get((candidate.head, candidate.tail), frozenset()) | lexicon.get(
@@ -790,12 +839,13 @@ class RelationClassifier:
     def predict(self, doc: Doc) -> list[RawRelation]:
         """The relations the model finds in ``doc`` that the lexicon has not given."""
         given = lexicon_pairs(doc)
+        spans = list(doc.spans[SPAN_KEY]) if SPAN_KEY in doc.spans else []
         found = []
         for item in decode(score_candidates(doc, self.model), self.threshold):
             c = item.candidate
             if c.predicate in given.get((c.head, c.tail), ()):
                 continue
-            if conflict(doc, c, gazetteer=self.gazetteer, lexicon=given):
+            if conflict(doc, c, gazetteer=self.gazetteer, lexicon=given, spans=spans):
                 continue
             found.append(
                 RawRelation(

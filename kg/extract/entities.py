@@ -17,6 +17,7 @@ are nationality words ("Chinese"): they refer to a country without naming it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -190,10 +191,18 @@ class EntityRecognizer:
         model = self.model_spans(doc)
         chosen: list[Span] = []
         used_gaz: set[int] = set()
+        # Gazetteer names do not overlap: sorted by start, their ends are sorted too, and
+        # those touching [start, end) are found by bisection, not by reading them all.
+        order = sorted(range(len(gaz)), key=lambda i: (gaz[i].start, i))
+        starts = [gaz[i].start for i in order]
         for start, end, cls in model:
-            inside = [i for i, g in enumerate(gaz) if g.start >= start and g.end <= end]
+            lo, hi = bisect_left(starts, start), bisect_left(starts, end)
+            while lo > 0 and gaz[order[lo - 1]].end > start:
+                lo -= 1
+            near = sorted(order[lo:hi])
+            inside = [i for i in near if gaz[i].start >= start and gaz[i].end <= end]
             overlapping = [
-                i for i, g in enumerate(gaz) if g.start < end and g.end > start and i not in inside
+                i for i in near if gaz[i].start < end and gaz[i].end > start and i not in inside
             ]
             if overlapping:
                 continue  # the model's boundary is wrong; the gazetteer name wins

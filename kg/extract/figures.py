@@ -13,6 +13,8 @@ Output: ``doc._.kg_figures``, a list of :class:`RawFigure`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -20,6 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract.relations import mention_table
+from kg.extract.syntax import EntityIndex
 from kg.types import coarse_class
 
 if not Doc.has_extension("kg_figures"):
@@ -156,6 +159,14 @@ class FigureExtractor:
     def match(self, doc: Doc) -> list[RawFigure]:
         """Return the figures of ``doc``."""
         table = mention_table(doc)
+        ents = EntityIndex(doc)
+        by_start = sorted(range(len(table)), key=lambda i: (table[i].start, i))
+        starts = [table[i].start for i in by_start]
+
+        def mentions_in(sent: Span) -> list[int]:  # in table order
+            lo, hi = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
+            return sorted(by_start[lo:hi])
+
         figures = []
         last_subject: int | None = None
         last_period: str | None = None
@@ -166,19 +177,21 @@ class FigureExtractor:
             # A figure from another report ("as reported by IDC") does not inherit the period.
             cited = any(cue in low for cue in _SOURCE_CUES)
             carried = None if new_paragraph or cited else last_period
-            period, last_period = _period(doc, sent, last_period)
+            sent_ents = ents.within(sent)
+            refs = mentions_in(sent)
+            period, last_period = _period(doc, sent, sent_ents, last_period)
             period = period or carried
             segment, last_segment = _segment(sent, last_segment)
-            subject = self._subject(doc, sent, table)
+            subject = self._subject(doc, table, refs)
             if subject is None:
                 subject = last_subject
             else:
                 last_subject = subject
             if subject is None:
                 continue
-            place = self._in_place(doc, sent, table)
-            source = self._source(doc, sent, table, low)
-            for ent in sent.ents:
+            place = self._in_place(doc, table, refs)
+            source = self._source(table, refs, low)
+            for ent in sent_ents:
                 figure = self._figure(doc, ent, low, sent)
                 if figure is None:
                     continue
@@ -223,10 +236,9 @@ class FigureExtractor:
                 return metric, _decimal_text(value), unit
         return None
 
-    def _subject(self, doc: Doc, sent: Span, table: list) -> int | None:
-        for index, ref in enumerate(table):
-            if not (sent.start <= ref.start < sent.end):
-                continue
+    def _subject(self, doc: Doc, table: list, refs: list[int]) -> int | None:
+        for index in refs:
+            ref = table[index]
             if coarse_class(ref.label) != "Organization":
                 continue
             token = doc[ref.end - 1]
@@ -236,19 +248,21 @@ class FigureExtractor:
                 return index
         return None
 
-    def _in_place(self, doc: Doc, sent: Span, table: list) -> int | None:
-        for index, ref in enumerate(table):
-            if sent.start <= ref.start < sent.end and coarse_class(ref.label) == "Place":
+    def _in_place(self, doc: Doc, table: list, refs: list[int]) -> int | None:
+        for index in refs:
+            ref = table[index]
+            if coarse_class(ref.label) == "Place":
                 token = doc[ref.start]
                 if token.dep_ == "pobj" and token.head.lower_ == "in":
                     return index
         return None
 
-    def _source(self, doc: Doc, sent: Span, table: list, low: str) -> int | None:
+    def _source(self, table: list, refs: list[int], low: str) -> int | None:
         if not any(cue in low for cue in _SOURCE_CUES):
             return None
-        for index, ref in enumerate(table):
-            if sent.start <= ref.start < sent.end and ref.label in {
+        for index in refs:
+            ref = table[index]
+            if ref.label in {
                 "ResearchFirm",
                 "MediaOrganization",
             }:
@@ -262,13 +276,16 @@ _COMPARISON = re.compile(
 _BACK_REFERENCE = re.compile(r"\b(the|that|this) (quarter|period|year|half)\b", re.I)
 
 
-def _period(doc: Doc, sent: Span, last: str | None) -> tuple[str | None, str | None]:
-    """The date expression a sentence's figures refer to, and the one to carry on.
+def _period(
+    doc: Doc, sent: Span, ents: Sequence[Span], last: str | None
+) -> tuple[str | None, str | None]:
+    """The date expression a sentence's figures refer to (among its ``ents``), and the
+    one to carry on.
 
     Comparison bases ("the same period last year") are skipped; "the
     quarter" refers back to the last period the article named.
     """
-    for ent in sent.ents:
+    for ent in ents:
         if ent.label_ != "DATE":
             continue
         before = doc[max(sent.start, ent.start - 4) : ent.start].text

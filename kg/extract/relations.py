@@ -24,7 +24,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.entities import SPAN_KEY
-from kg.extract.syntax import RELATIVE_PRONOUNS, after_preposition, conjuncts, path_to
+from kg.extract.syntax import (
+    RELATIVE_PRONOUNS,
+    EntityIndex,
+    after_preposition,
+    conjuncts,
+    path_to,
+)
 from kg.ontology import SIGNATURES, Lexicon, Trigger, load_lexicon
 from kg.types import coarse_class
 
@@ -357,8 +363,10 @@ class RelationExtractor:
             return
         if ended:
             status = "ended"
-        date_text, duration_text = _dates(ctx.doc, clause)
         sentence = token.sent
+        date_text, duration_text = _dates(
+            ctx.doc, clause, ctx.dates.overlapping(sentence.start, sentence.end)
+        )
         base = self.lexicon.confidence.get(predicate, 0.7)
         for s in dict.fromkeys(subjects):
             for o in dict.fromkeys(objects):
@@ -408,6 +416,7 @@ class _Context:
         self.doc = doc
         self.table = table
         self.at = at
+        self.dates = EntityIndex(doc, _DATE_LABELS)
 
     def args(self, token: Token) -> list[int]:
         """Mentions a phrase headed by ``token`` stands for, with its conjuncts."""
@@ -616,13 +625,20 @@ def _ended_by_head(token: Token, ending: frozenset[str]) -> bool:
     return token.dep_ in {"nsubj", "nsubjpass"} and token.head.lemma_.lower() in ending
 
 
-def _dates(doc: Doc, clause: Sequence[Token]) -> tuple[str | None, str | None]:
-    """The date and duration expressions attached to the clause's words."""
+_DATE_LABELS = frozenset({"DATE", "TIME"})
+
+
+def _dates(
+    doc: Doc, clause: Sequence[Token], dates: Sequence[Span]
+) -> tuple[str | None, str | None]:
+    """The date and duration expressions attached to the clause's words.
+
+    ``dates`` are the DATE and TIME entities that can reach them: those of
+    the clause's sentence (a dependency path never leaves a sentence).
+    """
     date_text = duration_text = None
     for head in clause:
-        for ent in doc.ents:
-            if ent.label_ not in {"DATE", "TIME"}:
-                continue
+        for ent in dates:
             root = ent.root
             path = path_to(root, head)
             if (

@@ -12,7 +12,10 @@
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+from bisect import bisect_left
+from collections.abc import Iterable
+
+from spacy.tokens import Doc, Span, Token
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 RELATIVE_PRONOUNS = frozenset({"that", "which", "who", "whom", "whose"})
@@ -48,3 +51,58 @@ def path_to(token: Token, ancestor: Token) -> list[Token] | None:
             return None
         token = token.head
     return path
+
+
+class EntityIndex:
+    """A doc's named entities (``doc.ents``, read once), found by token range.
+
+    ``doc.ents`` and ``Span.ents`` rebuild the entity spans from every token
+    on each call, so asking them once per sentence or per clause takes time
+    with the square of a document's length; this reads them once.
+    """
+
+    def __init__(self, doc: Doc, labels: Iterable[str] | None = None) -> None:
+        wanted = None if labels is None else frozenset(labels)
+        self.ents: list[Span] = [e for e in doc.ents if wanted is None or e.label_ in wanted]
+        self.starts = [e.start for e in self.ents]
+
+    def within(self, span: Span) -> list[Span]:
+        """The entities of ``span``, as ``span.ents`` gives them: from the first that
+        starts in it, while they end in it.
+
+        >>> import spacy
+        >>> nlp = spacy.blank("en")
+        >>> doc = Doc(nlp.vocab, words=["Ann", "met", "Bo", ".", "Cy", "left"],
+        ...           ents=["B-PERSON", "O", "B-PERSON", "O", "B-PERSON", "O"])
+        >>> [e.text for e in EntityIndex(doc).within(doc[0:4])] == [e.text for e in doc[0:4].ents]
+        True
+        """
+        found = []
+        for ent in self.ents[bisect_left(self.starts, span.start) :]:
+            if ent.end > span.end:
+                break
+            found.append(ent)
+        return found
+
+    def overlapping(self, start: int, end: int) -> list[Span]:
+        """The entities that share a token with [start, end), in order.
+
+        >>> import spacy
+        >>> nlp = spacy.blank("en")
+        >>> doc = Doc(nlp.vocab, words=["in", "May", "2019", ".", "In", "June", "."],
+        ...           ents=["O", "B-DATE", "I-DATE", "O", "O", "B-DATE", "O"])
+        >>> [e.text for e in EntityIndex(doc).overlapping(2, 6)]
+        ['May 2019', 'June']
+        >>> EntityIndex(doc, ["TIME"]).overlapping(0, 7)
+        []
+        """
+        first = bisect_left(self.starts, start)
+        while first > 0 and self.ents[first - 1].end > start:
+            first -= 1
+        found = []
+        for ent in self.ents[first:]:
+            if ent.start >= end:
+                break
+            if ent.end > start:
+                found.append(ent)
+        return found
