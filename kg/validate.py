@@ -29,6 +29,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -603,7 +604,7 @@ class CompiledShapes:
                 found.update(self._check(ns.shape, focus, [focus], index))
                 for prop in ns.properties:
                     assert prop.path is not None
-                    values = sorted(index.objects(focus, prop.path), key=_node_key)
+                    values = index.objects(focus, prop.path)  # the report is sorted
                     found.update(self._check(prop, focus, values, index))
         return tuple(sorted(found, key=_violation_key))
 
@@ -619,7 +620,7 @@ class CompiledShapes:
         return focus
 
     def _check(
-        self, shape: _Shape, focus: Node, values: Sequence[Node], index: _Index
+        self, shape: _Shape, focus: Node, values: Sequence[Node] | AbstractSet[Node], index: _Index
     ) -> Iterator[Violation]:
         def fail(constraint: str, value: Node | None) -> Violation:
             return Violation(
@@ -669,10 +670,6 @@ class CompiledShapes:
             else:
                 holds = _COMPARISONS[kind]
                 yield from (fail(kind, v) for v in values if not _compares(v, bound, holds))
-
-
-def _node_key(node: Node) -> str:
-    return node.n3() if isinstance(node, (URIRef, Literal)) else str(node)
 
 
 def _has_datatype(value: Node, datatype: Node) -> bool:
