@@ -8,6 +8,7 @@ exit code. Nothing else talks to the terminal.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from rich.text import Text
 
 from kg import __version__
 from kg.errors import KGError
+from kg.ingest import MAX_CHARS
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -84,9 +86,25 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
+# Characters that would break the one-line message or act on the terminal: control
+# characters (newlines, ESC sequences) and the bidirectional overrides that reorder text.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control and bidi-override characters shown as escapes.
+
+    >>> escape_controls("a\\nb.txt\\x1b[31m\\u202e")
+    'a\\\\nb.txt\\\\x1b[31m\\\\u202e'
+    """
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print ``error: message`` on stderr and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, highlight=False)
+    """Print ``error: message`` on stderr (on one line) and return the exit to raise."""
+    err_console.print(
+        f"[bold red]error:[/] {escape(escape_controls(message))}", markup=True, highlight=False
+    )
     return typer.Exit(code)
 
 
@@ -179,6 +197,15 @@ PathsArg = Annotated[
 EncodingOpt = Annotated[
     str | None, typer.Option("--encoding", help="Text encoding of the input files (default UTF-8).")
 ]
+MaxCharsOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-chars",
+        min=0,
+        help="Refuse articles longer than N characters (0: no limit). Extraction time grows "
+        "faster than an article's length; split very long texts into articles.",
+    ),
+]
 GazetteerOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -238,6 +265,22 @@ def _jobs(jobs: int) -> int:
     return jobs or default_jobs()
 
 
+def _not_inputs(paths: list[str] | None, outputs: list[Path]) -> None:
+    """Refuse to overwrite a file that is also an input (``kg extract a.jsonl -o a.jsonl``)."""
+    from kg.errors import OutputError
+    from kg.ingest import collect_paths
+
+    targets = {path.resolve() for path in outputs if path.is_file()}
+    if not paths or not targets:
+        return
+    for file in collect_paths(paths):
+        if file.resolve() in targets:
+            raise OutputError(
+                f"{file}: is an input and a file this command would overwrite; write "
+                "elsewhere with -o, or leave the output folder out of the inputs."
+            )
+
+
 def _run_with_progress(
     paths: list[str] | None,
     encoding: str | None,
@@ -247,6 +290,7 @@ def _run_with_progress(
     cluster: str | None = None,
     shard_dir: Path | None = None,
     store: str | None = None,
+    max_chars: int = MAX_CHARS,
 ) -> BuildResult:
     """Run the pipeline with a progress bar over articles."""
     from kg.pipeline import run
@@ -262,6 +306,7 @@ def _run_with_progress(
             cluster=cluster,
             shard_dir=shard_dir,
             store=store,
+            max_chars=max_chars,
         )
 
 
@@ -305,6 +350,7 @@ def build(
             "shape goes to the quarantine graph <…/graph/quarantine> with the reason.",
         ),
     ] = True,
+    max_chars: MaxCharsOpt = MAX_CHARS,
 ) -> None:
     """Build the knowledge graph of PATHS (the sample corpus if none) into OUTPUT.
 
@@ -314,13 +360,16 @@ def build(
 
     Example: kg build corpus/ -o output --jobs 2
     """
+    from kg.export import check_writable
     from kg.pipeline import BuildSummary, summarize, write_outputs
 
     set_aside: list[QuarantinedTriple] = []
 
     def go() -> tuple[BuildSummary, list[Path]]:
+        check_writable(output)  # before the work, not after it
+        _not_inputs(paths, [output / "kg.html", output / "extractions.jsonl"])
         result = _run_with_progress(
-            paths, encoding, gazetteer, quiet, jobs, cluster, output / "shards", store
+            paths, encoding, gazetteer, quiet, jobs, cluster, output / "shards", store, max_chars
         )
         files = write_outputs(
             result,
@@ -389,6 +438,11 @@ def add(
         bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
     ] = False,
     jobs: JobsOpt = 1,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="Text encoding of these files (default: the build's)."),
+    ] = None,
+    max_chars: MaxCharsOpt = MAX_CHARS,
 ) -> None:
     """Add articles to an existing build, in place.
 
@@ -399,12 +453,23 @@ def add(
 
     Example: kg add more-articles/ -o output
     """
+    from kg.export import check_writable
     from kg.pipeline import add as add_articles
 
     def go() -> ChangeSummary:
+        if output.is_dir():  # a missing build is reported as such by add_articles
+            check_writable(output)
+            _not_inputs(paths, [output / "kg.html", output / "extractions.jsonl"])
         with article_progress(quiet=quiet) as (tick, start):
             return add_articles(
-                paths, out_dir=output, html=html, jobs=_jobs(jobs), on_article=tick, on_start=start
+                paths,
+                out_dir=output,
+                html=html,
+                jobs=_jobs(jobs),
+                on_article=tick,
+                on_start=start,
+                encoding=encoding,
+                max_chars=max_chars,
             )
 
     changes = guarded(go)
@@ -610,16 +675,23 @@ def extract(
     encoding: EncodingOpt = None,
     gazetteer: GazetteerOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    max_chars: MaxCharsOpt = MAX_CHARS,
 ) -> None:
     """Write one JSON record per article: its entities with offsets and its relations.
 
     Example: kg extract articles.jsonl -o extractions.jsonl
     """
-    from kg.export import write_atomic
+    from kg.errors import OutputError
+    from kg.export import check_writable, write_atomic
     from kg.pipeline import extraction_records
 
     def go() -> str:
-        result = _run_with_progress(paths, encoding, gazetteer, quiet)
+        if output is not None:
+            if output.is_dir():
+                raise OutputError(f"{output}: is a folder; give the file to write with -o.")
+            check_writable(output.parent)
+            _not_inputs(paths, [output])
+        result = _run_with_progress(paths, encoding, gazetteer, quiet, max_chars=max_chars)
         lines = "".join(
             json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
             for r in extraction_records(result.resolved)

@@ -47,16 +47,36 @@ class EncodingError(InputError):
     """A file is not in the expected text encoding."""
 
 
-class JSONLError(InputError):
-    """A JSON Lines file has a line that cannot be used."""
+class ArticleTooLongError(InputError):
+    """An article is longer than the limit a build takes (``--max-chars``)."""
 
-    def __init__(self, path: str, line: int, why: str) -> None:
+
+class JSONLError(InputError):
+    """A JSON Lines file has a line that cannot be used.
+
+    ``others`` are the numbers of further bad lines of the same file, named
+    in the message so that one run finds them all.
+
+    >>> str(JSONLError("a.jsonl", 2, "not valid JSON", others=(5, 9))).split(". ")[0]
+    'a.jsonl, line 2: not valid JSON (lines 5 and 9 are bad too)'
+    """
+
+    def __init__(self, path: str, line: int, why: str, *, others: tuple[int, ...] = ()) -> None:
+        also = ""
+        if len(others) == 1:
+            also = f" (line {others[0]} is bad too)"
+        elif others:
+            shown = [str(n) for n in others[:10]]
+            if len(others) > 10:
+                shown.append(f"{len(others) - 10:,} more")
+            also = f" (lines {', '.join(shown[:-1])} and {shown[-1]} are bad too)"
         super().__init__(
-            f"{path}, line {line}: {why}. Each line must be a JSON object such as "
+            f"{path}, line {line}: {why}{also}. Each line must be a JSON object such as "
             '{"id": "doc-1", "text": "..."}.'
         )
         self.path = path
         self.line = line
+        self.others = others
 
 
 class UnsupportedFormatError(KGError):
@@ -133,6 +153,12 @@ class NoPathError(KGError):
 
 class StoreError(KGError):
     """A triple store cannot be opened, read or written (a folder, a file or an endpoint)."""
+
+
+class PublishInterruptedError(StoreError):
+    """Ctrl-C while a build's store was being updated (its files were already written)."""
+
+    exit_code = 130  # as for any other interruption
 
 
 class ServerError(KGError):

@@ -17,6 +17,7 @@ Gephi) by networkx, from :func:`to_networkx`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import io
@@ -159,6 +160,55 @@ def write_atomic(destination: str | Path, data: bytes) -> None:
         handle.write(data)
 
 
+def write_advice(err: OSError) -> str:
+    """What to do about a failed write, by its cause.
+
+    >>> import errno
+    >>> write_advice(OSError(errno.ENOSPC, "No space left on device"))
+    'Free some space on the disk, or write somewhere else.'
+    """
+    if err.errno in {errno.ENOSPC, errno.EDQUOT}:
+        return "Free some space on the disk, or write somewhere else."
+    if err.errno == errno.EFBIG:
+        return "The file is bigger than this system or disk allows (a file-size limit)."
+    if err.errno == errno.EROFS:
+        return "The disk is read-only: write somewhere else."
+    return "Check that the folder exists and is writable."
+
+
+def check_writable(folder: str | Path) -> None:
+    """Fail early, before any work, when files cannot be created in ``folder``.
+
+    The folder need not exist: its nearest existing parent must then let
+    kg create it. The check makes (and at once deletes) a nameless temporary
+    file, so it tells what permissions, ACLs, read-only mounts and
+    capabilities really allow.
+
+    Raises:
+        OutputError: ``folder`` (or its parent) is a file, or cannot be written.
+
+    >>> import tempfile
+    >>> check_writable(Path(tempfile.mkdtemp()) / "new" / "out")
+    """
+    path = Path(folder)
+    probe = path
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputError(
+            f"{path}: cannot write there, {probe} is not a folder. Choose another folder with -o."
+        )
+    try:
+        with tempfile.TemporaryFile(dir=probe):
+            pass
+    except OSError as err:
+        where = "" if probe == path else f" (in {probe})"
+        raise OutputError(
+            f"{path}: cannot write there{where}: {err.strerror or err}. "
+            "Choose another folder with -o, or make this one writable."
+        ) from err
+
+
 @contextlib.contextmanager
 def atomic_file(destination: str | Path) -> Iterator[IO[bytes]]:
     """Write a file through a temporary file beside it, which replaces it at the end.
@@ -194,8 +244,7 @@ def atomic_file(destination: str | Path) -> Iterator[IO[bytes]]:
         temp = None
     except OSError as err:
         raise OutputError(
-            f"{path}: cannot write it ({err.strerror or err}). "
-            "Check that the folder exists and is writable."
+            f"{path}: cannot write it ({err.strerror or err}). {write_advice(err)}"
         ) from err
     finally:
         if temp is not None:
@@ -648,9 +697,11 @@ def to_networkx(
     network = nx.MultiDiGraph()
     for node in sorted(kinds, key=str):
         cls = kinds[node]
+        label = min(labels[node]) if node in labels else _local_name(node)
         network.add_node(
             str(node),
-            label=min(labels.get(node, [])) if node in labels else _local_name(node),
+            # GraphML and GEXF are XML, which cannot hold control characters at all
+            label=_NOT_XML.sub("\ufffd", label),
             **{"class": cls},
             coarse=coarse_class(cls),
             wikidata=min(wikidata[node]) if node in wikidata else "",
@@ -659,6 +710,9 @@ def to_networkx(
         if s in kinds and o in kinds:
             network.add_edge(str(s), str(o), key=name, predicate=KGO_IRI + name, label=name)
     return network
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _local_name(node: Node) -> str:

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import errno
 import glob
 import importlib.resources
 import json
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from functools import cache
 from pathlib import Path
 
 from kg.errors import (
+    ArticleTooLongError,
     BinaryInputError,
     EmptyInputError,
     EncodingError,
@@ -41,6 +44,8 @@ from kg.types import Article
 
 __all__ = [
     "BOILERPLATE_PATTERNS",
+    "MAX_CHARS",
+    "RESERVED_IDS",
     "SUPPORTED_SUFFIXES",
     "article_from_html",
     "article_from_text",
@@ -55,6 +60,19 @@ __all__ = [
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl")
 
 _SUFFIX_LIST = ", ".join(SUPPORTED_SUFFIXES[:-1]) + " and " + SUPPORTED_SUFFIXES[-1]
+
+#: The longest article (in characters of cleaned text) a build reads by default: spaCy's
+#: own ``nlp.max_length``. ``kg build --max-chars N`` changes it (0: no limit).
+MAX_CHARS = 1_000_000
+
+#: Article ids that would name kg's own graphs (``<base>graph/quarantine``, ``…/inferred``).
+RESERVED_IDS = frozenset({"quarantine", "inferred"})
+
+# Files larger than this many bytes a character of the limit are refused unread: four
+# (UTF-8 and UTF-32) for text, more for HTML, whose markup may far outweigh its text.
+_BYTES_PER_CHAR = {".html": 32, ".htm": 32}
+_TEXT_BYTES_PER_CHAR = 4
+_BYTES_SLACK = 1 << 16
 
 # --------------------------------------------------------------------------- Unicode
 
@@ -79,6 +97,9 @@ _TRANSLATE = {
     0x2029: "\n\n",
 }
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Lone surrogates (JSON's "\ud800") cannot be written as UTF-8: each becomes U+FFFD,
+# one character for one, so offsets into the text stay valid.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _HSPACE = re.compile(r"[^\S\n]+")
 
 _BOMS = (
@@ -94,8 +115,8 @@ def normalise_unicode(text: str) -> str:
 
     Newlines become ``\\n``; zero-width characters (U+200B..U+200D, U+2060,
     U+FEFF) and control characters other than newline and tab are removed;
-    non-breaking spaces become spaces; the result is NFC. Curly quotes and
-    apostrophes are kept as they are.
+    non-breaking spaces become spaces; a lone surrogate becomes U+FFFD; the
+    result is NFC. Curly quotes and apostrophes are kept as they are.
 
     Args:
         text: any text.
@@ -109,6 +130,7 @@ def normalise_unicode(text: str) -> str:
     text = _NEWLINES.sub("\n", text)
     text = text.translate(_TRANSLATE)
     text = _CONTROLS.sub("", text)
+    text = _SURROGATES.sub("\ufffd", text)
     return unicodedata.normalize("NFC", text)
 
 
@@ -132,7 +154,42 @@ def _check_encoding(encoding: str) -> str:
 
 
 def _binary_error(name: str) -> BinaryInputError:
-    return BinaryInputError(f"{name}: looks like a binary file, not an article")
+    return BinaryInputError(
+        f"{name}: looks like a binary file, not an article (if it is text, give its "
+        "encoding with --encoding)"
+    )
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The codec of UTF-16 text that has no byte-order mark, told by where its NULs fall.
+
+    English text in UTF-16 has a NUL in every other byte (the high byte of each
+    ASCII character): at odd offsets in little-endian, at even ones in big-endian.
+    Binary files have NULs on both sides.
+
+    >>> _utf16_without_bom("Acme hired Jo.".encode("utf-16-le"))
+    'utf-16-le'
+    >>> _utf16_without_bom(b"\\x00\\x01\\x00\\x00" * 8) is None
+    True
+    """
+    sample = data[: _SNIFF_SIZE & ~1]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    for codec, nuls, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if nuls >= pairs * 0.3 and other <= pairs * 0.01:
+            return codec
+    return None
+
+
+def _not_utf8(name: str, data: bytes, err: UnicodeDecodeError) -> EncodingError:
+    line = data.count(b"\n", 0, err.start) + 1
+    return EncodingError(
+        f"{name}: not UTF-8 text (line {line}, byte {err.start}); try --encoding latin-1 "
+        "(or the file's encoding)"
+    )
 
 
 def _decode(data: bytes, name: str, encoding: str | None, *, html: bool = False) -> str:
@@ -162,6 +219,14 @@ def _decode(data: bytes, name: str, encoding: str | None, *, html: bool = False)
                 raise _binary_error(name)
             return text.removeprefix("\ufeff")
     if _looks_binary(data[:_SNIFF_SIZE].decode("latin-1")):
+        wide_codec = _utf16_without_bom(data) if len(data) % 2 == 0 else None
+        if wide_codec is not None:
+            try:
+                wide = data.decode(wide_codec)
+            except UnicodeDecodeError:
+                wide = "\x00"
+            if not _looks_binary(wide[:_SNIFF_SIZE]):
+                return wide
         raise _binary_error(name)
     try:
         return data.decode("utf-8-sig")
@@ -173,9 +238,7 @@ def _decode(data: bytes, name: str, encoding: str | None, *, html: bool = False)
                     return data.decode(codec)
                 except UnicodeDecodeError:
                     continue
-        raise EncodingError(
-            f"{name}: not UTF-8 text; try --encoding latin-1 (or the file's encoding)"
-        ) from err
+        raise _not_utf8(name, data, err) from err
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -549,33 +612,71 @@ def _remove_boilerplate(lines: list[str]) -> list[str]:
 # --------------------------------------------------------------------------- Markdown
 
 _MD_FENCE = re.compile(r"(?:```|~~~)")
-_MD_HEADING = re.compile(r"#{1,6}\s+(.*?)(?:\s+#+)?\s*")
+_MD_HEADING = re.compile(r"#{1,6}\s+(.*)")
 _MD_SETEXT = re.compile(r"=+|-+")
 _MD_RULE = re.compile(r"([-*_])(?:\s*\1){2,}")
 _MD_REF_DEF = re.compile(r"\[[^\]]+\]:\s*\S+.*")
 _MD_QUOTE = re.compile(r"^(?:>\s?)+")
 _MD_BULLET = re.compile(r"^[-*+]\s+(?:\[[ xX]\]\s+)?")
-_MD_INLINE = (
-    (re.compile(r"<!--.*?-->"), ""),
-    (re.compile(r"!\[[^\]]*\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"), ""),
-    (re.compile(r"!\[[^\]]*\]\[[^\]]*\]"), ""),
-    (re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"), r"\1"),
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
-    (re.compile(r"<((?:https?://|mailto:)[^>\s]+)>"), r"\1"),
-    (re.compile(r"</?[A-Za-z][^>\n]*>"), ""),
-    (re.compile(r"`([^`]+)`"), r"\1"),
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
-    (re.compile(r"\*(?=\S)(.+?)(?<=\S)\*"), r"\1"),
-    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),
-    (re.compile(r"~~(.+?)~~"), r"\1"),
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), r"\1"),
+# Markup removed from each line: (pattern, replacement, closer). Every pattern runs in
+# time linear in the line, whatever the text: bracketed parts stop at the next opening
+# bracket, and a pattern with a lazy ``.+?`` (which would scan to the end of the line
+# from every opener that has no closer) runs only up to the end of its last closer.
+_MD_INLINE: tuple[tuple[re.Pattern[str], str, re.Pattern[str] | None], ...] = tuple(
+    (re.compile(pattern), repl, re.compile(closer) if closer else None)
+    for pattern, repl, closer in (
+        (r"<!--.*?-->", "", r"-->"),
+        (r"!\[[^\[\]]*\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)", "", None),
+        (r"!\[[^\[\]]*\]\[[^\[\]]*\]", "", None),
+        (r"\[([^\[\]]+)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)", r"\1", None),
+        (r"\[([^\[\]]+)\]\[[^\[\]]*\]", r"\1", None),
+        (r"<((?:https?://|mailto:)[^<>\s]+)>", r"\1", None),
+        (r"</?[A-Za-z][^<>\n]*>", "", None),
+        (r"`([^`]+)`", r"\1", None),
+        (r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"\1", r"(?<=\S)\*\*"),
+        (r"__(?=\S)(.+?)(?<=\S)__", r"\1", r"(?<=\S)__"),
+        (r"\*(?=\S)(.+?)(?<=\S)\*", r"\1", r"(?<=\S)\*"),
+        (r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)", r"\1", r"(?<=\S)_(?!\w)"),
+        (r"~~(.+?)~~", r"\1", r"~~"),
+        (r"\\([\\`*_{}\[\]()#+\-.!>~|])", r"\1", None),
+    )
 )
 
 
 def _strip_inline_markdown(line: str) -> str:
-    for pattern, repl in _MD_INLINE:
-        line = pattern.sub(repl, line)
+    """Remove inline Markdown (links, images, emphasis, code, HTML tags) from one line.
+
+    >>> _strip_inline_markdown("**Acme** [hired](https://x.org) _Jo_ <b>`now`</b>")
+    'Acme hired Jo now'
+    """
+    for pattern, repl, closer in _MD_INLINE:
+        if closer is None:
+            line = pattern.sub(repl, line)
+            continue
+        # An opener before the last closer always finds a closer, and its match ends
+        # there; openers after it cannot match, so they are not tried.
+        cut = 0
+        for match in closer.finditer(line):
+            cut = match.end()
+        if cut:
+            line = pattern.sub(repl, line[:cut]) + line[cut:]
     return line
+
+
+def _heading(line: str) -> str | None:
+    """The words of an ATX heading line (``## Title ##``), or None if it is not one.
+
+    >>> _heading("## Acme hires ##"), _heading("# C#"), _heading("#hashtag")
+    ('Acme hires', 'C#', None)
+    """
+    match = _MD_HEADING.fullmatch(line)
+    if match is None:
+        return None
+    words = match.group(1).rstrip()
+    bare = words.rstrip("#")
+    if bare != words and (not bare or bare[-1].isspace()):
+        words = bare.rstrip()  # a closing sequence of #s
+    return words
 
 
 def _strip_markdown(text: str) -> tuple[list[str], str | None]:
@@ -594,9 +695,9 @@ def _strip_markdown(text: str) -> tuple[list[str], str | None]:
             out.append(raw)
             content_seen = content_seen or bool(stripped)
             continue
-        heading = _MD_HEADING.fullmatch(stripped)
+        heading = _heading(stripped)
         if heading is not None:
-            words = _strip_inline_markdown(heading.group(1)).strip()
+            words = _strip_inline_markdown(heading).strip()
             if not content_seen and words:
                 title = words
             out.extend(["", words, ""])
@@ -784,6 +885,24 @@ def _html_fallback(html: str) -> tuple[str, str | None]:
     return str(body.text_content()), title or None
 
 
+# Elements whose content a browser never shows as text: scripts (JSON-LD metadata
+# excepted), style sheets and inert templates. trafilatura drops most of them itself,
+# but not the content of <template>.
+_CODE_ELEMENTS = "//script[not(@type='application/ld+json')]|//style|//template"
+
+
+def _without_code(html: str) -> object:
+    """The page as trafilatura parses it, less :data:`_CODE_ELEMENTS` (the text if unparsable)."""
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    if tree is None:
+        return html
+    for element in tree.xpath(_CODE_ELEMENTS):
+        element.drop_tree()
+    return tree
+
+
 def _same_words(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
@@ -821,8 +940,9 @@ def article_from_html(html: str, *, id: str, source: str | None = None) -> Artic
     meta = _Meta()
     text = ""
     try:
+        page = _without_code(html)
         doc = trafilatura.bare_extraction(
-            html,
+            page,
             include_comments=False,
             include_tables=False,
             favor_precision=True,
@@ -864,65 +984,107 @@ def article_from_html(html: str, *, id: str, source: str | None = None) -> Artic
 _JSONL_FIELDS = ("title", "date", "url", "publisher")
 
 
-def _jsonl_articles(data: str, *, path: str, stem: str, seen: dict[str, str]) -> Iterator[Article]:
+def _jsonl_articles(
+    data: str, *, path: str, stem: str, seen: dict[str, str], max_chars: int | None = None
+) -> Iterator[Article]:
+    """The articles of a JSON Lines file; every bad line is found before any is reported."""
+    articles: list[Article] = []
+    bad: list[tuple[int, str]] = []
     found = False
     for lineno, line in enumerate(data.replace("\r\n", "\n").split("\n"), start=1):
         if not line.strip():
             continue
         found = True
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise JSONLError(
-                path, lineno, f"not valid JSON: {err.msg} (column {err.colno})"
-            ) from err
-        except (ValueError, RecursionError) as err:
-            raise JSONLError(path, lineno, f"not valid JSON: {err}") from err
-        if not isinstance(obj, dict):
-            raise JSONLError(path, lineno, f"expected a JSON object, got {_json_kind(obj)}")
-        if "text" not in obj:
-            raise JSONLError(path, lineno, 'the object has no "text"')
-        if not isinstance(obj["text"], str):
-            raise JSONLError(
-                path, lineno, f'"text" must be a string, not {_json_kind(obj["text"])}'
-            )
-        text = normalise_unicode(obj["text"])
-        if not text.strip():
-            raise JSONLError(path, lineno, '"text" is empty')
-        raw_id = obj.get("id")
-        if raw_id is None:
-            article_id = f"{stem}-{lineno}"
-        elif isinstance(raw_id, str) and raw_id.strip():
-            article_id = raw_id.strip()
-        elif isinstance(raw_id, int) and not isinstance(raw_id, bool):
-            article_id = str(raw_id)
-        else:
-            raise JSONLError(path, lineno, '"id" must be a non-empty string or an integer')
-        fields: dict[str, str | None] = {}
-        for key in _JSONL_FIELDS:
-            value = obj.get(key)
-            if value is not None and not isinstance(value, str):
-                raise JSONLError(path, lineno, f'"{key}" must be a string, not {_json_kind(value)}')
-            fields[key] = _clean_title(value) if value else None
-        if fields["date"] is not None:
-            iso = normalise_date(fields["date"])
-            if iso is None:
-                raise JSONLError(
-                    path, lineno, f'"date" {fields["date"]!r} is not a date; use YYYY-MM-DD'
-                )
-            fields["date"] = iso
-        source = f"{path}:{lineno}"
-        previous = seen.get(article_id)
+            article = _jsonl_article(line, lineno, path=path, stem=stem, max_chars=max_chars)
+        except _BadLine as err:
+            bad.append((lineno, str(err)))
+            continue
+        previous = seen.get(article.id)
         if previous is not None:
             prev_path, _, prev_line = previous.rpartition(":")
             where = f"on line {prev_line}" if prev_path == path else f"by {previous}"
-            raise JSONLError(
-                path, lineno, f'the id "{article_id}" was already used {where}; ids must be unique'
+            bad.append(
+                (lineno, f'the id "{article.id}" was already used {where}; ids must be unique')
             )
-        seen[article_id] = source
-        yield Article(id=article_id, text=text, source=source, **fields)
+            continue
+        seen[article.id] = f"{path}:{lineno}"
+        articles.append(article)
+    if bad:
+        first, why = bad[0]
+        raise JSONLError(path, first, why, others=tuple(n for n, _ in bad[1:]))
     if not found:
         raise EmptyInputError(f"{path}: no articles (every line is blank)")
+    yield from articles
+
+
+class _BadLine(Exception):
+    """Why one line of a JSON Lines file cannot be used (reported as a :class:`JSONLError`)."""
+
+
+def _jsonl_article(
+    line: str, lineno: int, *, path: str, stem: str, max_chars: int | None
+) -> Article:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise _BadLine(f"not valid JSON: {err.msg} (column {err.colno})") from err
+    except (ValueError, RecursionError) as err:
+        raise _BadLine(f"not valid JSON: {err}") from err
+    if not isinstance(obj, dict):
+        raise _BadLine(f"expected a JSON object, got {_json_kind(obj)}")
+    if "text" not in obj:
+        raise _BadLine('the object has no "text"')
+    if not isinstance(obj["text"], str):
+        raise _BadLine(f'"text" must be a string, not {_json_kind(obj["text"])}')
+    text = normalise_unicode(obj["text"])
+    if not text.strip():
+        raise _BadLine('"text" is empty')
+    if max_chars and len(text) > max_chars:
+        raise _BadLine(f'"text" is {_too_long(len(text), max_chars)}')
+    raw_id = obj.get("id")
+    if raw_id is None:
+        article_id = f"{stem}-{lineno}"
+    elif isinstance(raw_id, str) and _clean_id(raw_id):
+        article_id = _clean_id(raw_id)
+    elif isinstance(raw_id, int) and not isinstance(raw_id, bool):
+        article_id = str(raw_id)
+    else:
+        raise _BadLine('"id" must be a non-empty string or an integer')
+    if article_id in RESERVED_IDS:
+        raise _BadLine(_reserved(article_id, 'give the article another "id"'))
+    fields: dict[str, str | None] = {}
+    for key in _JSONL_FIELDS:
+        value = obj.get(key)
+        if value is not None and not isinstance(value, str):
+            raise _BadLine(f'"{key}" must be a string, not {_json_kind(value)}')
+        fields[key] = _clean_title(value) if value else None
+    if fields["date"] is not None:
+        iso = normalise_date(fields["date"])
+        if iso is None:
+            raise _BadLine(f'"date" {fields["date"]!r} is not a date; use YYYY-MM-DD')
+        fields["date"] = iso
+    return Article(id=article_id, text=text, source=f"{path}:{lineno}", **fields)
+
+
+def _clean_id(raw: str) -> str:
+    """A JSON Lines id as one line of visible text: normalised, white space collapsed.
+
+    >>> _clean_id("  doc\\u200b 7\\n(draft) ")
+    'doc 7 (draft)'
+    """
+    return " ".join(normalise_unicode(raw).split())
+
+
+def _reserved(article_id: str, fix: str) -> str:
+    return f'the id "{article_id}" is reserved for a graph of kg\'s own; {fix}'
+
+
+def _too_long(chars: int, limit: int) -> str:
+    return (
+        f"{chars:,} characters long, more than the {limit:,} kg reads in one article; "
+        "split it into articles, or raise the limit with --max-chars"
+    )
 
 
 def _json_kind(value: object) -> str:
@@ -945,11 +1107,42 @@ def _is_article_file(path: Path) -> bool:
 
 
 def _scan_folder(folder: Path) -> list[Path]:
-    return sorted(
-        path
-        for path in folder.rglob("*")
-        if _is_article_file(path) and not _is_hidden(path, folder)
-    )
+    """The article files under ``folder``, sorted; hidden files and folders are skipped.
+
+    A folder that cannot be listed, or a broken link to an article file, is an
+    error, not a silent gap in the corpus. Symbolic links to files are read;
+    links to folders are not followed.
+    """
+
+    def unreadable(err: OSError) -> None:
+        where = Path(err.filename).as_posix() if err.filename else folder.as_posix()
+        raise InputError(
+            f"{where}: this folder cannot be read ({err.strerror or err}); check its "
+            "permissions, or leave it out"
+        ) from err
+
+    found = []
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            path = Path(root, name)
+            if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            try:
+                mode = path.stat().st_mode
+            except FileNotFoundError as err:  # a link to nothing
+                raise InputError(
+                    f"{path.as_posix()}: a link to a file that does not exist; fix or remove "
+                    "the link"
+                ) from err
+            except OSError as err:
+                raise InputError(
+                    f"{path.as_posix()}: cannot be read ({err.strerror or err}); check its "
+                    "permissions and those of its folder"
+                ) from err
+            if stat.S_ISREG(mode):
+                found.append(path)
+    return sorted(found)
 
 
 _GLOB_MAGIC = re.compile(r"[*?[]")
@@ -1010,6 +1203,11 @@ def collect_paths(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[st
                     f"{given}: the pattern matches no article files (kg reads {_SUFFIX_LIST} "
                     "files). Check the pattern; quote it so that the shell does not expand it"
                 )
+        elif path.exists():
+            raise InputError(
+                f"{given}: not a file or a folder (a pipe, socket or device); kg reads "
+                f"{_SUFFIX_LIST} files"
+            )
         else:
             raise InputNotFoundError(given)
         for file in found:
@@ -1040,19 +1238,42 @@ def _source_of(path: Path) -> str:
     return path.as_posix()
 
 
-def _read_file(path: Path, encoding: str | None, seen: dict[str, str]) -> Iterator[Article]:
+def _read_bytes(path: Path, name: str, limit: int | None, max_chars: int | None) -> bytes:
+    """The file's bytes; a file over ``limit`` bytes is refused before it is read."""
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if limit is not None and size > limit:
+                raise ArticleTooLongError(
+                    f"{name}: {size / 1e6:,.1f} MB, far more than one article of at most "
+                    f"{max_chars:,} characters; split it into articles, or raise the limit "
+                    "with --max-chars"
+                )
+            return handle.read()
+    except OSError as err:
+        advice = "; check its permissions" if err.errno in {errno.EACCES, errno.EPERM} else ""
+        raise InputError(f"{name}: cannot be read ({err.strerror or err}){advice}") from err
+
+
+def _read_file(
+    path: Path, encoding: str | None, seen: dict[str, str], max_chars: int | None = None
+) -> Iterator[Article]:
     source = _source_of(path)
     name = path.as_posix()
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{name}: cannot be read ({err.strerror or err})") from err
     suffix = path.suffix.lower()
+    limit = None
+    if max_chars and suffix != ".jsonl":  # a JSON Lines file holds any number of articles
+        limit = max_chars * _BYTES_PER_CHAR.get(suffix, _TEXT_BYTES_PER_CHAR) + _BYTES_SLACK
+    data = _read_bytes(path, name, limit, max_chars)
     if suffix == ".jsonl":
         text = _decode(data, name, encoding)
-        yield from _jsonl_articles(text, path=source, stem=_file_id(path), seen=seen)
+        yield from _jsonl_articles(
+            text, path=source, stem=_file_id(path), seen=seen, max_chars=max_chars
+        )
         return
     article_id = _file_id(path)
+    if article_id in RESERVED_IDS:
+        raise InputError(f"{name}: {_reserved(article_id, 'rename the file')}")
     if article_id in seen:
         raise InputError(
             f'{seen[article_id]} and {source} both give the article id "{article_id}"; '
@@ -1066,6 +1287,10 @@ def _read_file(path: Path, encoding: str | None, seen: dict[str, str]) -> Iterat
         if not text.strip():
             raise EmptyInputError(f"{name}: the file is empty")
         article = article_from_text(text, id=article_id, source=source, markdown=suffix == ".md")
+    if max_chars and len(article.text) > max_chars:
+        raise ArticleTooLongError(
+            f"{name}: the article is {_too_long(len(article.text), max_chars)}"
+        )
     seen[article_id] = source
     yield article
 
@@ -1074,6 +1299,7 @@ def read_articles(
     paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     encoding: str | None = None,
+    max_chars: int | None = MAX_CHARS,
 ) -> Iterator[Article]:
     """Read articles from files, folders and glob patterns.
 
@@ -1089,14 +1315,21 @@ def read_articles(
 
     Args:
         paths: files, folders or glob patterns (see :func:`collect_paths`).
-        encoding: the text encoding of the files; by default UTF-8.
+        encoding: the text encoding of the files; by default UTF-8 (UTF-16
+            and UTF-32 files with a byte-order mark, and English UTF-16 text
+            without one, are recognised).
+        max_chars: the longest article to accept, in characters of cleaned
+            text (``None`` or 0: no limit). Files far bigger than that are
+            refused before they are read.
 
     Returns:
         An iterator of articles, in the order of :func:`collect_paths`.
 
     Raises:
         InputError: a path, file or line cannot be used (subclasses say why);
-            also when two inputs give the same id.
+            also when two inputs give the same id, or an id is one of
+            :data:`RESERVED_IDS`.
+        ArticleTooLongError: an article is longer than ``max_chars``.
 
     >>> articles = list(read_articles(sample_corpus()))
     >>> all(a.source.startswith("corpus/") and a.text for a in articles)
@@ -1105,13 +1338,15 @@ def read_articles(
     files = collect_paths(paths)
     if encoding is not None:
         _check_encoding(encoding)
-    return _read_all(files, encoding)
+    if max_chars is not None and max_chars < 0:
+        raise InputError(f"the article limit must be 0 (none) or more, not {max_chars}")
+    return _read_all(files, encoding, max_chars or None)
 
 
-def _read_all(files: list[Path], encoding: str | None) -> Iterator[Article]:
+def _read_all(files: list[Path], encoding: str | None, max_chars: int | None) -> Iterator[Article]:
     seen: dict[str, str] = {}
     for path in files:
-        yield from _read_file(path, encoding, seen)
+        yield from _read_file(path, encoding, seen, max_chars)
 
 
 # --------------------------------------------------------------------------- sample corpus

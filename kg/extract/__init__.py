@@ -127,10 +127,19 @@ def extract(
     gazetteer: Gazetteer | None = None,
     on_article: Callable[[Article], None] | None = None,
 ) -> Iterator[Extraction]:
-    """Run the pipeline over ``articles`` and yield one :class:`Extraction` each."""
+    """Run the pipeline over ``articles`` and yield one :class:`Extraction` each.
+
+    Articles longer than spaCy's ``nlp.max_length`` are processed too: how long
+    an article may be is decided when it is read (``kg build --max-chars``).
+    """
     gazetteer = gazetteer or load_gazetteer()
-    pairs = ((a.text, a) for a in articles)
-    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+
+    def pairs() -> Iterator[tuple[str, Article]]:
+        for article in articles:
+            nlp.max_length = max(nlp.max_length, len(article.text) + 1)
+            yield article.text, article
+
+    for doc, article in nlp.pipe(pairs(), as_tuples=True, batch_size=batch_size):
         record = doc_to_extraction(doc, article, gazetteer=gazetteer)
         if on_article is not None:
             on_article(article)
