@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from itertools import islice
@@ -71,6 +72,18 @@ def cached_pipeline(model: str | None, gazetteer_files: Sequence[str]) -> tuple[
     return _PIPELINES[key]
 
 
+def _worker_started(*pipeline_options: Any) -> None:
+    """Pool initializer: leave Ctrl-C to the parent; load the pipeline when given its options.
+
+    Ctrl-C in a terminal reaches every process of the group. The parent stops
+    the pool and reports the interruption in one line; a worker interrupted
+    mid-task would print a traceback and could leave the pool waiting forever.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if pipeline_options:
+        cached_pipeline(*pipeline_options)
+
+
 def extract_chunk(
     articles: list[Article], model: str | None = None, gazetteer_files: Sequence[str] = ()
 ) -> list[Extraction]:
@@ -107,10 +120,10 @@ def extract_articles(
         # Load once here; forked workers share the loaded pipeline (copy-on-write)
         # and start at once, as spaCy's own nlp.pipe(n_process=...) does.
         cached_pipeline(*options)
-        pool = multiprocessing.get_context("fork").Pool(jobs)
+        pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_started)
     else:
         pool = multiprocessing.get_context("spawn").Pool(
-            jobs, initializer=cached_pipeline, initargs=options
+            jobs, initializer=_worker_started, initargs=options
         )
     task = partial(extract_chunk, model=model, gazetteer_files=options[1])
     try:
@@ -147,7 +160,7 @@ def map_forked(
     _FORKED = (func, items)
     try:
         bounds = [(i, min(i + chunk, len(items))) for i in range(0, len(items), chunk)]
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_started) as pool:
             for done in pool.imap(_run_forked, bounds):
                 yield from done
     finally:

@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset
 
-from kg.errors import EmptyInputError, OutputError, StateError, StoreError
+from kg.errors import EmptyInputError, PublishInterruptedError, StateError, StoreError
 from kg.export import write_atomic
 from kg.graph import (
     Block,
@@ -30,20 +31,30 @@ from kg.graph import (
     graph_prefixes,
 )
 from kg.graphfiles import write_build_graph
-from kg.ingest import read_articles, sample_corpus
+from kg.ingest import MAX_CHARS, read_articles, sample_corpus
 from kg.ontology import KGR_IRI, load_gazetteer, ontology_dir
 from kg.parallel import extract_articles
 from kg.resolve import resolve
 from kg.state import (
     BuildOptions,
     BuildState,
+    article_checkpoints,
     article_hash,
+    checkpoint,
     load_state,
+    mark_published,
+    mark_publishing,
+    output_transaction,
     pipeline_fingerprint,
+    publish_pending,
+    recover,
     save_state,
 )
 from kg.types import Article, Entity, Extraction, Resolved, coarse_class
 from kg.validate import QuarantinedTriple, checked_blocks
+
+if TYPE_CHECKING:
+    from kg.stores import Store
 
 #: Where builds go by default.
 DEFAULT_OUTPUT = Path("output")
@@ -99,6 +110,7 @@ def run(
     cluster: str | None = None,
     shard_dir: str | Path | None = None,
     store: str | None = None,
+    max_chars: int | None = MAX_CHARS,
 ) -> BuildResult:
     """Read, extract, resolve and build the dataset of ``paths`` (the sample corpus if empty).
 
@@ -110,9 +122,10 @@ def run(
     each is extracted (for progress bars). With ``store`` (a spec of
     :func:`kg.stores.open_store`, not ``memory``), :func:`write_outputs` also
     publishes the graph there, and ``kg add``/``kg remove`` keep it up to date.
+    An article longer than ``max_chars`` is refused (see :func:`kg.ingest.read_articles`).
     """
     store = store_spec(store) if store else None
-    articles = list(read_articles(input_paths(paths), encoding=encoding))
+    articles = list(read_articles(input_paths(paths), encoding=encoding, max_chars=max_chars))
     if not articles:
         raise EmptyInputError(
             "no articles to read: give a file, a folder or a glob with .txt, .md, .html "
@@ -138,7 +151,7 @@ def run(
             jobs=jobs,
             model=model,
             gazetteer_files=gazetteer_files,
-            on_article=on_article,
+            on_article=article_checkpoints(on_article),
         )
     )
     return assemble(_new_state(extractions, encoding, gazetteer_files, base, model, store))
@@ -378,14 +391,13 @@ def write_outputs(
     ontology/shapes.ttl; the rest goes to the quarantine graph, each triple
     set aside passed to ``on_quarantine`` (see :func:`kg.validate.checked_blocks`).
     ``jobs`` processes make the articles' graphs (:mod:`kg.graphfiles`).
+
+    The files, with the build state, replace the previous ones together or
+    not at all (:func:`kg.state.output_transaction`), whatever stops the
+    write. The build's store, if any, is updated once they are; if that is
+    cut short, the next write sends it every graph again.
     """
     folder = Path(out_dir)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise OutputError(
-            f"{folder}: cannot create the output folder ({err.strerror}). Choose another with -o."
-        ) from err
     digests: dict[str, str] = {}
 
     def blocks(report: Callable[[QuarantinedTriple], None] | None = None) -> Iterable[Block]:
@@ -395,38 +407,81 @@ def write_outputs(
     # kg.html shows the checked graph, as the files hold it (result.dataset is
     # unchecked): its dataset is filled with the graphs as they are written.
     page_data = dataset_from_blocks(base=base) if html else None
-    write_build_graph(
-        result.entities,
-        result.resolved,
-        trig=folder / "kg.trig",
-        turtle=folder / "kg.ttl",
-        # Not kgr: resource IRIs have a "/" in their local part, which Turtle can only
-        # write escaped (kgr:organization\/acme); the full IRI reads better.
-        prefixes={k: v for k, v in graph_prefixes(base).items() if k != "kgr"},
-        base=base,
-        validate=validate,
-        jobs=jobs,
-        on_quarantine=on_quarantine,
-        dataset=page_data,
-        digests=digests,
-    )
-    written = [folder / "kg.ttl", folder / "kg.trig"]
-    if result.state is not None and result.state.options.store:
-        publish(blocks(), result.state.options.store, previous=result.state.graphs, current=digests)
-    lines = "".join(
-        json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
-        for r in extraction_records(result.resolved, base=base)
-    )
-    write_atomic(folder / "extractions.jsonl", lines.encode("utf-8"))
-    written.append(folder / "extractions.jsonl")
-    if page_data is not None:
-        from kg.viz import write_html
 
-        write_html(page_data, folder / "kg.html", title="kg: knowledge graph")
-        written.append(folder / "kg.html")
-    if result.state is not None:
-        save_state(folder, replace(result.state, graphs=digests))
-    return written
+    # Every file is staged, then all replace the old ones at once (kg.state): an
+    # interruption or error leaves the previous build whole. The store is opened
+    # first (one that cannot be opened changes nothing) and updated after the
+    # commit; the note staged with the files says it may lag until that is done.
+    spec = result.state.options.store if result.state is not None else None
+    recover(folder)
+    behind = publish_pending(folder)  # an earlier update of the store was cut short
+    store = _open_publication(spec) if spec else None
+    try:
+        with output_transaction(folder) as stage:
+            write_build_graph(
+                result.entities,
+                result.resolved,
+                trig=stage / "kg.trig",
+                turtle=stage / "kg.ttl",
+                # Not kgr: resource IRIs have a "/" in their local part, which Turtle can
+                # only write escaped (kgr:organization\/acme); the full IRI reads better.
+                prefixes={k: v for k, v in graph_prefixes(base).items() if k != "kgr"},
+                base=base,
+                validate=validate,
+                jobs=jobs,
+                on_quarantine=on_quarantine,
+                dataset=page_data,
+                digests=digests,
+            )
+            lines = "".join(
+                json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
+                for r in extraction_records(result.resolved, base=base)
+            )
+            write_atomic(stage / "extractions.jsonl", lines.encode("utf-8"))
+            if page_data is not None:
+                from kg.viz import write_html
+
+                write_html(page_data, stage / "kg.html", title="kg: knowledge graph")
+            if result.state is not None:
+                save_state(stage, replace(result.state, graphs=digests))
+                if spec:
+                    mark_publishing(stage, spec)
+        if store is not None and spec and result.state is not None:
+            previous = {} if behind else result.state.graphs
+            _publish_committed(blocks(), spec, store, previous=previous, current=digests)
+            mark_published(folder)
+    finally:
+        if store is not None:
+            store.close()
+    names = ["kg.ttl", "kg.trig", "extractions.jsonl"] + (["kg.html"] if html else [])
+    return [folder / name for name in names]
+
+
+def _open_publication(spec: str) -> Store:
+    from kg.stores import open_store
+
+    return open_store(spec, create=True)
+
+
+def _publish_committed(
+    blocks: Iterable[Block],
+    spec: str,
+    store: Store,
+    *,
+    previous: Mapping[str, str],
+    current: Mapping[str, str],
+) -> None:
+    """:func:`publish` once the files are committed: failures say that the files are written."""
+    written = "The graph files are written; the next `kg add`, `kg remove` or `kg build` there"
+    try:
+        publish(blocks, spec, previous=previous, current=current, store=store)
+    except KeyboardInterrupt:
+        raise PublishInterruptedError(
+            f"{spec}: interrupted while the store was being updated. {written} brings the "
+            "store up to date."
+        ) from None
+    except StoreError as err:
+        raise StoreError(f"{err} {written} sends the store what it lacks.") from err
 
 
 def publish(
@@ -435,6 +490,7 @@ def publish(
     *,
     previous: Mapping[str, str],
     current: Mapping[str, str],
+    store: Store | None = None,
 ) -> tuple[int, int]:
     """Bring the store ``spec`` names up to date with a build, graph by graph.
 
@@ -445,28 +501,31 @@ def publish(
     also the graphs of other articles whose entities it merged. With no
     ``previous``, every graph is sent and any other graph in the store removed.
     ``blocks`` are the graph as the files hold it (:func:`kg.graph.graph_blocks`,
-    checked). Returns (graphs sent, graphs removed).
+    checked). ``store``, when given, is ``spec`` already open (and left open).
+    Returns (graphs sent, graphs removed).
     """
     from kg.stores import open_store
 
-    store = open_store(spec, create=True)
+    opened = store if store is not None else open_store(spec, create=True)
     try:
         if previous:
             stale = set(previous) - set(current)
         else:  # a first publication: whatever else the store holds goes
-            stale = {str(n) for n in store.graph_names() if not str(n).startswith("urn:x-kg:")}
+            stale = {str(n) for n in opened.graph_names() if not str(n).startswith("urn:x-kg:")}
         sent = 0
         for name, triples in blocks:
             key = "" if name is None else str(name)
             stale.discard(key)
             if previous and previous.get(key) == current.get(key):
                 continue
-            store.replace_graph(name, triples)
+            opened.replace_graph(name, triples)
             sent += 1
+            checkpoint(f"publish:{sent}")
         for key in sorted(stale):
-            store.remove_graph(key or None)
+            opened.remove_graph(key or None)
     finally:
-        store.close()
+        if store is None:
+            opened.close()
     return sent, len(stale)
 
 
@@ -507,8 +566,13 @@ def add(
     jobs: int = 1,
     on_article: Callable[[Article], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    encoding: str | None = None,
+    max_chars: int | None = MAX_CHARS,
 ) -> ChangeSummary:
     """Add articles to the build in ``out_dir``, in place.
+
+    ``encoding`` reads these files (default: the build's encoding); ``max_chars``
+    is as in :func:`run`.
 
     An article already there with the same content changes nothing; one
     whose content changed (same id) replaces its earlier version. Only new
@@ -520,7 +584,9 @@ def add(
             files changed since (then extractions cannot be mixed: build again).
     """
     state = load_state(out_dir)
-    articles = list(read_articles(list(paths), encoding=state.options.encoding))
+    articles = list(
+        read_articles(list(paths), encoding=encoding or state.options.encoding, max_chars=max_chars)
+    )
     if not articles:
         raise EmptyInputError("no articles to add: give files, folders or globs of articles.")
     todo = [a for a in articles if state.hashes.get(a.id) != article_hash(a)]
@@ -529,6 +595,8 @@ def add(
     if on_start is not None:
         on_start(len(todo))
     if not todo:
+        if state.options.store and publish_pending(out_dir):  # its last update was cut short
+            write_outputs(assemble(state), out_dir, html=html, base=state.options.base)
         return ChangeSummary(unchanged=unchanged, documents=len(state.extractions))
     options = state.options
     current = fingerprint(model=options.model, gazetteer_files=options.gazetteer_files)
@@ -544,7 +612,7 @@ def add(
         jobs=jobs,
         model=options.model,
         gazetteer_files=options.gazetteer_files,
-        on_article=on_article,
+        on_article=article_checkpoints(on_article),
     ):
         extractions[ex.article.id] = ex
         hashes[ex.article.id] = article_hash(ex.article)

@@ -7,13 +7,17 @@ are marked ``model``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import importlib.util
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import spacy
+from hypothesis import HealthCheck, settings
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -21,6 +25,21 @@ from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Re
 
 if TYPE_CHECKING:
     from kg.pipeline import BuildResult
+
+# Hypothesis profiles. "ci" (the default) keeps property tests quick and free of
+# deadlines (CI machines are slow and shared). "fuzz" runs 10,000 examples of each
+# property test without saving them: `python -m pytest tests/test_properties.py
+# --hypothesis-profile=fuzz`, or HYPOTHESIS_PROFILE=fuzz in the environment.
+settings.register_profile("ci", deadline=None, print_blob=True)
+settings.register_profile(
+    "fuzz",
+    deadline=None,
+    print_blob=True,
+    max_examples=10_000,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Words written without a space before them, and after which no space follows.
 _NO_SPACE_BEFORE = frozenset({".", ",", "'s", "’s", ")", ":", ";", "-", "?", "!"})
@@ -222,3 +241,31 @@ def _hand_corpus(n: int) -> tuple[list[Entity], list[Resolved]]:
         article = Article(f"doc-{i:03d}", text, title=f"Story {i}")
         resolved.append(Resolved(Extraction(article, mentions, tuple(relations)), ids))
     return entities, resolved
+
+
+@pytest.fixture(scope="session")
+def synthetic() -> ModuleType:
+    """benchmarks/synthetic.py: ``synthetic.generate(n, seed=...)`` gives seeded news-like
+    articles whose companies, people and places recur across articles."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "synthetic.py"
+    spec = importlib.util.spec_from_file_location("kg_benchmarks_synthetic", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def fast_model(nlp: Language) -> Iterator[None]:
+    """In-process builds in this module reuse the session's ``nlp`` instead of loading the
+    model each time (``kg.extract.make_nlp`` with default options)."""
+    import kg.extract
+
+    load = kg.extract.make_nlp
+
+    def cached(**options: Any) -> Language:
+        return nlp if not any(options.values()) else load(**options)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(kg.extract, "make_nlp", cached)
+        yield

@@ -204,22 +204,8 @@ def test_two_builds_are_byte_identical(sample_build: Path, tmp_path: Path) -> No
         assert (tmp_path / name).read_bytes() == (sample_build / name).read_bytes(), name
 
 
-@pytest.mark.model
-@pytest.mark.slow
-def test_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> None:
-    # Blank nodes and hash ordering differ between processes; the files must not.
-    import os
-    import subprocess
-    import sys
-
-    outputs = []
-    for seed in ("1", "2"):
-        out = tmp_path / f"seed-{seed}"
-        env = {**os.environ, "PYTHONHASHSEED": seed}
-        command = [sys.executable, "-m", "kg.cli", "build", "-o", str(out), "-q", "--no-html"]
-        subprocess.run(command, env=env, check=True, cwd=tmp_path)
-        outputs.append({name: (out / name).read_bytes() for name in ("kg.ttl", "kg.trig")})
-    assert outputs[0] == outputs[1]
+# Builds in separate processes (hash seeds), with --jobs and in any file order:
+# tests/test_determinism.py.
 
 
 @pytest.mark.model
