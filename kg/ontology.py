@@ -472,8 +472,8 @@ class Gazetteer:
         )
 
 
-_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"\s*(?:'s|’s)$")
+_LEADING_THE = re.compile(r"^(?:the\s+)+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"(?:\s*(?:'s|’s))+$")
 
 
 def normalize_name(name: str) -> str:
@@ -486,11 +486,24 @@ def normalize_name(name: str) -> str:
     'pentagon'
     >>> normalize_name("AT&T")
     'at&t'
+
+    The rules are applied until nothing changes, so that a normalised name
+    normalises to itself ("The the Band's's" and "band" are one name;
+    case folding can undo NFKC: U+0345 folds to "ι", which NFKC keeps).
+
+    >>> normalize_name("THE THE Band's’s"), normalize_name("ǅ")
+    ('band', 'dž')
     """
-    text = unicodedata.normalize("NFKC", name).casefold()
-    text = " ".join(text.split())
-    text = _LEADING_THE.sub("", text)
-    return _POSSESSIVE.sub("", text).strip()
+    text = name
+    for _ in range(100):  # a fixed point within two or three rounds
+        before = text
+        text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+        text = " ".join(text.split())
+        text = _LEADING_THE.sub("", text)
+        text = _POSSESSIVE.sub("", text).strip()
+        if text == before:
+            break
+    return text
 
 
 def _local(iri: object, base: str) -> str:

@@ -31,10 +31,13 @@ kgr:company/xiaomi | Xiaomi
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import re
+import sys
 import threading
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -78,6 +81,8 @@ __all__ = [
     "run_query",
     "saved_queries",
     "saved_query",
+    "stopped_after",
+    "walk_tree",
 ]
 
 T = TypeVar("T")
@@ -254,7 +259,7 @@ def _refuse_update(text: str, query_err: ParseBaseException) -> None:
 
 
 def _refuse_unsafe(tree: Any, *, allow_service: bool, allow_from: bool) -> None:
-    for node in _walk(tree):
+    for node in walk_tree(tree):
         if not isinstance(node, CompValue):
             continue
         if node.name == "ServiceGraphPattern" and not allow_service:
@@ -281,7 +286,7 @@ _PN_LOCAL_ESC = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
 def _unescape_local_names(tree: Any) -> None:
     # SPARQL writes kgr:company\/xiaomi for <...resource/company/xiaomi>, but
     # rdflib keeps the backslash in the IRI; undo the escape as the grammar says.
-    for node in _walk(tree):
+    for node in walk_tree(tree):
         if isinstance(node, CompValue) and node.name == "pname":
             local = dict.get(node, "localname")
             if isinstance(local, str) and "\\" in local:
@@ -297,8 +302,8 @@ def _show(term: Any) -> str:
     return str(term)
 
 
-def _walk(node: Any) -> Iterator[Any]:
-    """Every node of an rdflib SPARQL parse tree (CompValues, ParseResults, lists)."""
+def walk_tree(node: Any) -> Iterator[Any]:
+    """Every node of an rdflib SPARQL parse tree or algebra (CompValues, ParseResults, lists)."""
     yield node
     if isinstance(node, CompValue):
         children: Any = dict.values(node)
@@ -309,7 +314,7 @@ def _walk(node: Any) -> Iterator[Any]:
     else:
         return
     for child in children:
-        yield from _walk(child)
+        yield from walk_tree(child)
 
 
 def _position(err: ParseBaseException) -> str:
@@ -357,7 +362,8 @@ def run_query(
         init_bindings: values for variables, e.g. ``{"e": URIRef(...)}``.
         allow_service, allow_from: see :func:`check_query`.
         timeout: seconds the query may run; ``None`` for no limit. The query
-            then runs in a worker thread, which is stopped when time is up.
+            runs in a worker thread (with a stack deep enough for property
+            paths over long chains), which is stopped when time is up.
 
     Raises:
         QueryError, UnsafeQueryError: see :func:`check_query`; QueryError also
@@ -396,9 +402,18 @@ def run_query(
         return QueryResult(kind=parsed.kind, graph=out, prefixes=prefixes)
 
     try:
-        answer = evaluate() if timeout is None else call_with_timeout(evaluate, timeout)
+        # Always in a worker thread: it has the deep stack rdflib's recursive
+        # property-path evaluation needs, and it can be stopped.
+        answer = call_with_timeout(evaluate, timeout)
     except (QueryError, KeyboardInterrupt):
         raise
+    except RecursionError as err:
+        raise QueryError(
+            "the query nests too deeply for kg's in-memory engine (a property path such as "
+            f"kgo:locatedIn+ followed over more than {_DEEP_RECURSION // 2:,} links, or deeply "
+            "nested patterns). Bound the path (kgo:locatedIn/kgo:locatedIn), or query an "
+            "Oxigraph store (--store oxigraph:DIR)."
+        ) from err
     except Exception as err:  # rdflib's evaluator raises many types
         raise QueryError(f"the query failed while running: {err}") from err
     if answer.graph is not None:
@@ -414,6 +429,41 @@ class _Cancelled(BaseException):
     """
 
 
+#: The C stack of a query's worker thread, and the Python recursion limit while
+#: one runs: rdflib follows a property path (``kgo:locatedIn+``) by recursion,
+#: about two frames a link, so the default limit (1,000) fails on chains of
+#: 500 links. A link takes under 2 kB of C stack: 50,000 frames fit in 128 MB.
+_WORKER_STACK = 128 * 1024 * 1024
+_DEEP_RECURSION = 50_000
+
+_deep_lock = threading.Lock()
+_deep_users: set[int] = set()
+_saved_limit = 0
+
+
+def _deep_recursion(worker: threading.Thread, enter: bool) -> None:
+    """Raise the recursion limit while a worker runs; restore it when the last one is done.
+
+    Both calls may come more than once (the leave is idempotent), and from
+    the caller's thread, which no cancellation can interrupt.
+    """
+    global _saved_limit
+    with _deep_lock:
+        if enter:
+            if not _deep_users:
+                _saved_limit = sys.getrecursionlimit()
+                if _saved_limit < _DEEP_RECURSION:
+                    sys.setrecursionlimit(_DEEP_RECURSION)
+            _deep_users.add(id(worker))
+            return
+        if id(worker) not in _deep_users:
+            return
+        _deep_users.discard(id(worker))
+        if not _deep_users and sys.getrecursionlimit() == _DEEP_RECURSION:
+            with contextlib.suppress(RecursionError):  # this thread is never that deep
+                sys.setrecursionlimit(max(_saved_limit, 1000))
+
+
 class _Worker(threading.Thread):
     """Runs one call; :meth:`cancel` raises :class:`_Cancelled` in it from outside."""
 
@@ -422,8 +472,26 @@ class _Worker(threading.Thread):
         self._call = call
         self._lock = threading.Lock()
         self.done = False
+        self.stopping = False  # a cancel reached the thread: send no other
         self.value: Any = None
         self.error: BaseException | None = None
+
+    def start(self) -> None:
+        """Start with a deep stack (threading.stack_size is global: set it only around this)."""
+        _deep_recursion(self, True)
+        with _stack_lock:
+            try:
+                previous = threading.stack_size(_WORKER_STACK)
+            except (ValueError, RuntimeError):  # a platform without it: the default stack
+                super().start()
+                return
+            try:
+                super().start()
+            except RuntimeError:  # no memory for that stack: the default one
+                threading.stack_size(previous)
+                super().start()
+            finally:
+                threading.stack_size(previous)
 
     def run(self) -> None:
         try:
@@ -437,14 +505,16 @@ class _Worker(threading.Thread):
                 self.value, self.error, self.done = value, error, True
             _nothing()  # a cancel sent just before done is delivered here, inside the try
         except _Cancelled:
-            pass
+            with self._lock:
+                self.stopping = True
         finally:
             self._call = _nothing  # drop the closure (and the graph) if abandoned
+            _deep_recursion(self, False)
 
     def cancel(self) -> bool:
         """Raise _Cancelled in the thread, unless it is done; say whether it was sent."""
         with self._lock:
-            if self.done or self.ident is None:
+            if self.done or self.stopping or self.ident is None:
                 return False
             # CPython delivers it at the thread's next bytecode: rdflib's
             # evaluator is pure Python, so it stops within moments (a call
@@ -464,21 +534,52 @@ def _nothing() -> None:
 _CANCEL_GRACE = 2.0
 
 
-def call_with_timeout(call: Callable[[], T], timeout: float) -> T:
-    """``call()`` in a worker thread; stop it and raise QueryTimeoutError after ``timeout`` s."""
+_stack_lock = threading.Lock()
+
+
+def stopped_after(timeout: float) -> QueryTimeoutError:
+    """The error of a query stopped after ``timeout`` seconds (exit code 124).
+
+    >>> print(stopped_after(0.5))  # doctest: +ELLIPSIS
+    the query ran for more than 0.5 s and was stopped. Make it more selective ...
+    """
+    return QueryTimeoutError(
+        f"the query ran for more than {timeout:g} s and was stopped. Make it more "
+        "selective (bind a subject, add a LIMIT, drop an OPTIONAL or a cross product) "
+        "or allow more time with --timeout SECONDS (0 for no limit)."
+    )
+
+
+def call_with_timeout(call: Callable[[], T], timeout: float | None) -> T:
+    """``call()`` in a worker thread; stop it and raise QueryTimeoutError after ``timeout`` s.
+
+    ``None`` waits as long as it takes (Ctrl-C still stops it). The thread
+    has a deep stack and, while it runs, a recursion limit of 50,000. It is
+    stopped by an exception raised in it, which only pure Python code sees:
+    a call blocked in C (pyoxigraph's evaluation, a network read) runs on,
+    abandoned, until it returns (:class:`kg.stores.OxigraphStore` runs
+    timed queries in a process it can kill instead).
+
+    >>> call_with_timeout(lambda: 6 * 7, 5)
+    42
+    """
     worker = _Worker(call)
     worker.start()
     try:
         worker.join(timeout)
     finally:  # time is up, or KeyboardInterrupt while waiting
         if worker.is_alive() and worker.cancel():
-            worker.join(_CANCEL_GRACE)
+            # An exception that arrives while the thread runs a callback from C (a
+            # weakref's, a __del__) is swallowed there: until it stops, send it again.
+            deadline = time.monotonic() + _CANCEL_GRACE
+            worker.join(0.1)
+            while worker.is_alive() and time.monotonic() < deadline:
+                worker.cancel()
+                worker.join(0.1)
+        if not worker.is_alive():  # it may have ended before its own clean-up ran
+            _deep_recursion(worker, False)
     if not worker.done:
-        raise QueryTimeoutError(
-            f"the query ran for more than {timeout:g} s and was stopped. Make it more "
-            "selective (bind a subject, add a LIMIT, drop an OPTIONAL or a cross product) "
-            "or allow more time with --timeout SECONDS (0 for no limit)."
-        )
+        raise stopped_after(timeout or 0)
     if worker.error is not None:
         raise worker.error
     value: T = worker.value
@@ -733,7 +834,7 @@ def render_query(
     # Parse the result and read each block back: it must hold exactly the term given.
     wanted = {key: len(nodes) for key, nodes in _parameter_slots(tree).items()}
     found_values: dict[str, list[object]] = {}
-    for node in _walk(_compile(text, _unescaped(_parse(text))).query.algebra):
+    for node in walk_tree(_compile(text, _unescaped(_parse(text))).query.algebra):
         if isinstance(node, CompValue) and node.name == "values":
             for row in dict.get(node, "res") or []:
                 for var, value in row.items():
@@ -826,7 +927,7 @@ def _parameter_term(query: str, name: str, value: str | Node) -> Node:
 def _parameter_slots(tree: Any) -> dict[str, list[CompValue]]:
     """The one-variable ``VALUES ?param_NAME { ... }`` blocks of a parse tree, by NAME."""
     slots: dict[str, list[CompValue]] = {}
-    for node in _walk(tree):
+    for node in walk_tree(tree):
         if isinstance(node, CompValue) and node.name == "InlineData":
             names = list(dict.get(node, "var") or [])
             if len(names) == 1 and str(names[0]).startswith(_PARAM_PREFIX):

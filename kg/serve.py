@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import socket
 import string
 import time
@@ -491,18 +492,32 @@ def _xml(result: QueryResult) -> str:
 
 
 def _xml_term(term: Node) -> str:
+    text = _xml_text(str(term))
     if isinstance(term, URIRef):
-        return f"<uri>{escape(str(term))}</uri>"
+        return f"<uri>{text}</uri>"
     if isinstance(term, BNode):
-        return f"<bnode>{escape(str(term))}</bnode>"
+        return f"<bnode>{text}</bnode>"
     if isinstance(term, Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(str(term))}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{text}</literal>"
         datatype = str(term.datatype) if term.datatype is not None else ""
         if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
-            return f"<literal datatype={quoteattr(datatype)}>{escape(str(term))}</literal>"
-        return f"<literal>{escape(str(term))}</literal>"
-    return f"<literal>{escape(str(term))}</literal>"
+            return f"<literal datatype={quoteattr(datatype)}>{text}</literal>"
+        return f"<literal>{text}</literal>"
+    return f"<literal>{text}</literal>"
+
+
+# Characters XML 1.0 cannot hold, even escaped (a graph file may have them in a literal).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(text: str) -> str:
+    """Text escaped for XML; characters XML cannot hold become U+FFFD.
+
+    >>> _xml_text("a < b\x01")
+    'a &lt; b\ufffd'
+    """
+    return escape(_NOT_XML.sub("\ufffd", text))
 
 
 def _asset(name: str) -> bytes:

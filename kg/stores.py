@@ -86,7 +86,12 @@ import base64
 import contextlib
 import io
 import json
+import os
 import re
+import subprocess
+import sys
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -99,6 +104,8 @@ from typing import IO, Any, ClassVar, TypeVar
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.plugins.sparql.parser import expandUnicodeEscapes
+from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
 from kg.errors import (
@@ -107,11 +114,20 @@ from kg.errors import (
     QueryError,
     QueryTimeoutError,
     StoreError,
+    UnsafeQueryError,
     UnsupportedFormatError,
 )
 from kg.export import dataset_quads as _rdflib_quads
 from kg.export import export_graph, format_for_path, normalize_format, write_atomic
-from kg.query import ParsedQuery, QueryResult, call_with_timeout, check_query, run_query
+from kg.query import (
+    ParsedQuery,
+    QueryResult,
+    call_with_timeout,
+    check_query,
+    run_query,
+    stopped_after,
+    walk_tree,
+)
 from kg.store import (
     PREFIXES,
     RDF_FORMATS,
@@ -551,15 +567,23 @@ class OxigraphStore(Store):
         super().__init__("oxigraph:(memory)" if path is None else f"oxigraph:{path}")
         self.path = path
         self._visible: list[ox.NamedNode] | None = None  # named graphs GRAPH patterns see
+        self._workers: _QueryProcesses | None = None
         if path is None:
             self._store: ox.Store | None = ox.Store()
             return
         self._store = _open_folder(path, create=create, read_only=read_only)
         self._learn_prefixes(_read_marker(path).items())
+        self._workers = _QueryProcesses(path, self.name)
 
     @property
     def oxigraph(self) -> ox.Store:
         """The pyoxigraph Store underneath (for what kg does not wrap)."""
+        if self._workers is not None:
+            self._workers.changed()  # it may be written to: timed queries must see that
+        return self._db
+
+    @property
+    def _db(self) -> ox.Store:
         if self._store is None:
             raise StoreError(f"{self.name}: the store is closed; open it again.")
         return self._store
@@ -567,15 +591,39 @@ class OxigraphStore(Store):
     def query(self, query: str | ParsedQuery, *, timeout: float | None = None) -> QueryResult:
         """Run a query in Oxigraph (see :meth:`Store.query`).
 
+        With a ``timeout``, a store in a folder runs the query in a child
+        process (``kg._oxigraph_worker``, kept for the next query) that is
+        killed when time is up: Oxigraph cannot be interrupted otherwise.
+        Without one, or for a store in memory, it runs in this process.
+
         >>> OxigraphStore(None).query("ASK { ?s ?p ?o }").boolean
         False
         """
         parsed = _parsed(query)
         text = _bound_text(parsed)
-        store = self.oxigraph
+        store = self._db
         options: dict[str, Any] = {}
         if _GRAPH_KEYWORD.search(text):  # hide kg's own graph from GRAPH patterns
             options["named_graphs"] = self._visible_graphs()
+        if timeout is not None and self._workers is not None:
+            if not timeout > 0:
+                raise QueryError(
+                    f"the timeout must be a positive number of seconds, not {timeout!r}."
+                )
+            graphs = options.get("named_graphs")
+            kind, body = self._workers.run(
+                {
+                    "query": text,
+                    "prefixes": PREFIXES,
+                    "named_graphs": None if graphs is None else [g.value for g in graphs],
+                },
+                timeout,
+            )
+            if kind == "graph":
+                triples = (q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+                return _result_from_oxigraph(parsed, triples, self.prefixes)
+            rows = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            return _result_from_oxigraph(parsed, rows, self.prefixes)
 
         def run() -> QueryResult:
             try:
@@ -621,9 +669,9 @@ class OxigraphStore(Store):
         path, rdf_format = _graph_file(path, format)
         try:
             # the file as it is (Rust all the way), then the layout's second copies
-            self.oxigraph.bulk_load(path=str(path), format=rdf_format)
+            self._db.bulk_load(path=str(path), format=rdf_format)
             parser = ox.parse(path=path, format=rdf_format)
-            self.oxigraph.bulk_extend(_copy(quad) for quad in parser)
+            self._db.bulk_extend(_copy(quad) for quad in parser)
         except SyntaxError as err:
             raise GraphFileError(
                 f"{path}: {syntax_message(err)}. Fix the file; the store may hold "
@@ -632,7 +680,7 @@ class OxigraphStore(Store):
         except (OSError, ValueError) as err:
             raise GraphFileError(f"{path}: cannot load it ({err}).") from err
         finally:
-            self._visible = None
+            self._written()
         self._save_prefixes(parser.prefixes.items())
 
     def graph_names(self) -> list[URIRef]:
@@ -650,11 +698,11 @@ class OxigraphStore(Store):
         0
         """
         dataset = new_dataset()
-        add_quads(dataset, _stored_quads(self.oxigraph))
+        add_quads(dataset, _stored_quads(self._db))
         return dataset
 
     def __len__(self) -> int:
-        result = self.oxigraph.query(_COUNT_QUADS)
+        result = self._db.query(_COUNT_QUADS)
         assert isinstance(result, ox.QuerySolutions)
         return int(next(iter(result))[0].value)
 
@@ -664,6 +712,8 @@ class OxigraphStore(Store):
         >>> store = OxigraphStore(None)
         >>> store.close(); store.close()
         """
+        if self._workers is not None:
+            self._workers.close()
         if self._store is not None:
             with contextlib.suppress(OSError, RuntimeError):  # RuntimeError: read-only
                 self._store.flush()
@@ -674,7 +724,7 @@ class OxigraphStore(Store):
             text = export_graph(self.to_dataset(), format="graphml")
             assert text is not None
             return _deliver(destination, lambda out: out.write(text.encode("utf-8")), text=text)
-        store = self.oxigraph
+        store = self._db
         rdf_format = _OX_EXPORT[format]
         prefixes = None if format in ("nt", "nquads", "jsonld") else dict(self.prefixes)
 
@@ -689,27 +739,32 @@ class OxigraphStore(Store):
     def _add(self, quads: list[ox.Quad]) -> None:
         try:
             if len(quads) <= 50_000:
-                self.oxigraph.extend(quads)  # one transaction
+                self._db.extend(quads)  # one transaction
             else:
-                self.oxigraph.bulk_extend(quads)
+                self._db.bulk_extend(quads)
         except OSError as err:
             raise StoreError(f"{self.name}: cannot write the store ({err}).") from err
         finally:
-            self._visible = None
+            self._written()
 
     def _update(self, update: str) -> None:
         try:
-            self.oxigraph.update(update)
+            self._db.update(update)
         except SyntaxError as err:  # a bug in kg, not in the user's data
             raise StoreError(f"{self.name}: Oxigraph refused kg's update: {err}") from err
         except OSError as err:
             raise StoreError(f"{self.name}: cannot write the store ({err}).") from err
         finally:
-            self._visible = None
+            self._written()
+
+    def _written(self) -> None:
+        self._visible = None
+        if self._workers is not None:
+            self._workers.changed()
 
     def _visible_graphs(self) -> list[ox.NamedNode]:
         if self._visible is None:
-            result = self.oxigraph.query(_NAMED_GRAPHS)
+            result = self._db.query(_NAMED_GRAPHS)
             assert isinstance(result, ox.QuerySolutions)
             self._visible = [
                 s[0] for s in result if isinstance(s[0], ox.NamedNode) and s[0] != _OWN
@@ -981,9 +1036,19 @@ class SparqlStore(Store):
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         if self._auth:
             request.add_header("Authorization", "Basic " + self._auth)
+        # The socket timeout bounds each wait; the deadline bounds the whole answer, which
+        # a server streams for as long as the query runs.
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
-                return bytes(response.read())
+                if deadline is None:
+                    return bytes(response.read())
+                chunks: list[bytes] = []
+                while chunk := response.read1(1 << 16):
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        raise _timeout_error(self.name, timeout)
+                return b"".join(chunks)
         except urllib.error.HTTPError as err:
             message = _error_text(err)
             if err.code == 404:
@@ -1159,6 +1224,166 @@ def _stored_quads(store: ox.Store) -> Iterator[ox.Quad]:
 
 
 #################################################################
+# Timed Oxigraph queries, in child processes
+#################################################################
+
+#: Idle query processes an Oxigraph store keeps for its next timed queries.
+_IDLE_PROCESSES = 4
+
+#: Seconds a new query process may take to open the store (not counted in a query's time).
+_START_LIMIT = 60.0
+
+
+class _QueryProcess:
+    """One ``kg._oxigraph_worker`` child with the store folder open read-only."""
+
+    def __init__(self, folder: Path, generation: int) -> None:
+        package_parent = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (package_parent, env.get("PYTHONPATH", "")) if p
+        )
+        self.generation = generation
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kg._oxigraph_worker", str(folder)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=os.name == "posix",  # no Ctrl-C of its own: kg stops it
+        )
+
+    def exchange(self, request: bytes | None, timeout: float | None) -> tuple[str, str, bytes]:
+        """Send a request (None: wait for ``ready``) and read the answer: (status, kind, bytes).
+
+        The status is the process's own (``ok``, ``syntax``, ``store``, ``ready``),
+        ``timeout`` when no answer came in time (the process is then killed), or
+        ``gone`` when the process ended without one.
+        """
+        box: dict[str, Any] = {}
+        process = self.process
+        assert process.stdin is not None and process.stdout is not None
+        stdin, stdout = process.stdin, process.stdout
+
+        def talk() -> None:
+            try:
+                if request is not None:
+                    stdin.write(request)
+                    stdin.flush()
+                header = stdout.readline().decode("ascii", "replace").split()
+                if len(header) == 1 and header[0] == "ready":
+                    box["answer"] = ("ready", "-", b"")
+                    return
+                if len(header) != 3 or not header[2].isdigit():
+                    box["answer"] = ("gone", "-", b"")
+                    return
+                body = stdout.read(int(header[2]))
+                box["answer"] = (header[0], header[1], body)
+            except (OSError, ValueError):
+                box["answer"] = ("gone", "-", b"")
+
+        talker = threading.Thread(target=talk, name="kg-query-process", daemon=True)
+        talker.start()
+        try:
+            talker.join(timeout)
+        except BaseException:  # Ctrl-C while waiting: the query is abandoned
+            self.kill()
+            raise
+        if talker.is_alive():
+            self.kill()
+            talker.join(5)
+            return ("timeout", "-", b"")
+        answer: tuple[str, str, bytes] = box.get("answer", ("gone", "-", b""))
+        return answer
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(10)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+
+class _QueryProcesses:
+    """The query processes of one Oxigraph folder: a process per query at a time, reused.
+
+    A process sees the folder as it was when it opened it, so every write
+    through the store (:meth:`changed`) retires the idle ones.
+    """
+
+    def __init__(self, folder: Path, name: str) -> None:
+        self._folder = folder
+        self._name = name
+        self._lock = threading.Lock()
+        self._idle: list[_QueryProcess] = []
+        self._generation = 0
+
+    def changed(self) -> None:
+        with self._lock:
+            self._generation += 1
+            stale, self._idle = self._idle, []
+        for process in stale:
+            process.kill()
+
+    def close(self) -> None:
+        self.changed()
+
+    def run(self, request: dict[str, Any], timeout: float) -> tuple[str, bytes]:
+        """Run one query; return (``rows`` or ``graph``, the answer's bytes).
+
+        Raises:
+            QueryTimeoutError: no answer within ``timeout`` s (the process is killed).
+            QueryError: Oxigraph cannot parse the query.
+            StoreError: the store cannot be read, or the process died.
+        """
+        worker = self._take()
+        line = (json.dumps(request, ensure_ascii=True) + "\n").encode("ascii")
+        status, kind, body = worker.exchange(line, timeout)
+        if status == "timeout":
+            raise stopped_after(timeout)
+        if status == "gone":
+            code = worker.process.poll()
+            worker.kill()
+            raise StoreError(
+                f"{self._name}: the query process stopped unexpectedly (exit code {code}). "
+                "Run the query again; if it happens again, query without --timeout."
+            )
+        self._give_back(worker)
+        message = " ".join(body.decode("utf-8", "replace").split())  # one line
+        if status == "syntax":
+            raise QueryError(f"Oxigraph cannot parse the query: {message}")
+        if status != "ok":
+            raise StoreError(f"{self._name}: cannot read the store ({message}).")
+        return kind, body
+
+    def _take(self) -> _QueryProcess:
+        with self._lock:
+            generation = self._generation
+            if self._idle:
+                return self._idle.pop()
+        try:
+            worker = _QueryProcess(self._folder, generation)
+        except OSError as err:  # no memory or processes left
+            raise StoreError(f"{self._name}: cannot start a query process ({err}).") from err
+        status, _, body = worker.exchange(None, _START_LIMIT)
+        if status != "ready":
+            worker.kill()
+            why = body.decode("utf-8", "replace") or f"exit code {worker.process.poll()}"
+            raise StoreError(f"{self._name}: cannot start a query process ({why}).")
+        return worker
+
+    def _give_back(self, worker: _QueryProcess) -> None:
+        with self._lock:
+            if worker.generation == self._generation and len(self._idle) < _IDLE_PROCESSES:
+                self._idle.append(worker)
+                return
+        worker.kill()
+
+
+#################################################################
 # Shared helpers
 #################################################################
 
@@ -1181,13 +1406,25 @@ _PARAM_BLOCK = r"VALUES\s+\?param_{name}\s*\{{[^{{}}]*\}}"
 
 
 def _bound_text(parsed: ParsedQuery) -> str:
-    """The query text with each bound parameter's ``VALUES ?param_NAME { ... }`` block filled.
+    """The text to send Oxigraph or a server for a checked query.
+
+    It is the text rdflib parsed when it checked the query: rdflib expands
+    ``\\uXXXX`` escapes everywhere before parsing, Oxigraph only inside
+    strings and IRIs, so the original text could hide a ``SERVICE`` from the
+    check (``"a\\u005C" . { SERVICE <...> {...} } # "``: one string to rdflib,
+    a string and a SERVICE call to Oxigraph). As a second guard, a text in
+    which a plain scan finds the keyword ``SERVICE`` outside strings, IRIs
+    and comments, where rdflib found none, is refused.
 
     :func:`kg.query.bind_query` binds saved-query parameters in rdflib's
     parse tree; Oxigraph and servers get the text, so the blocks are
     rewritten with the term in N-Triples syntax (escaped, one term).
+
+    >>> from kg.query import check_query
+    >>> _bound_text(check_query('ASK { ?s ?p "caf\\\\u00E9" }'))
+    'ASK { ?s ?p "café" }'
     """
-    text = parsed.text
+    text = _as_checked(parsed.text, _has_service(parsed))
     for name, term in parsed.bindings.items():
         pattern = re.compile(_PARAM_BLOCK.format(name=re.escape(name)))
         block = f"VALUES ?param_{name} {{ {term.n3()} }}"
@@ -1198,6 +1435,66 @@ def _bound_text(parsed: ParsedQuery) -> str:
                 "block in the query text."
             )
     return text
+
+
+def _has_service(parsed: ParsedQuery) -> bool:
+    return any(
+        isinstance(node, CompValue) and node.name == "ServiceGraphPattern"
+        for node in walk_tree(parsed.query.algebra)
+    )
+
+
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_SERVICE_WORD = re.compile(r"(?<![\w?$:.\-])SERVICE(?![\w:.\-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=512)
+def _as_checked(text: str, has_service: bool) -> str:
+    """The query text as rdflib read it; refused if a scan finds a SERVICE rdflib did not."""
+    expanded = expandUnicodeEscapes(text)
+    if not has_service and _SERVICE_WORD.search(_code_only(expanded)):
+        raise UnsafeQueryError(
+            "the query is refused: it reads as a SERVICE call to Oxigraph but not to kg's "
+            "safety check (look for \\u escapes and quotes in strings). Write it plainly."
+        )
+    return expanded
+
+
+def _code_only(text: str) -> str:
+    """``text`` with its strings, IRIs and comments blanked out (a SPARQL lexer's view).
+
+    >>> _code_only('SELECT * { ?s <http://x#y> "a \\\\" # b" } # SERVICE')
+    'SELECT * { ?s     }  '
+    """
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "#":
+            end = n
+            for stop in ("\n", "\r"):
+                found = text.find(stop, i)
+                if found != -1:
+                    end = min(end, found)
+            i = end
+        elif char in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else char
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                if text[j] == "\\":
+                    j += 1
+                elif len(quote) == 1 and text[j] in "\r\n":
+                    break
+                j += 1
+            i = min(j + len(quote), n)
+        elif char == "<" and (iri := _IRIREF.match(text, i)) is not None:
+            i = iri.end()
+        else:
+            out.append(char)
+            i += 1
+            continue
+        out.append(" ")
+    return "".join(out)
 
 
 def _result_from_oxigraph(
