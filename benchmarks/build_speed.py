@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import generate, write_jsonl
+from synthetic import STYLES, generate, write_jsonl
 
 
 def peak_mib() -> tuple[float, float]:
@@ -62,9 +62,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-spacy", action="store_true", help="memory run: kg only")
     parser.add_argument("--repeat", type=int, default=1, help="interleaved runs of each")
+    parser.add_argument(
+        "--style", choices=sorted(STYLES), default="dense", help="synthetic.py's corpus style"
+    )
     args = parser.parse_args()
 
-    articles = generate(args.articles, seed=args.seed)
+    articles = generate(args.articles, seed=args.seed, style=args.style)
     words = sum(len(a.text.split()) for a in articles)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = write_jsonl(articles, Path(tmp) / "corpus.jsonl")
@@ -73,7 +76,7 @@ def main() -> None:
         print(f"kg build benchmark  {time.strftime('%Y-%m-%d')}")
         print(
             f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; "
-            f"corpus: {args.articles:,} synthetic articles, {words:,} words; "
+            f"corpus: {args.articles:,} synthetic articles ({args.style}), {words:,} words; "
             f"{args.jobs} process(es)"
         )
         spacy_times: list[float] = []
