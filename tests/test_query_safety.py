@@ -30,7 +30,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Literal, URIRef
 from test_query import run_endpoint  # pytest puts tests/ on sys.path
-from test_serve import FORM, SMALL, fetch, form, oxigraph_server, start  # noqa: F401
+from test_serve import FORM, SMALL, fetch, form, oxigraph_server, serving  # noqa: F401
 
 import kg.query
 from kg.errors import QueryError, QueryTimeoutError, UnsafeQueryError
@@ -176,13 +176,10 @@ def served(
     )
     for graph in graphs.values():
         store.load_file(graph)
-    server, thread = start(store, timeout=1.0)
     try:
-        yield server.url + "sparql", store
+        with serving(store, timeout=1.0) as url:
+            yield url + "sparql", store
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
         store.close()
 
 
@@ -312,9 +309,8 @@ def test_kg_serve_checks_queries_before_they_reach_oxigraph_serve(
     remote = open_store(f"sparql+{oxigraph_server}")
     assert isinstance(remote, SparqlStore)
     remote.load_file(SMALL)
-    server, thread = start(remote, timeout=5)
-    try:
-        sparql = server.url + "sparql"
+    with serving(remote, timeout=5) as base:
+        sparql = base + "sparql"
         service = f"SELECT ?x WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}"
         refused = [
             fetch(sparql + "?" + urllib.parse.urlencode({"query": service})),
@@ -337,10 +333,6 @@ def test_kg_serve_checks_queries_before_they_reach_oxigraph_serve(
         # the check in front of it is what keeps it from doing so.
         direct = fetch(oxigraph_server + "/query?" + urllib.parse.urlencode({"query": trap(url)}))
         assert direct.status == 200 and requests
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 # ------------------------------------------------------------------ pathological queries

@@ -23,6 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.errors import QueryTimeoutError
 from kg.query import OUTPUT_FORMATS, format_result
-from kg.serve import SparqlServer, make_server
+from kg.serve import make_server
 from kg.store import PREFIXES
 from kg.stores import DEFAULT_GRAPH_IRI, OxigraphStore, SparqlStore, Store, open_store
 
@@ -150,11 +151,18 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphStore
     store.close()
 
 
-def start(store: Store, **options: Any) -> tuple[SparqlServer, threading.Thread]:
+@contextmanager
+def serving(store: Store, **options: Any) -> Iterator[str]:
+    """``kg serve`` of ``store`` in a thread, on a free port: its base URL (…/)."""
     server = make_server(store, "127.0.0.1", 0, **options)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    return server, thread
+    try:
+        yield server.url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
 
 
 @pytest.fixture(scope="module", params=["memory", "oxigraph"])
@@ -168,13 +176,10 @@ def kg_server(
         store = open_store(tmp_path_factory.mktemp("served") / "store", create=True)
     store.load_file(SMALL)
     lines: list[str] = []
-    server, thread = start(store, timeout=5, log=lines.append)
     try:
-        yield server.url + "sparql", store
+        with serving(store, timeout=5, log=lines.append) as url:
+            yield url + "sparql", store
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
         store.close()
     assert lines and all('"' in line for line in lines)  # one log line per request
 
@@ -361,19 +366,14 @@ def test_kg_serve_content_negotiation(kg_server: tuple[str, Store]) -> None:
 def test_kg_serve_stops_a_slow_query(tmp_path: Path) -> None:
     store = open_store("memory")
     store.load_file(SMALL)
-    server, thread = start(store, timeout=0.3)
-    try:
+    with serving(store, timeout=0.3) as url:
         cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
         started = time.perf_counter()
-        answer = fetch(server.url + "sparql?" + urllib.parse.urlencode({"query": cross}))
+        answer = fetch(url + "sparql?" + urllib.parse.urlencode({"query": cross}))
         assert answer.status == 503 and "0.3 s" in answer.text
         assert time.perf_counter() - started < 5
-        quick = fetch(server.url + "sparql?query=ASK%7B%7D")  # the server still answers
+        quick = fetch(url + "sparql?query=ASK%7B%7D")  # the server still answers
         assert quick.status == 200
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def test_the_query_page_is_self_contained(kg_server: tuple[str, Store]) -> None:
@@ -640,15 +640,10 @@ def test_a_slow_query_to_a_server_times_out(oxigraph_server: str) -> None:
 def test_kg_serve_relays_a_sparql_server(oxigraph_server: str, embedded: OxigraphStore) -> None:
     remote = open_store(f"sparql+{oxigraph_server}")
     remote.load_file(SMALL)
-    server, thread = start(remote)
-    try:
-        document = wrapper(server.url + "sparql", SELECTS[1], JSON).queryAndConvert()
+    with serving(remote) as url:
+        document = wrapper(url + "sparql", SELECTS[1], JSON).queryAndConvert()
         assert isinstance(document, dict)
         assert json_rows(document) == embedded.query(SELECTS[1]).rows
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @pytest.mark.model
