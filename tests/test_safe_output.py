@@ -30,7 +30,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
-from test_serve import fetch, start
+from test_serve import fetch, serving
 from typer.testing import CliRunner
 
 from kg.cli import app
@@ -323,13 +323,8 @@ def served(build: tuple[Path, BuildResult]) -> Iterator[str]:
     dataset.add((odd, URIRef(PREFIXES["kgo"] + "mentionedIn"), URIRef("urn:x:d")))
     from kg.stores import MemoryStore
 
-    server, thread = start(MemoryStore(dataset), timeout=10)
-    try:
-        yield server.url + "sparql"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(MemoryStore(dataset), timeout=10) as url:
+        yield url + "sparql"
 
 
 def test_kg_serve_answers_parse_back_in_every_format(
