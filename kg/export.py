@@ -307,6 +307,15 @@ def _converter() -> Any:
     return ox_term_converter()
 
 
+def turtle_prefixes(prefixes: Mapping[str, str]) -> str:
+    """``@prefix`` lines for ``prefixes``, sorted by name (Turtle and TriG).
+
+    >>> print(turtle_prefixes({"ex": "https://example.org/"}), end="")
+    @prefix ex: <https://example.org/> .
+    """
+    return "".join(f"@prefix {k}: <{v}> .\n" for k, v in sorted(prefixes.items()))
+
+
 def write_graph_files(
     pieces: Iterable[GraphPiece],
     *,
@@ -343,7 +352,7 @@ def write_graph_files(
     ex:a kgo:partnersWith ex:b .
     """
     prefixes = dict(prefixes or {})
-    header = "".join(f"@prefix {k}: <{v}> .\n" for k, v in sorted(prefixes.items())) + "\n"
+    header = turtle_prefixes(prefixes) + "\n"
     count = 0
     with contextlib.ExitStack() as stack:
         files = {

@@ -12,22 +12,15 @@ from typer.testing import CliRunner
 from kg.analyze import analysis_to_json, analyze, entity_network, find_path
 from kg.cli import app
 from kg.errors import NoPathError, ViewSelectionError
-from kg.export import export_graph
+from kg.export import export_graph, turtle_prefixes
+from kg.graph import graph_prefixes
 from kg.ontology import KGO_IRI, KGR_IRI
 from kg.store import load_graph
 
 K = Namespace(KGO_IRI)
 R = Namespace(KGR_IRI)
 
-PREFIXES = f"""
-@prefix kgo: <{KGO_IRI}> .
-@prefix kgr: <{KGR_IRI}> .
-@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-"""
+PREFIXES = turtle_prefixes(graph_prefixes())  # the TriG header of the graphs below
 
 
 def statement(name: str, s: str, p: str, o: str, doc: str, evidence: str, conf: float) -> str:

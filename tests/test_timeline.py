@@ -10,7 +10,8 @@ from rdflib import Dataset, Namespace
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.export import export_graph
+from kg.export import export_graph, turtle_prefixes
+from kg.graph import graph_prefixes
 from kg.ontology import KGO_IRI, KGR_IRI
 from kg.store import load_graph
 from kg.timeline import before, conflicts, date_range, timeline
@@ -18,15 +19,7 @@ from kg.timeline import before, conflicts, date_range, timeline
 K = Namespace(KGO_IRI)
 R = Namespace(KGR_IRI)
 
-PREFIXES = f"""
-@prefix kgo: <{KGO_IRI}> .
-@prefix kgr: <{KGR_IRI}> .
-@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-"""
+PREFIXES = turtle_prefixes(graph_prefixes())  # the TriG header of the graphs below
 
 
 def stmt(name: str, s: str, p: str, o: str, doc: str, evidence: str, extra: str = "") -> str:

@@ -13,8 +13,8 @@ from rdflib.namespace import SH
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.export import export_graph
-from kg.graph import graph_blocks
+from kg.export import export_graph, turtle_prefixes
+from kg.graph import graph_blocks, graph_prefixes
 from kg.ontology import CORE_PREDICATES, KGO_IRI, KGR_IRI, ontology_graph
 from kg.pipeline import BuildResult, write_outputs
 from kg.store import load_graph
@@ -35,15 +35,7 @@ R = Namespace(KGR_IRI)
 S = Namespace(SHAPES_IRI)
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # rdflib's XSD warns when pytest inspects it
 
-PREFIXES = f"""
-@prefix kgo: <{KGO_IRI}> .
-@prefix kgr: <{KGR_IRI}> .
-@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-"""
+PREFIXES = turtle_prefixes(graph_prefixes())  # the TriG header of the graphs below
 
 #: A small graph that honours the contract: two entities, one document, one statement.
 GOOD = (
