@@ -50,19 +50,18 @@ from kg.graph import (
     Block,
     Triple,
     dataset_from_blocks,
-    document_block,
     entity_triples,
     sorted_triples,
     statements,
     statements_by_document,
 )
+from kg.graphfiles import checked_article
 from kg.ontology import ontology_graph
 from kg.parallel import chunks, extract_chunk
 from kg.types import Article, Entity, Extraction, Resolved
 from kg.validate import (
     QuarantinedTriple,
     check_descriptions,
-    check_document,
     checked_default_graph,
     quarantine_block,
     statements_of,
@@ -142,8 +141,8 @@ def _write_shard(
     stated: list[tuple[Triple, Node, Decimal]] = []
     records: list[QuarantinedTriple] = []
     for item in resolved:
-        name, triples = document_block(item, by_doc.get(item.extraction.article.id, ()), base=base)
-        kept, found = check_document(name, triples, descriptions)
+        doc_statements = by_doc.get(item.extraction.article.id, [])
+        name, kept, found = checked_article(item, doc_statements, descriptions, base=base)
         records.extend(found)
         stated.extend(statements_of(kept))
         blocks.append((name, kept))

@@ -157,10 +157,7 @@ def _article_graph(
     keep: bool,
 ) -> ArticleGraph:
     """Make, check and serialize one article's graph (in a worker process)."""
-    name, triples = document_block(item, doc_statements, base=base)
-    quarantined: list[QuarantinedTriple] = []
-    if descriptions is not None:
-        triples, quarantined = check_document(name, triples, descriptions)
+    name, triples, quarantined = checked_article(item, doc_statements, descriptions, base=base)
     return ArticleGraph(
         piece=graph_piece(name, triples, prefixes=prefixes, shared=RELATIONS),
         relations=tuple(t for t in triples if t[1] in RELATIONS),
@@ -168,3 +165,20 @@ def _article_graph(
         quarantined=tuple(quarantined),
         triples=tuple(triples) if keep else None,
     )
+
+
+def checked_article(
+    item: Resolved,
+    doc_statements: Sequence[Statement],
+    descriptions: Mapping[Node, Sequence[Triple]] | None,
+    *,
+    base: str = KGR_IRI,
+) -> tuple[URIRef, list[Triple], list[QuarantinedTriple]]:
+    """One article's named graph (:func:`kg.graph.document_block`), checked against the
+    shapes with the checked entity ``descriptions`` (``None``: not checked): its IRI,
+    the triples kept and the records of what was set aside."""
+    name, triples = document_block(item, doc_statements, base=base)
+    if descriptions is None:
+        return name, triples, []
+    kept, quarantined = check_document(name, triples, descriptions)
+    return name, kept, quarantined
