@@ -4,7 +4,10 @@ Two scorers share the matching rules of ``shared/GOLD.md``:
 
 * :func:`score_graph` reads a built graph (entities, direct relation triples,
   ``kgo:Statement`` qualifiers, ``kgo:Observation`` figures) and compares it
-  with a :class:`SeedsGold` loaded by :func:`load_seeds_gold`;
+  with a :class:`SeedsGold` loaded by :func:`load_seeds_gold`; beyond
+  precision and recall it reports duplicated and wrongly merged entities
+  (:class:`EntityIdentity`) and how well relation confidences are calibrated
+  (:mod:`kg.eval_calibration`);
 * :func:`score_conll04` compares ``kg extract`` records with CoNLL04
   sentences loaded by :func:`load_conll04`, strictly (exact spans and types).
 
@@ -21,7 +24,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, cast
@@ -31,6 +34,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg.errors import EvaluationError, UnsupportedFormatError
+from kg.eval_calibration import Calibration, RatedTriple, calibrate, format_calibration
 from kg.ontology import (
     CORE_PREDICATES,
     KGO,
@@ -48,6 +52,7 @@ __all__ = [
     "ConllRelation",
     "ConllReport",
     "ConllSentence",
+    "EntityIdentity",
     "Finding",
     "GoldDocument",
     "GoldEntity",
@@ -577,6 +582,7 @@ class _GraphView:
                     self.statements[(subj, pred, obj)].append(stmt)
         for key in self.statements:
             self.statements[key].sort(key=str)
+        self.facts = _fact_confidences(g)
 
     def doc_id(self, doc: Node) -> str:
         ident = self.g.value(doc, DCTERMS.identifier)
@@ -602,6 +608,22 @@ class _GraphView:
             prefix = f"[{', '.join(docs)}] " if docs else ""
             out.extend(f"{prefix}{q}" for q in quotes or ["(no evidence)"])
         return tuple(out)
+
+
+def _fact_confidences(g: Graph) -> dict[tuple[Node, Node, Node], Decimal]:
+    """The ``kgo:confidence`` of each ``kgo:Fact``, by the triple it names (the highest)."""
+    out: dict[tuple[Node, Node, Node], Decimal] = {}
+    for fact in g.subjects(RDF.type, KGO.Fact):
+        s = g.value(fact, KGO.tripleSubject)
+        p = g.value(fact, KGO.triplePredicate)
+        o = g.value(fact, KGO.tripleObject)
+        if s is None or p is None or o is None:
+            continue
+        for value in g.objects(fact, KGO.confidence):
+            confidence = _literal_decimal(value)
+            if confidence is not None and confidence > out.get((s, p, o), Decimal(-1)):
+                out[(s, p, o)] = confidence
+    return out
 
 
 class _Matcher:
@@ -653,6 +675,33 @@ class _Matcher:
 
 
 @dataclass(frozen=True, slots=True)
+class EntityIdentity:
+    """Whether each real thing has exactly one node: duplicates and wrong merges.
+
+    ``gold_entities`` counts the required gold entities of the four coarse
+    classes. A node counts for the gold entity it matches best (the one entity
+    precision credits it to); ``duplicated`` gold entities have two or more
+    such nodes, ``extra_nodes`` are the nodes beyond the first of each (the
+    duplicates entity precision counts as false positives). ``wrong_merges``
+    are nodes that match two or more required gold entities (GOLD.md rule 2):
+    one node standing for several real things.
+
+    >>> EntityIdentity(gold_entities=4, duplicated=1, extra_nodes=2).duplicated_share
+    0.25
+    """
+
+    gold_entities: int = 0
+    duplicated: int = 0
+    extra_nodes: int = 0
+    wrong_merges: int = 0
+
+    @property
+    def duplicated_share(self) -> float:
+        """duplicated / gold_entities (0.0 without gold entities)."""
+        return self.duplicated / self.gold_entities if self.gold_entities else 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class SeedsReport:
     """Scores of a graph against the seed gold standard, with misses and false positives.
 
@@ -662,6 +711,12 @@ class SeedsReport:
     symmetric triple, an alternative beside the main form, a triple between
     duplicate nodes) are ``relations_redundant``, not errors; triples matching
     only optional facts are ``relations_optional``.
+
+    ``identity`` counts duplicated gold entities and wrongly merged nodes
+    (listed in ``entity_duplicates`` and ``entity_wrong_merges``);
+    ``calibration`` rates the confidence of every triple that relation
+    precision counts (the right ones, redundant ones included, and the false
+    positives).
     """
 
     entities: Score
@@ -685,9 +740,15 @@ class SeedsReport:
     observation_misses: tuple[Finding, ...] = ()
     observation_errors: tuple[Finding, ...] = ()  # found, with an attribute wrong or missing
     observation_false_positives: tuple[Finding, ...] = ()
+    identity: EntityIdentity = EntityIdentity()
+    entity_duplicates: tuple[Finding, ...] = ()  # one per duplicated gold entity
+    entity_wrong_merges: tuple[Finding, ...] = ()  # one per wrongly merged node
+    # Of the triples relation precision scores.
+    calibration: Calibration = field(default_factory=Calibration)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (ratios rounded to 6 places)."""
+        identity = self.identity
         return {
             "kind": "seeds",
             "entities": {
@@ -697,7 +758,19 @@ class SeedsReport:
                 "class_agreement": self.entity_class_agreement.to_dict(),
                 "misses": [f.to_dict() for f in self.entity_misses],
                 "false_positives": [f.to_dict() for f in self.entity_false_positives],
+                "duplicates": {
+                    "gold_entities": identity.gold_entities,
+                    "duplicated": identity.duplicated,
+                    "extra_nodes": identity.extra_nodes,
+                    "share": round(identity.duplicated_share, 6),
+                    "items": [f.to_dict() for f in self.entity_duplicates],
+                },
+                "wrong_merges": {
+                    "nodes": identity.wrong_merges,
+                    "items": [f.to_dict() for f in self.entity_wrong_merges],
+                },
             },
+            "calibration": self.calibration.to_dict(),
             "relations": {
                 "overall": self.relations.to_dict(),
                 "by_predicate": _pairs_to_dict(self.relations_by_predicate),
@@ -918,7 +991,74 @@ def _score_entities(
         "entity_class_agreement": agreement,
         "entity_misses": tuple(misses),
         "entity_false_positives": tuple(false_positives),
+        **_score_identity(view, matcher, entities, claimed),
     }
+
+
+def _required(entity: GoldEntity) -> bool:
+    """Whether a gold entity is scored: not optional, and of one of the four coarse classes."""
+    return entity.coarse in _COARSE and not entity.optional
+
+
+def _score_identity(
+    view: _GraphView,
+    matcher: _Matcher,
+    entities: Sequence[GoldEntity],
+    claimed: Mapping[int, Sequence[tuple[int, str, _NodeInfo]]],
+) -> dict[str, Any]:
+    """Duplicated gold entities and wrongly merged nodes (see :class:`EntityIdentity`).
+
+    ``claimed`` gives, per gold index, the (rank, IRI, node) of the nodes that
+    match it best, as entity precision credits them.
+    """
+    duplicated = {
+        i: [info for _, _, info in sorted(nodes, key=lambda t: (t[0], t[1]))]
+        for i, nodes in sorted(claimed.items())
+        if _required(entities[i]) and len(nodes) > 1
+    }
+    merges = []
+    for info in sorted(view.nodes.values(), key=lambda n: str(n.node)):
+        if not info.in_scope:
+            continue
+        golds = sorted(i for _, i in matcher.ranked(info) if _required(entities[i]))
+        if len(golds) > 1:
+            merges.append(_wrong_merge_finding(info, [entities[i] for i in golds]))
+    identity = EntityIdentity(
+        gold_entities=sum(_required(e) for e in entities),
+        duplicated=len(duplicated),
+        extra_nodes=sum(len(nodes) - 1 for nodes in duplicated.values()),
+        wrong_merges=len(merges),
+    )
+    return {
+        "identity": identity,
+        "entity_duplicates": tuple(
+            _duplicate_finding(entities[i], nodes) for i, nodes in duplicated.items()
+        ),
+        "entity_wrong_merges": tuple(merges),
+    }
+
+
+def _duplicate_finding(entity: GoldEntity, nodes: Sequence[_NodeInfo]) -> Finding:
+    """A gold entity with several nodes: the nodes, best match first, and their documents."""
+    return Finding(
+        item=f"{entity.label!r} [{entity.cls}]",
+        reason=f"{len(nodes)} nodes: " + "; ".join(n.describe() for n in nodes),
+        evidence=tuple(f"{n.describe()} mentioned in {', '.join(n.docs)}" for n in nodes if n.docs),
+    )
+
+
+def _wrong_merge_finding(info: _NodeInfo, golds: Sequence[GoldEntity]) -> Finding:
+    """A node matching several gold entities: each, with the node's names that match it."""
+    parts = []
+    for entity in golds:
+        keys = {normalize_name(n) for n in entity.names}
+        names = ", ".join(repr(n) for n in info.names if normalize_name(n) in keys)
+        parts.append(f"{entity.label!r} [{entity.cls}] by {names}")
+    return Finding(
+        item=info.describe(),
+        reason=f"one node for {len(golds)} gold entities: " + "; ".join(parts),
+        evidence=tuple(f"mentioned in {d}" for d in info.docs),
+    )
 
 
 def _entity_miss(view: _GraphView, matcher: _Matcher, index: int, entity: GoldEntity) -> Finding:
@@ -947,18 +1087,7 @@ def _score_relations(
 ) -> dict[str, Any]:
     facts = _merge_facts(relations)
     index = matcher.index
-    core: dict[Node, str] = {_kgo(p): p for p in CORE_PREDICATES}
-
-    # Scored predicted triples, one per symmetric pair.
-    triples: dict[tuple[str, str, str], tuple[Node, str, Node]] = {}
-    for s, p, o in view.g:
-        predicate = core.get(p)
-        if predicate is None:
-            continue
-        a, b = str(s), str(o)
-        if predicate in SYMMETRIC_PREDICATES and b < a:
-            a, b = b, a
-        triples.setdefault((a, predicate, b), (s, predicate, o))
+    triples = _scored_triples(view)
 
     def matches(triple: tuple[Node, str, Node]) -> list[int]:
         s, predicate, o = triple
@@ -981,12 +1110,15 @@ def _score_relations(
     correct_triples = 0
     optional_triples = 0
     false_positives: list[Finding] = []
+    rated: list[RatedTriple] = []  # the triples relation precision counts, for calibration
     for key in sorted(triples):
         triple = triples[key]
         hits = matches(triple)
         for f in hits:
             found[f].append(triple)
         required = [f for f in hits if not facts[f].optional]
+        if required or not hits:
+            rated.append(RatedTriple(_triple_confidence(view, triple), frozenset(required)))
         if required:
             correct_triples += 1
         elif hits:
@@ -1032,8 +1164,45 @@ def _score_relations(
         "relations_optional": optional_triples,
         "relation_misses": tuple(misses),
         "relation_false_positives": tuple(false_positives),
+        "calibration": calibrate(rated, required=sum(not f.optional for f in facts)),
         **qualifier_part,
     }
+
+
+def _scored_triples(view: _GraphView) -> dict[tuple[str, str, str], tuple[Node, str, Node]]:
+    """The predicted triples with a core predicate, one per symmetric pair, by a sortable key."""
+    core: dict[Node, str] = {_kgo(p): p for p in CORE_PREDICATES}
+    triples: dict[tuple[str, str, str], tuple[Node, str, Node]] = {}
+    for s, p, o in view.g:
+        predicate = core.get(p)
+        if predicate is None:
+            continue
+        a, b = str(s), str(o)
+        if predicate in SYMMETRIC_PREDICATES and b < a:
+            a, b = b, a
+        triples.setdefault((a, predicate, b), (s, predicate, o))
+    return triples
+
+
+def _triple_confidence(view: _GraphView, triple: tuple[Node, str, Node]) -> Decimal | None:
+    """The graph's confidence in a triple (either direction of a symmetric one).
+
+    The ``kgo:confidence`` of its ``kgo:Fact`` when several documents state it,
+    else the highest of its statements'; None when the graph gives none.
+    """
+    s, predicate, o = triple
+    p = _kgo(predicate)
+    keys = [(s, p, o), (o, p, s)] if predicate in SYMMETRIC_PREDICATES else [(s, p, o)]
+    facts = [view.facts[k] for k in keys if k in view.facts]
+    if facts:
+        return max(facts)
+    stated = [
+        confidence
+        for statement in _statements_of(view, triple)
+        for value in view.g.objects(statement, KGO.confidence)
+        if (confidence := _literal_decimal(value)) is not None
+    ]
+    return max(stated, default=None)
 
 
 def _statements_of(view: _GraphView, triple: tuple[Node, str, Node]) -> list[Node]:
@@ -1707,12 +1876,22 @@ def _findings(title: str, items: Sequence[Finding], limit: int | None) -> list[s
     return lines
 
 
+def _identity_lines(identity: EntityIdentity) -> list[str]:
+    """Duplicated gold entities and wrongly merged nodes, under the entity tables."""
+    dup = Ratio(identity.duplicated, identity.gold_entities)
+    return [
+        f"  gold entities with duplicate nodes: {_ratio(dup)}, {identity.extra_nodes} extra nodes",
+        f"  wrongly merged nodes (matching 2+ gold entities): {identity.wrong_merges}",
+    ]
+
+
 def _format_seeds_text(r: SeedsReport, limit: int | None) -> list[str]:
     lines = ["Evaluation against the seed gold standard", ""]
     lines.append(_headline("Entities", r.entities))
     lines += _score_table("coarse class", r.entities_by_coarse)
     lines += _score_table("class", r.entities_by_class)
     lines.append(f"  exact class of found entities: {_ratio(r.entity_class_agreement)}")
+    lines += _identity_lines(r.identity)
     lines.append("")
     lines.append(_headline("Relations", r.relations))
     lines += _score_table("predicate", r.relations_by_predicate)
@@ -1720,6 +1899,8 @@ def _format_seeds_text(r: SeedsReport, limit: int | None) -> list[str]:
         f"  redundant triples: {r.relations_redundant}; "
         f"triples matching optional facts only: {r.relations_optional}"
     )
+    lines.append("")
+    lines += format_calibration(r.calibration)
     lines.append("")
     lines.append(f"{'Qualifiers':<13} {_ratio(r.qualifiers)} present and right")
     lines += [f"  {k:<10} {_ratio(v)}" for k, v in r.qualifiers_by_key]
@@ -1733,6 +1914,8 @@ def _format_seeds_text(r: SeedsReport, limit: int | None) -> list[str]:
     lines += [f"  {k:<10} {_ratio(v)} of found" for k, v in r.observation_attributes]
     lines += _findings("Entity misses", r.entity_misses, limit)
     lines += _findings("Entity false positives", r.entity_false_positives, limit)
+    lines += _findings("Duplicated entities", r.entity_duplicates, limit)
+    lines += _findings("Wrongly merged nodes", r.entity_wrong_merges, limit)
     lines += _findings("Relation misses", r.relation_misses, limit)
     lines += _findings("Relation false positives", r.relation_false_positives, limit)
     lines += _findings("Qualifier misses", r.qualifier_errors, limit)

@@ -17,11 +17,13 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.errors import EvaluationError, UnsupportedFormatError
+from kg.eval_calibration import RatedTriple, calibrate
 from kg.evaluate import (
     CONLL_ENTITY_TYPES,
     CONLL_RELATION_TYPES,
     ConllReport,
     ConllSentence,
+    EntityIdentity,
     Finding,
     Score,
     SeedsGold,
@@ -587,6 +589,240 @@ def test_observation_attributes(gold: SeedsGold) -> None:
     assert report.observations_complete.right == 1
     segment = by(report.observation_attributes, "segment")
     assert (segment.right, segment.total) == (1, 1)
+
+
+# --------------------------------------------------------------------------- identity
+
+
+def mention(g: Graph, node: URIRef, *docs: str) -> None:
+    for doc in docs:
+        g.add((node, KGO.mentionedIn, R[f"doc/{doc}"]))
+        g.add((R[f"doc/{doc}"], DCTERMS.identifier, Literal(doc)))
+
+
+def test_duplicate_nodes_of_one_gold_entity(gold: SeedsGold) -> None:
+    # Acme has three nodes: its base node (label "Acme Corp", a gold name) and two
+    # more named by other gold names; Paris has two. Nothing else is duplicated.
+    g, n = base_graph()
+    mention(g, n["acme"], "d1")
+    mention(g, add_entity(g, "company/acme-2", "Company", "The Acme Company"), "d2")
+    add_entity(g, "company/acme-3", "Company", "ACME")
+    add_entity(g, "city/paris-2", "City", "Paris")
+    report = score_graph(g, gold)
+    assert report.identity == EntityIdentity(
+        gold_entities=REQUIRED_ENTITIES, duplicated=2, extra_nodes=3, wrong_merges=0
+    )
+    assert report.identity.duplicated_share == 2 / REQUIRED_ENTITIES
+    # The extra nodes are exactly the duplicates entity precision counts as false positives.
+    assert report.entities == Score(tp=REQUIRED_ENTITIES, fp=3, fn=0)
+    acme, paris = report.entity_duplicates
+    assert (acme.item, paris.item) == ("'Acme' [Company]", "'Paris' [City]")
+    # Best match first: "ACME" normalises to the gold label; the others are gold names.
+    assert acme.reason == (
+        f"3 nodes: 'ACME' [Company] <{R['company/acme-3']}>; "
+        f"'Acme Corp' [Company] <{R['company/acme']}>; "
+        f"'The Acme Company' [Company] <{R['company/acme-2']}>"
+    )
+    assert acme.evidence == (
+        f"'Acme Corp' [Company] <{R['company/acme']}> mentioned in d1",
+        f"'The Acme Company' [Company] <{R['company/acme-2']}> mentioned in d2",
+    )
+
+
+def test_optional_gold_entity_is_never_duplicated(gold: SeedsGold) -> None:
+    g, _ = base_graph()
+    add_entity(g, "city/springfield", "City", "Springfield")
+    add_entity(g, "city/springfield-2", "City", "Springfield")
+    report = score_graph(g, gold)
+    assert report.identity == EntityIdentity(gold_entities=REQUIRED_ENTITIES)
+    assert report.entity_duplicates == ()
+
+
+def test_wrong_merge_is_listed_once_and_is_no_duplicate(gold: SeedsGold) -> None:
+    # One node carries the names of Initech and Globex; a second node is Globex.
+    # The merged node counts for Initech (its label), so Globex is not duplicated.
+    g = Graph()
+    merged = add_entity(g, "company/x", "Company", "Initech", "Globex Inc.")
+    mention(g, merged, "d2")
+    add_entity(g, "company/globex", "Company", "Globex")
+    report = score_graph(g, gold)
+    assert report.entities == Score(tp=2, fp=0, fn=REQUIRED_ENTITIES - 2)
+    assert report.identity == EntityIdentity(
+        gold_entities=REQUIRED_ENTITIES, duplicated=0, extra_nodes=0, wrong_merges=1
+    )
+    [finding] = report.entity_wrong_merges
+    assert finding.item == f"'Initech' [Company] <{merged}>"
+    assert finding.reason == (
+        "one node for 2 gold entities: 'Globex' [Company] by 'Globex Inc.'; "
+        "'Initech' [Company] by 'Initech'"
+    )
+    assert finding.evidence == ("mentioned in d2",)
+
+
+def test_node_matching_an_optional_gold_entity_too_is_no_wrong_merge(gold: SeedsGold) -> None:
+    g = Graph()
+    add_entity(g, "city/paris", "City", "Paris", "Springfield")  # Springfield is optional
+    add_entity(g, "company/acme", "Company", "Acme", "Paris")  # Paris is no Organization
+    report = score_graph(g, gold)
+    assert report.identity.wrong_merges == 0
+    assert report.entity_wrong_merges == ()
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+def add_fact(g: Graph, key: str, s: URIRef, p: str, o: URIRef, confidence: str) -> URIRef:
+    """A kgo:Fact naming a triple, with its aggregate confidence."""
+    fact = R[f"fact/{key}"]
+    g.add((fact, RDF.type, KGO.Fact))
+    g.add((fact, KGO.tripleSubject, s))
+    g.add((fact, KGO.triplePredicate, KGO[p]))
+    g.add((fact, KGO.tripleObject, o))
+    g.add((fact, KGO.confidence, Literal(Decimal(confidence))))
+    return fact
+
+
+def calibration_graph(gold: SeedsGold) -> SeedsReport:
+    """Four rated scored triples, one unrated, one optional-only (see the test below)."""
+    g, n = base_graph()
+    conf = {"confidence": Decimal("0.9")}
+    add_statement(g, "s1", n["acme"], "basedIn", n["paris"], **conf)  # right, 0.9
+    add_statement(g, "s1b", n["acme"], "basedIn", n["paris"], confidence=Decimal("0.6"))
+    add_statement(g, "s2", n["paris"], "locatedIn", n["france"], confidence=Decimal("0.8"))
+    add_statement(g, "s2b", n["paris"], "locatedIn", n["france"], confidence=Decimal("0.75"))
+    add_fact(g, "f2", n["paris"], "locatedIn", n["france"], "0.95")  # right, 0.95 (the Fact's)
+    add_statement(g, "s3", n["initech"], "basedIn", n["paris"], confidence=Decimal("0.85"))
+    add_statement(g, "s4", n["jane"], "worksFor", n["acme"], confidence=Decimal("0.35"))
+    add_statement(g, "s5", n["acme"], "operatesIn", n["france"], confidence=Decimal("0.1"))
+    g.add((n["globex"], KGO.partnersWith, n["acme"]))  # right, but no statement: unrated
+    return score_graph(g, gold)
+
+
+def test_calibration_bins_and_ece_by_hand(gold: SeedsGold) -> None:
+    # Rated: basedIn 0.9 (right; its best statement), locatedIn 0.95 (right; the Fact wins
+    # over its statements), Initech basedIn 0.85 (wrong), worksFor 0.35 (right). The
+    # optional operatesIn is left out; partnersWith has no confidence.
+    # ECE = 1/4 |1 - 0.35| + 1/4 |0 - 0.85| + 2/4 |1 - 0.925| = 0.1625 + 0.2125 + 0.0375.
+    report = calibration_graph(gold)
+    assert report.relations == Score(tp=4, fp=1, fn=REQUIRED_FACTS - 4)
+    cal = report.calibration
+    assert (cal.triples, cal.unrated, cal.correct) == (4, 1, 3)
+    assert cal.ece == 0.4125
+    filled = [(str(b.low), b.count, b.mean_confidence, b.accuracy) for b in cal.bins if b.count]
+    assert filled == [("0.3", 1, 0.35, 1.0), ("0.8", 1, 0.85, 0.0), ("0.9", 2, 0.925, 1.0)]
+    assert len(cal.bins) == 10 and str(cal.bins[-1].high) == "1"
+
+
+def test_calibration_thresholds_by_hand(gold: SeedsGold) -> None:
+    # >= 0.3 keeps all four (3 facts, 1 wrong); 0.4 to 0.8 drop worksFor; 0.9 keeps the two
+    # right triples at 0.9 and 0.95. Recall is over the 8 required facts.
+    cal = calibration_graph(gold).calibration
+    rows = {str(t.threshold): (t.kept, t.tp, t.fp, t.fn) for t in cal.thresholds}
+    assert list(rows) == ["0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"]
+    assert rows["0.3"] == (4, 3, 1, REQUIRED_FACTS - 3)
+    assert rows["0.4"] == rows["0.8"] == (3, 2, 1, REQUIRED_FACTS - 2)
+    assert rows["0.9"] == (2, 2, 0, REQUIRED_FACTS - 2)
+    assert cal.thresholds[0].precision == 0.75 and cal.thresholds[0].recall == 3 / 8
+
+
+def test_calibration_counts_redundant_triples_and_matches_precision(gold: SeedsGold) -> None:
+    # The main sanctions triple and its alternative are one fact found by two right
+    # triples; with every confidence >= 0.3 the 0.3 row is the relation score itself.
+    g, n = base_graph()
+    add_statement(g, "s1", n["ministry"], "sanctions", n["initech"], confidence=Decimal("0.3"))
+    add_statement(g, "s2", n["france"], "sanctions", n["initech"], confidence=Decimal("0.7"))
+    add_statement(g, "s3", n["globex"], "sells", n["acme"], confidence=Decimal("0.7"))
+    report = score_graph(g, gold)
+    assert report.relations_redundant == 1
+    cal = report.calibration
+    assert (cal.triples, cal.correct) == (3, 2)
+    # 0.3 alone in its bin; 0.7 right and 0.7 wrong together: |1 - 1.4| = 0.4.
+    assert cal.ece == pytest.approx((0.7 + 0.4) / 3, abs=1e-12)
+    first = cal.thresholds[0]
+    assert (first.tp, first.fp, first.fn) == (
+        report.relations.tp,
+        report.relations.fp,
+        report.relations.fn,
+    )
+    # At 0.4 the alternative alone still finds the fact.
+    assert (cal.thresholds[1].tp, cal.thresholds[1].kept) == (1, 2)
+
+
+def test_symmetric_triple_takes_the_fact_of_either_direction(gold: SeedsGold) -> None:
+    g, n = base_graph()
+    add_statement(g, "s1", n["acme"], "partnersWith", n["globex"], confidence=Decimal("0.5"))
+    add_statement(g, "s2", n["globex"], "partnersWith", n["acme"], confidence=Decimal("0.6"))
+    add_fact(g, "f1", n["globex"], "partnersWith", n["acme"], "0.8")
+    cal = score_graph(g, gold).calibration
+    assert [(b.count, b.mean_confidence) for b in cal.bins if b.count] == [(1, 0.8)]
+
+
+def test_calibration_without_confidences(fixture_report: SeedsReport) -> None:
+    # mini.trig has no kgo:confidence: its 8 scored triples (7 right, 1 wrong) are unrated.
+    cal = fixture_report.calibration
+    assert (cal.triples, cal.unrated, cal.ece) == (0, 8, None)
+    assert all(b.count == 0 and b.accuracy is None for b in cal.bins)
+    assert all((t.kept, t.tp, t.fn) == (0, 0, REQUIRED_FACTS) for t in cal.thresholds)
+    data = json.loads(format_report(fixture_report, format="json"))
+    assert data["calibration"]["ece"] is None
+    assert data["calibration"]["bins"][0] == {
+        "low": 0.0,
+        "high": 0.1,
+        "count": 0,
+        "mean_confidence": None,
+        "accuracy": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("confidence", "low"),
+    [("0", "0"), ("0.3", "0.3"), ("0.2999", "0.2"), ("0.95", "0.9"), ("1", "0.9"), ("1.2", "0.9")],
+)
+def test_calibration_bin_edges_are_exact(confidence: str, low: str) -> None:
+    cal = calibrate([RatedTriple(Decimal(confidence), frozenset({0}))], required=1)
+    [filled] = [b for b in cal.bins if b.count]
+    assert str(filled.low) == low
+
+
+def test_threshold_keeps_a_confidence_equal_to_it() -> None:
+    cal = calibrate([RatedTriple(Decimal("0.3"), frozenset({0}))], required=2)
+    assert (cal.thresholds[0].kept, cal.thresholds[0].recall) == (1, 0.5)
+    assert cal.thresholds[1].kept == 0 and cal.thresholds[1].precision == 0.0
+
+
+def test_identity_and_calibration_in_text_and_json(gold: SeedsGold) -> None:
+    g, n = base_graph()
+    add_entity(g, "company/acme-2", "Company", "The Acme Company")
+    add_entity(g, "company/x", "Company", "Unknown Co", "Initech", "Globex")
+    add_statement(g, "s1", n["acme"], "basedIn", n["paris"], confidence=Decimal("0.9"))
+    add_statement(g, "s3", n["initech"], "basedIn", n["paris"], confidence=Decimal("0.85"))
+    report = score_graph(g, gold)
+    text = format_report(report)
+    # Acme twice; Globex by the merged node's alt label (the first in gold order).
+    duplicates = f"gold entities with duplicate nodes: 2/{REQUIRED_ENTITIES} (0.222), 2 extra nodes"
+    assert f"  {duplicates}\n" in text
+    assert "  wrongly merged nodes (matching 2+ gold entities): 1" in text
+    assert "Duplicated entities (2)" in text and "Wrongly merged nodes (1)" in text
+    assert "Calibration  2 rated relation triples, 1 right; ECE 0.475" in text
+    assert "  0.8-0.9        1   0.850  0.000" in text
+    assert "  0.9            1   1.000  0.125" in text
+    data = json.loads(format_report(report, format="json"))
+    assert data["entities"]["duplicates"]["share"] == round(2 / REQUIRED_ENTITIES, 6)
+    assert [d["item"] for d in data["entities"]["duplicates"]["items"]] == [
+        "'Acme' [Company]",
+        "'Globex' [Company]",
+    ]
+    assert data["entities"]["wrong_merges"]["nodes"] == 1
+    assert data["calibration"]["ece"] == 0.475
+    assert data["calibration"]["thresholds"][-1] == {
+        "threshold": 0.9,
+        "kept": 1,
+        "tp": 1,
+        "fp": 0,
+        "fn": REQUIRED_FACTS - 1,
+        "precision": 1.0,
+        "recall": 0.125,
+    }
 
 
 # --------------------------------------------------------------------------- formatting
