@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from build import COARSE, HERE, primary_files, triple_of  # type: ignore[import-not-found]

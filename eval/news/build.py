@@ -96,7 +96,9 @@ def check(annotation: dict[str, Any], text: str, where: str) -> list[str]:
     entities = {e["label"]: e for e in annotation.get("entities", [])}
     for entity in annotation.get("entities", []):
         if entity.get("class") not in COARSE:
-            problems.append(f"{where}: entity {entity.get('label')!r}: class {entity.get('class')!r}")
+            problems.append(
+                f"{where}: entity {entity.get('label')!r}: class {entity.get('class')!r}"
+            )
         for name in entity.get("names", []):
             if name not in text:
                 problems.append(f"{where}: name {name!r} is not in the text")
@@ -140,14 +142,40 @@ def triple_of(alternative: Any) -> tuple[str, str, str]:
     return subject, predicate, obj
 
 
+def final_labels(annotations: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """(label, coarse class) -> the label the gold gives it: the label itself, or, when one
+    label names things of several coarse classes ("European Community" as a body and as a
+    region), the label with the class in brackets for all but the most used class."""
+    uses: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for annotation in annotations:
+        for item in annotation["entities"]:
+            uses[SAME_AS.get(item["label"], item["label"])][COARSE[item["class"]]] += 1
+    final = {}
+    for label, classes in uses.items():
+        main = max(sorted(classes), key=lambda c: classes[c])
+        for coarse in classes:
+            final[(label, coarse)] = label if coarse == main else f"{label} [{coarse}]"
+    return final
+
+
 def merge(annotations: Iterable[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
     """GOLD.md entities (one per label and coarse class) and relations of the annotations."""
+    annotations = list(annotations)
+    labels = final_labels(annotations)
     entities: dict[tuple[str, str], dict[str, Any]] = {}
     relations: list[dict[str, Any]] = []
     for annotation in annotations:
         doc = annotation["id"]
+        coarse_of = {
+            SAME_AS.get(e["label"], e["label"]): COARSE[e["class"]] for e in annotation["entities"]
+        }
+
+        def name(label: str, coarse_of: dict[str, str] = coarse_of) -> str:
+            label = SAME_AS.get(label, label)
+            return labels[(label, coarse_of[label])]
+
         for item in annotation["entities"]:
-            label = SAME_AS.get(item["label"], item["label"])
+            label = name(item["label"])
             key = (label, COARSE[item["class"]])
             entity = entities.setdefault(
                 key,
@@ -158,9 +186,9 @@ def merge(annotations: Iterable[dict[str, Any]]) -> tuple[list[dict], list[dict]
             entity["optional"] = entity["optional"] and bool(item.get("optional"))
         for item in annotation["relations"]:
             relation = {
-                "subject": SAME_AS.get(item["subject"], item["subject"]),
+                "subject": name(item["subject"]),
                 "predicate": item["predicate"],
-                "object": SAME_AS.get(item["object"], item["object"]),
+                "object": name(item["object"]),
                 "doc": doc,
                 "evidence": item["evidence"],
             }
@@ -169,8 +197,7 @@ def merge(annotations: Iterable[dict[str, Any]]) -> tuple[list[dict], list[dict]
                     relation[key] = item[key]
             if relation.get("alternatives"):
                 relation["alternatives"] = [
-                    [SAME_AS.get(s, s), p, SAME_AS.get(o, o)]
-                    for s, p, o in map(triple_of, relation["alternatives"])
+                    [name(s), p, name(o)] for s, p, o in map(triple_of, relation["alternatives"])
                 ]
             relations.append(relation)
     merged = []

@@ -15,7 +15,11 @@ twice). The draw is seeded; nothing in it looks at what kg extracts.
   subsidiaries, executives, regulators, courts or markets;
 * a split by id: one third of each source to dev, the rest to train;
 * 25 articles (13 Lee, 12 Reuters) annotated a second time, independently,
-  to measure agreement.
+  to measure agreement;
+* 40 more training articles (20 Reuters, 20 Lee, drawn apart with the next
+  seed) among those that use words of the rarer predicates (rivals,
+  lawsuits, makers and products, plans to enter a market, lifted bans):
+  train only, so the dev split stays a uniform draw.
 """
 
 from __future__ import annotations
@@ -54,6 +58,22 @@ def reuters_pool() -> list[dict]:
     return pool
 
 
+#: Words of the predicates the random draw seldom meets; for the extra training articles only.
+RARE = re.compile(
+    r"\b(rivals?|competitors?|compet\w+|sued|sues|suing|lawsuit|filed suit|"
+    r"lift\w* (?:the )?(?:ban|sanctions?|embargo)|plans? to (?:enter|open|expand|launch)|"
+    r"(?:makes?|makers?|manufactur\w+|produc\w+) (?:of )?[A-Z]\w+|distribut\w+|retail\w*)\b"
+)
+
+
+def extra_train(rng: random.Random, taken: set[str]) -> list[dict]:
+    """40 more training articles (train split only): 20 Reuters, 20 Lee, not yet drawn,
+    that use words of the rarer predicates (rivals, lawsuits, products, market entry)."""
+    lee = [a for a in lee_articles() if a["id"] not in taken and RARE.search(a["text"])]
+    reuters = [a for a in reuters_pool() if a["id"] not in taken and RARE.search(a["text"])]
+    return rng.sample(reuters, 20) + rng.sample(lee, min(20, len(lee)))
+
+
 def main() -> None:
     rng = random.Random(SEED)
     lee = rng.sample(lee_articles(), 75)
@@ -67,16 +87,22 @@ def main() -> None:
         split["dev"] += [i for i in ids if i in dev]
         split["train"] += [i for i in ids if i not in dev]
         split["double"] += sorted(rng.sample(ids, twice))
+    extra = extra_train(random.Random(SEED + 1), {a["id"] for a in lee + reuters})
+    split["train"] += sorted(a["id"] for a in extra)
+    split["extra"] = sorted(a["id"] for a in extra)
     keep = ("id", "title", "date", "publisher", "text")
     with (HERE / "articles.jsonl").open("w", encoding="utf-8") as handle:
-        for article in sorted(lee + reuters, key=lambda a: a["id"]):
+        for article in sorted(lee + reuters + extra, key=lambda a: a["id"]):
             record = {k: article[k] for k in keep if article.get(k)}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     (HERE / "split.json").write_text(
         json.dumps({k: sorted(v) for k, v in split.items()}, indent=1) + "\n", encoding="utf-8"
     )
-    print(f"{len(lee) + len(reuters)} articles: {len(split['train'])} train, "
-          f"{len(split['dev'])} dev, {len(split['double'])} annotated twice")
+    print(
+        f"{len(lee) + len(reuters) + len(extra)} articles: {len(split['train'])} train "
+        f"({len(extra)} of them drawn for rarer predicates), {len(split['dev'])} dev, "
+        f"{len(split['double'])} annotated twice"
+    )
 
 
 if __name__ == "__main__":
