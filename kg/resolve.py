@@ -58,6 +58,7 @@ LEGAL_SUFFIXES = frozenset(
         "gmbh",
         "n.v.",
         "nv",
+        "party",
     ]
 )
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "on", "in"})
@@ -122,11 +123,15 @@ def split_title(text: str, titles: frozenset[str]) -> tuple[str | None, str]:
     return (" ".join(words[:i]) or None), " ".join(words[i:])
 
 
+_TRAILING_NUMBERS = re.compile(r"(?:\s+[\d/.-]+)+$")
+
+
 def mention_name(mention: Mention) -> str:
     """The name a mention gives its entity: cleaned, and without a person's title."""
     text = clean_name(mention.text)
     if mention.coarse == "Person":
         text = split_title(text, load_lexicon().cue("roleTitles"))[1]
+        text = _TRAILING_NUMBERS.sub("", text) or text  # "Glenn McGrath 2" in a score card
     return text
 
 
@@ -134,7 +139,11 @@ def mention_role(mention: Mention) -> str | None:
     """The title a mention gives a person, in front of the name or inside the span."""
     if mention.role or mention.coarse != "Person":
         return mention.role
-    return split_title(clean_name(mention.text), load_lexicon().cue("roleTitles"))[0]
+    lexicon = load_lexicon()
+    title = split_title(clean_name(mention.text), lexicon.cue("roleTitles"))[0]
+    if title is not None and set(title.lower().split()) <= lexicon.cue("honorifics"):
+        return None  # "Mr", "Mrs": a form of address, not a role
+    return title
 
 
 def name_key(text: str) -> str:
@@ -172,7 +181,26 @@ def usable(mention: Mention) -> bool:
         return False
     if len(text.split()) > _MAX_NAME_TOKENS:
         return False
+    if mention.key is None and is_generic(text):
+        return False
     return mention.key is not None or any(c.isupper() for c in text) or not text.isascii()
+
+
+def is_generic(text: str) -> bool:
+    """Whether a name is only generic words and titles ("Government", "Federal Minister").
+
+    Such a phrase says what kind of body or office is meant, not which one, so
+    it names no entity (the lexicon's ``genericNames`` and ``roleTitles``).
+
+    >>> is_generic("the Government"), is_generic("Federal Agriculture Minister")
+    (True, True)
+    >>> is_generic("Australian Government"), is_generic("Treasurer Peter Costello")
+    (False, False)
+    """
+    lexicon = load_lexicon()
+    generic, titles = lexicon.cue("genericNames"), lexicon.cue("roleTitles")
+    name = normalize_name(text)
+    return name in generic or all(w in generic or w in titles for w in name.split())
 
 
 def resolve(
@@ -192,6 +220,9 @@ def resolve(
         for mention, key in zip(extraction.mentions, keys, strict=True):
             if key is not None:
                 groups[key].append((extraction.article.id, mention))
+    joined = _join_surnames(groups, gazetteer)
+    for key in [k for k, members in groups.items() if _only_demonyms(members)]:
+        del groups[key]  # "Swiss" alone names no entity: the country is not a node of the build
     ids: dict[str, str] = {}
     entities: dict[str, Entity] = {}
     for key in sorted(groups):
@@ -215,12 +246,56 @@ def resolve(
         ids[key] = entity_id
     resolved = []
     for extraction, keys in zip(extractions, mention_group, strict=True):
-        entity_ids: list[str | None] = [ids.get(k) if k else None for k in keys]
+        entity_ids: list[str | None] = [ids.get(joined.get(k, k)) if k else None for k in keys]
         for i, mention in enumerate(extraction.mentions):
             if mention.antecedent is not None:
                 entity_ids[i] = entity_ids[mention.antecedent]
         resolved.append(Resolved(extraction, tuple(entity_ids)))
     return sorted(entities.values(), key=lambda e: e.id), resolved
+
+
+def _join_surnames(
+    groups: dict[str, list[tuple[str, Mention]]], gazetteer: Gazetteer
+) -> dict[str, str]:
+    """Across articles, a person named only by a surname ("Howard", "Mr Howard") joins the
+    one person of the build whose full name ends in it ("John Howard").
+
+    Moves the members in ``groups`` and returns the moved keys -> the key they joined.
+    Two full names ending in the surname ("George Bush", "Jeb Bush") join nothing.
+    """
+    full: dict[str, set[str]] = defaultdict(set)
+    for key, members in groups.items():
+        words = _group_name(key, gazetteer).split()
+        if len(words) > 1 and _mostly_people(members):
+            full[words[-1]].add(key)
+    joined: dict[str, str] = {}
+    for key in sorted(groups):
+        words = key.removeprefix("name:").split()
+        if not key.startswith("name:") or len(words) != 1 or not _mostly_people(groups[key]):
+            continue
+        targets = full.get(words[0], set())
+        if len(targets) == 1:
+            target = next(iter(targets))
+            groups[target].extend(groups.pop(key))
+            joined[key] = target
+    return joined
+
+
+def _group_name(key: str, gazetteer: Gazetteer) -> str:
+    """The normalised name a group key stands for (a gazetteer entry's label)."""
+    if key.startswith("gaz:"):
+        entry = gazetteer.entries.get(key[4:])
+        return normalize_name(entry.label) if entry is not None and entry.cls == "Person" else ""
+    return key.removeprefix("name:")
+
+
+def _only_demonyms(members: Sequence[tuple[str, Mention]]) -> bool:
+    return all(m.source == "demonym" for _, m in members)
+
+
+def _mostly_people(members: Sequence[tuple[str, Mention]]) -> bool:
+    people = sum(1 for _, m in members if m.coarse == "Person")
+    return people * 2 > len(members)
 
 
 def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None]:
@@ -237,37 +312,40 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
             keys.append(_known_name(mention, gazetteer) or name)
     # Within one article, short names join the full name they abbreviate.
     full_people: dict[str, set[str]] = defaultdict(set)
+    tails: dict[str, set[str]] = defaultdict(set)
     acronyms: dict[str, set[str]] = defaultdict(set)
     for mention, key in zip(mentions, keys, strict=True):
         if key is None:
             continue
         text = mention_name(mention)
-        if coarse_class(mention.label) == "Person" and len(text.split()) > 1:
-            for part in text.split():
+        words = text.split()
+        if coarse_class(mention.label) == "Person" and len(words) > 1:
+            for part in words:
                 full_people[part].add(key)
+            for k in range(1, len(words) - 1):  # "Bin Laden" of "Osama bin Laden"
+                tails[" ".join(words[k:]).casefold()].add(key)
         if coarse_class(mention.label) == "Organization" and (initials := acronym(text)):
             acronyms[initials].add(key)
     for i, (mention, key) in enumerate(zip(mentions, keys, strict=True)):
         if key is None or mention.key:
             continue
         text = mention_name(mention)
-        if (
-            len(text.split()) == 1
-            and len(full_people.get(text, ())) == 1
-            and mention.label
-            in {
-                "Person",
-                "Organization",
-            }
-        ):
-            keys[i] = next(iter(full_people[text]))
+        single = len(text.split()) == 1
+        joins = full_people.get(text, ()) if single else tails.get(text.casefold(), ())
+        if len(joins) == 1 and mention.label in {"Person", "Organization"}:
+            keys[i] = next(iter(joins))
         elif text.isupper() and len(acronyms.get(text, ())) == 1:
             keys[i] = next(iter(acronyms[text]))
     return keys
 
 
 def _known_name(mention: Mention, gazetteer: Gazetteer) -> str | None:
-    """A gazetteer key for a name the recognizer did not link (a variant spelling)."""
+    """A gazetteer key for a name the recognizer did not link (a variant spelling).
+
+    Not for a name whose link the article did not support (source "local").
+    """
+    if mention.source == "local":
+        return None
     entries = [
         e
         for e in gazetteer.lookup(mention_name(mention))

@@ -77,7 +77,8 @@ class Mention:
     label: str
     key: str | None = None
     role: str | None = None  # a title seen with the name ("Chairman")
-    source: str = "ner"  # "gazetteer", "ner", "rule", "demonym" ("Chinese") or "coref"
+    source: str = "ner"  # "gazetteer", "ner", "rule", "demonym" ("Chinese"), "coref", or
+    # "local": a known name the article did not support linking (kg.extract.linking)
     antecedent: int | None = None
 
     @property
@@ -137,6 +138,9 @@ class Extraction:
     relations: tuple[RelationCandidate, ...]
     observations: tuple[ObservationCandidate, ...] = ()
     sentences: tuple[tuple[int, int], ...] = ()
+    #: The year the text dates an undated article to (``Article.date`` is ``None``):
+    #: relative dates are resolved against it, and the graph records it as inferred.
+    inferred_date: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

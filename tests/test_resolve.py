@@ -284,11 +284,48 @@ def test_a_surname_shared_by_two_people_joins_neither() -> None:
     assert len(set(ids)) == 3
 
 
-def test_a_surname_does_not_join_across_articles() -> None:
+def test_a_surname_joins_the_one_full_name_of_the_build_across_articles() -> None:
     a = ex("d1", "Maria Kowalczyk spoke.", ("Maria Kowalczyk", "Person"))
+    b = ex("d2", "Mr Kowalczyk spoke.", ("Mr Kowalczyk", "Person"))
+    [maria], resolved = resolve([a, b], gazetteer=GAZ)
+    assert maria.label == "Maria Kowalczyk"
+    assert maria.docs == ("d1", "d2")
+    assert resolved[1].entity_ids == (maria.id,)
+
+
+def test_a_surname_of_two_full_names_joins_neither_across_articles() -> None:
+    a = ex(
+        "d1",
+        "Maria Kowalczyk and Jan Kowalczyk spoke.",
+        ("Maria Kowalczyk", "Person"),
+        ("Jan Kowalczyk", "Person"),
+    )
     b = ex("d2", "Kowalczyk spoke.", ("Kowalczyk", "Person"))
     entities, _ = resolve([a, b], gazetteer=GAZ)
-    assert set(by_label(entities)) == {"Maria Kowalczyk", "Kowalczyk"}
+    assert set(by_label(entities)) == {"Maria Kowalczyk", "Jan Kowalczyk", "Kowalczyk"}
+
+
+def test_a_later_part_of_a_full_name_joins_it_in_the_article() -> None:
+    text = "Osama bin Laden was seen. Bin Laden left."
+    a = ex("d1", text, ("Osama bin Laden", "Person"), ("Bin Laden", "Person"))
+    [osama], resolved = resolve([a], gazetteer=GAZ)
+    assert osama.label == "Osama bin Laden"
+    assert resolved[0].entity_ids == (osama.id, osama.id)
+
+
+def test_generic_words_and_titles_name_no_entity() -> None:
+    text = "The Government and the Treasurer met Federal Agriculture Minister Warren Truss."
+    a = ex(
+        "d1",
+        text,
+        ("Government", "GovernmentAgency"),
+        ("Treasurer", "Person"),
+        ("Federal Agriculture Minister", "Organization"),
+        ("Warren Truss", "Person"),
+    )
+    entities, resolved = resolve([a], gazetteer=GAZ)
+    assert set(by_label(entities)) == {"Warren Truss"}
+    assert resolved[0].entity_ids[:3] == (None, None, None)
 
 
 def test_a_mistyped_lone_surname_does_not_change_the_persons_class() -> None:

@@ -142,6 +142,9 @@ class EntityRecognizer:
             kind = next(k for k in ("name", "demonym", "metonym", "ambiguous") if k in kinds)
             keys = tuple(sorted(k for k, v in by_key.items() if v == kind))
             found.append((start, end, keys, kind))
+        forms = self.lexicon.cue("addressForms")
+        # "Mr Redmond": a person, whatever else the name may denote.
+        found = [f for f in found if f[0] == 0 or doc[f[0] - 1].lower_ not in forms]
         spans = filter_spans([Span(doc, s, e) for s, e, _, _ in found])
         keep = {(s.start, s.end) for s in spans}
         return [GazetteerMatch(s, e, k, kind) for s, e, k, kind in found if (s, e) in keep]
@@ -204,8 +207,14 @@ class EntityRecognizer:
             overlapping = [
                 i for i in near if gaz[i].start < end and gaz[i].end > start and i not in inside
             ]
-            if overlapping:
+            if overlapping and not self._longer_name(doc, [gaz[i] for i in overlapping], end):
                 continue  # the model's boundary is wrong; the gazetteer name wins
+            if overlapping:
+                # "The Australian Transport Safety Bureau": the known name is cut off a longer one.
+                used_gaz.update(overlapping)
+                used_gaz.update(inside)
+                chosen.append(self._make(doc, start, end, self._refine(doc, start, end, cls), ""))
+                continue
             exact = [i for i in inside if gaz[i].start == start and gaz[i].end == end]
             if exact or len(inside) >= 2:
                 continue  # the gazetteer names are used as they are
@@ -218,7 +227,11 @@ class EntityRecognizer:
                         self._make(doc, start, _extend(doc, start, end, "Product"), "Product", "")
                     )
                     continue
-                if cls == "Organization" and coarse_class(entry_cls) == "Organization":
+                if (
+                    cls == "Organization"
+                    and coarse_class(entry_cls) == "Organization"
+                    and _only_suffixes(doc, gaz[inside[0]], start, end)
+                ):
                     # "Apple Inc" around "Apple": the longer name of the same organization.
                     used_gaz.update(inside)
                     chosen.append(self._make(doc, start, end, entry_cls, gaz[inside[0]].keys[0]))
@@ -234,6 +247,7 @@ class EntityRecognizer:
         chosen.extend(self._model_numbers(doc, chosen))
         chosen = self._datelines(doc, chosen)
         spans = _vote_person_names(sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)))
+        spans = self._places_by_context(doc, spans)
         roles: dict[int, str] = {}
         for i, person in enumerate(spans):
             if person.label_ != "Person":
@@ -243,6 +257,42 @@ class EntityRecognizer:
             if role and not set(role.lower().split()) <= self.lexicon.cue("honorifics"):
                 roles[person.start] = role
         return spans, roles
+
+    def _places_by_context(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """Retype as places the unknown names the text uses as places.
+
+        The model often takes a little-known town for a person or an
+        organization. A name followed by "north of" and a place ("Spencer,
+        north of Sydney"), or by "area", "region", "district"..., is a place;
+        so is a person's name after "in", "at" or "near" ("a blaze at
+        Boonah") unless a title or a form of address goes with it. Every
+        mention of that name in the article follows.
+        """
+        titled = self.lexicon.cue("roleTitles") | self.lexicon.cue("addressForms")
+        places: set[str] = set()
+        people: set[str] = set()
+        for n, span in enumerate(spans):
+            if span.kb_id_ or coarse_class(span.label_) not in {"Person", "Organization"}:
+                continue
+            if span.start > 0 and doc[span.start - 1].lower_ in titled:
+                people.add(span.text)
+            elif _placed(doc, span, spans[n + 1 : n + 2]) or (
+                span.label_ == "Person" and _after_locative(span)
+            ):
+                places.add(span.text)
+        places -= people
+        return [
+            Span(doc, s.start, s.end, label="Place") if s.text in places and not s.kb_id_ else s
+            for s in spans
+        ]
+
+    def _longer_name(self, doc: Doc, overlapping: list[GazetteerMatch], end: int) -> bool:
+        """Whether the model's name runs on past the known names it overlaps with words
+        of a name ("The Australian" + "Transport Safety Bureau"), not a cut-off end."""
+        last = max(g.end for g in overlapping)
+        return end > last and all(
+            doc[i].text[:1].isupper() or doc[i].lower_ in _CONNECTORS for i in range(last, end)
+        )
 
     def _with_address_form(self, doc: Doc, span: Span, previous: Span | None) -> Span:
         """Take "Mrs." or "President" in front of a person's name into the mention.
@@ -326,6 +376,9 @@ class EntityRecognizer:
 
     def _refine(self, doc: Doc, start: int, end: int, cls: str) -> str:
         """Choose a finer class from name words and descriptors in front of the name."""
+        named = _ORGANIZATION_ENDINGS.get(doc[end - 1].text.rstrip(".").lower())
+        if named is not None and end - start > 1:
+            return named  # "Teck Corp", "Ferruzzi SpA", "Wollongong Hospital": an organization
         if cls not in {"Organization", "Place"}:
             return cls
         if cls == "Organization":
@@ -354,6 +407,133 @@ class EntityRecognizer:
         """Store the mentions in ``doc.spans["kg_entities"]`` and titles in ``doc._.kg_roles``."""
         doc.spans[SPAN_KEY] = list(spans)
         doc._.kg_roles = roles
+
+
+#: Words after an organization's known name that still name the same organization.
+_SAME_ORGANIZATION = frozenset(
+    [
+        "inc",
+        "inc.",
+        "corp",
+        "corp.",
+        "corporation",
+        "co",
+        "co.",
+        "ltd",
+        "ltd.",
+        "llc",
+        "plc",
+        "limited",
+        "group",
+        "holdings",
+        "ag",
+        "sa",
+        "s.a.",
+        "nv",
+        "n.v.",
+        "gmbh",
+        ",",
+        ".",
+    ]
+)
+
+
+#: Last words that make any name an organization's, whatever the model said (lower case,
+#: without a final full stop): legal forms of companies, and institutions.
+_ORGANIZATION_ENDINGS: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "inc",
+            "corp",
+            "corporation",
+            "co",
+            "cos",
+            "ltd",
+            "llc",
+            "plc",
+            "spa",
+            "s.p.a",
+            "sa",
+            "s.a",
+            "ag",
+            "nv",
+            "n.v",
+            "bv",
+            "gmbh",
+            "kk",
+            "limited",
+            "bancorp",
+            "bhd",
+        ],
+        "Company",
+    ),
+    **dict.fromkeys(
+        [
+            "hospital",
+            "university",
+            "college",
+            "institute",
+            "foundation",
+            "association",
+            "federation",
+            "league",
+            "club",
+            "society",
+            "party",
+        ],
+        "Organization",
+    ),
+}
+#: Words that place one place relative to another ("north of", "south-west of").
+_DIRECTIONS = frozenset(
+    [
+        "north",
+        "south",
+        "east",
+        "west",
+        "north-east",
+        "north-west",
+        "south-east",
+        "south-west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "outside",
+        "near",
+    ]
+)
+#: Common nouns after a name that make it the name of an area ("the Hawkesbury area").
+_AREA_NOUNS = frozenset(["area", "region", "district", "shire", "suburb", "township", "valley"])
+_LOCATIVES = frozenset(["in", "at", "near", "around", "outside", "across", "into", "towards"])
+
+
+def _placed(doc: Doc, span: Span, following: Sequence[Span]) -> bool:
+    """Whether the text places ``span`` as a place: "X north of <place>", "the X area"."""
+    i = span.end + (1 if span.end < len(doc) and doc[span.end].text == "," else 0)
+    if i < len(doc) and doc[i].lower_ in _AREA_NOUNS:
+        return True
+    if i + 1 >= len(doc) or doc[i].lower_ not in _DIRECTIONS or doc[i + 1].lower_ != "of":
+        return False
+    return (
+        bool(following)
+        and following[0].start == i + 2
+        and following[0].label_ in {"Place", "City", "Region", "Country"}
+    )
+
+
+def _after_locative(span: Span) -> bool:
+    """Whether a name is the object of "in", "at", "near"... and not a possessor."""
+    root = span.root
+    doc = span.doc
+    possessive = span.end < len(doc) and doc[span.end].text in _POSSESSIVE
+    return root.dep_ == "pobj" and root.head.lower_ in _LOCATIVES and not possessive
+
+
+def _only_suffixes(doc: Doc, match: GazetteerMatch, start: int, end: int) -> bool:
+    """Whether a model span around a known name adds only a legal suffix ("Apple Inc")."""
+    extra = [*doc[start : match.start], *doc[match.end : end]]
+    return all(t.lower_ in _SAME_ORGANIZATION or t.lower_ in _DETERMINERS for t in extra)
 
 
 def _vote_person_names(spans: list[Span]) -> list[Span]:
