@@ -205,6 +205,23 @@ def test_document_metadata_is_in_its_graph(ds: Dataset) -> None:
     assert named(ds, "d2").value(R["doc/d2"], DCTERMS.title) is None
 
 
+def test_an_inferred_document_date_is_marked_as_inferred() -> None:
+    text = "Acme has sold 9,233 cars so far in 2021."
+    undated = Extraction(Article("d3", text), (), (), inferred_date="2021")
+    # An article's own date wins: the inferred one is only for undated articles.
+    dated = Extraction(Article("d4", text, date="2022-01-05"), (), (), inferred_date="2021")
+    ds = build_dataset([], [Resolved(undated, ()), Resolved(dated, ())], ontology=False)
+    g3, g4 = named(ds, "d3"), named(ds, "d4")
+    assert g3.value(R["doc/d3"], DCTERMS.date) == Literal("2021", datatype=XSD.gYear)
+    assert g3.value(R["doc/d3"], K.dateInferred) == Literal(True)
+    assert g4.value(R["doc/d4"], DCTERMS.date) == Literal("2022-01-05", datatype=XSD.date)
+    assert g4.value(R["doc/d4"], K.dateInferred) is None
+
+
+def test_a_given_document_date_is_not_marked(ds: Dataset) -> None:
+    assert not list(ds.triples((None, K.dateInferred, None)))
+
+
 def test_mentioned_in_links_each_entity_to_its_documents(ds: Dataset) -> None:
     assert set(ds.objects(R[ACME], K.mentionedIn)) == {R["doc/d1"], R["doc/d2"]}
     assert set(ds.objects(R[JO], K.mentionedIn)) == {R["doc/d2"]}
