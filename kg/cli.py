@@ -32,6 +32,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kg import __version__
+from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import KGError
 from kg.ingest import MAX_CHARS
 
@@ -206,6 +207,14 @@ MaxCharsOpt = Annotated[
         "faster than an article's length; split very long texts into articles.",
     ),
 ]
+MinConfidenceOpt = Annotated[
+    float,
+    typer.Option(
+        "--min-confidence",
+        help="Assert only the relations whose confidence is at least this (0 to 1; 0 asserts "
+        "all). The default is the threshold the relation model was calibrated for, else 0.5.",
+    ),
+]
 GazetteerOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -291,10 +300,14 @@ def _run_with_progress(
     shard_dir: Path | None = None,
     store: str | None = None,
     max_chars: int = MAX_CHARS,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    candidates: bool = False,
 ) -> BuildResult:
     """Run the pipeline with a progress bar over articles."""
+    from kg.confidence import check_threshold
     from kg.pipeline import run
 
+    check_threshold(min_confidence, option="--min-confidence")  # before any work
     with article_progress(quiet=quiet) as (tick, start):
         return run(
             paths or [],
@@ -307,6 +320,8 @@ def _run_with_progress(
             shard_dir=shard_dir,
             store=store,
             max_chars=max_chars,
+            min_confidence=min_confidence,
+            candidates=candidates,
         )
 
 
@@ -351,12 +366,24 @@ def build(
         ),
     ] = True,
     max_chars: MaxCharsOpt = MAX_CHARS,
+    min_confidence: MinConfidenceOpt = DEFAULT_MIN_CONFIDENCE,
+    candidates: Annotated[
+        bool,
+        typer.Option(
+            "--candidates",
+            help="Also write the relations below --min-confidence to OUTPUT/candidates.trig, "
+            "as kgo:CandidateStatement records that assert nothing (graph "
+            "<…/graph/candidates>). kg add and kg remove keep both settings.",
+        ),
+    ] = False,
 ) -> None:
     """Build the knowledge graph of PATHS (the sample corpus if none) into OUTPUT.
 
     Writes kg.ttl (the whole graph), kg.trig (one named graph per document),
     kg.html (an interactive view that works offline), extractions.jsonl, and
     the build state in OUTPUT/.kg/ that `kg add` and `kg remove` update.
+    Only relations with a confidence of at least --min-confidence are
+    asserted; --candidates writes the others to candidates.trig.
 
     Example: kg build corpus/ -o output --jobs 2
     """
@@ -369,7 +396,17 @@ def build(
         check_writable(output)  # before the work, not after it
         _not_inputs(paths, [output / "kg.html", output / "extractions.jsonl"])
         result = _run_with_progress(
-            paths, encoding, gazetteer, quiet, jobs, cluster, output / "shards", store, max_chars
+            paths,
+            encoding,
+            gazetteer,
+            quiet,
+            jobs,
+            cluster,
+            output / "shards",
+            store,
+            max_chars,
+            min_confidence,
+            candidates,
         )
         files = write_outputs(
             result,
@@ -676,8 +713,11 @@ def extract(
     gazetteer: GazetteerOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     max_chars: MaxCharsOpt = MAX_CHARS,
+    min_confidence: MinConfidenceOpt = DEFAULT_MIN_CONFIDENCE,
 ) -> None:
     """Write one JSON record per article: its entities with offsets and its relations.
+
+    The relations are those `kg build` with the same --min-confidence asserts.
 
     Example: kg extract articles.jsonl -o extractions.jsonl
     """
@@ -691,10 +731,12 @@ def extract(
                 raise OutputError(f"{output}: is a folder; give the file to write with -o.")
             check_writable(output.parent)
             _not_inputs(paths, [output])
-        result = _run_with_progress(paths, encoding, gazetteer, quiet, max_chars=max_chars)
+        result = _run_with_progress(
+            paths, encoding, gazetteer, quiet, max_chars=max_chars, min_confidence=min_confidence
+        )
         lines = "".join(
             json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
-            for r in extraction_records(result.resolved)
+            for r in extraction_records(result.resolved, min_confidence=min_confidence)
         )
         if output is not None:
             write_atomic(output, lines.encode("utf-8"))

@@ -123,6 +123,12 @@ class ClusterError(KGError):
     exit_code = 2
 
 
+class ThresholdError(KGError):
+    """A confidence threshold outside [0, 1]."""
+
+    exit_code = 2
+
+
 class ModelNotFoundError(KGError):
     """No spaCy English pipeline is installed."""
 

@@ -65,8 +65,9 @@ _SUFFIX_LIST = ", ".join(SUPPORTED_SUFFIXES[:-1]) + " and " + SUPPORTED_SUFFIXES
 #: own ``nlp.max_length``. ``kg build --max-chars N`` changes it (0: no limit).
 MAX_CHARS = 1_000_000
 
-#: Article ids that would name kg's own graphs (``<base>graph/quarantine``, ``…/inferred``).
-RESERVED_IDS = frozenset({"quarantine", "inferred"})
+#: Article ids that would name kg's own graphs (``<base>graph/quarantine``, ``…/inferred``,
+#: ``…/candidates``).
+RESERVED_IDS = frozenset({"quarantine", "inferred", "candidates"})
 
 # Files larger than this many bytes a character of the limit are refused unread: four
 # (UTF-8 and UTF-32) for text, more for HTML, whose markup may far outweigh its text.

@@ -20,15 +20,18 @@ from typing import TYPE_CHECKING
 
 from rdflib import Dataset
 
+from kg.confidence import DEFAULT_MIN_CONFIDENCE, check_threshold, split_relations
 from kg.errors import EmptyInputError, PublishInterruptedError, StateError, StoreError
-from kg.export import write_atomic
+from kg.export import graph_piece, write_atomic, write_graph_files
 from kg.graph import (
     Block,
     build_dataset,
+    candidate_block,
     count_facts,
     dataset_from_blocks,
     graph_blocks,
     graph_prefixes,
+    statements,
 )
 from kg.graphfiles import write_build_graph
 from kg.ingest import MAX_CHARS, read_articles, sample_corpus
@@ -60,20 +63,26 @@ if TYPE_CHECKING:
 DEFAULT_OUTPUT = Path("output")
 #: Mention sources that refer to an entity without naming it.
 _REFERENCES = frozenset({"coref", "demonym"})
+#: The file of the relations a build found below its threshold (``kg build --candidates``).
+CANDIDATES_FILE = "candidates.trig"
 
 
 @dataclass(frozen=True)
 class BuildResult:
     """What a build produced: entities, per-document records, and the build state.
 
-    ``dataset`` (an rdflib Dataset of the whole graph) is made on first use:
-    writing the graph files streams and does not need it.
+    ``resolved`` holds the relations the build asserts, those at or above its
+    confidence threshold; ``candidates`` the ones below it, by document
+    (documents with none left out). ``dataset`` (an rdflib Dataset of the
+    whole graph) is made on first use: writing the graph files streams and
+    does not need it.
     """
 
     entities: list[Entity]
     resolved: list[Resolved]
     state: BuildState | None = None
     base: str = KGR_IRI
+    candidates: list[Resolved] = field(default_factory=list)
 
     @cached_property
     def dataset(self) -> Dataset:
@@ -111,6 +120,8 @@ def run(
     shard_dir: str | Path | None = None,
     store: str | None = None,
     max_chars: int | None = MAX_CHARS,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    candidates: bool = False,
 ) -> BuildResult:
     """Read, extract, resolve and build the dataset of ``paths`` (the sample corpus if empty).
 
@@ -123,7 +134,15 @@ def run(
     :func:`kg.stores.open_store`, not ``memory``), :func:`write_outputs` also
     publishes the graph there, and ``kg add``/``kg remove`` keep it up to date.
     An article longer than ``max_chars`` is refused (see :func:`kg.ingest.read_articles`).
+    The build asserts the relations whose confidence is at least
+    ``min_confidence``; with ``candidates`` :func:`write_outputs` also writes
+    the others to candidates.trig. Both are kept in the build state for
+    ``kg add`` and ``kg remove``.
+
+    Raises:
+        ThresholdError: ``min_confidence`` is not in [0, 1].
     """
+    min_confidence = check_threshold(min_confidence)
     store = store_spec(store) if store else None
     articles = list(read_articles(input_paths(paths), encoding=encoding, max_chars=max_chars))
     if not articles:
@@ -144,6 +163,8 @@ def run(
             model=model,
             on_article=on_article,
             store=store,
+            min_confidence=min_confidence,
+            candidates=candidates,
         )
     extractions = list(
         extract_articles(
@@ -154,27 +175,34 @@ def run(
             on_article=article_checkpoints(on_article),
         )
     )
-    return assemble(_new_state(extractions, encoding, gazetteer_files, base, model, store))
+    options = _options(encoding, gazetteer_files, base, model, store, min_confidence, candidates)
+    return assemble(_new_state(extractions, options))
 
 
-def _new_state(
-    extractions: Sequence[Extraction],
+def _options(
     encoding: str | None,
     gazetteer_files: Sequence[str],
     base: str,
     model: str | None,
-    store: str | None = None,
-) -> BuildState:
-    options = BuildOptions(
+    store: str | None,
+    min_confidence: float,
+    candidates: bool,
+) -> BuildOptions:
+    return BuildOptions(
         base=base,
         gazetteer_files=tuple(str(Path(f).resolve()) for f in gazetteer_files),
         model=model,
         encoding=encoding,
         store=store,
+        min_confidence=min_confidence,
+        candidates=candidates,
     )
+
+
+def _new_state(extractions: Sequence[Extraction], options: BuildOptions) -> BuildState:
     return BuildState(
         options=options,
-        fingerprint=fingerprint(model=model, gazetteer_files=gazetteer_files),
+        fingerprint=fingerprint(model=options.model, gazetteer_files=options.gazetteer_files),
         extractions={ex.article.id: ex for ex in extractions},
         hashes={ex.article.id: article_hash(ex.article) for ex in extractions},
     )
@@ -191,6 +219,8 @@ def _run_on_cluster(
     model: str | None,
     on_article: Callable[[Article], None] | None,
     store: str | None,
+    min_confidence: float,
+    candidates: bool,
 ) -> BuildResult:
     from kg.cluster import connect, extract_on_cluster, write_shards
 
@@ -198,13 +228,16 @@ def _run_on_cluster(
         extractions = extract_on_cluster(
             client, articles, model=model, gazetteer_files=gazetteer_files, on_article=on_article
         )
-        state = _new_state(extractions, encoding, gazetteer_files, base, model, store)
-        entities, resolved = resolve_state(state)
+        options = _options(
+            encoding, gazetteer_files, base, model, store, min_confidence, candidates
+        )
+        state = _new_state(extractions, options)
+        entities, resolved, below = resolve_state(state)
         # The workers write the articles' graphs, checked; the default graph
         # (descriptions and the corroborated facts, which need every article's
         # statements), the ontology and the quarantine are written here.
         write_shards(client, entities, resolved, shard_dir, base=base)
-    return BuildResult(entities, resolved, state, base)
+    return BuildResult(entities, resolved, state, base, below)
 
 
 def store_spec(spec: str) -> str:
@@ -229,21 +262,56 @@ def store_spec(spec: str) -> str:
     return "oxigraph:" + str(Path(path).resolve())
 
 
-def resolve_state(state: BuildState) -> tuple[list[Entity], list[Resolved]]:
-    """Resolve the extractions of a build state, in article-id order.
+def resolve_state(state: BuildState) -> tuple[list[Entity], list[Resolved], list[Resolved]]:
+    """Resolve the extractions of a build state, in article-id order, and apply its threshold.
 
     The order makes the graph depend only on which articles the build
-    holds, not on the order they came in.
+    holds, not on the order they came in. The state keeps every relation
+    found; this is where the build's ``min_confidence`` splits them
+    (:func:`kg.confidence.split_relations`), after resolution, which reads
+    mentions only. Returns the entities, each article with the relations it
+    asserts (everything that makes graph output, extractions.jsonl included,
+    reads these), and each article that has relations below the threshold
+    with those only (for candidates.trig).
     """
     gazetteer = load_gazetteer(state.options.gazetteer_files)
     extractions = [state.extractions[doc] for doc in sorted(state.extractions)]
-    return resolve(extractions, gazetteer=gazetteer)
+    entities, resolved = resolve(extractions, gazetteer=gazetteer)
+    kept, below = threshold_resolved(resolved, state.options.min_confidence)
+    return entities, kept, below
+
+
+def threshold_resolved(
+    resolved: Iterable[Resolved], min_confidence: float
+) -> tuple[list[Resolved], list[Resolved]]:
+    """Split resolved articles at a confidence threshold (:func:`kg.confidence.split_relations`).
+
+    Returns every article with the relations at or above ``min_confidence``,
+    and the articles that have relations below it, with those only.
+
+    >>> from kg.types import Article, Mention, RelationCandidate
+    >>> ms = (Mention(0, 4, "Acme", "Company"), Mention(14, 20, "Berlin", "City"))
+    >>> rels = (RelationCandidate(0, 1, "basedIn", 0.9, (0, 21)),
+    ...         RelationCandidate(0, 1, "operatesIn", 0.3, (0, 21)))
+    >>> ex = Extraction(Article("d1", "Acme is from Berlin."), ms, rels)
+    >>> kept, below = threshold_resolved([Resolved(ex, ("org/acme", "place/berlin"))], 0.5)
+    >>> [r.predicate for r in kept[0].extraction.relations], len(below)
+    (['basedIn'], 1)
+    """
+    kept: list[Resolved] = []
+    below: list[Resolved] = []
+    for item in resolved:
+        extraction, low = split_relations(item.extraction, min_confidence)
+        kept.append(item if extraction is item.extraction else replace(item, extraction=extraction))
+        if low:
+            below.append(replace(item, extraction=replace(item.extraction, relations=low)))
+    return kept, below
 
 
 def assemble(state: BuildState) -> BuildResult:
-    """Resolve the extractions of a build state and build its dataset."""
-    entities, resolved = resolve_state(state)
-    return BuildResult(entities, resolved, state, state.options.base)
+    """Resolve the extractions of a build state (:func:`resolve_state`) and build its dataset."""
+    entities, resolved, below = resolve_state(state)
+    return BuildResult(entities, resolved, state, state.options.base, below)
 
 
 def fingerprint(*, model: str | None = None, gazetteer_files: Sequence[str] = ()) -> str:
@@ -289,13 +357,19 @@ def build_graph(paths: Sequence[str | Path] = (), **options: object) -> Dataset:
 
 
 def extraction_records(
-    resolved: Iterable[Resolved], *, base: str = KGR_IRI
+    resolved: Iterable[Resolved],
+    *,
+    base: str = KGR_IRI,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> list[dict[str, object]]:
     """The ``kg extract`` records of CONTRACT.md, one per document.
 
     ``entities`` lists the named mentions (not pronouns, descriptions or
     nationality words); a relation stated through a reference ("the company",
     "Chinese") points at the nearest named mention of the same entity.
+    ``relations`` lists those a build with ``min_confidence`` asserts (the
+    default's, so that records scored by ``kg eval`` are what a build
+    asserts; 0 lists every relation of ``resolved``).
     """
     records: list[dict[str, object]] = []
     for item in resolved:
@@ -318,6 +392,8 @@ def extraction_records(
             )
         relations = []
         for rel in ex.relations:
+            if rel.confidence < min_confidence:
+                continue
             head = _named(ex, item, rel.head, index)
             tail = _named(ex, item, rel.tail, index)
             if head is None or tail is None or head == tail:
@@ -387,6 +463,13 @@ def write_outputs(
 ) -> list[Path]:
     """Write kg.ttl, kg.trig, extractions.jsonl and (unless ``html`` is false) kg.html.
 
+    They hold the relations of ``result.resolved`` (those the build asserts,
+    :func:`resolve_state`). When the build state asks for candidates
+    (``kg build --candidates``), candidates.trig holds the relations below
+    the threshold (:func:`kg.graph.candidate_block`); otherwise the write
+    removes a candidates.trig an earlier build left, so that it never
+    describes another graph.
+
     With ``validate`` (the default) the graph files hold only what conforms to
     ontology/shapes.ttl; the rest goes to the quarantine graph, each triple
     set aside passed to ``on_quarantine`` (see :func:`kg.validate.checked_blocks`).
@@ -413,19 +496,19 @@ def write_outputs(
     # first (one that cannot be opened changes nothing) and updated after the
     # commit; the note staged with the files says it may lag until that is done.
     spec = result.state.options.store if result.state is not None else None
+    with_candidates = result.state is not None and result.state.options.candidates
     recover(folder)
     behind = publish_pending(folder)  # an earlier update of the store was cut short
     store = _open_publication(spec) if spec else None
     try:
-        with output_transaction(folder) as stage:
+        removed = () if with_candidates else (CANDIDATES_FILE,)
+        with output_transaction(folder, remove=removed) as stage:
             write_build_graph(
                 result.entities,
                 result.resolved,
                 trig=stage / "kg.trig",
                 turtle=stage / "kg.ttl",
-                # Not kgr: resource IRIs have a "/" in their local part, which Turtle can
-                # only write escaped (kgr:organization\/acme); the full IRI reads better.
-                prefixes={k: v for k, v in graph_prefixes(base).items() if k != "kgr"},
+                prefixes=_file_prefixes(base),
                 base=base,
                 validate=validate,
                 jobs=jobs,
@@ -433,11 +516,14 @@ def write_outputs(
                 dataset=page_data,
                 digests=digests,
             )
+            # result.resolved holds what the graph asserts: the records list all of it.
+            records = extraction_records(result.resolved, base=base, min_confidence=0)
             lines = "".join(
-                json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
-                for r in extraction_records(result.resolved, base=base)
+                json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records
             )
             write_atomic(stage / "extractions.jsonl", lines.encode("utf-8"))
+            if with_candidates:
+                write_candidates(result, stage / CANDIDATES_FILE, base=base)
             if page_data is not None:
                 from kg.viz import write_html
 
@@ -454,7 +540,28 @@ def write_outputs(
         if store is not None:
             store.close()
     names = ["kg.ttl", "kg.trig", "extractions.jsonl"] + (["kg.html"] if html else [])
+    names += [CANDIDATES_FILE] if with_candidates else []
     return [folder / name for name in names]
+
+
+def _file_prefixes(base: str) -> dict[str, str]:
+    """The prefixes of the graph files: not kgr, since resource IRIs have a "/" in their
+    local part, which Turtle can only write escaped (kgr:organization\\/acme); the full
+    IRI reads better."""
+    return {k: v for k, v in graph_prefixes(base).items() if k != "kgr"}
+
+
+def write_candidates(result: BuildResult, path: str | Path, *, base: str = KGR_IRI) -> None:
+    """Write the candidates graph of a build (:func:`kg.graph.candidate_block`) as TriG.
+
+    The file holds the one named graph ``<base>graph/candidates``, so that
+    loading it beside kg.trig adds no triple to kg.trig's graphs.
+    """
+    prefixes = _file_prefixes(base)
+    name, triples = candidate_block(
+        result.candidates, asserted=statements(result.resolved), base=base
+    )
+    write_graph_files([graph_piece(name, triples, prefixes=prefixes)], trig=path, prefixes=prefixes)
 
 
 def _open_publication(spec: str) -> Store:
@@ -662,6 +769,9 @@ def remove(
 
 
 def extract_records(paths: Sequence[str | Path], **options: object) -> list[dict[str, object]]:
-    """Return the ``kg extract`` records of ``paths``."""
+    """Return the ``kg extract`` records of ``paths`` (the relations a build with the same
+    options asserts)."""
     result = run(paths, **options)  # type: ignore[arg-type]
-    return extraction_records(result.resolved, base=str(options.get("base", KGR_IRI)))
+    return extraction_records(
+        result.resolved, base=str(options.get("base", KGR_IRI)), min_confidence=0
+    )

@@ -12,11 +12,12 @@ articles gives (tested for isomorphism in tests/test_incremental.py).
 
 A build's files change together or not at all (:func:`output_transaction`):
 every file is first written into ``<out>/.kg/staging/``, then a commit record
-``<out>/.kg/commit.json`` lists them, then they are renamed into place,
-``state.json`` last. Interrupted before the record exists, a write leaves
-the previous build as it was (Ctrl-C removes the staged files; after a kill
-the next write or ``kg add``/``kg remove`` does); interrupted after, the next
-one finishes the renames (:func:`recover`). So ``state.json`` never says an
+``<out>/.kg/commit.json`` lists them (and the files of the previous build
+this one no longer writes), then they are renamed into place, ``state.json``
+last, and those files removed. Interrupted before the record exists, a write
+leaves the previous build as it was (Ctrl-C removes the staged files; after a
+kill the next write or ``kg add``/``kg remove`` does); interrupted after, the
+next one finishes the renames (:func:`recover`). So ``state.json`` never says an
 article is built while the graph files lack it, nor the reverse. A build
 published to a store commits the note ``<out>/.kg/publishing`` with its
 files and removes it once the store holds them: while it is there, the next
@@ -43,6 +44,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import OutputError, StateError
 from kg.export import write_atomic
 from kg.types import (
@@ -77,6 +79,9 @@ class BuildOptions:
     model: str | None = None
     encoding: str | None = None
     store: str | None = None  # a store spec (kg.stores) the build is published to
+    #: Relations below this confidence are not asserted (kg.confidence).
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    candidates: bool = False  # also write the relations below it to candidates.trig
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,7 @@ def extraction_from_dict(data: Mapping[str, Any]) -> Extraction:
         relations=relations,
         observations=observations,
         sentences=tuple((s[0], s[1]) for s in data["sentences"]),
+        inferred_date=data.get("inferred_date"),
     )
 
 
@@ -212,6 +218,10 @@ def load_state(out_dir: str | Path) -> BuildState:
                 ex = extraction_from_dict(json.loads(line))
                 extractions[ex.article.id] = ex
         options = meta["options"]
+        # Keys a build state of an earlier kg lacks: the defaults.
+        min_confidence = float(options.get("min_confidence", DEFAULT_MIN_CONFIDENCE))
+        if not 0 <= min_confidence <= 1:
+            raise ValueError(f"min_confidence {min_confidence} is not in [0, 1]")
         state = BuildState(
             options=BuildOptions(
                 base=options["base"],
@@ -219,6 +229,8 @@ def load_state(out_dir: str | Path) -> BuildState:
                 model=options["model"],
                 encoding=options["encoding"],
                 store=options.get("store"),
+                min_confidence=min_confidence,
+                candidates=bool(options.get("candidates", False)),
             ),
             fingerprint=meta["fingerprint"],
             extractions=extractions,
@@ -262,14 +274,17 @@ def pipeline_fingerprint(
 
 
 @contextlib.contextmanager
-def output_transaction(out_dir: str | Path) -> Iterator[Path]:
+def output_transaction(out_dir: str | Path, *, remove: Iterable[str] = ()) -> Iterator[Path]:
     """Write a build's files all together: yields a staging folder laid out as ``out_dir``.
 
     Write every file into the staging folder (``kg.ttl``, ``.kg/state.json``...).
     When the block ends without an error the files replace those of
     ``out_dir`` together (see the module docstring); files not staged are
-    left alone. When it ends with an error or Ctrl-C, ``out_dir`` is as it
-    was: the staged files are removed, and so are the folders the block made.
+    left alone, except those named in ``remove`` (paths relative to
+    ``out_dir``, such as an earlier build's ``candidates.trig``): the commit
+    removes them with the same guarantee. When it ends with an error or
+    Ctrl-C, ``out_dir`` is as it was: the staged files are removed, and so
+    are the folders the block made.
     Ctrl-C during the renames themselves (milliseconds) is ignored: the
     write completes. One process writes a build at a time.
 
@@ -291,8 +306,15 @@ def output_transaction(out_dir: str | Path) -> Iterator[Path]:
     ValueError: stopped
     >>> (out / "a.txt").read_text(), sorted(p.name for p in out.iterdir())
     ('one', ['a.txt'])
+    >>> with output_transaction(out, remove=["a.txt"]) as stage:
+    ...     _ = (stage / "b.txt").write_text("three")
+    >>> sorted(p.name for p in out.iterdir())
+    ['b.txt']
     """
     folder = Path(out_dir)
+    removed = sorted(set(remove))
+    if not all(_is_relative(name) for name in removed):
+        raise ValueError(f"output_transaction: not relative paths in {removed!r}")
     meta = state_dir(folder)
     made = [path for path in (*reversed(meta.parents), meta) if not path.exists()]
     staging = meta / STAGING_DIR
@@ -310,6 +332,7 @@ def output_transaction(out_dir: str | Path) -> Iterator[Path]:
             staging.mkdir()
             yield staging
             files = _staged_files(staging)
+            gone = [name for name in removed if name not in files and (folder / name).exists()]
             checkpoint("staged")
         except BaseException as err:
             _discard(staging, made)
@@ -317,14 +340,15 @@ def output_transaction(out_dir: str | Path) -> Iterator[Path]:
                 raise OutputError(f"{folder}: cannot write there ({err.strerror or err}).") from err
             raise
         with _interrupts_ignored():
-            record = json.dumps(files, ensure_ascii=False, indent=0) + "\n"
+            record = json.dumps({"files": files, "remove": gone}, ensure_ascii=False, indent=0)
+            record += "\n"
             try:
                 write_atomic(meta / COMMIT_FILE, record.encode("utf-8"))  # the commit point
             except BaseException:
                 _discard(staging, made)
                 raise
             _sync_folder(meta)
-            _finish(folder, files)
+            _finish(folder, files, gone)
         if meta in made:  # a write without build state (library use) leaves no empty .kg
             _remove_folders([meta])
 
@@ -353,18 +377,19 @@ def _recover(folder: Path) -> None:
     record = meta / COMMIT_FILE
     if record.is_file():
         try:
-            files = json.loads(record.read_text(encoding="utf-8"))
+            data = json.loads(record.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
             raise StateError(
                 f"{record}: the record of an interrupted write is damaged ({err}). "
                 "Run `kg build` again into a new folder."
             ) from err
-        if not isinstance(files, list) or not all(_is_relative(f) for f in files):
+        parts = _record_parts(data)
+        if parts is None:
             raise StateError(
                 f"{record}: the record of an interrupted write is damaged. "
                 "Run `kg build` again into a new folder."
             )
-        _finish(folder, files)
+        _finish(folder, *parts)
     elif (meta / STAGING_DIR).exists():
         shutil.rmtree(meta / STAGING_DIR, ignore_errors=True)
 
@@ -407,6 +432,25 @@ def _staged_files(staging: Path) -> list[str]:
     return sorted(found, key=lambda f: (f == last, f.startswith(STATE_DIR + "/"), f))
 
 
+def _record_parts(data: object) -> tuple[list[str], list[str]] | None:
+    """The files to rename and the files to remove of a commit record (None: damaged).
+
+    >>> _record_parts({"files": ["kg.ttl"], "remove": ["candidates.trig"]})
+    (['kg.ttl'], ['candidates.trig'])
+    >>> _record_parts(["kg.ttl"]), _record_parts(["../x"])  # an earlier record: files only
+    ((['kg.ttl'], []), None)
+    """
+    files: object = data
+    gone: object = []
+    if isinstance(data, dict):
+        files, gone = data.get("files"), data.get("remove", [])
+    if not isinstance(files, list) or not isinstance(gone, list):
+        return None
+    if not all(_is_relative(name) for name in [*files, *gone]):
+        return None
+    return files, gone
+
+
 def _is_relative(name: object) -> bool:
     if not isinstance(name, str) or not name:
         return False
@@ -414,8 +458,9 @@ def _is_relative(name: object) -> bool:
     return not path.is_absolute() and ".." not in path.parts
 
 
-def _finish(folder: Path, files: list[str]) -> None:
-    """Rename the staged ``files`` into ``folder`` (those still staged), then drop the record."""
+def _finish(folder: Path, files: list[str], gone: Iterable[str] = ()) -> None:
+    """Rename the staged ``files`` into ``folder`` (those still staged), remove the files
+    ``gone``, then drop the record."""
     meta = state_dir(folder)
     staging = meta / STAGING_DIR
     touched = {folder, meta}
@@ -428,6 +473,10 @@ def _finish(folder: Path, files: list[str]) -> None:
                 os.replace(source, target)
                 touched.add(target.parent)
             checkpoint(f"commit:{i}")
+        for name in gone:
+            target = folder / name
+            target.unlink(missing_ok=True)
+            touched.add(target.parent)
         for path in sorted(touched):
             _sync_folder(path)
         (meta / COMMIT_FILE).unlink()

@@ -540,11 +540,12 @@ def test_every_bad_line_of_a_json_lines_file_is_reported_at_once(
         assert "lines 3, 4 and 6 are bad too" in line
 
 
-@pytest.mark.parametrize("name", ["quarantine.txt", "inferred.md"])
+@pytest.mark.parametrize("name", ["quarantine.txt", "inferred.md", "candidates.txt"])
 def test_an_article_id_that_names_a_graph_of_kg_is_refused(
     tmp_path: Path, previous: Path, name: str
 ) -> None:
-    # its named graph would be <…/graph/quarantine> or <…/graph/inferred>, kg's own
+    # its named graph would be <…/graph/quarantine>, <…/graph/inferred> or
+    # <…/graph/candidates>, kg's own
     path = write(tmp_path, name, ARTICLE)
     fails_cleanly("build", [path], previous, name, "reserved", "rename the file")
 

@@ -188,6 +188,45 @@ def test_bad_input_fails_cleanly_and_leaves_no_files(
     assert files_in(out) == []
 
 
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "nan"])
+@pytest.mark.parametrize("command", ["build", "extract"])
+def test_a_min_confidence_outside_zero_to_one_fails_cleanly(
+    runner: CliRunner, tmp_path: Path, command: str, value: str
+) -> None:
+    (tmp_path / "a.txt").write_text("Acme Corp hired Jo Bloggs.\n")
+    out = tmp_path / "out"
+    target = out if command == "build" else out / "x.jsonl"
+    result = kg(runner, command, tmp_path / "a.txt", "--min-confidence", value, "-o", target)
+    assert result.exit_code == 2
+    assert_clean_error(result, f"--min-confidence {value}", "between 0 and 1")
+    assert files_in(out) == []
+
+
+@pytest.mark.model
+def test_build_asserts_what_reaches_the_threshold_and_add_keeps_it(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_text("Acme Corp, based in Paris, hired Jo Bloggs.\n")
+    (tmp_path / "b.txt").write_text("Zorblax Corp, based in Berlin, sued Acme Corp.\n")
+    # 0.999: above every rule's confidence (at most 0.99), so the relations are candidates
+    args = ("-o", "out", "--no-html", "--min-confidence", "0.999", "--candidates")
+    result = kg(runner, "build", tmp_path / "a.txt", *args)
+    assert_ok(result)
+    assert "candidates.trig" in result.stdout
+    assert_ok(kg(runner, "add", tmp_path / "b.txt", "-o", "out", "--no-html", "-q"))
+    ask = "ASK { ?s ?p ?o . FILTER(?p IN (kgo:basedIn, kgo:worksFor, kgo:sues)) }"
+    assert kg(runner, "query", ask, "-g", "out/kg.trig").stdout.strip() == "false"
+    records = [json.loads(line) for line in Path("out/extractions.jsonl").read_text().splitlines()]
+    assert all(r["relations"] == [] for r in records)
+    docs = "SELECT DISTINCT ?doc { ?c a kgo:CandidateStatement ; prov:wasDerivedFrom ?doc }"
+    result = kg(runner, "query", docs, "-g", "out/candidates.trig", "-f", "csv")
+    assert_ok(result)
+    assert sorted(line.rsplit("/", 1)[-1] for line in result.stdout.split()[1:]) == ["a", "b"]
+    rebuilt = kg(runner, "build", tmp_path / "a.txt", "-o", "out", "--no-html", "-q")
+    assert_ok(rebuilt)
+    assert not Path("out/candidates.trig").exists()  # no stale candidates
+
+
 @pytest.mark.model
 def test_latin_1_input_works_with_its_encoding(
     runner: CliRunner, tmp_path: Path, bad_inputs: dict[str, Path]

@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from rdflib import RDF
 
 from kg.errors import EmptyInputError, StateError
+from kg.ontology import KGO
 from kg.pipeline import add, build, remove
 from kg.state import state_dir
+from kg.store import load_graph
 
 pytestmark = pytest.mark.model
 
@@ -97,6 +100,25 @@ def test_removing_an_article_equals_a_build_without_it(corpus: Path, tmp_path: P
     assert outputs(out) == outputs(reference)
     # What only gamma asserted is gone: the regulator and its ban.
     assert b"Federal Communications Commission" not in outputs(out)["kg.ttl"]
+
+
+def test_adding_keeps_the_threshold_and_candidates_of_the_build(
+    corpus: Path, tmp_path: Path
+) -> None:
+    strict = {"min_confidence": 0.8, "candidates": True}
+    build([corpus / "alpha.txt", corpus / "beta.txt"], out_dir=tmp_path, html=False, **strict)
+    add([corpus / "gamma.txt"], out_dir=tmp_path, html=False)  # no threshold given
+    reference = tmp_path / "reference"
+    build([corpus], out_dir=reference, html=False, **strict)
+    for name in ("kg.trig", "kg.ttl", "candidates.trig", "extractions.jsonl"):
+        assert (tmp_path / name).read_bytes() == (reference / name).read_bytes(), name
+    asserted = load_graph(tmp_path / "kg.trig")
+    candidates = load_graph(tmp_path / "candidates.trig")
+    kept = [float(c) for c in asserted.objects(None, KGO.confidence)]
+    below = [float(c) for c in candidates.objects(None, KGO.confidence)]
+    assert kept and all(c >= 0.8 for c in kept)
+    assert below and all(c < 0.8 for c in below)  # the rules give 0.7 to most relations
+    assert not list(asserted.subjects(RDF.type, KGO.CandidateStatement))
 
 
 def test_parallel_extraction_gives_the_same_graph(corpus: Path, full: Path, tmp_path: Path) -> None:

@@ -115,6 +115,26 @@ def test_a_committed_write_is_finished_by_recover(tmp_path: Path) -> None:
     }
 
 
+def test_a_committed_write_removes_the_files_it_drops(tmp_path: Path) -> None:
+    # A build without --candidates after one with: candidates.trig goes with the commit.
+    out = tmp_path / "out"
+    with output_transaction(out) as stage:
+        (stage / "kg.trig").write_text("old trig")
+        (stage / "candidates.trig").write_text("old candidates")
+    with output_transaction(out, remove=["candidates.trig"]) as stage:
+        (stage / "kg.trig").write_text("new trig")
+    assert snapshot(out) == {"kg.trig": b"new trig"}
+    # ... also when a kill stopped it after the commit point: recover finishes it
+    (out / "candidates.trig").write_text("old candidates")
+    meta = state_dir(out)
+    (meta / STAGING_DIR).mkdir(parents=True)
+    (meta / STAGING_DIR / "kg.trig").write_text("newer trig")
+    record = {"files": ["kg.trig"], "remove": ["candidates.trig"]}
+    (meta / COMMIT_FILE).write_text(json.dumps(record))
+    recover(out)
+    assert snapshot(out) == {"kg.trig": b"newer trig"}
+
+
 def test_staged_files_without_a_commit_record_are_dropped(tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / ".kg" / STAGING_DIR).mkdir(parents=True)
@@ -124,7 +144,17 @@ def test_staged_files_without_a_commit_record_are_dropped(tmp_path: Path) -> Non
     assert snapshot(out) == {"kg.ttl": b"old"}
 
 
-@pytest.mark.parametrize("record", ["{not json", '["../../escape.txt"]', '"kg.ttl"', "[1]"])
+@pytest.mark.parametrize(
+    "record",
+    [
+        "{not json",
+        '["../../escape.txt"]',
+        '"kg.ttl"',
+        "[1]",
+        '{"files": ["kg.ttl"], "remove": ["../../escape.txt"]}',
+        '{"remove": []}',
+    ],
+)
 def test_a_damaged_commit_record_is_refused(tmp_path: Path, record: str) -> None:
     meta = state_dir(tmp_path)
     (meta / STAGING_DIR).mkdir(parents=True)

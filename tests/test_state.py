@@ -55,6 +55,18 @@ def test_an_extraction_round_trips_through_json() -> None:
     assert extraction_from_dict(data) == EXTRACTION
 
 
+def test_an_inferred_document_date_round_trips() -> None:
+    undated = Extraction(Article("d2", "Sales so far in 2021."), (), (), inferred_date="2021")
+    data = json.loads(json.dumps(extraction_to_dict(undated)))
+    assert extraction_from_dict(data).inferred_date == "2021"
+
+
+def test_state_written_before_inferred_dates_still_loads() -> None:
+    data = extraction_to_dict(EXTRACTION)
+    del data["inferred_date"]
+    assert extraction_from_dict(data) == EXTRACTION
+
+
 texts = st.text(min_size=0, max_size=20)
 optional = st.none() | texts
 
@@ -114,6 +126,13 @@ def test_no_build_is_a_clear_error(tmp_path: Path) -> None:
         (lambda meta, lines: (meta, "{not json\n"), "damaged"),
         (lambda meta, lines: ({**meta, "articles": {}}, lines), "inconsistent"),
         (lambda meta, lines: ({k: v for k, v in meta.items() if k != "options"}, lines), "damaged"),
+        (
+            lambda meta, lines: (
+                {**meta, "options": {**meta["options"], "min_confidence": 7}},
+                lines,
+            ),
+            "damaged",
+        ),
     ],
 )
 def test_damaged_state_is_refused(tmp_path: Path, damage, message: str) -> None:
