@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,12 +19,14 @@ from spacy.tokens import Doc, Span
 
 from kg.errors import ModelNotFoundError
 from kg.extract.classifier import (
+    CONLL_PREDICATES,
     DENSE,
     LABELS,
     NEIGHBOURS,
-    PREDICATE_OF,
     PREDICATES,
+    PREDICATES_OF,
     TRIGGER,
+    Calibration,
     Candidate,
     DocFeatures,
     RelationClassifier,
@@ -35,6 +38,7 @@ from kg.extract.classifier import (
     default_model_dir,
     dependency_path,
     lexicon_pairs,
+    load_calibration,
     load_model,
     pair_features,
     probabilities,
@@ -82,19 +86,30 @@ def model_for(weights: dict[tuple[str, str], float], bias: float = -2.0) -> Rela
 # ----------------------------------------------------------------------- candidates
 
 
-def test_each_class_pair_allows_exactly_the_predicate_of_its_signature() -> None:
-    assert PREDICATE_OF[("Person", "Organization")] == "worksFor"
-    assert PREDICATE_OF[("Organization", "Place")] == "basedIn"
-    assert PREDICATE_OF[("Place", "Place")] == "locatedIn"
-    assert PREDICATE_OF[("Person", "Place")] == "livesIn"
-    assert PREDICATE_OF[("Person", "Person")] == "killed"
-    assert ("Organization", "Person") not in PREDICATE_OF
-    assert set(PREDICATE_OF.values()) == set(PREDICATES)
+def test_each_class_pair_allows_the_predicates_of_its_signature() -> None:
+    assert PREDICATES_OF[("Person", "Organization")] == (
+        "worksFor",
+        "sanctions",
+        "liftsSanctionOn",
+        "sues",
+    )
+    assert PREDICATES_OF[("Organization", "Place")] == ("basedIn", "operatesIn", "plansToEnter")
+    assert PREDICATES_OF[("Place", "Place")] == ("locatedIn",)
+    assert PREDICATES_OF[("Organization", "Person")] == ("sues",)
+    assert ("Place", "Person") not in PREDICATES_OF
+    assert {p for ps in PREDICATES_OF.values() for p in ps} == set(PREDICATES)
 
 
 def test_candidates_follow_the_signatures_with_fine_classes(make_doc: MakeDoc) -> None:
     doc = spokeswoman(make_doc)
-    assert candidates(doc) == [Candidate(0, 1, "worksFor", (0, 11))]
+    assert candidates(doc, CONLL_PREDICATES) == [Candidate(0, 1, "worksFor", (0, 11))]
+    assert [(c.head, c.tail, c.predicate) for c in candidates(doc)] == [
+        (0, 1, "worksFor"),
+        (0, 1, "sanctions"),
+        (0, 1, "liftsSanctionOn"),
+        (0, 1, "sues"),
+        (1, 0, "sues"),
+    ]
 
 
 def test_two_places_are_candidates_both_ways(make_doc: MakeDoc) -> None:
@@ -155,7 +170,8 @@ def test_a_list_of_names_pairs_each_only_with_its_neighbours(blank_nlp: Language
         *(Span(few, 2 * i, 2 * i + 1, label="Person") for i in range(k)),
         Span(few, 2 * k, 2 * k + 1, label="City"),
     ]
-    assert len(candidates(few)) == k * (k - 1) + k  # killed between any two, livesIn
+    # killed between any two, livesIn
+    assert len(candidates(few, CONLL_PREDICATES)) == k * (k - 1) + k
 
 
 def test_overlapping_spans_are_never_paired(make_doc: MakeDoc) -> None:
@@ -282,7 +298,7 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
 
 
 def test_missing_or_broken_weights_say_how_to_train(tmp_path: Path) -> None:
-    with pytest.raises(ModelNotFoundError, match=r"python -m kg\.train\.relations"):
+    with pytest.raises(ModelNotFoundError, match=r"python -m kg\.train\.news"):
         load_model(tmp_path)
     save_model(model_for({("b=for", "worksFor"): 1.0}), tmp_path)
     meta = json.loads((tmp_path / "model.json").read_text())
@@ -365,8 +381,10 @@ def test_the_component_appends_what_the_model_finds(make_doc: MakeDoc) -> None:
     component = RelationClassifier("c", model=model_for({("b=spokeswoman", "worksFor"): 5.0}))
     doc = spokeswoman(make_doc)
     doc._.kg_relations = []
-    [scored] = score_candidates(doc, component.model)
+    by_predicate = {s.candidate.predicate: s for s in score_candidates(doc, component.model)}
+    scored = by_predicate["worksFor"]
     assert scored.probability == pytest.approx(1 / (1 + np.exp(-3.0)))
+    assert by_predicate["sues"].probability == pytest.approx(1 / (1 + np.exp(2.0)))
     component(doc)
     [relation] = doc._.kg_relations
     assert (relation.head, relation.tail, relation.predicate) == (0, 1, "worksFor")
@@ -375,13 +393,38 @@ def test_the_component_appends_what_the_model_finds(make_doc: MakeDoc) -> None:
     assert relation.confidence == pytest.approx(scored.probability, abs=1e-4)
 
 
-def test_the_component_does_not_repeat_the_lexicon(make_doc: MakeDoc) -> None:
+def test_the_lexicon_relation_takes_the_models_probability_and_is_not_repeated(
+    make_doc: MakeDoc,
+) -> None:
     component = RelationClassifier("c", model=model_for({("b=spokeswoman", "worksFor"): 5.0}))
     doc = spokeswoman(make_doc)
     lexicon = RawRelation(0, 1, "worksFor", 0.8, (0, 11), "spokeswoman for")
     doc._.kg_relations = [lexicon]
     component(doc)
-    assert doc._.kg_relations == [lexicon]
+    probability = round(1 / (1 + np.exp(-3.0)), 4)
+    assert doc._.kg_relations == [replace(lexicon, confidence=probability)]
+
+
+def test_calibration_maps_model_and_lexicon_scores(make_doc: MakeDoc) -> None:
+    calibration = Calibration(
+        classifier=([0.0, 0.5, 1.0], [0.0, 0.1, 0.5]), lexicon=([0.0, 1.0], [0.0, 0.25])
+    )
+    # a model that learnt worksFor only: a lexicon "sues" has no candidate of the model
+    model = RelationModel(
+        ("b=spokeswoman",),
+        np.array([[0.0, 5.0]], dtype=np.float32),
+        np.array([0.0, -2.0], dtype=np.float32),
+        labels=("NONE", "worksFor"),
+    )
+    component = RelationClassifier("c", model=model, threshold=0.5, calibration=calibration)
+    doc = spokeswoman(make_doc)
+    doc._.kg_relations = []
+    [found] = component(doc)._.kg_relations
+    p = 1 / (1 + np.exp(-3.0))
+    assert found.confidence == pytest.approx(0.1 + (p - 0.5) * 0.8, abs=1e-4)
+    doc._.kg_relations = [RawRelation(1, 0, "sues", 0.8, (0, 11), "sue")]
+    [lexicon] = component(doc)._.kg_relations  # its pair is taken: no worksFor beside it
+    assert (lexicon.predicate, lexicon.confidence) == ("sues", pytest.approx(0.2))
 
 
 def test_the_component_respects_its_threshold(make_doc: MakeDoc) -> None:
@@ -397,13 +440,18 @@ def test_the_component_respects_its_threshold(make_doc: MakeDoc) -> None:
 def test_the_shipped_weights_load_and_are_small() -> None:
     folder = default_model_dir()
     model = load_model()
-    assert model.labels == LABELS
+    assert model.labels[0] == "NONE" and set(model.labels) <= set(LABELS)
+    assert {"worksFor", "basedIn", "subsidiaryOf"} <= set(model.labels)
     assert 0.0 < model.threshold < 1.0
     size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
     assert size < 5_000_000
     scores = json.loads((folder / "scores.json").read_text())
-    assert scores["threshold"] == model.threshold
-    assert scores["command"].startswith("python -m kg.train.relations")
+    assert scores["command"].startswith("python -m kg.train.news")
+    calibration = load_calibration()
+    assert scores["min_confidence"] == calibration.min_confidence
+    assert 0.0 <= calibration.min_confidence < scores["precise_threshold"] <= 1.0
+    knots_x, knots_y = calibration.classifier
+    assert knots_x == sorted(knots_x) and knots_y == sorted(knots_y)
 
 
 @pytest.fixture(scope="module")

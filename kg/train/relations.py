@@ -57,6 +57,7 @@ from kg.evaluate import (
     score_conll04,
 )
 from kg.extract.classifier import (
+    CONLL_PREDICATES,
     LABELS,
     PREDICATES,
     TRIGGER,
@@ -88,6 +89,10 @@ class Example:
     id: str
     doc: Doc
     gold: frozenset[tuple[int, int, str]]
+    #: Candidates to leave out (the gold calls them optional, or states them elsewhere).
+    ignore: frozenset[tuple[int, int, str]] = frozenset()
+    #: The predicates the example is annotated for (``None``: all the classifier knows).
+    predicates: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ class TrainingSet:
     predicates: tuple[str, ...]  # the predicate the pair's classes allow
     keys: tuple[tuple[int, int, int], ...]  # (example, head span, tail span)
     sentences: tuple[tuple[int, int], ...]
+    weights: tuple[float, ...] = ()  # per row; empty: all 1
 
 
 # --------------------------------------------------------------------------- data
@@ -141,7 +147,7 @@ def gold_examples(sentences: Sequence[ConllSentence], nlp: Language) -> list[Exa
             for r in sentence.relations
             if r.head in index and r.tail in index
         )
-        examples.append(Example(sentence.id, doc, gold))
+        examples.append(Example(sentence.id, doc, gold, predicates=CONLL_PREDICATES))
     return examples
 
 
@@ -187,24 +193,40 @@ def predicted_examples(sentences: Sequence[ConllSentence], nlp: Language) -> lis
             for t in stands_for
             if h != t and (stands_for[h], stands_for[t]) in relations
         )
-        examples.append(Example(sentence.id, doc, gold))
+        examples.append(Example(sentence.id, doc, gold, predicates=CONLL_PREDICATES))
     return examples
 
 
-def featurize(examples: Sequence[Example]) -> TrainingSet:
-    """The candidates of every example, with features and labels, in order."""
+def featurize(examples: Sequence[Example], *, weight: float = 1.0) -> TrainingSet:
+    """The candidates of every example, with features and labels, in order; each row
+    weighs ``weight`` in the fit."""
     rows, labels, predicates, keys, sentences = [], [], [], [], []
     for n, example in enumerate(examples):
         doc = example.doc
         view = DocFeatures(doc)
-        for c in candidates(doc):
-            rows.append(tuple(pair_features(doc, c.head, c.tail, sentence=c.sentence, view=view)))
+        by_pair: dict[tuple[int, int], tuple[str, ...]] = {}
+        for c in candidates(doc, example.predicates):
+            if (c.head, c.tail, c.predicate) in example.ignore:
+                continue
+            row = by_pair.get((c.head, c.tail))
+            if row is None:  # a pair's features serve all its predicates
+                row = by_pair[(c.head, c.tail)] = tuple(
+                    pair_features(doc, c.head, c.tail, sentence=c.sentence, view=view)
+                )
+            rows.append(row)
             gold = (c.head, c.tail, c.predicate) in example.gold
             labels.append(LABELS.index(c.predicate) if gold else 0)
             predicates.append(c.predicate)
             keys.append((n, c.head, c.tail))
             sentences.append(c.sentence)
-    return TrainingSet(tuple(rows), tuple(labels), tuple(predicates), tuple(keys), tuple(sentences))
+    return TrainingSet(
+        tuple(rows),
+        tuple(labels),
+        tuple(predicates),
+        tuple(keys),
+        tuple(sentences),
+        (weight,) * len(rows),
+    )
 
 
 def concat(*sets: TrainingSet) -> TrainingSet:
@@ -215,6 +237,7 @@ def concat(*sets: TrainingSet) -> TrainingSet:
         tuple(r for s in sets for r in s.predicates),
         tuple(r for s in sets for r in s.keys),
         tuple(r for s in sets for r in s.sentences),
+        tuple(w for s in sets for w in (s.weights or (1.0,) * len(s.rows))),
     )
 
 
@@ -252,26 +275,37 @@ def fit(
     min_count: int = 1,
     max_iter: int = 1000,
     threshold: float = 0.5,
+    weights: Sequence[float] = (),
+    labels_used: Sequence[str] = LABELS,
 ) -> RelationModel:
     """Fit the masked softmax regression; each row chooses between ``NONE`` and its predicate.
 
     ``labels`` index :data:`~kg.extract.classifier.LABELS` (0 = ``NONE``).
     Deterministic: L-BFGS from zero weights.
     """
+    # Rows of predicates the model does not learn are left out; labels are renumbered.
+    names = tuple(labels_used)
+    keep = [i for i, p in enumerate(predicates) if p in names]
+    rows = [rows[i] for i in keep]
+    labels = [labels[i] for i in keep]
+    predicates = [predicates[i] for i in keep]
+    weights = [weights[i] for i in keep] if len(weights) else ()
     if not rows:
         raise EvaluationError("no training candidates: the data holds no pairs of entities.")
     features = vocabulary(rows, min_count=min_count)
     index = {f: i for i, f in enumerate(features)}
     x = _matrix(rows, index)
     xt = x.T.tocsr()
-    n, d, k = x.shape[0], x.shape[1], len(LABELS)
-    y = np.asarray(labels, dtype=np.int64)
-    allowed = np.asarray([LABELS.index(p) for p in predicates], dtype=np.int64)
+    n, d, k = x.shape[0], x.shape[1], len(names)
+    y = np.asarray([names.index(LABELS[label]) for label in labels], dtype=np.int64)
+    allowed = np.asarray([names.index(p) for p in predicates], dtype=np.int64)
     mask = np.full((n, k), -1e9)
     mask[:, 0] = 0.0
     mask[np.arange(n), allowed] = 0.0
     target = np.zeros((n, k))
     target[np.arange(n), y] = 1.0
+    row_weight = np.asarray(weights, dtype=np.float64) if len(weights) else np.ones(n)
+    row_weight = row_weight[:, None]
 
     def objective(params: np.ndarray) -> tuple[float, np.ndarray]:
         w = params[: d * k].reshape(d, k)
@@ -281,10 +315,10 @@ def fit(
         ez = np.exp(z)
         total = ez.sum(axis=1, keepdims=True)
         p = ez / total
-        loss = -float((z[np.arange(n), y] - np.log(total[:, 0])).sum()) + 0.5 * l2 * float(
-            (w * w).sum()
-        )
-        g = p - target
+        loss = -float(
+            ((z[np.arange(n), y] - np.log(total[:, 0])) * row_weight[:, 0]).sum()
+        ) + 0.5 * l2 * float((w * w).sum())
+        g = (p - target) * row_weight
         grad_w = xt @ g + l2 * w
         return loss, np.concatenate([grad_w.ravel(), g.sum(axis=0)])
 
@@ -300,6 +334,7 @@ def fit(
         features=features,
         weights=params[: d * k].reshape(d, k).astype(np.float32),
         bias=params[d * k :].astype(np.float32),
+        labels=names,
         threshold=threshold,
         settings=(("l2", l2), ("min_count", min_count)),
     )
@@ -307,7 +342,7 @@ def fit(
 
 def fit_set(data: TrainingSet, **options: Any) -> RelationModel:
     """:func:`fit` on a :class:`TrainingSet`."""
-    return fit(data.rows, data.labels, data.predicates, **options)
+    return fit(data.rows, data.labels, data.predicates, weights=data.weights, **options)
 
 
 # --------------------------------------------------------------------------- scoring
@@ -422,7 +457,7 @@ def pipeline(ner: str | Path | None = None) -> Language:
     """
     from kg.extract import make_nlp
 
-    nlp = make_nlp()
+    nlp = make_nlp(classifier=False)
     if ner is not None:
         nlp.get_pipe("ner").from_disk(ner)  # type: ignore[attr-defined]
     return nlp
