@@ -8,7 +8,10 @@ status, role) and its figures as :class:`kgo:Observation` nodes. Entity
 descriptions (class, label, aliases, Wikidata link) go to the default graph,
 with a :class:`kgo:Fact` for each relation that two or more documents state
 (its statements and their aggregate confidence, see :func:`fact_triples`).
-Every IRI is derived from content, so the same input gives the same graph.
+The relations a build does not assert (below its confidence threshold) can
+be written apart as :class:`kgo:CandidateStatement` records
+(:func:`candidate_block`). Every IRI is derived from content, so the same
+input gives the same graph.
 
 >>> from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
 >>> text = "Lei Jun chairs Xiaomi."
@@ -325,6 +328,10 @@ def document_triples(
         yield doc_iri, DCTERMS.title, Literal(article.title)
     if article.date:
         yield doc_iri, DCTERMS.date, _date_literal(article.date)
+    elif item.extraction.inferred_date:
+        # No date came with the article; its text gave one (kg.extract.temporal).
+        yield doc_iri, DCTERMS.date, _date_literal(item.extraction.inferred_date)
+        yield doc_iri, KGO.dateInferred, Literal(True)
     if article.publisher:
         yield doc_iri, DCTERMS.publisher, Literal(article.publisher)
     if article.source:
@@ -342,20 +349,77 @@ def document_triples(
         yield iri, RDF.subject, s
         yield iri, RDF.predicate, p
         yield iri, RDF.object, o
-        yield from _provenance(iri, doc_iri, text, st.evidence, st.confidence)
-        if st.trigger:
-            yield iri, KGO.trigger, Literal(st.trigger)
-        q = st.qualifiers
-        for prop, value in ((KGO.date, q.date), (KGO.startDate, q.start), (KGO.endDate, q.end)):
-            if value:
-                yield iri, prop, _date_literal(value)
-        if q.duration:
-            yield iri, KGO.duration, Literal(q.duration, datatype=XSD.duration)
-        if q.status in _STATUS:
-            yield iri, KGO.status, _STATUS[q.status]
-        if q.role:
-            yield iri, KGO.role, Literal(q.role)
+        yield from _statement_record(iri, st, doc_iri, text)
     yield from _observation_triples(item, doc_iri, node, base)
+
+
+def _statement_record(iri: URIRef, st: Statement, doc_iri: URIRef, text: str) -> Iterator[Triple]:
+    """A statement's provenance and qualifiers (asserted or candidate alike)."""
+    yield from _provenance(iri, doc_iri, text, st.evidence, st.confidence)
+    if st.trigger:
+        yield iri, KGO.trigger, Literal(st.trigger)
+    q = st.qualifiers
+    for prop, value in ((KGO.date, q.date), (KGO.startDate, q.start), (KGO.endDate, q.end)):
+        if value:
+            yield iri, prop, _date_literal(value)
+    if q.duration:
+        yield iri, KGO.duration, Literal(q.duration, datatype=XSD.duration)
+    if q.status in _STATUS:
+        yield iri, KGO.status, _STATUS[q.status]
+    if q.role:
+        yield iri, KGO.role, Literal(q.role)
+
+
+def candidates_graph(base: str = KGR_IRI) -> URIRef:
+    """The name of the graph of a build's candidate statements (``candidates.trig``).
+
+    >>> candidates_graph("https://example.org/")
+    rdflib.term.URIRef('https://example.org/graph/candidates')
+    """
+    return URIRef(f"{base}graph/candidates")
+
+
+def candidate_block(
+    candidates: Sequence[Resolved], *, asserted: Iterable[Statement] = (), base: str = KGR_IRI
+) -> Block:
+    """The candidates graph: a :class:`kgo:CandidateStatement` per document and relation
+    below a build's confidence threshold.
+
+    ``candidates`` hold, for each article, only the relations that were not
+    asserted (:func:`kg.confidence.split_relations`), with the entity ids of
+    the build. Each record carries what a statement carries (document,
+    evidence, offsets, confidence, qualifiers) and names its triple with
+    ``kgo:tripleSubject``/``kgo:triplePredicate``/``kgo:tripleObject``: there is
+    no direct triple, and no ``rdf:subject`` for readers of statements to take
+    for a fact. A relation the same document also states above the threshold
+    (one of the ``asserted`` statements) is asserted, so it is no candidate.
+
+    >>> from kg.types import Article, Extraction, Mention, RelationCandidate
+    >>> ms = (Mention(0, 4, "Acme", "Company"), Mention(14, 20, "Berlin", "City"))
+    >>> low = (RelationCandidate(0, 1, "basedIn", 0.3, (0, 21)),)
+    >>> ex = Extraction(Article("d1", "Acme is from Berlin."), ms, low)
+    >>> name, triples = candidate_block([Resolved(ex, ("org/acme", "place/berlin"))])
+    >>> sorted(str(p).split("#")[-1] for _, p, _ in triples)[:4]
+    ['confidence', 'evidence', 'evidenceEnd', 'evidenceStart']
+    >>> (URIRef(KGR_IRI + "org/acme"), KGO.basedIn, URIRef(KGR_IRI + "place/berlin")) in triples
+    False
+    """
+    stated = {(st.doc, st.subject, st.predicate, st.object) for st in asserted}
+    texts = {item.extraction.article.id: item.extraction.article.text for item in candidates}
+    triples: list[Triple] = []
+    for st in statements(candidates):
+        if (st.doc, st.subject, st.predicate, st.object) in stated:
+            continue
+        iri = URIRef(f"{base}candidate/{_hash(st.doc, st.subject, st.predicate, st.object)}")
+        doc_iri = URIRef(f"{base}doc/{iri_segment(st.doc)}")
+        triples += [
+            (iri, RDF.type, KGO.CandidateStatement),
+            (iri, KGO.tripleSubject, URIRef(base + st.subject)),
+            (iri, KGO.triplePredicate, KGO[st.predicate]),
+            (iri, KGO.tripleObject, URIRef(base + st.object)),
+            *_statement_record(iri, st, doc_iri, texts[st.doc]),
+        ]
+    return candidates_graph(base), sorted_triples(triples)
 
 
 def statement_iri(st: Statement, *, base: str = KGR_IRI) -> URIRef:

@@ -18,7 +18,7 @@ import importlib.util
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -90,6 +90,7 @@ class KGO(DefinedNamespace):
     sues: URIRef
     # names, documents, gazetteer knowledge
     mentionedIn: URIRef
+    dateInferred: URIRef
     demonym: URIRef
     ambiguousLabel: URIRef
     metonym: URIRef
@@ -110,7 +111,7 @@ class KGO(DefinedNamespace):
     Planned: URIRef
     Ongoing: URIRef
     Ended: URIRef
-    # corroboration and quarantine (kg.graph, kg.validate)
+    # corroboration, quarantine and candidates (kg.graph, kg.validate)
     Fact: URIRef
     supportedBy: URIRef
     tripleSubject: URIRef
@@ -120,6 +121,7 @@ class KGO(DefinedNamespace):
     quarantinedFrom: URIRef
     reason: URIRef
     violates: URIRef
+    CandidateStatement: URIRef
     # observations
     observedEntity: URIRef
     metric: URIRef
@@ -150,6 +152,8 @@ class KGO(DefinedNamespace):
     verbPrep: URIRef
     noun: URIRef
     adjective: URIRef
+    inverseVerb: URIRef
+    inverseNoun: URIRef
     descriptor: URIRef
     nameWord: URIRef
     minConfidence: URIRef
@@ -296,6 +300,7 @@ class Trigger:
     particle: str | None = None
     prep: str | None = None
     suffix: bool = False  # "-based": matches the end of a hyphenated modifier
+    inverse: bool = False  # the object is the predicate's subject ("Acme acquired Beta")
 
 
 @dataclass(frozen=True)
@@ -368,17 +373,22 @@ def load_lexicon() -> Lexicon:
     suffixes: list[Trigger] = []
     confidence: dict[str, float] = {}
     kinds = {
-        KGO.verb: "verb",
-        KGO.verbPrep: "verbPrep",
-        KGO.noun: "noun",
-        KGO.adjective: "adjective",
+        KGO.verb: ("verb", False),
+        KGO.verbPrep: ("verbPrep", False),
+        KGO.noun: ("noun", False),
+        KGO.adjective: ("adjective", False),
+        KGO.inverseVerb: ("verb", True),
+        KGO.inverseNoun: ("noun", True),
     }
-    for prop, kind in kinds.items():
+    for prop, (kind, inverse) in kinds.items():
         for subject, text in graph.subject_objects(prop):
             predicate = str(subject).removeprefix(KGO_IRI)
             if predicate not in CORE_PREDICATES:
                 raise OntologyError(f"lexicon.ttl: {predicate} is not a core predicate.")
             trigger = parse_trigger(predicate, kind, str(text))
+            if kind == "verb" and trigger.prep:
+                trigger = replace(trigger, kind="verbPrep")
+            trigger = replace(trigger, inverse=inverse)
             if trigger.suffix:
                 suffixes.append(trigger)
             else:

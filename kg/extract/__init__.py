@@ -8,14 +8,14 @@ with character offsets, resolved dates and durations.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from kg.errors import ModelNotFoundError
 
@@ -25,9 +25,18 @@ from kg.extract import coref, entities, figures  # noqa: F401
 from kg.extract import relations as relations_module  # noqa: F401
 from kg.extract.attributes import index_attribute_ruler
 from kg.extract.entities import SPAN_KEY
-from kg.extract.relations import RawRelation
-from kg.extract.temporal import resolve_date, resolve_duration
-from kg.ontology import Gazetteer, load_gazetteer
+from kg.extract.linking import link_keys
+from kg.extract.relations import RawRelation, mention_table
+from kg.extract.syntax import EntityIndex
+from kg.extract.temporal import (
+    DEPARTURE_VERBS,
+    after,
+    clause_date,
+    infer_document_date,
+    resolve_date,
+    resolve_duration,
+)
+from kg.ontology import Gazetteer, load_gazetteer, load_lexicon
 from kg.types import (
     Article,
     Extraction,
@@ -149,14 +158,12 @@ def extract(
 def doc_to_extraction(doc: Doc, article: Article, *, gazetteer: Gazetteer) -> Extraction:
     """Turn a processed doc into an :class:`Extraction` with character offsets."""
     spans = list(doc.spans[SPAN_KEY])
-    countries = _country_counts(spans, gazetteer)
-    present = {span.kb_id_ for span in spans if span.kb_id_ and "|" not in span.kb_id_}
+    keys = link_keys(spans, doc.text, gazetteer)
     roles = doc._.kg_roles or {}
     demonyms = doc._.kg_demonyms or frozenset()
     mentions: list[Mention] = []
-    for span in spans:
-        key = _choose_key(span.kb_id_, present, countries, gazetteer) if span.kb_id_ else None
-        label = gazetteer.entries[key].cls if key else span.label_
+    for span, key in zip(spans, keys, strict=True):
+        label = _label(span, key, gazetteer)
         mentions.append(
             Mention(
                 start=span.start_char,
@@ -165,7 +172,7 @@ def doc_to_extraction(doc: Doc, article: Article, *, gazetteer: Gazetteer) -> Ex
                 label=label,
                 key=key,
                 role=roles.get(span.start),
-                source="demonym" if span.start in demonyms else ("gazetteer" if key else "ner"),
+                source=_source(span, key, demonyms),
             )
         )
     for start, end, antecedent in doc._.kg_coref or ():
@@ -181,8 +188,10 @@ def doc_to_extraction(doc: Doc, article: Article, *, gazetteer: Gazetteer) -> Ex
                 antecedent=antecedent,
             )
         )
-    relations = tuple(_relation(doc, r, article) for r in doc._.kg_relations or ())
-    observations = tuple(_observation(doc, f, article) for f in doc._.kg_figures or ())
+    inferred = None if article.date else infer_document_date(article.text)
+    dating = _Dating(doc, article.date or inferred)
+    relations = tuple(_relation(doc, r, dating) for r in doc._.kg_relations or ())
+    observations = tuple(_observation(doc, f, dating.anchor) for f in doc._.kg_figures or ())
     sentences = tuple(sentence_offsets(doc, s.start, s.end) for s in doc.sents)
     return Extraction(
         article=article,
@@ -190,50 +199,27 @@ def doc_to_extraction(doc: Doc, article: Article, *, gazetteer: Gazetteer) -> Ex
         relations=relations,
         observations=observations,
         sentences=sentences,
+        inferred_date=inferred,
     )
 
 
-def _country_counts(spans: Sequence, gazetteer: Gazetteer) -> Counter[str]:
-    """How often the article speaks of each country: by name, demonym, or a public body of it."""
-    counts: Counter[str] = Counter()
-    for span in spans:
-        if not span.kb_id_ or "|" in span.kb_id_:
-            continue
-        entry = gazetteer.entries.get(span.kb_id_)
-        if entry is None:
-            continue
-        if entry.cls == "Country":
-            counts[entry.key] += 1
-        elif entry.cls in {"GovernmentAgency", "Court"} and entry.country:
-            counts[entry.country] += 1
-    return counts
+def _label(span: Span, key: str | None, gazetteer: Gazetteer) -> str:
+    """A mention's class: its entry's; for an unsupported link, a place keeps its kind
+    (a city is a city, whichever) and an organization only its coarse class."""
+    if key:
+        return gazetteer.entries[key].cls
+    if span.kb_id_ and coarse_class(span.label_) == "Organization":
+        return "Organization"
+    return span.label_
 
 
-def _choose_key(
-    kb_id: str, present: set[str], countries: Counter[str], gazetteer: Gazetteer
-) -> str | None:
-    """Pick among bodies sharing a name ("Ministry of Defense").
-
-    A body the article also names unambiguously ("the Pentagon") wins; else
-    the one of the country the article talks about most; a tie links nothing.
-    """
-    keys = kb_id.split("|")
-    if len(keys) == 1:
-        return keys[0]
-    named = [k for k in keys if k in present]
-    if len(named) == 1:
-        return named[0]
-    scored = sorted(
-        (
-            (countries.get(gazetteer.entries[k].country or "", 0), k)
-            for k in keys
-            if k in gazetteer.entries
-        ),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
-    if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[0][0] == scored[1][0]):
-        return None
-    return scored[0][1]
+def _source(span: Span, key: str | None, demonyms: frozenset[int]) -> str:
+    """Where a mention comes from; "local": a known name the article did not support."""
+    if span.start in demonyms:
+        return "demonym"
+    if key:
+        return "gazetteer"
+    return "local" if span.kb_id_ else "ner"
 
 
 def sentence_offsets(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -247,9 +233,76 @@ def sentence_offsets(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return begin, begin + len(text.strip())
 
 
-def _relation(doc: Doc, raw: RawRelation, article: Article) -> RelationCandidate:
-    date = resolve_date(raw.date_text, article.date) if raw.date_text else None
-    duration = resolve_duration(raw.duration_text) if raw.duration_text else None
+#: Relations that a sentence's date does not date (see :class:`_Dating`).
+UNDATED_PREDICATES = frozenset({"basedIn", "locatedIn"})
+
+
+@cache
+def _predicate_words() -> dict[str, frozenset[str]]:
+    """The lexicon's words of each predicate: the verbs and nouns that can carry it."""
+    words: dict[str, set[str]] = {}
+    for lemma, triggers in load_lexicon().triggers.items():
+        for trigger in triggers:
+            words.setdefault(trigger.predicate, set()).add(lemma)
+    # The words of "enters" date "plans to enter"; those of "sells", "produces" too.
+    words["plansToEnter"] = words.get("operatesIn", set())
+    words["produces"] = words.get("produces", set()) | words.get("sells", set())
+    # Where a place or a body is has no date: "Diablo Bank, headquartered in
+    # Danville, Calif., in September 1986" dates another act of the sentence.
+    for predicate in UNDATED_PREDICATES:
+        words[predicate] = set()
+    return {predicate: frozenset(lemmas) for predicate, lemmas in words.items()}
+
+
+class _Dating:
+    """What dating a doc's relations needs, read once: the anchor, the mentions, the dates."""
+
+    def __init__(self, doc: Doc, anchor: str | None) -> None:
+        self.anchor = anchor  # the article's date, or the one its text gives
+        self.table = mention_table(doc)
+        self.names = frozenset(i for ref in self.table for i in range(ref.start, ref.end))
+        self.dates = EntityIndex(doc, ["DATE"])
+        self.triggers = _predicate_words()
+        lexicon = load_lexicon()
+        self.ending = lexicon.cue("ending") | DEPARTURE_VERBS
+        self.unsure = lexicon.cue("hedging") | lexicon.cue("negation")
+        self.planning = lexicon.cue("planning")
+
+    def sentence_date(self, doc: Doc, raw: RawRelation) -> tuple[str | None, str | None]:
+        """The date and duration texts of the clause that relates ``raw``'s mentions."""
+        head, tail = self.table[raw.head], self.table[raw.tail]
+        planned = raw.status == "planned" or raw.predicate == "plansToEnter"
+        stop = set(self.unsure)
+        if raw.status != "ended":
+            stop |= self.ending
+        if not planned:
+            stop |= self.planning
+        return clause_date(
+            doc,
+            (head.start, head.end),
+            (tail.start, tail.end),
+            self.dates.overlapping(*raw.sentence),
+            names=self.names,
+            verbs=self.triggers.get(raw.predicate, frozenset()),
+            stop_lemmas=frozenset(stop),
+            modal_ok=planned,
+        )
+
+
+def _relation(doc: Doc, raw: RawRelation, dating: _Dating) -> RelationCandidate:
+    date_text, duration_text = raw.date_text, raw.duration_text
+    date = resolve_date(date_text, dating.anchor) if date_text else None
+    if date is None and not date_text:
+        # The lexicon component dates only its trigger's clause; any relation, the
+        # classifier's too, takes the date of the verb of the predicate that
+        # relates its mentions ("Lennon was shot to death Dec. 8, 1980, ... by").
+        date_text, found_duration = dating.sentence_date(doc, raw)
+        duration_text = duration_text or found_duration
+        date = resolve_date(date_text, dating.anchor) if date_text else None
+        planned = raw.status == "planned" or raw.predicate == "plansToEnter"
+        if date and not planned and after(date, dating.anchor):
+            date = None  # a done act dated after the article: a misreading
+    duration = resolve_duration(duration_text) if duration_text else None
     if raw.status == "ended":
         qualifiers = Qualifiers(end=date, status="ended", duration=duration, role=raw.role)
     elif raw.status == "planned" or raw.predicate == "plansToEnter":
@@ -269,9 +322,9 @@ def _relation(doc: Doc, raw: RawRelation, article: Article) -> RelationCandidate
     )
 
 
-def _observation(doc: Doc, raw: figures.RawFigure, article: Article) -> ObservationCandidate:
+def _observation(doc: Doc, raw: figures.RawFigure, anchor: str | None) -> ObservationCandidate:
     quote = doc[raw.quote[0] : raw.quote[1]]
-    period = resolve_date(raw.period_text, article.date) if raw.period_text else None
+    period = resolve_date(raw.period_text, anchor) if raw.period_text else None
     return ObservationCandidate(
         subject=raw.subject,
         metric=raw.metric,

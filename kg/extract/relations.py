@@ -45,6 +45,8 @@ _DEEP_OBJECT_PREDICATES = frozenset({"sanctions", "liftsSanctionOn"})
 _LISTING_VERBS = frozenset({"include", "comprise", "feature", "contain", "span", "cover"})
 _MAX_CLIMB = 6
 _MODALS_PLANNED = frozenset({"will", "shall", "'ll"})
+#: Modifiers of a trigger noun that can end what it states ("former chairman of").
+_MODIFIERS = frozenset({"amod", "advmod", "compound"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +336,8 @@ class RelationExtractor:
         *,
         anchor: Token,
     ) -> Iterator[RawRelation]:
+        if trigger.inverse:
+            subjects, objects = objects, subjects  # "Acme acquired Beta": Beta is owned
         if not subjects or not objects:
             return
         clause = _clause_chain(anchor)
@@ -350,8 +354,10 @@ class RelationExtractor:
             for c in t.children
             if c.dep_ in {"aux", "mark"}
         ) or bool((lemmas - {token.lemma_.lower()}) & (self.hedging - {"consider"}))
-        ended = bool((lemmas - {token.lemma_.lower()}) & self.ending) or _ended_by_head(
-            token, self.ending
+        ended = (
+            bool((lemmas - {token.lemma_.lower()}) & self.ending)
+            or _ended_by_head(token, self.ending)
+            or any(c.lower_ in self.ending for c in anchor.children if c.dep_ in _MODIFIERS)
         )
         predicate = trigger.predicate
         status = None
@@ -386,7 +392,21 @@ class RelationExtractor:
                     status=status,
                     date_text=date_text,
                     duration_text=duration_text,
+                    role=self._role(token) if pred == "worksFor" else None,
                 )
+
+    def _role(self, token: Token) -> str | None:
+        """The title a noun trigger gives ("a spokesman for", "chief executive officer of")."""
+        titles = self.lexicon.cue("roleTitles")
+        if token.pos_ not in {"NOUN", "PROPN"} or token.lower_ not in titles:
+            return None
+        words = [
+            c
+            for c in token.lefts
+            if c.dep_ in {"compound", "amod"} and c.lower_ in titles and c.lower_ not in self.ending
+        ]
+        start = min((w.i for w in words), default=token.i)
+        return token.doc[start : token.i + 1].text
 
     def _typed(
         self, ctx: _Context, s: int, o: int, predicate: str, token: Token, trigger: Trigger
@@ -502,6 +522,8 @@ class _Context:
             return self.subjects(head.head, depth + 1)
         if noun.dep_ == "conj":
             return self.governor_subjects(head, depth + 1)
+        if noun.dep_ == "appos" and head.i in self.at:
+            return [self.at[head.i]]  # "Maria Lopez, a spokeswoman for Acme"
         return []
 
     def deep_objects(self, verb: Token, *, exclude: Sequence[int]) -> list[int]:
