@@ -8,15 +8,19 @@ processes; and a build of 20,000 articles peaks under 2 GB of memory.
 
     python benchmarks/build_speed.py --articles 2000 --jobs 2 --repeat 3
     python benchmarks/build_speed.py --articles 20000 --jobs 2 --skip-spacy   # memory
+    zcat ../shared/datasets/reuters21578/train.jsonl.gz | head -1000 > /tmp/reuters1000.jsonl
+    python benchmarks/build_speed.py --corpus /tmp/reuters1000.jsonl --jobs 2 --repeat 3
 
 Peak memory is the largest resident set of the main process and, separately,
 of any one worker process (``getrusage``: RUSAGE_SELF and RUSAGE_CHILDREN's
-maximum), read after each step. The corpus is benchmarks/synthetic.py's.
+maximum), read after each step. The corpus is benchmarks/synthetic.py's, or
+real articles given as a kg JSON Lines file with ``--corpus``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -65,18 +69,24 @@ def main() -> None:
     parser.add_argument(
         "--style", choices=sorted(STYLES), default="dense", help="synthetic.py's corpus style"
     )
+    parser.add_argument("--corpus", type=Path, help="real articles: a kg JSON Lines file")
     args = parser.parse_args()
 
-    articles = generate(args.articles, seed=args.seed, style=args.style)
-    words = sum(len(a.text.split()) for a in articles)
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = write_jsonl(articles, Path(tmp) / "corpus.jsonl")
-        texts = [a.text for a in articles]
-        del articles
+        if args.corpus:
+            corpus = args.corpus
+            texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
+            args.articles, args.style = len(texts), f"real: {corpus.name}"
+        else:
+            articles = generate(args.articles, seed=args.seed, style=args.style)
+            corpus = write_jsonl(articles, Path(tmp) / "corpus.jsonl")
+            texts = [a.text for a in articles]
+            del articles
+        words = sum(len(t.split()) for t in texts)
         print(f"kg build benchmark  {time.strftime('%Y-%m-%d')}")
         print(
             f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; "
-            f"corpus: {args.articles:,} synthetic articles ({args.style}), {words:,} words; "
+            f"corpus: {args.articles:,} articles ({args.style}), {words:,} words; "
             f"{args.jobs} process(es)"
         )
         spacy_times: list[float] = []
