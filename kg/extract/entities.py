@@ -245,6 +245,7 @@ class EntityRecognizer:
             if span is not None:
                 chosen.extend(span)
         chosen.extend(self._model_numbers(doc, chosen))
+        chosen.extend(self._institutions(doc, chosen))
         chosen = self._datelines(doc, chosen)
         spans = _vote_person_names(sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)))
         spans = self._places_by_context(doc, spans)
@@ -285,6 +286,25 @@ class EntityRecognizer:
             Span(doc, s.start, s.end, label="Place") if s.text in places and not s.kb_id_ else s
             for s in spans
         ]
+
+    def _institutions(self, doc: Doc, chosen: Sequence[Span]) -> list[Span]:
+        """Names of institutions the model missed: capitalised proper nouns ending in a word
+        that names an organization ("Zenith Telecommunications Authority"), where no
+        mention is yet."""
+        taken = {i for span in chosen for i in range(span.start, span.end)}
+        words = self.lexicon.name_words
+        found = []
+        for token in doc:
+            cls = words.get(token.text)
+            if cls is None or coarse_class(cls) != "Organization" or token.i in taken:
+                continue
+            start = token.i
+            while start > 0 and start - 1 not in taken and _name_word(doc[start - 1]):
+                start -= 1
+            if token.i - start >= 1 and doc[start].text[:1].isupper():
+                found.append(self._make(doc, start, token.i + 1, cls, ""))
+                taken.update(range(start, token.i + 1))
+        return found
 
     def _longer_name(self, doc: Doc, overlapping: list[GazetteerMatch], end: int) -> bool:
         """Whether the model's name runs on past the known names it overlaps with words
@@ -528,6 +548,11 @@ def _after_locative(span: Span) -> bool:
     doc = span.doc
     possessive = span.end < len(doc) and doc[span.end].text in _POSSESSIVE
     return root.dep_ == "pobj" and root.head.lower_ in _LOCATIVES and not possessive
+
+
+def _name_word(token: Any) -> bool:
+    """A capitalised proper noun inside a name (not the first word of a sentence alone)."""
+    return token.pos_ == "PROPN" and token.text[:1].isupper() and token.is_alpha
 
 
 def _only_suffixes(doc: Doc, match: GazetteerMatch, start: int, end: int) -> bool:
