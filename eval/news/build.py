@@ -28,22 +28,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from kg.types import COARSE_CLASSES
+
 HERE = Path(__file__).resolve().parent
 
-#: Class local names allowed for entities, by coarse class.
-CLASSES = {
-    "Organization": {
-        "Organization",
-        "Company",
-        "GovernmentAgency",
-        "Court",
-        "MediaOrganization",
-        "ResearchFirm",
-    },
-    "Person": {"Person"},
-    "Place": {"Place", "Country", "City", "Region"},
-    "Product": {"Product"},
-}
+#: Class local names allowed for entities, by coarse class (kg.types, CONTRACT.md).
+CLASSES = {coarse: set(fines) for coarse, fines in COARSE_CLASSES.items()}
 COARSE = {fine: coarse for coarse, fines in CLASSES.items() for fine in fines}
 #: predicate -> (allowed subject coarse classes, allowed object coarse classes), CONTRACT.md.
 SIGNATURES = {
