@@ -855,6 +855,9 @@ class Calibration:
     #: predicate -> (lexicon relations right, lexicon relations judged) on held-out news
     lexicon_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     min_confidence: float = 0.5
+    #: Predicates with enough training examples for the model's probability to replace the
+    #: lexicon's own calibrated confidence of a lexicon relation (empty: all the model knows).
+    trusted: frozenset[str] = frozenset()
     #: How many judged relations the pooled estimate counts for against a predicate's own.
     prior_weight: float = 5.0
 
@@ -888,6 +891,7 @@ def save_calibration(calibration: Calibration, path: str | Path) -> list[Path]:
         "lexicon": [list(map(_round6, xs)) for xs in calibration.lexicon],
         "lexicon_counts": {p: list(c) for p, c in sorted(calibration.lexicon_counts.items())},
         "min_confidence": calibration.min_confidence,
+        "trusted": sorted(calibration.trusted),
     }
     target.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return [target]
@@ -913,6 +917,7 @@ def load_calibration(path: str | Path | None = None) -> Calibration:
             p: (int(c[0]), int(c[1])) for p, c in data.get("lexicon_counts", {}).items()
         },
         min_confidence=float(data["min_confidence"]),
+        trusted=frozenset(data.get("trusted", ())),
     )
 
 
@@ -983,6 +988,8 @@ class RelationClassifier:
                 continue
             head, tail = table[relation.head].entity, table[relation.tail].entity
             p = probability.get((head, tail, relation.predicate))
+            if self.calibration.trusted and relation.predicate not in self.calibration.trusted:
+                p = None  # too few examples: the model's say would outweigh the trigger's
             confidence = (
                 self.calibration.of_lexicon(relation.confidence, relation.predicate)
                 if p is None

@@ -75,6 +75,7 @@ MODEL_SUFFIXES = frozenset(
 #: A model code after a product line: "S21", "P40", "X5", "737", "A54s".
 MODEL_CODE = re.compile(r"[A-Z]{0,3}\d{1,4}[A-Za-z]{0,3}")
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
+_NOT_NAME_STARTS = frozenset({"ADP", "SCONJ", "CCONJ", "ADV", "AUX", "VERB"})
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 _CONNECTORS = frozenset({"of", "for", "and", "&", "de", "on"})
 _DATELINE_BREAKS = frozenset({",", "(", "--", "—", "–", "-"})
@@ -616,7 +617,11 @@ def _split_possessives(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    while start < end and (doc[start].lower_ in _DETERMINERS or doc[start].is_punct):
+    while start < end and (
+        doc[start].lower_ in _DETERMINERS
+        or doc[start].is_punct
+        or doc[start].pos_ in _NOT_NAME_STARTS  # "Alongside Huawei" at a sentence's start
+    ):
         start += 1
     while end > start and (doc[end - 1].text in _POSSESSIVE or doc[end - 1].is_punct):
         end -= 1

@@ -532,7 +532,7 @@ class _Context:
         for token in verb.subtree:
             if token.i in self.at and self.at[token.i] not in exclude:
                 path = path_to(token, verb)
-                if path is not None and not any(t.dep_ in _SUBJECT_DEPS for t in path):
+                if path is not None and not any(t.dep_ in _SUBJECT_DEPS for t in (token, *path)):
                     found.append((len(path), self.at[token.i]))
         return [m for _, m in sorted(found)][:2]
 

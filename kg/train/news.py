@@ -31,7 +31,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,9 @@ FOLDS = 5
 #: A predicate is learnt by the model when the training data hold this many examples
 #: of it; the others come from the lexicon alone (calibrated as such).
 MIN_POSITIVES = 5
+#: A predicate's model probability replaces the lexicon's calibrated confidence of a lexicon
+#: relation only with this many training examples of it.
+TRUSTED_POSITIVES = 20
 #: The precision the default threshold aims at, on held-out news.
 TARGET_PRECISION = 0.85
 
@@ -291,6 +294,12 @@ def learnt_labels(data: TrainingSet) -> tuple[str, ...]:
     return ("NONE", *(p for i, p in enumerate(LABELS[1:], 1) if counts[i] >= MIN_POSITIVES))
 
 
+def trusted_predicates(data: TrainingSet) -> frozenset[str]:
+    """The predicates with at least :data:`TRUSTED_POSITIVES` training examples."""
+    counts = np.bincount(np.asarray(data.labels, dtype=np.int64), minlength=len(LABELS))
+    return frozenset(p for i, p in enumerate(LABELS[1:], 1) if counts[i] >= TRUSTED_POSITIVES)
+
+
 def held_out(
     conll: TrainingSet,
     news: Sequence[Example],
@@ -381,7 +390,8 @@ def train(
     )
     articles = news_examples(load_seeds_gold(news_gold), read_articles(news_articles), nlp)
     news = [a.example for a in articles]
-    labels = learnt_labels(concat(conll, featurize(news)))
+    training = concat(conll, featurize(news))
+    labels = learnt_labels(training)
     grid = []
     best: tuple[float, float, float, Held] | None = None
     for l2 in L2_GRID:
@@ -396,7 +406,7 @@ def train(
     model = fit_set(
         concat(conll, featurize(news, weight=weight)), l2=l2, min_count=2, labels_used=labels
     )
-    calibration = _calibrate(held, articles)
+    calibration = replace(_calibrate(held, articles), trusted=trusted_predicates(training))
     folder = Path(out)
     files = save_model(model, folder) + save_calibration(calibration, folder)
     summary = _summary(command, conll, news, grid, model, calibration, held, files, started)
