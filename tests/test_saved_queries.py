@@ -268,6 +268,7 @@ def test_figures(dataset: Dataset) -> None:
 
 @pytest.mark.model
 def test_evidence_points_at_the_sentence_in_the_article(dataset: Dataset) -> None:
+    from kg.extract.classifier import load_calibration
     from kg.ingest import read_articles, sample_corpus
 
     found = rows(
@@ -280,7 +281,9 @@ def test_evidence_points_at_the_sentence_in_the_article(dataset: Dataset) -> Non
     assert len(found) == 1
     row = found[0]
     assert row["article"] == "000_1b3bd0faa09d64f8"
-    assert float(row["confidence"]) == pytest.approx(0.8)
+    # the lexicon's 0.8 for "banned", calibrated on news (the model has too few sanctions)
+    expected = load_calibration().of_lexicon(0.8, "sanctions")
+    assert float(row["confidence"]) == pytest.approx(expected, abs=0.005)
     texts = {a.id: a.text for a in read_articles(sample_corpus())}
     assert texts[row["article"]][int(row["start"]) : int(row["end"])] == row["sentence"]
     assert "ZTE" in row["sentence"]

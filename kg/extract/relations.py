@@ -31,6 +31,7 @@ from kg.extract.syntax import (
     conjuncts,
     path_to,
 )
+from kg.extract.temporal import resolve_duration
 from kg.ontology import SIGNATURES, Lexicon, Trigger, load_lexicon
 from kg.types import coarse_class
 
@@ -436,7 +437,7 @@ class _Context:
         self.doc = doc
         self.table = table
         self.at = at
-        self.dates = EntityIndex(doc, _DATE_LABELS)
+        self.dates = EntityIndex(doc, _DATE_LABELS | _DURATION_LABELS)
 
     def args(self, token: Token) -> list[int]:
         """Mentions a phrase headed by ``token`` stands for, with its conjuncts."""
@@ -648,6 +649,9 @@ def _ended_by_head(token: Token, ending: frozenset[str]) -> bool:
 
 
 _DATE_LABELS = frozenset({"DATE", "TIME"})
+#: Entities that may be a duration when "for" comes first ("for as many as seven years",
+#: which the model may take for a number).
+_DURATION_LABELS = frozenset({"CARDINAL", "QUANTITY"})
 
 
 def _dates(
@@ -672,7 +676,11 @@ def _dates(
             ):
                 continue
             text = doc[max(ent.start - 1, 0) : ent.end].text
-            if doc[ent.start - 1].lower_ == "for" if ent.start > 0 else False:
+            after_for = ent.start > 0 and doc[ent.start - 1].lower_ == "for"
+            if ent.label_ in _DURATION_LABELS:
+                if after_for and resolve_duration(text):
+                    duration_text = duration_text or text
+            elif after_for:
                 duration_text = duration_text or text
             else:
                 date_text = date_text or text
