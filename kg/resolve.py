@@ -31,36 +31,18 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from kg.ontology import Gazetteer, load_gazetteer, load_lexicon, normalize_name
-from kg.types import COARSE_CLASSES, Entity, Extraction, Mention, Resolved, coarse_class
+from kg.types import (
+    COARSE_CLASSES,
+    LEGAL_FORMS,
+    Entity,
+    Extraction,
+    Mention,
+    Resolved,
+    coarse_class,
+)
 
 #: Legal and generic suffixes that do not change which organization a name denotes.
-LEGAL_SUFFIXES = frozenset(
-    [
-        "inc",
-        "inc.",
-        "corp",
-        "corp.",
-        "corporation",
-        "co",
-        "co.",
-        "ltd",
-        "ltd.",
-        "llc",
-        "plc",
-        "limited",
-        "group",
-        "holdings",
-        "holding",
-        "company",
-        "s.a.",
-        "sa",
-        "ag",
-        "gmbh",
-        "n.v.",
-        "nv",
-        "party",
-    ]
-)
+LEGAL_SUFFIXES = LEGAL_FORMS | {"company", "holding", "party"}
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "on", "in"})
 _PRONOUN_LIKE = frozenset({"it", "its", "he", "she", "they", "we", "i", "you", "this", "that"})
 _MAX_NAME_TOKENS = 10

@@ -31,6 +31,13 @@ COARSE_CLASSES: dict[str, tuple[str, ...]] = {
     "Product": ("Product",),
 }
 
+#: Legal forms of companies (lower case) that end a name without changing which company
+#: it denotes ("Apple Inc" is Apple): shared by the recognizer and the resolver.
+LEGAL_FORMS = frozenset(
+    ["inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "ltd", "ltd.", "llc", "plc",
+     "limited", "group", "holdings", "ag", "sa", "s.a.", "gmbh", "nv", "n.v."]
+)  # fmt: skip
+
 _COARSE_OF = {fine: coarse for coarse, fines in COARSE_CLASSES.items() for fine in fines}
 
 

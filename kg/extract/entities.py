@@ -27,8 +27,9 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from kg.extract.context import ORGANIZATION_ENDINGS, POSSESSIVE, after_locative, name_word, placed
 from kg.ontology import Gazetteer, Lexicon, load_gazetteer, load_lexicon
-from kg.types import coarse_class
+from kg.types import LEGAL_FORMS, coarse_class
 
 SPAN_KEY = "kg_entities"
 
@@ -76,7 +77,6 @@ MODEL_SUFFIXES = frozenset(
 MODEL_CODE = re.compile(r"[A-Z]{0,3}\d{1,4}[A-Za-z]{0,3}")
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
 _NOT_NAME_STARTS = frozenset({"ADP", "SCONJ", "CCONJ", "ADV", "AUX", "VERB"})
-_POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 _CONNECTORS = frozenset({"of", "for", "and", "&", "de", "on"})
 _DATELINE_BREAKS = frozenset({",", "(", "--", "—", "–", "-"})
 
@@ -278,8 +278,8 @@ class EntityRecognizer:
                 continue
             if span.start > 0 and doc[span.start - 1].lower_ in titled:
                 people.add(span.text)
-            elif _placed(doc, span, spans[n + 1 : n + 2]) or (
-                span.label_ == "Person" and _after_locative(span)
+            elif placed(doc, span, spans[n + 1 : n + 2]) or (
+                span.label_ == "Person" and after_locative(span)
             ):
                 places.add(span.text)
         places -= people
@@ -300,7 +300,7 @@ class EntityRecognizer:
             if cls is None or coarse_class(cls) != "Organization" or token.i in taken:
                 continue
             start = token.i
-            while start > 0 and start - 1 not in taken and _name_word(doc[start - 1]):
+            while start > 0 and start - 1 not in taken and name_word(doc[start - 1]):
                 start -= 1
             if token.i - start >= 1 and doc[start].text[:1].isupper():
                 found.append(self._make(doc, start, token.i + 1, cls, ""))
@@ -397,7 +397,7 @@ class EntityRecognizer:
 
     def _refine(self, doc: Doc, start: int, end: int, cls: str) -> str:
         """Choose a finer class from name words and descriptors in front of the name."""
-        named = _ORGANIZATION_ENDINGS.get(doc[end - 1].text.rstrip(".").lower())
+        named = ORGANIZATION_ENDINGS.get(doc[end - 1].text.rstrip(".").lower())
         if named is not None and end - start > 1:
             return named  # "Teck Corp", "Ferruzzi SpA", "Wollongong Hospital": an organization
         if cls not in {"Organization", "Place"}:
@@ -431,129 +431,7 @@ class EntityRecognizer:
 
 
 #: Words after an organization's known name that still name the same organization.
-_SAME_ORGANIZATION = frozenset(
-    [
-        "inc",
-        "inc.",
-        "corp",
-        "corp.",
-        "corporation",
-        "co",
-        "co.",
-        "ltd",
-        "ltd.",
-        "llc",
-        "plc",
-        "limited",
-        "group",
-        "holdings",
-        "ag",
-        "sa",
-        "s.a.",
-        "nv",
-        "n.v.",
-        "gmbh",
-        ",",
-        ".",
-    ]
-)
-
-
-#: Last words that make any name an organization's, whatever the model said (lower case,
-#: without a final full stop): legal forms of companies, and institutions.
-_ORGANIZATION_ENDINGS: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "inc",
-            "corp",
-            "corporation",
-            "co",
-            "cos",
-            "ltd",
-            "llc",
-            "plc",
-            "spa",
-            "s.p.a",
-            "sa",
-            "s.a",
-            "ag",
-            "nv",
-            "n.v",
-            "bv",
-            "gmbh",
-            "kk",
-            "limited",
-            "bancorp",
-            "bhd",
-        ],
-        "Company",
-    ),
-    **dict.fromkeys(
-        [
-            "hospital",
-            "university",
-            "college",
-            "institute",
-            "foundation",
-            "association",
-            "federation",
-            "league",
-            "club",
-            "society",
-            "party",
-        ],
-        "Organization",
-    ),
-}
-#: Words that place one place relative to another ("north of", "south-west of").
-_DIRECTIONS = frozenset(
-    [
-        "north",
-        "south",
-        "east",
-        "west",
-        "north-east",
-        "north-west",
-        "south-east",
-        "south-west",
-        "northeast",
-        "northwest",
-        "southeast",
-        "southwest",
-        "outside",
-        "near",
-    ]
-)
-#: Common nouns after a name that make it the name of an area ("the Hawkesbury area").
-_AREA_NOUNS = frozenset(["area", "region", "district", "shire", "suburb", "township", "valley"])
-_LOCATIVES = frozenset(["in", "at", "near", "around", "outside", "across", "into", "towards"])
-
-
-def _placed(doc: Doc, span: Span, following: Sequence[Span]) -> bool:
-    """Whether the text places ``span`` as a place: "X north of <place>", "the X area"."""
-    i = span.end + (1 if span.end < len(doc) and doc[span.end].text == "," else 0)
-    if i < len(doc) and doc[i].lower_ in _AREA_NOUNS:
-        return True
-    if i + 1 >= len(doc) or doc[i].lower_ not in _DIRECTIONS or doc[i + 1].lower_ != "of":
-        return False
-    return (
-        bool(following)
-        and following[0].start == i + 2
-        and following[0].label_ in {"Place", "City", "Region", "Country"}
-    )
-
-
-def _after_locative(span: Span) -> bool:
-    """Whether a name is the object of "in", "at", "near"... and not a possessor."""
-    root = span.root
-    doc = span.doc
-    possessive = span.end < len(doc) and doc[span.end].text in _POSSESSIVE
-    return root.dep_ == "pobj" and root.head.lower_ in _LOCATIVES and not possessive
-
-
-def _name_word(token: Any) -> bool:
-    """A capitalised proper noun inside a name (not the first word of a sentence alone)."""
-    return token.pos_ == "PROPN" and token.text[:1].isupper() and token.is_alpha
+_SAME_ORGANIZATION = LEGAL_FORMS | {",", "."}
 
 
 def _only_suffixes(doc: Doc, match: GazetteerMatch, start: int, end: int) -> bool:
@@ -605,7 +483,7 @@ def _split_possessives(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
     """Split "the Pentagon's Chinese Communist Military Companies" at the possessive."""
     parts, begin = [], start
     for i in range(start, end):
-        if doc[i].text in _POSSESSIVE and (
+        if doc[i].text in POSSESSIVE and (
             len(doc[i]) > 1 or doc[i].whitespace_ or doc[i - 1].text[-1:] in {"s", "S"}
         ):
             # "'s" always; a lone apostrophe only after a plural ("the Companies' "),
@@ -623,7 +501,7 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
         or doc[start].pos_ in _NOT_NAME_STARTS  # "Alongside Huawei" at a sentence's start
     ):
         start += 1
-    while end > start and (doc[end - 1].text in _POSSESSIVE or doc[end - 1].is_punct):
+    while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct):
         end -= 1
     return start, end
 

@@ -1,0 +1,114 @@
+"""Name and context cues the entity recognizer reads: what makes a name an organization's
+("... Corp", "... Hospital") or a place's ("Spencer, north of Sydney", "a blaze at Boonah").
+
+Pure predicates on spaCy tokens and spans; :mod:`kg.extract.entities` uses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+#: Tokens that mark a possessive after a name ("Sydney 's").
+POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
+
+#: Last words that make any name an organization's, whatever the model said (lower case,
+#: without a final full stop): legal forms of companies, and institutions.
+ORGANIZATION_ENDINGS: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "inc",
+            "corp",
+            "corporation",
+            "co",
+            "cos",
+            "ltd",
+            "llc",
+            "plc",
+            "spa",
+            "s.p.a",
+            "sa",
+            "s.a",
+            "ag",
+            "nv",
+            "n.v",
+            "bv",
+            "gmbh",
+            "kk",
+            "limited",
+            "bancorp",
+            "bhd",
+        ],
+        "Company",
+    ),
+    **dict.fromkeys(
+        [
+            "hospital",
+            "university",
+            "college",
+            "institute",
+            "foundation",
+            "association",
+            "federation",
+            "league",
+            "club",
+            "society",
+            "party",
+        ],
+        "Organization",
+    ),
+}
+#: Words that place one place relative to another ("north of", "south-west of").
+_DIRECTIONS = frozenset(
+    [
+        "north",
+        "south",
+        "east",
+        "west",
+        "north-east",
+        "north-west",
+        "south-east",
+        "south-west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "outside",
+        "near",
+    ]
+)
+#: Common nouns after a name that make it the name of an area ("the Hawkesbury area").
+_AREA_NOUNS = frozenset(["area", "region", "district", "shire", "suburb", "township", "valley"])
+_LOCATIVES = frozenset(["in", "at", "near", "around", "outside", "across", "into", "towards"])
+
+
+def placed(doc: Doc, span: Span, following: Sequence[Span]) -> bool:
+    """Whether the text places ``span`` as a place: "X north of <place>", "the X area"."""
+    i = span.end + (1 if span.end < len(doc) and doc[span.end].text == "," else 0)
+    if i < len(doc) and doc[i].lower_ in _AREA_NOUNS:
+        return True
+    if i + 1 >= len(doc) or doc[i].lower_ not in _DIRECTIONS or doc[i + 1].lower_ != "of":
+        return False
+    return (
+        bool(following)
+        and following[0].start == i + 2
+        and following[0].label_ in {"Place", "City", "Region", "Country"}
+    )
+
+
+def after_locative(span: Span) -> bool:
+    """Whether a name is the object of "in", "at", "near"... and not a possessor."""
+    root = span.root
+    doc = span.doc
+    possessive = span.end < len(doc) and doc[span.end].text in POSSESSIVE
+    return root.dep_ == "pobj" and root.head.lower_ in _LOCATIVES and not possessive
+
+
+def name_word(token: Any) -> bool:
+    """A capitalised proper noun inside a name (not the first word of a sentence alone)."""
+    return token.pos_ == "PROPN" and token.text[:1].isupper() and token.is_alpha
+
+
+__all__ = ["ORGANIZATION_ENDINGS", "POSSESSIVE", "after_locative", "name_word", "placed"]
