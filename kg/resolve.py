@@ -28,7 +28,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from kg.ontology import Gazetteer, load_gazetteer, load_lexicon, normalize_name
 from kg.types import (
@@ -43,6 +44,9 @@ from kg.types import (
 
 #: Legal and generic suffixes that do not change which organization a name denotes.
 LEGAL_SUFFIXES = LEGAL_FORMS | {"company", "holding", "party"}
+#: The same without full stops ("l.p." -> "l.p"), to compare a word stripped of its final one.
+_BARE_LEGAL_FORMS = frozenset(w.rstrip(".") for w in LEGAL_FORMS)
+_BARE_LEGAL_SUFFIXES = frozenset(w.rstrip(".") for w in LEGAL_SUFFIXES)
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "on", "in"})
 _PRONOUN_LIKE = frozenset({"it", "its", "he", "she", "they", "we", "i", "you", "this", "that"})
 _MAX_NAME_TOKENS = 10
@@ -191,7 +195,35 @@ def resolve(
     """Group the mentions of all ``extractions`` into entities.
 
     Returns the entities (sorted by id) and, for each extraction, the entity id
-    of each of its mentions (``None`` for mentions that name nothing).
+    of each of its mentions (``None`` for mentions that name nothing). Ids
+    are minted afresh (:func:`resolve_minted` keeps those of a build).
+    """
+    entities, resolved, _ = resolve_minted(extractions, gazetteer=gazetteer)
+    return entities, resolved
+
+
+def resolve_minted(
+    extractions: Sequence[Extraction],
+    *,
+    gazetteer: Gazetteer | None = None,
+    minted: Mapping[str, str] | None = None,
+) -> tuple[list[Entity], list[Resolved], dict[str, str]]:
+    """:func:`resolve`, keeping the entity ids a build already gave.
+
+    ``minted`` maps each id a build folder ever gave to the key of the entity
+    it named (see :func:`mint_ids`). Returns the entities, the resolved
+    extractions and the registry with this resolution's ids added: with it,
+    an id never moves to another entity as articles come and go. With no
+    ``minted`` the ids are those of a fresh build.
+
+    >>> from kg.types import Article, Extraction, Mention
+    >>> a = Extraction(Article("a", "Müller AG grew."), (Mention(0, 9, "Müller AG", "Company"),), ())
+    >>> b = Extraction(Article("b", "Muller AG grew."), (Mention(0, 9, "Muller AG", "Company"),), ())
+    >>> [e.id for e in resolve_minted([a])[0]]
+    ['organization/muller-ag']
+    >>> minted = resolve_minted([a])[2]
+    >>> [(e.id, e.label) for e in resolve_minted([a, b], minted=minted)[0]]
+    [('organization/muller-ag', 'Müller AG'), ('organization/muller-ag-2', 'Muller AG')]
     """
     gazetteer = gazetteer or load_gazetteer()
     groups: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
@@ -205,27 +237,9 @@ def resolve(
     joined = _join_surnames(groups, gazetteer)
     for key in [k for k, members in groups.items() if _only_demonyms(members)]:
         del groups[key]  # "Swiss" alone names no entity: the country is not a node of the build
-    ids: dict[str, str] = {}
-    entities: dict[str, Entity] = {}
-    for key in sorted(groups):
-        entity = _make_entity(key, groups[key], gazetteer)
-        entity_id = entity.id
-        n = 2
-        while entity_id in entities:
-            entity_id = f"{entity.id}-{n}"
-            n += 1
-        if entity_id != entity.id:
-            entity = Entity(
-                entity_id,
-                entity.label,
-                entity.cls,
-                entity.aliases,
-                entity.wikidata,
-                entity.docs,
-                entity.roles,
-            )
-        entities[entity_id] = entity
-        ids[key] = entity_id
+    made = {key: _make_entity(key, groups[key], gazetteer) for key in sorted(groups)}
+    ids = mint_ids({key: entity.id for key, entity in made.items()}, minted or {})
+    entities = [replace(made[key], id=entity_id) for key, entity_id in ids.items()]
     resolved = []
     for extraction, keys in zip(extractions, mention_group, strict=True):
         entity_ids: list[str | None] = [ids.get(joined.get(k, k)) if k else None for k in keys]
@@ -233,7 +247,51 @@ def resolve(
             if mention.antecedent is not None:
                 entity_ids[i] = entity_ids[mention.antecedent]
         resolved.append(Resolved(extraction, tuple(entity_ids)))
-    return sorted(entities.values(), key=lambda e: e.id), resolved
+    registry = {**(minted or {}), **{entity_id: key for key, entity_id in ids.items()}}
+    return sorted(entities, key=lambda e: e.id), resolved, dict(sorted(registry.items()))
+
+
+def mint_ids(wanted: Mapping[str, str], minted: Mapping[str, str]) -> dict[str, str]:
+    """Give each entity key an id: the one ``wanted`` (class and slug of its label), or, when
+    another entity has it, the next free ``-2``, ``-3``... suffix.
+
+    ``minted`` (id -> key, every id given before) binds: a key keeps the id it
+    was given for the same wanted id, and an id given to one key is never
+    given to another, even when that entity is gone. Without ``minted`` the
+    keys are served in sorted order, so a fresh build is deterministic.
+
+    >>> mint_ids({"name:muller": "org/muller", "name:müller": "org/muller"}, {})
+    {'name:muller': 'org/muller', 'name:müller': 'org/muller-2'}
+    >>> mint_ids({"name:muller": "org/muller", "name:müller": "org/muller"},
+    ...          {"org/muller": "name:müller"})
+    {'name:muller': 'org/muller-2', 'name:müller': 'org/muller'}
+    >>> mint_ids({"name:muller": "org/muller"}, {"org/muller": "name:müller"})
+    {'name:muller': 'org/muller-2'}
+    """
+    owned: dict[str, list[str]] = defaultdict(list)
+    for entity_id, key in minted.items():
+        owned[key].append(entity_id)
+    ids: dict[str, str] = {}
+    for key in sorted(wanted):  # first, the ids kept from earlier builds
+        mine = sorted(i for i in owned.get(key, ()) if _suffixed(i, wanted[key]))
+        if mine:
+            ids[key] = min(mine, key=len)
+    used = set(ids.values())
+    for key in sorted(wanted):
+        if key in ids:
+            continue
+        entity_id, n = wanted[key], 2
+        while entity_id in used or minted.get(entity_id, key) != key:
+            entity_id, n = f"{wanted[key]}-{n}", n + 1
+        ids[key] = entity_id
+        used.add(entity_id)
+    return dict(sorted(ids.items()))
+
+
+def _suffixed(entity_id: str, wanted: str) -> bool:
+    """Whether an id is ``wanted`` or ``wanted`` with a numeric suffix ("-2")."""
+    suffix = entity_id.removeprefix(wanted)
+    return suffix == "" or (suffix != entity_id and suffix[:1] == "-" and suffix[1:].isdigit())
 
 
 def _join_surnames(
@@ -301,13 +359,15 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
             continue
         text = mention_name(mention)
         words = text.split()
-        if coarse_class(mention.label) == "Person" and len(words) > 1:
+        if coarse_class(mention.label) == "Person" and len(words) > 1 and not _has_legal_form(text):
             for part in words:
                 full_people[part].add(key)
             for k in range(1, len(words) - 1):  # "Bin Laden" of "Osama bin Laden"
                 tails[" ".join(words[k:]).casefold()].add(key)
-        if coarse_class(mention.label) == "Organization" and (initials := acronym(text)):
-            acronyms[initials].add(key)
+        if coarse_class(mention.label) == "Organization":
+            for initials in {acronym(text), acronym(_without_legal_form(text))} - {""}:
+                acronyms[initials].add(key)
+    heads = _organization_heads(mentions, keys)
     for i, (mention, key) in enumerate(zip(mentions, keys, strict=True)):
         if key is None or mention.key:
             continue
@@ -318,7 +378,67 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
             keys[i] = next(iter(joins))
         elif text.isupper() and len(acronyms.get(text, ())) == 1:
             keys[i] = next(iter(acronyms[text]))
+        elif (head := _short_form_of(mention, text, heads)) is not None:
+            keys[i] = head
     return keys
+
+
+def _without_legal_form(text: str) -> str:
+    """A name without its trailing legal forms ("Allegheny International Inc." -> "Allegheny
+    International")."""
+    words = text.split()
+    while len(words) > 1 and words[-1].lower().rstrip(".") in _BARE_LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def _has_legal_form(text: str) -> bool:
+    words = clean_name(text).split()
+    return len(words) > 1 and words[-1].lower().rstrip(".") in _BARE_LEGAL_FORMS
+
+
+def _organization_heads(
+    mentions: Sequence[Mention], keys: Sequence[str | None]
+) -> dict[str, tuple[int, set[str]]]:
+    """The leading words of each organization's name in one article (all of a name with
+    a legal form) -> the length in words of the shortest such name, and the keys of the
+    names that long."""
+    heads: dict[str, tuple[int, set[str]]] = {}
+    for mention, key in zip(mentions, keys, strict=True):
+        if key is None or coarse_class(mention.label) != "Organization":
+            continue
+        name = mention_name(mention)
+        words = _without_legal_form(name).split()
+        # "Ferruzzi SpA" is named "Ferruzzi" in full; "Champlin" alone is only a short form
+        for n in range(1, len(words) + (name != " ".join(words))):
+            prefix = " ".join(words[:n]).casefold()
+            length, found = heads.get(prefix, (len(words), set()))
+            if len(words) < length:
+                length, found = len(words), set()
+            if len(words) == length:
+                found.add(key)
+            heads[prefix] = (length, found)
+    return heads
+
+
+def _short_form_of(
+    mention: Mention, text: str, heads: dict[str, tuple[int, set[str]]]
+) -> str | None:
+    """The key of the organization whose name ``text`` begins, when the article names one
+    such organization most briefly ("Champlin" of "Champlin Petroleum Co"; "Shearson
+    Lehman" of "Shearson Lehman Brothers Inc"); ``None`` otherwise.
+
+    A person's name with a title or form of address ("Mr Harris") is a person's, not a
+    short form; a demonym or a name the gazetteer placed never joins.
+    """
+    if mention.source == "demonym" or coarse_class(mention.label) not in {"Organization", "Person"}:
+        return None
+    if coarse_class(mention.label) == "Person" and text != clean_name(mention.text):
+        return None
+    if _has_legal_form(text):
+        return None  # "Permian Corp" is a name of its own, not a short "Permian Partners"
+    _, found = heads.get(_without_legal_form(text).casefold(), (0, set()))
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def _known_name(mention: Mention, gazetteer: Gazetteer) -> str | None:
@@ -339,7 +459,13 @@ def _known_name(mention: Mention, gazetteer: Gazetteer) -> str | None:
 
 
 def _vote_class(mentions: Sequence[Mention]) -> str:
-    """The class most mentions say; a tie goes to the class of the fullest name."""
+    """The class most mentions say; a tie goes to the class of the fullest name.
+
+    A name with a legal form ("Montedison SpA") is an organization's, whatever the
+    recognizer said of its short forms.
+    """
+    if any(_has_legal_form(m.text) for m in mentions):
+        mentions = [m for m in mentions if m.coarse == "Organization"] or mentions
     labels = [m.label for m in mentions]
     coarse = Counter(coarse_class(label) for label in labels)
     fullest = max(mentions, key=lambda m: (len(m.text.split()), len(m.text)))

@@ -35,7 +35,8 @@ COARSE_CLASSES: dict[str, tuple[str, ...]] = {
 #: it denotes ("Apple Inc" is Apple): shared by the recognizer and the resolver.
 LEGAL_FORMS = frozenset(
     ["inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "ltd", "ltd.", "llc", "plc",
-     "limited", "group", "holdings", "ag", "sa", "s.a.", "gmbh", "nv", "n.v."]
+     "limited", "group", "holdings", "ag", "sa", "s.a.", "gmbh", "nv", "n.v.", "spa", "s.p.a.",
+     "lp", "l.p.", "bv", "b.v.", "pty", "asa", "oyj"]
 )  # fmt: skip
 
 _COARSE_OF = {fine: coarse for coarse, fines in COARSE_CLASSES.items() for fine in fines}

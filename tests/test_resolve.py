@@ -465,3 +465,83 @@ def test_a_nationality_word_links_its_country_but_is_not_a_name() -> None:
     [country] = entities
     assert resolved[0].entity_ids == (country.id, country.id)
     assert "Elbonian" not in country.aliases
+
+
+def ids_of(extraction: Extraction) -> tuple[str | None, ...]:
+    return resolve([extraction], gazetteer=GAZ)[1][0].entity_ids
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Champlin Petroleum Co said it agreed. Champlin will pay cash.",
+            (("Champlin Petroleum Co", "Company"), ("Champlin", "Organization")),
+        ),
+        (  # the recognizer took the short form for a person
+            "Ansett Australia collapsed. Staff of Ansett were told.",
+            (("Ansett Australia", "Company"), ("Ansett", "Person")),
+        ),
+        (
+            "Shearson Lehman Brothers Inc advised. Shearson Lehman said so.",
+            (("Shearson Lehman Brothers Inc", "Company"), ("Shearson Lehman", "Organization")),
+        ),
+        (  # the shortest name it begins wins: Chrysler is Chrysler Corp, not its finance arm
+            "Chrysler Corp and Chrysler Financial Corp agreed. Chrysler said.",
+            (("Chrysler Corp", "Company"), ("Chrysler Financial Corp", "Company"),
+             ("Chrysler", "Organization")),
+        ),
+    ],
+)  # fmt: skip
+def test_a_short_form_joins_the_organization_whose_name_it_begins(
+    text: str, names: tuple[tuple[str, str], ...]
+) -> None:
+    ids = ids_of(ex("d1", text, *names))
+    assert ids[-1] == ids[0]
+    assert len(set(ids)) == len(names) - 1
+    entities = resolve([ex("d1", text, *names)], gazetteer=GAZ)[0]
+    assert all(e.cls != "Person" for e in entities)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (  # a name with its own legal form is not a short form of a longer one
+            "Permian Corp sold units of Permian Partners LP.",
+            (("Permian Corp", "Company"), ("Permian Partners LP", "Company")),
+        ),
+        (  # two names equally short: the short form could be either
+            "Bull Run Inc and Bull Moose Inc met. Bull said.",
+            (("Bull Run Inc", "Company"), ("Bull Moose Inc", "Company"), ("Bull", "Organization")),
+        ),
+        (  # a titled person is a person, not a short form
+            "Mr Harris spoke for Harris Scarfe.",
+            (("Mr Harris", "Person"), ("Harris Scarfe", "Company")),
+        ),
+    ],
+)  # fmt: skip
+def test_a_short_form_joins_nothing_when_it_is_a_name_of_its_own_or_ambiguous(
+    text: str, names: tuple[tuple[str, str], ...]
+) -> None:
+    ids = ids_of(ex("d1", text, *names))
+    assert len(set(ids)) == len(names)
+
+
+def test_a_short_form_joins_an_organization_named_in_its_own_article_only() -> None:
+    full = ex("d1", "Champlin Petroleum Co said.", ("Champlin Petroleum Co", "Company"))
+    short = ex("d2", "Champlin said.", ("Champlin", "Organization"))
+    first, second = resolve([full, short], gazetteer=GAZ)[1]
+    assert first.entity_ids != second.entity_ids
+
+
+def test_a_name_with_a_legal_form_makes_an_organization_of_its_person_tagged_short_forms() -> None:
+    text = "Montedison SpA bid. Montedison said. Montedison added. Montedison won."
+    names = [("Montedison SpA", "Company")] + [("Montedison", "Person")] * 3
+    entities, _ = resolve([ex("d1", text, *names)], gazetteer=GAZ)
+    assert [(e.label, e.cls) for e in entities] == [("Montedison SpA", "Company")]
+
+
+def test_an_acronym_of_a_name_without_its_legal_form_joins_it() -> None:
+    text = "Allegheny International Inc said AI would sell."
+    ids = ids_of(ex("d1", text, ("Allegheny International Inc", "Company"), ("AI", "Organization")))
+    assert ids[0] == ids[1]
