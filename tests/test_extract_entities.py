@@ -250,6 +250,38 @@ def test_a_place_word_ending_an_organization_name_makes_it_a_place(
     ]
 
 
+@pytest.mark.parametrize(
+    ("words", "ents", "expected"),
+    [
+        # the model took a road for a person
+        ("Tanami Road", [(0, 2, "PERSON")], [("Tanami Road", "Place", "")]),
+        ("Elliot Street", [(0, 2, "PERSON")], [("Elliot Street", "Place", "")]),
+        # the model missed it: a capitalised name ending in a street word is recovered
+        ("Picton Road", [], [("Picton Road", "Place", "")]),
+        ("Hume Highway", [], [("Hume Highway", "Place", "")]),
+        # a person whose surname is not a street word stays a person
+        ("Elliot Ness", [(0, 2, "PERSON")], [("Elliot Ness", "Person", "")]),
+    ],
+)
+def test_a_street_word_ending_a_name_makes_it_a_place(
+    make_doc: MakeDoc,
+    recognizer: EntityRecognizer,
+    words: str,
+    ents: list[tuple[int, int, str]],
+    expected: list[tuple[str, str, str]],
+) -> None:
+    first, second = words.split()
+    doc = make_doc(
+        f"""
+        {first}  PROPN compound 1
+        {second} PROPN nsubj    2
+        closed   VERB  ROOT     2 close
+        """,
+        ents=ents,
+    )
+    assert spans_of(recognizer, doc) == expected
+
+
 def test_a_descriptor_before_the_name_gives_the_class(
     make_doc: MakeDoc, recognizer: EntityRecognizer
 ) -> None:

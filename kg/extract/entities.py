@@ -289,16 +289,18 @@ class EntityRecognizer:
         ]
 
     def _institutions(self, doc: Doc, chosen: Sequence[Span]) -> list[Span]:
-        """Names of institutions the model missed: capitalised proper nouns ending in a word
-        that names an organization ("Zenith Telecommunications Authority"), where no
-        mention is yet."""
+        """Names of institutions and streets the model missed: capitalised proper nouns
+        ending in a word that names an organization ("Zenith Telecommunications
+        Authority") or a street-like place ("Picton Road"), where no mention is yet."""
         taken = {i for span in chosen for i in range(span.start, span.end)}
         words = self.lexicon.name_words
         found = []
         for token in doc:
             cls = words.get(token.text)
-            if cls is None or coarse_class(cls) != "Organization" or token.i in taken:
+            if cls is None or token.i in taken:
                 continue
+            if coarse_class(cls) != "Organization" and cls != "Place":
+                continue  # a region's word ("Bay", "Range") also ends organizations' names
             start = token.i
             while start > 0 and start - 1 not in taken and name_word(doc[start - 1]):
                 start -= 1
@@ -400,6 +402,9 @@ class EntityRecognizer:
         named = ORGANIZATION_ENDINGS.get(doc[end - 1].text.rstrip(".").lower())
         if named is not None and end - start > 1:
             return named  # "Teck Corp", "Ferruzzi SpA", "Wollongong Hospital": an organization
+        if cls == "Person" and end - start > 1:
+            if self.lexicon.name_words.get(doc[end - 1].text) == "Place":
+                return "Place"  # "Tanami Road", "Elliot Street": a street, not a person
         if cls not in {"Organization", "Place"}:
             return cls
         if cls == "Organization":
