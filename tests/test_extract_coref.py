@@ -323,3 +323,35 @@ def test_model_it_prefers_the_main_clause_subject(analyze: Analyze) -> None:
         "It also sued Nokia."
     ).relations
     assert ("Samsung Electronics", "sues", "Nokia") in relations
+
+
+UNION_AND_SERVICE = """
+    Finance PROPN compound 2
+    Sector  PROPN compound 2
+    Union   PROPN nsubj    3
+    met     VERB  ROOT     3 meet
+    Health  PROPN compound 5
+    Service PROPN dobj     3
+    .       PUNCT punct    3
+"""
+UNION_AND_SERVICE_SPANS = [(0, 3, "Organization", ""), (4, 6, "Organization", "")]
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # "the service" is the organization whose name ends in "Service", not the nearer union
+        ("The DET det 8\nservice NOUN nsubj 9\nwon VERB ROOT 9 win", (7, 9, 1)),
+        ("The DET det 8\nunion NOUN nsubj 9\nwon VERB ROOT 9 win", (7, 9, 0)),
+        # a bare head noun in front of a title
+        ("union NOUN compound 8\nspokesman NOUN ROOT 8", (7, 8, 0)),
+        # a head noun no name of the article has refers to nothing
+        ("The DET det 8\ncouncil NOUN nsubj 9\nwon VERB ROOT 9 win", None),
+    ],
+)
+def test_the_head_noun_of_a_name_refers_to_that_organization(
+    make_doc: MakeDoc, resolver: CorefResolver, rows: str, expected: tuple[int, int, int] | None
+) -> None:
+    doc = make_doc(UNION_AND_SERVICE + rows, spans=UNION_AND_SERVICE_SPANS)
+    found = resolver.match(doc)
+    assert found == ([expected] if expected else [])

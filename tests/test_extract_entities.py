@@ -447,6 +447,27 @@ def test_a_lower_case_title_is_not_a_role(make_doc: MakeDoc, recognizer: EntityR
     assert roles == {}
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("spokesman", "spokesman"),
+        ("chief executive", "chief executive"),
+        ("sales", None),  # a word that only qualifies a title
+    ],
+)
+def test_a_lower_case_title_ending_in_a_head_noun_is_a_role(
+    make_doc: MakeDoc, recognizer: EntityRecognizer, title: str, expected: str | None
+) -> None:
+    words = title.split()
+    name = len(words) + 1  # "ministry", the title's words, then "Jane Roe"
+    table = [f"ministry NOUN compound {name + 1}"]
+    table += [f"{word} NOUN compound {name}" for word in words]
+    table += [f"Jane PROPN compound {name + 1}", f"Roe PROPN ROOT {name + 1}"]
+    doc = make_doc("\n".join(table), ents=[(name, name + 2, "PERSON")])
+    _, roles = recognizer.match(doc)
+    assert roles == ({name: expected} if expected else {})
+
+
 def test_a_lone_name_part_of_a_person_becomes_a_person(
     make_doc: MakeDoc, recognizer: EntityRecognizer
 ) -> None:

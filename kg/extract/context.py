@@ -60,6 +60,14 @@ ORGANIZATION_ENDINGS: dict[str, str] = {
         "Organization",
     ),
 }
+#: Title words that only qualify another ("senior", "sales"): a title written in lower case
+#: must not end in one ("sales Tony Smith" is no title).
+TITLE_MODIFIERS = frozenset(
+    ["global", "regional", "country", "international", "group", "division", "product", "sales",
+     "marketing", "research", "technology", "financial", "operating", "senior", "vice",
+     "managing", "acting", "interim", "former", "founding", "lead", "principal", "associate",
+     "assistant", "deputy", "prime", "board", "general"]
+)  # fmt: skip
 #: Words that place one place relative to another ("north of", "south-west of").
 _DIRECTIONS = frozenset(
     [
@@ -111,4 +119,11 @@ def name_word(token: Any) -> bool:
     return token.pos_ == "PROPN" and token.text[:1].isupper() and token.is_alpha
 
 
-__all__ = ["ORGANIZATION_ENDINGS", "POSSESSIVE", "after_locative", "name_word", "placed"]
+__all__ = [
+    "ORGANIZATION_ENDINGS",
+    "POSSESSIVE",
+    "TITLE_MODIFIERS",
+    "after_locative",
+    "name_word",
+    "placed",
+]

@@ -16,6 +16,7 @@ The ``kg_coref`` component writes ``doc._.kg_coref``: a list of
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -23,12 +24,25 @@ from spacy.tokens import Doc, Span, Token
 from kg.extract.entities import SPAN_KEY
 from kg.extract.syntax import is_subject
 from kg.ontology import Gazetteer, Lexicon, load_gazetteer, load_lexicon
-from kg.types import coarse_class
+from kg.types import LEGAL_FORMS, coarse_class
 
 ORG_PRONOUNS = frozenset({"it", "its", "itself"})
 PERSON_PRONOUNS = frozenset({"he", "him", "his", "himself", "she", "her", "hers", "herself"})
 _DEFINITE = frozenset({"the", "this", "that"})
 _WINDOW = 5  # sentences a description may reach back; pronouns reach back two
+_LEGAL_FORMS = frozenset(w.rstrip(".") for w in LEGAL_FORMS)
+
+
+@dataclass(frozen=True, slots=True)
+class Anaphor:
+    """A reference to resolve: its token span, the class it wants, and optionally the
+    country it is placed in and the head noun its antecedent's name must end in."""
+
+    start: int
+    end: int
+    cls: str
+    country: str | None = None
+    head: str | None = None
 
 if not Doc.has_extension("kg_coref"):
     Doc.set_extension("kg_coref", default=None)
@@ -46,28 +60,47 @@ class CorefResolver:
         self.set_annotations(doc, self.match(doc))
         return doc
 
-    def anaphors(self, doc: Doc) -> list[tuple[int, int, str, str | None]]:
-        """Return (start, end, class, country key) of every reference to resolve."""
+    def anaphors(self, doc: Doc) -> list[Anaphor]:
+        """Return every reference to resolve, in text order."""
         covered = {i for span in doc.spans[SPAN_KEY] for i in range(span.start, span.end)}
         starts = {span.start for span in doc.spans[SPAN_KEY]}
-        found: list[tuple[int, int, str, str | None]] = []
+        heads = organization_heads(doc.spans[SPAN_KEY])
+        found: list[Anaphor] = []
         for token in doc:
             if token.i in covered:
                 continue
             low = token.lower_
             if token.pos_ == "PRON" and low in ORG_PRONOUNS:
-                found.append((token.i, token.i + 1, "Organization", None))
+                found.append(Anaphor(token.i, token.i + 1, "Organization"))
             elif token.pos_ == "PRON" and low in PERSON_PRONOUNS:
-                found.append((token.i, token.i + 1, "Person", None))
+                found.append(Anaphor(token.i, token.i + 1, "Person"))
             elif token.pos_ in {"NOUN", "PROPN"} and token.tag_ not in {"NNS", "NNPS"}:
-                description = self._description(doc, token, covered, starts)
+                description = self._head_noun(doc, token, covered, heads) or self._description(
+                    doc, token, covered, starts
+                )
                 if description is not None:
                     found.append(description)
         return found
 
+    def _head_noun(
+        self, doc: Doc, token: Token, covered: set[int], heads: frozenset[str]
+    ) -> Anaphor | None:
+        """A common noun that ends an organization's name of the article, used definitely
+        ("the union" after "Finance Sector Union", "the service's chief executive") or
+        in front of a title ("ministry spokesman Aziz Ahmed Khan")."""
+        if token.lower_ not in heads or (token.text != token.lower_ and not token.is_sent_start):
+            return None
+        titles = self.lexicon.cue("roleTitles")
+        if token.dep_ in {"compound", "nmod"} and token.head.lower_ in titles:
+            return Anaphor(token.i, token.i + 1, "Organization", head=token.lower_)
+        left = token.left_edge.i
+        if doc[left].lower_ not in _DEFINITE or any(i in covered for i in range(left, token.i)):
+            return None
+        return Anaphor(left, token.i + 1, "Organization", head=token.lower_)
+
     def _description(
         self, doc: Doc, token: Token, covered: set[int], starts: set[int]
-    ) -> tuple[int, int, str, str | None] | None:
+    ) -> Anaphor | None:
         previous = doc[token.i - 1].lower_ if token.i > 0 else ""
         cls = self.lexicon.descriptors.get(
             f"{previous} {token.lower_}"
@@ -93,7 +126,7 @@ class CorefResolver:
             for span in doc.spans[SPAN_KEY]:
                 if span.start == i and coarse_class(span.label_) == "Place" and span.kb_id_:
                     country = span.kb_id_
-        return (left, token.i + 1, cls, country)
+        return Anaphor(left, token.i + 1, cls, country)
 
     def _is_demonym(self, doc: Doc, i: int) -> bool:
         """Whether token ``i`` is part of a nationality word ("Chinese", "South Korean")."""
@@ -107,10 +140,10 @@ class CorefResolver:
         spans: Sequence[Span] = list(doc.spans[SPAN_KEY])
         positions = [spans[i].root.i for i in range(len(spans))]
         resolved: list[tuple[int, int, int]] = []
-        anaphors = sorted(self.anaphors(doc))
+        anaphors = sorted(self.anaphors(doc), key=lambda a: (a.start, a.end))
         events = sorted(
             [(p, 0, i) for i, p in enumerate(positions)]
-            + [(a[0], 1, j) for j, a in enumerate(anaphors)]
+            + [(a.start, 1, j) for j, a in enumerate(anaphors)]
         )
         history: list[tuple[int, int]] = []  # (token index, entity index), in text order
         sentence_of = [0] * len(doc)  # token index -> sentence number
@@ -120,11 +153,11 @@ class CorefResolver:
             if kind == 0:
                 history.append((position, index))
                 continue
-            start, end, cls, country = anaphors[index]
-            antecedent = self._antecedent(doc, spans, history, sentence_of, start, cls, country)
+            anaphor = anaphors[index]
+            antecedent = self._antecedent(doc, spans, history, sentence_of, anaphor)
             if antecedent is not None:
-                resolved.append((start, end, antecedent))
-                history.append((doc[end - 1].i, antecedent))
+                resolved.append((anaphor.start, anaphor.end, antecedent))
+                history.append((doc[anaphor.end - 1].i, antecedent))
         return resolved
 
     def _antecedent(
@@ -133,11 +166,12 @@ class CorefResolver:
         spans: Sequence[Span],
         history: list[tuple[int, int]],
         sentence_of: Sequence[int],
-        start: int,
-        cls: str,
-        country: str | None,
+        anaphor: Anaphor,
     ) -> int | None:
+        start, cls, country = anaphor.start, anaphor.cls, anaphor.country
         window = _WINDOW if doc[start].pos_ != "PRON" else 2
+        if anaphor.head is not None:
+            window = len(doc)  # the name's own head noun: the article is the window
         here = sentence_of[start]
         candidates = []
         for position, entity in reversed(history):
@@ -149,9 +183,13 @@ class CorefResolver:
                 continue
             if country and not self._in_country(span, country):
                 continue
+            if anaphor.head is not None and _head(span).lower_ != anaphor.head:
+                continue
             candidates.append((position, entity, distance))
         if not candidates and country:
-            return self._antecedent(doc, spans, history, sentence_of, start, cls, None)
+            return self._antecedent(
+                doc, spans, history, sentence_of, Anaphor(start, anaphor.end, cls)
+            )
         if not candidates:
             return None
         same = [c for c in candidates if c[2] == 0]
@@ -178,6 +216,30 @@ class CorefResolver:
     def set_annotations(self, doc: Doc, resolved: list[tuple[int, int, int]]) -> None:
         """Store the resolved references in ``doc._.kg_coref``."""
         doc._.kg_coref = resolved
+
+
+def organization_heads(spans: Sequence[Span]) -> frozenset[str]:
+    """The head nouns (lower case) of the organizations' names of several words, legal
+    forms aside: "Finance Sector Union" gives "union", "Ministry of Defence" "ministry".
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("Finance Sector Union and Acme Corp")
+    >>> sorted(organization_heads([Span(doc, 0, 3, "Organization"), Span(doc, 4, 6, "Company")]))
+    ['union']
+    """
+    return frozenset(
+        _head(span).lower_
+        for span in spans
+        if len(span) > 1
+        and coarse_class(span.label_) == "Organization"
+        and _head(span).lower_.rstrip(".") not in _LEGAL_FORMS
+        and _head(span).is_alpha
+    )
+
+
+def _head(span: Span) -> Token:
+    """A name's syntactic head; without a parse, its last word."""
+    return span.root if span.doc.has_annotation("DEP") else span[-1]
 
 
 def _main_clause(token: Token) -> bool:

@@ -27,7 +27,14 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg.extract.context import ORGANIZATION_ENDINGS, POSSESSIVE, after_locative, name_word, placed
+from kg.extract.context import (
+    ORGANIZATION_ENDINGS,
+    POSSESSIVE,
+    TITLE_MODIFIERS,
+    after_locative,
+    name_word,
+    placed,
+)
 from kg.ontology import Gazetteer, Lexicon, load_gazetteer, load_lexicon
 from kg.types import LEGAL_FORMS, coarse_class
 
@@ -421,11 +428,23 @@ class EntityRecognizer:
         return cls
 
     def _title(self, doc: Doc, span: Span) -> str | None:
+        """The title right in front of a person's name: "Chairman Lei Jun", and in news
+        style lower case too ("ministry spokesman Aziz Ahmed Khan") when it ends in a noun
+        that can head a title (not "sales Tony Smith", not "the chief Jane Roe")."""
         titles = self.lexicon.cue("roleTitles")
         i = span.start
-        while i > 0 and doc[i - 1].lower_ in titles and doc[i - 1].text[:1].isupper():
+        while i > 0 and doc[i - 1].lower_ in titles and (
+            doc[i - 1].text[:1].isupper() or doc[i - 1].is_lower
+        ):
             i -= 1
-        return doc[i : span.start].text if i < span.start else None
+        if i == span.start:
+            return None
+        words = doc[i : span.start]
+        if all(t.is_lower for t in words) and (
+            words[-1].lower_ in TITLE_MODIFIERS or words[-1].pos_ != "NOUN"
+        ):
+            return None
+        return words.text
 
     # -- writing -------------------------------------------------------------
 
