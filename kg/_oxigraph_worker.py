@@ -4,9 +4,14 @@ pyoxigraph evaluates a query in Rust without looking at Python signals or
 thread exceptions, so a query in a thread cannot be stopped.
 :class:`kg.stores.OxigraphStore` runs queries that have a time limit in
 this process instead (``python -m kg._oxigraph_worker FOLDER``) and kills
-it when time is up. It imports nothing but pyoxigraph, so it starts in a
-tenth of a second, and it serves one query after another until its
-standard input closes.
+it when time is up. It imports nothing but pyoxigraph (and kg's small
+:mod:`kg.query_worker`), so it starts in a tenth of a second, and it
+serves one query after another until its standard input closes.
+
+With ``--max-memory BYTES`` it limits its address space (``RLIMIT_AS``) to
+what the open store maps plus BYTES: a query that needs more gets the
+answer ``memory`` (or, when Oxigraph's allocator gives up, the process
+aborts and the parent reports the same).
 
 The protocol, on standard input and output:
 
@@ -16,7 +21,7 @@ The protocol, on standard input and output:
 - answer: a line ``STATUS KIND LENGTH`` then LENGTH bytes. STATUS is
   ``ok`` (KIND ``rows``: SPARQL JSON results of a SELECT or ASK; KIND
   ``graph``: N-Triples of a CONSTRUCT or DESCRIBE) or an error
-  (``syntax``, ``store``), whose bytes are the message in UTF-8.
+  (``syntax``, ``store``, ``memory``), whose bytes are the message in UTF-8.
 
 The store is opened read-only: it sees the folder as it was when the
 process started (the parent starts a new one after it writes).
@@ -60,6 +65,14 @@ def _run(store: Any, request: dict[str, Any]) -> tuple[str, bytes]:
     return "rows", results.serialize(format=ox.QueryResultsFormat.JSON) or b""
 
 
+def _limit_memory(args: list[str]) -> None:
+    """Apply ``--max-memory BYTES`` from the arguments, counted from what is mapped now."""
+    if "--max-memory" in args:
+        from kg.query_worker import limit_memory
+
+        limit_memory(int(args[args.index("--max-memory") + 1]))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve queries on the folder ``argv[0]`` until standard input closes."""
     args = sys.argv[1:] if argv is None else argv
@@ -73,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # OSError: not a store, unreadable
         _answer(stdout, "store", "-", f"{err}".encode("utf-8", "replace"))
         return 1
+    _limit_memory(args)
     stdout.write(b"ready\n")
     stdout.flush()
     for line in stdin:
@@ -80,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             kind, body = _run(store, json.loads(line))
         except SyntaxError as err:
             _answer(stdout, "syntax", "-", str(err).encode("utf-8", "replace"))
+        except MemoryError:
+            _answer(stdout, "memory", "-", b"")
         except Exception as err:  # OSError from the store, anything else: a one-line message
             _answer(stdout, "store", "-", f"{err}".encode("utf-8", "replace"))
         else:

@@ -31,23 +31,21 @@ kgr:company/xiaomi | Xiaomi
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 import re
-import sys
 import threading
-import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+import pyoxigraph as ox
 from pyparsing import ParseBaseException
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
@@ -55,14 +53,15 @@ from rdflib.term import Node
 from kg.errors import (
     OntologyError,
     QueryError,
-    QueryTimeoutError,
     UnsafeQueryError,
     UnsupportedFormatError,
 )
 from kg.ontology import package_data_dir
-from kg.store import PREFIXES
+from kg.query_worker import DEFAULT_MAX_MEMORY, run_killable, stopped_after
+from kg.store import PREFIXES, ox_term_converter
 
 __all__ = [
+    "DEFAULT_MAX_MEMORY",
     "DEFAULT_TIMEOUT",
     "OUTPUT_FORMATS",
     "PREFIXES",
@@ -71,7 +70,10 @@ __all__ = [
     "QueryResult",
     "SavedQuery",
     "bind_query",
+    "check_limits",
     "check_query",
+    "checked_text",
+    "format_graph",
     "format_result",
     "format_saved_queries",
     "queries_dir",
@@ -84,8 +86,6 @@ __all__ = [
     "stopped_after",
     "walk_tree",
 ]
-
-T = TypeVar("T")
 
 #: Seconds ``kg query`` lets a query run before stopping it.
 DEFAULT_TIMEOUT = 30.0
@@ -131,6 +131,8 @@ class ParsedQuery:
     ``prefixes`` are the ones the query declares itself (``PREFIX`` lines);
     ``bindings`` the values :func:`bind_query` gave its parameters (``text``
     is still the query as written, with its ``VALUES ... { UNDEF }`` blocks).
+    ``source`` is the text the check read (:func:`checked_text`): give that,
+    not ``text``, to another engine, so that it runs what was checked.
     """
 
     text: str
@@ -138,6 +140,7 @@ class ParsedQuery:
     query: Query = field(compare=False, repr=False)
     prefixes: Mapping[str, str] = field(default_factory=dict, compare=False)
     bindings: Mapping[str, Node] = field(default_factory=dict, compare=False)
+    source: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -165,8 +168,9 @@ def check_query(text: str, *, allow_service: bool = False, allow_from: bool = Fa
     CLEAR, DROP, CREATE, ADD, MOVE, COPY), always; ``SERVICE`` anywhere in
     the query (subqueries, OPTIONAL, UNION, EXISTS included) unless
     ``allow_service``; ``FROM`` and ``FROM NAMED`` unless ``allow_from``.
-    The check walks rdflib's parse tree, so comments, strings and odd
-    spacing cannot hide or fake a keyword.
+    The check walks rdflib's parse tree of :func:`checked_text` (``\\u``
+    escapes expanded, comments dropped as the SPARQL grammar reads them), so
+    comments, strings and odd spacing cannot hide or fake a keyword.
 
     Parameters:
         allow_service: let ``SERVICE`` call other SPARQL endpoints (the
@@ -198,24 +202,75 @@ def check_query(text: str, *, allow_service: bool = False, allow_from: bool = Fa
     return _compile(text, tree)
 
 
+#: rdflib's SPARQL parser (pyparsing) is not thread-safe: two threads parsing at
+#: once can leave its parse actions broken for good ("<lambda>() missing 1
+#: required positional argument"). Every parse and translation holds this lock.
+_PARSER_LOCK = threading.RLock()
+
+# The tokens of SPARQL that may hold a '#' that is not a comment, and comments
+# (which end at CR or LF, as in the grammar's WS and comment rules).
+_TOKENS = re.compile(
+    r'''"""(?:[^"\\]|\\.|"(?!""))*"""'''
+    r"""|'''(?:[^'\\]|\\.|'(?!''))*'''"""
+    r'''|"(?:[^"\\\r\n]|\\.)*"'''
+    r"""|'(?:[^'\\\r\n]|\\.)*'"""
+    r"""|<[^<>"{}|^`\\\x00-\x20]*>"""
+    r"|(?P<comment>#[^\r\n]*)"
+    r"|\\.|[^\"'<\\#]+|.",
+    re.DOTALL,
+)
+
+
+def checked_text(text: str) -> str:
+    """The text :func:`check_query` reads and engines must run: escapes expanded, comments out.
+
+    SPARQL expands ``\\uXXXX`` and ``\\UXXXXXXXX`` before parsing (section
+    19.2), and a comment runs from ``#`` (outside strings and IRIs) to a CR
+    or LF. Engines differ on both (rdflib ends comments at LF only), so kg
+    checks this text and sends this text, never the original.
+
+    >>> checked_text("SELECT ?o #\\rFROM <urn:x>\\nWHERE { ?s ?p ?o }")
+    'SELECT ?o \\rFROM <urn:x>\\nWHERE { ?s ?p ?o }'
+    >>> checked_text('ASK { ?s ?p "a#b" } # done')
+    'ASK { ?s ?p "a#b" } '
+
+    Raises:
+        QueryError: a ``\\u`` escape is not a code point, or writes another escape.
+    """
+    try:
+        expanded = expandUnicodeEscapes(text)
+    except ValueError as err:
+        raise QueryError(f"not valid SPARQL: {err}.") from err
+    if expandUnicodeEscapes(expanded) != expanded:  # rdflib's parser expands once more
+        raise QueryError(
+            "not valid SPARQL: a \\u escape writes another \\u escape; write the character itself."
+        )
+    if "#" not in expanded:
+        return expanded
+    return "".join(m.group(0) for m in _TOKENS.finditer(expanded) if m.group("comment") is None)
+
+
 def _parse(text: str) -> Any:
-    """rdflib's parse tree of a query; updates and syntax errors raise."""
+    """rdflib's parse tree of a query's :func:`checked_text`; updates and syntax errors raise."""
     if not text.strip():
         raise QueryError("the query is empty. Give a SPARQL query or the path of a .rq file.")
-    try:
-        tree = parseQuery(text)
-    except ParseBaseException as query_err:
-        _refuse_update(text, query_err)
-        raise QueryError(f"not valid SPARQL: {_position(query_err)}") from query_err
-    except Exception as err:  # rdflib raises plain exceptions from its parse actions
-        raise QueryError(f"not valid SPARQL: {err}") from err
+    source = checked_text(text)
+    with _PARSER_LOCK:
+        try:
+            tree = parseQuery(source)
+        except ParseBaseException as query_err:
+            _refuse_update(source, query_err)
+            raise QueryError(f"not valid SPARQL: {_position(query_err)}") from query_err
+        except Exception as err:  # rdflib raises plain exceptions from its parse actions
+            raise QueryError(f"not valid SPARQL: {err}") from err
     return tree
 
 
 def _compile(text: str, tree: Any, bindings: Mapping[str, Node] | None = None) -> ParsedQuery:
     """Translate a checked parse tree into rdflib's algebra."""
     try:
-        query = translateQuery(tree, initNs=PREFIXES)
+        with _PARSER_LOCK:
+            query = translateQuery(tree, initNs=PREFIXES)
     except Exception as err:
         raise QueryError(_translate_message(err)) from err
     declared = {
@@ -225,6 +280,7 @@ def _compile(text: str, tree: Any, bindings: Mapping[str, Node] | None = None) -
     }
     return ParsedQuery(
         text=text,
+        source=checked_text(text),
         kind=_KINDS[query.algebra.name],
         query=query,
         prefixes=declared,
@@ -351,6 +407,7 @@ def run_query(
     allow_service: bool = False,
     allow_from: bool = False,
     timeout: float | None = None,
+    max_memory: int | None = DEFAULT_MAX_MEMORY,
 ) -> QueryResult:
     """Check and run a query on a graph (use a Dataset from :func:`kg.store.load_graph`).
 
@@ -361,14 +418,20 @@ def run_query(
             returned (already checked: ``allow_*`` then play no part).
         init_bindings: values for variables, e.g. ``{"e": URIRef(...)}``.
         allow_service, allow_from: see :func:`check_query`.
-        timeout: seconds the query may run; ``None`` for no limit. The query
-            runs in a worker thread (with a stack deep enough for property
-            paths over long chains), which is stopped when time is up.
+        timeout: seconds the query may run; ``None`` for no limit.
+        max_memory: bytes the query may take beyond the loaded graph
+            (default 2 GiB); ``None`` for no limit.
+
+    The query runs in a process forked from this one
+    (:func:`kg.query_worker.run_killable`), which is killed when time is up,
+    on Ctrl-C, or when it goes over ``max_memory``; a catastrophic ``REGEX``
+    stops with it.
 
     Raises:
         QueryError, UnsafeQueryError: see :func:`check_query`; QueryError also
-            when evaluation fails.
+            when evaluation fails or takes more than ``max_memory``.
         QueryTimeoutError: the query ran longer than ``timeout``.
+        QueryBusyError: every query worker stayed busy (see :mod:`kg.query_worker`).
 
     >>> from kg.store import new_dataset
     >>> run_query(new_dataset(), "ASK { ?s ?p ?o }").boolean
@@ -376,8 +439,7 @@ def run_query(
     >>> run_query(new_dataset(), "ASK { ?s ?p ?o }", timeout=5).boolean
     False
     """
-    if timeout is not None and not timeout > 0:
-        raise QueryError(f"the timeout must be a positive number of seconds, not {timeout!r}.")
+    check_limits(timeout, max_memory)
     parsed = (
         query
         if isinstance(query, ParsedQuery)
@@ -390,23 +452,21 @@ def run_query(
         **parsed.prefixes,
     }
 
-    def evaluate() -> QueryResult:
+    def evaluate() -> tuple[QueryResult, list[tuple[Node, Node, Node]] | None]:
         result = graph.query(parsed.query, initBindings=bindings)  # type: ignore[arg-type]
         if parsed.kind == "SELECT":
             names = tuple(str(v) for v in result.vars or ())
             rows = tuple(tuple(row) for row in result)  # type: ignore[arg-type]
-            return QueryResult(kind="SELECT", vars=names, rows=rows, prefixes=prefixes)
+            return QueryResult(kind="SELECT", vars=names, rows=rows, prefixes=prefixes), None
         if parsed.kind == "ASK":
-            return QueryResult(kind="ASK", boolean=bool(result.askAnswer), prefixes=prefixes)
+            return QueryResult(kind="ASK", boolean=bool(result.askAnswer), prefixes=prefixes), None
         out = result.graph if result.graph is not None else Graph()
-        return QueryResult(kind=parsed.kind, graph=out, prefixes=prefixes)
+        return QueryResult(kind=parsed.kind, prefixes=prefixes), list(out)
 
     try:
-        # Always in a worker thread: it has the deep stack rdflib's recursive
-        # property-path evaluation needs, and it can be stopped.
-        answer = call_with_timeout(evaluate, timeout)
-    except (QueryError, KeyboardInterrupt):
-        raise
+        answer, triples = run_killable(
+            evaluate, timeout=timeout, max_memory=max_memory, recursion=_DEEP_RECURSION
+        )
     except RecursionError as err:
         raise QueryError(
             "the query nests too deeply for kg's in-memory engine (a property path such as "
@@ -414,176 +474,36 @@ def run_query(
             "nested patterns). Bound the path (kgo:locatedIn/kgo:locatedIn), or query an "
             "Oxigraph store (--store oxigraph:DIR)."
         ) from err
-    except Exception as err:  # rdflib's evaluator raises many types
-        raise QueryError(f"the query failed while running: {err}") from err
-    if answer.graph is not None:
-        for prefix, ns in prefixes.items():
-            answer.graph.bind(prefix, ns, override=True, replace=True)
-    return answer
+    return answer if triples is None else with_graph(answer, triples)
 
 
-class _Cancelled(BaseException):
-    """Raised inside a query's worker thread to stop it.
+def check_limits(timeout: float | None, max_memory: int | None) -> None:
+    """Refuse a timeout or memory limit that is not positive (None: no limit)."""
+    if timeout is not None and not timeout > 0:
+        raise QueryError(f"the timeout must be a positive number of seconds, not {timeout!r}.")
+    if max_memory is not None and not max_memory > 0:
+        raise QueryError(
+            f"the memory limit must be a positive number of bytes, not {max_memory!r}."
+        )
 
-    A BaseException, so that rdflib's ``except Exception`` clauses let it through.
+
+def with_graph(result: QueryResult, triples: Iterable[tuple[Node, Node, Node]]) -> QueryResult:
+    """``result`` with a Graph of ``triples``, the result's prefixes bound (CONSTRUCT, DESCRIBE).
+
+    Query processes send triples, not Graphs (a Graph does not pickle cheaply).
     """
+    graph = Graph()
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    for prefix, ns in result.prefixes.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+    return replace(result, graph=graph)
 
 
-#: The C stack of a query's worker thread, and the Python recursion limit while
-#: one runs: rdflib follows a property path (``kgo:locatedIn+``) by recursion,
-#: about two frames a link, so the default limit (1,000) fails on chains of
-#: 500 links. A link takes under 2 kB of C stack: 50,000 frames fit in 128 MB.
-_WORKER_STACK = 128 * 1024 * 1024
+#: The Python recursion limit of a query's process: rdflib follows a property
+#: path (``kgo:locatedIn+``) by recursion, about two frames a link, so the
+#: default limit (1,000) fails on chains of 500 links. The process evaluates
+#: on a thread with a 128 MB stack, where 50,000 frames fit.
 _DEEP_RECURSION = 50_000
-
-_deep_lock = threading.Lock()
-_deep_users: set[int] = set()
-_saved_limit = 0
-
-
-def _deep_recursion(worker: threading.Thread, enter: bool) -> None:
-    """Raise the recursion limit while a worker runs; restore it when the last one is done.
-
-    Both calls may come more than once (the leave is idempotent), and from
-    the caller's thread, which no cancellation can interrupt.
-    """
-    global _saved_limit
-    with _deep_lock:
-        if enter:
-            if not _deep_users:
-                _saved_limit = sys.getrecursionlimit()
-                if _saved_limit < _DEEP_RECURSION:
-                    sys.setrecursionlimit(_DEEP_RECURSION)
-            _deep_users.add(id(worker))
-            return
-        if id(worker) not in _deep_users:
-            return
-        _deep_users.discard(id(worker))
-        if not _deep_users and sys.getrecursionlimit() == _DEEP_RECURSION:
-            with contextlib.suppress(RecursionError):  # this thread is never that deep
-                sys.setrecursionlimit(max(_saved_limit, 1000))
-
-
-class _Worker(threading.Thread):
-    """Runs one call; :meth:`cancel` raises :class:`_Cancelled` in it from outside."""
-
-    def __init__(self, call: Callable[[], Any]) -> None:
-        super().__init__(name="kg-query", daemon=True)
-        self._call = call
-        self._lock = threading.Lock()
-        self.done = False
-        self.stopping = False  # a cancel reached the thread: send no other
-        self.value: Any = None
-        self.error: BaseException | None = None
-
-    def start(self) -> None:
-        """Start with a deep stack (threading.stack_size is global: set it only around this)."""
-        _deep_recursion(self, True)
-        with _stack_lock:
-            try:
-                previous = threading.stack_size(_WORKER_STACK)
-            except (ValueError, RuntimeError):  # a platform without it: the default stack
-                super().start()
-                return
-            try:
-                super().start()
-            except RuntimeError:  # no memory for that stack: the default one
-                threading.stack_size(previous)
-                super().start()
-            finally:
-                threading.stack_size(previous)
-
-    def run(self) -> None:
-        try:
-            try:
-                value, error = self._call(), None
-            except _Cancelled:
-                raise
-            except BaseException as err:
-                value, error = None, err
-            with self._lock:  # once done is set, cancel() no longer fires
-                self.value, self.error, self.done = value, error, True
-            _nothing()  # a cancel sent just before done is delivered here, inside the try
-        except _Cancelled:
-            with self._lock:
-                self.stopping = True
-        finally:
-            self._call = _nothing  # drop the closure (and the graph) if abandoned
-            _deep_recursion(self, False)
-
-    def cancel(self) -> bool:
-        """Raise _Cancelled in the thread, unless it is done; say whether it was sent."""
-        with self._lock:
-            if self.done or self.stopping or self.ident is None:
-                return False
-            # CPython delivers it at the thread's next bytecode: rdflib's
-            # evaluator is pure Python, so it stops within moments (a call
-            # blocked in C, such as a SERVICE request, stops when it returns).
-            set_async_exc = getattr(ctypes.pythonapi, "PyThreadState_SetAsyncExc", None)
-            if set_async_exc is None:  # not CPython: the thread runs on, abandoned
-                return False
-            sent = set_async_exc(ctypes.c_ulong(self.ident), ctypes.py_object(_Cancelled))
-            return bool(sent == 1)
-
-
-def _nothing() -> None:
-    return None
-
-
-#: Seconds to wait for a cancelled query thread to stop before abandoning it.
-_CANCEL_GRACE = 2.0
-
-
-_stack_lock = threading.Lock()
-
-
-def stopped_after(timeout: float) -> QueryTimeoutError:
-    """The error of a query stopped after ``timeout`` seconds (exit code 124).
-
-    >>> print(stopped_after(0.5))  # doctest: +ELLIPSIS
-    the query ran for more than 0.5 s and was stopped. Make it more selective ...
-    """
-    return QueryTimeoutError(
-        f"the query ran for more than {timeout:g} s and was stopped. Make it more "
-        "selective (bind a subject, add a LIMIT, drop an OPTIONAL or a cross product) "
-        "or allow more time with --timeout SECONDS (0 for no limit)."
-    )
-
-
-def call_with_timeout(call: Callable[[], T], timeout: float | None) -> T:
-    """``call()`` in a worker thread; stop it and raise QueryTimeoutError after ``timeout`` s.
-
-    ``None`` waits as long as it takes (Ctrl-C still stops it). The thread
-    has a deep stack and, while it runs, a recursion limit of 50,000. It is
-    stopped by an exception raised in it, which only pure Python code sees:
-    a call blocked in C (pyoxigraph's evaluation, a network read) runs on,
-    abandoned, until it returns (:class:`kg.stores.OxigraphStore` runs
-    timed queries in a process it can kill instead).
-
-    >>> call_with_timeout(lambda: 6 * 7, 5)
-    42
-    """
-    worker = _Worker(call)
-    worker.start()
-    try:
-        worker.join(timeout)
-    finally:  # time is up, or KeyboardInterrupt while waiting
-        if worker.is_alive() and worker.cancel():
-            # An exception that arrives while the thread runs a callback from C (a
-            # weakref's, a __del__) is swallowed there: until it stops, send it again.
-            deadline = time.monotonic() + _CANCEL_GRACE
-            worker.join(0.1)
-            while worker.is_alive() and time.monotonic() < deadline:
-                worker.cancel()
-                worker.join(0.1)
-        if not worker.is_alive():  # it may have ended before its own clean-up ran
-            _deep_recursion(worker, False)
-    if not worker.done:
-        raise stopped_after(timeout or 0)
-    if worker.error is not None:
-        raise worker.error
-    value: T = worker.value
-    return value
 
 
 # ----------------------------------------------------------------------------- saved queries
@@ -982,12 +902,7 @@ def format_result(
         )
     names = dict(prefixes if prefixes is not None else (result.prefixes or PREFIXES))
     if result.kind in ("CONSTRUCT", "DESCRIBE"):
-        from kg.export import export_graph  # export imports the store; keep query light
-
-        graph = result.graph if result.graph is not None else Graph()
-        for prefix, ns in names.items():
-            graph.bind(prefix, ns, override=True, replace=True)
-        return export_graph(graph, format="turtle") or ""
+        return format_graph(result.graph if result.graph is not None else Graph(), names)
     if result.kind == "ASK":
         if format == "json":
             return (
@@ -1002,6 +917,77 @@ def format_result(
     if format == "json":
         return _json(result)
     return _table(result, names)
+
+
+def format_graph(graph: Graph, prefixes: Mapping[str, str], *, syntax: str = "turtle") -> str:
+    """A CONSTRUCT or DESCRIBE graph as Turtle (``syntax="nt"``: N-Triples), in linear time.
+
+    Blank nodes are written as labels (``_:b0``), never nested in ``[ ]``,
+    so a chain of thousands of them needs no recursion; they are numbered
+    in the order a walk from the sorted triples reaches them, so the same
+    graph gives the same text. Only the prefixes used are declared.
+
+    >>> g = Graph()
+    >>> a, p, b = URIRef("https://example.org/a"), URIRef("https://example.org/p"), BNode()
+    >>> _ = g.add((a, p, b)); _ = g.add((b, p, Literal("x")))
+    >>> print(format_graph(g, {"ex": "https://example.org/", "no": "urn:no:"}), end="")
+    @prefix ex: <https://example.org/> .
+    ex:a ex:p _:b0 .
+    _:b0 ex:p "x" .
+    """
+    convert = ox_term_converter()
+    triples = [
+        ox.Triple(convert(s), convert(p), convert(o))
+        for s, p, o in _labelled(list(graph.triples((None, None, None))))
+    ]
+    if syntax == "nt":
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    else:
+        iris = {t.value for triple in triples for t in triple if isinstance(t, ox.NamedNode)}
+        used = {
+            prefix: ns
+            for prefix, ns in sorted(prefixes.items())
+            if prefix and ns and any(iri.startswith(ns) for iri in iris)
+        }
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used)
+    return (data or b"").decode("utf-8")
+
+
+_Triple = tuple[Node, Node, Node]
+
+
+def _labelled(triples: Sequence[_Triple]) -> list[_Triple]:
+    """The triples sorted, blank nodes renamed b0, b1, ... breadth first from the sorted triples."""
+    touching: dict[BNode, list[_Triple]] = {}
+    for triple in triples:
+        for term in (triple[0], triple[2]):
+            if isinstance(term, BNode):
+                touching.setdefault(term, []).append(triple)
+    if not touching:
+        return sorted(triples, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
+    labels: dict[BNode, BNode] = {}
+
+    def key(triple: _Triple) -> tuple[str, ...]:
+        return tuple(
+            ("_:" + labels[t] if t in labels else "_:~") if isinstance(t, BNode) else t.n3()
+            for t in triple
+        )
+
+    queue: deque[BNode] = deque()
+
+    def reach(found: Iterable[_Triple]) -> None:
+        for triple in sorted(found, key=key):
+            for term in (triple[0], triple[2]):
+                if isinstance(term, BNode) and term not in labels:
+                    labels[term] = BNode(f"b{len(labels)}")
+                    queue.append(term)
+
+    for triple in sorted(triples, key=key):
+        reach([triple])
+        while queue:
+            reach(touching[queue.popleft()])
+    renamed = [tuple(labels.get(t, t) for t in triple) for triple in triples]  # type: ignore[call-overload]
+    return sorted(renamed, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
 
 
 def _csv(result: QueryResult) -> str:

@@ -22,7 +22,10 @@ reason, a query is stopped after the time limit (503), bodies are capped at
 1 MB, and on a loopback address only requests whose ``Host`` is a loopback
 name are answered (a web page cannot reach the server through DNS
 rebinding). The page loads nothing from elsewhere, and says so in its
-``Content-Security-Policy``.
+``Content-Security-Policy``. Pages of other sites are refused (403) unless
+allowed by name, at most ``max_workers`` queries run at once (beyond a short
+queue: 503 with ``Retry-After``), and control characters are escaped in the
+log (:mod:`kg.serve_guards`).
 
 >>> from kg.stores import open_store
 >>> import threading, urllib.request
@@ -44,7 +47,7 @@ import socket
 import string
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -58,6 +61,8 @@ from kg import __version__
 from kg.errors import KGError, QueryError, QueryTimeoutError, ServerError, UnsafeQueryError
 from kg.export import export_graph
 from kg.query import DEFAULT_TIMEOUT, ParsedQuery, QueryResult, format_result
+from kg.query_worker import default_max_workers, set_max_workers
+from kg.serve_guards import Busy, CrossSite, OriginPolicy, QuerySlots, printable
 from kg.stores import Store, check_cached
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "SparqlServer", "make_server"]
@@ -68,6 +73,10 @@ DEFAULT_PORT = 7878
 
 #: The largest request body accepted (a query, in a form or as is).
 MAX_BODY = 1_000_000
+
+#: Queries that may wait for a slot, per slot, and how long each may wait (seconds).
+QUEUE_PER_WORKER = 2
+QUEUE_WAIT = 5.0
 
 #: Result formats by media type, in the server's order of preference.
 _RESULT_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -114,6 +123,7 @@ class SparqlServer(ThreadingHTTPServer):
 
     daemon_threads = True  # a query still running does not keep the process alive
     allow_reuse_address = True
+    request_queue_size = 128  # a burst of clients waits to be accepted instead of being reset
 
     def __init__(
         self,
@@ -122,14 +132,24 @@ class SparqlServer(ThreadingHTTPServer):
         *,
         timeout: float | None,
         log: Callable[[str], None] | None,
+        origins: OriginPolicy,
+        slots: QuerySlots,
     ) -> None:
         self.store = store
         self.query_timeout = timeout
         self.log = log
+        self.origins = origins
+        self.slots = slots
+        self.stopping = False
         host = address[0]
         self.loopback_only = _is_loopback(host)
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__(address, _Handler)
+
+    def server_close(self) -> None:
+        """Stop listening; queries still running get no answer (their processes are killed)."""
+        self.stopping = True
+        super().server_close()
 
     @property
     def url(self) -> str:
@@ -146,6 +166,8 @@ def make_server(
     *,
     timeout: float | None = DEFAULT_TIMEOUT,
     log: Callable[[str], None] | None = None,
+    allow_origins: Sequence[str] = (),
+    max_workers: int | None = None,
 ) -> SparqlServer:
     """Bind a read-only SPARQL endpoint over ``store``; call ``serve_forever()`` to run it.
 
@@ -155,10 +177,18 @@ def make_server(
             (read it back from ``server.url``).
         timeout: seconds a query may run before it is stopped (503); None
             for no limit.
-        log: called with one line per request (the library never prints).
+        log: called with one line per request (the library never prints);
+            control characters in it are escaped (``\\x1b``).
+        allow_origins: origins (``scheme://host[:port]``) whose pages may query
+            the server besides its own page; others get 403.
+        max_workers: queries run at once (default: twice the CPUs,
+            :func:`kg.query_worker.default_max_workers`); twice as many more
+            wait up to ``QUEUE_WAIT`` s, the rest get 503 with ``Retry-After``.
+            Given, it is also this process's cap of query processes
+            (:func:`kg.query_worker.set_max_workers`).
 
     Raises:
-        ServerError: the address is in use or cannot be bound.
+        ServerError: the address is in use or cannot be bound; an option is wrong.
 
     >>> from kg.stores import open_store
     >>> server = make_server(open_store("memory"), "127.0.0.1", 0)
@@ -168,8 +198,20 @@ def make_server(
     """
     if timeout is not None and not timeout > 0:
         raise ServerError(f"the query timeout must be positive, not {timeout!r}.")
+    origins = OriginPolicy.allowing(allow_origins)
+    workers = default_max_workers() if max_workers is None else max_workers
+    if max_workers is not None and max_workers >= 1:
+        set_max_workers(max_workers)  # the server's queue is then the only one
+    slots = QuerySlots(
+        workers,
+        queue=QUEUE_PER_WORKER * workers,
+        wait=QUEUE_WAIT if timeout is None else min(QUEUE_WAIT, timeout),
+        timeout=timeout,
+    )
     try:
-        return SparqlServer((host, port), store, timeout=timeout, log=log)
+        return SparqlServer(
+            (host, port), store, timeout=timeout, log=log, origins=origins, slots=slots
+        )
     except OSError as err:
         if err.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
             raise ServerError(
@@ -193,9 +235,12 @@ def _is_loopback(host: str) -> bool:
 class _Refused(Exception):
     """A request answered with an error status and a one-line reason."""
 
-    def __init__(self, status: HTTPStatus, message: str) -> None:
+    def __init__(
+        self, status: HTTPStatus, message: str, *, headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.headers = dict(headers or {})
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -217,6 +262,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._handle(self._post)
 
+    def do_OPTIONS(self) -> None:
+        self._handle(self._preflight)
+
     def _read_only(self) -> None:
         self._handle(self._refuse_write)
 
@@ -225,14 +273,51 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self, route: Callable[[str, str], None], *, head: bool = False) -> None:
         self._head = head
         self._started = time.perf_counter()
+        self._cors: str | None = None
+        self._timing: str | None = None
         try:
             self._check_host()
             parts = urllib.parse.urlsplit(self.path)
+            self._check_origin(parts.path)
             route(parts.path, parts.query)
         except _Refused as refusal:
-            self._send_text(refusal.status, str(refusal))
+            self._send_text(refusal.status, str(refusal), headers=refusal.headers)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def _check_origin(self, path: str) -> None:
+        """Refuse other sites' pages (a form POST from anywhere could start a query)."""
+        navigation = (
+            self.command in ("GET", "HEAD")
+            and path in ("/", "/index.html")
+            and (self.headers.get("Sec-Fetch-Mode") or "").strip().lower() == "navigate"
+        )
+        try:
+            self._cors = self.server.origins.check(
+                origin=self.headers.get("Origin"),
+                site=self.headers.get("Sec-Fetch-Site"),
+                host=self.headers.get("Host"),
+                navigation=navigation,
+            )
+        except CrossSite as err:
+            raise _Refused(HTTPStatus.FORBIDDEN, str(err)) from err
+
+    def _preflight(self, path: str, query: str) -> None:
+        """Answer a CORS preflight of an allowed origin (another one got 403 already)."""
+        if self._cors is None or path != "/sparql":
+            raise _Refused(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                "OPTIONS is only answered to pages of origins given with --allow-origin "
+                "(for /sparql).",
+            )
+        self.send_response(HTTPStatus.NO_CONTENT)
+        self.send_header("Access-Control-Allow-Origin", self._cors)
+        self.send_header("Access-Control-Allow-Methods", "GET, POST")
+        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        self.send_header("Access-Control-Max-Age", "600")
+        self.send_header("Vary", "Origin")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _check_host(self) -> None:
         if not self.server.loopback_only:
@@ -349,8 +434,14 @@ class _Handler(BaseHTTPRequestHandler):
             raise _Refused(HTTPStatus.BAD_REQUEST, str(err)) from err
         fmt = _negotiate(parsed, self.headers.get("Accept"), params.get("format", []))
         try:
-            result = self.server.store.query(parsed, timeout=self.server.query_timeout)
+            result = self._run(parsed)
             body = _render(result, fmt)
+        except Busy as err:
+            raise _Refused(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                str(err),
+                headers={"Retry-After": str(err.retry_after)},
+            ) from err
         except QueryTimeoutError as err:
             raise _Refused(HTTPStatus.SERVICE_UNAVAILABLE, str(err)) from err
         except QueryError as err:
@@ -359,15 +450,45 @@ class _Handler(BaseHTTPRequestHandler):
             raise _Refused(HTTPStatus.INTERNAL_SERVER_ERROR, str(err)) from err
         self._send(HTTPStatus.OK, f"{_MEDIA_TYPE[fmt]}; charset=utf-8", body, cache=False)
 
+    def _run(self, parsed: ParsedQuery) -> QueryResult:
+        """Run the query in a slot; say in ``Server-Timing`` how long it waited and ran."""
+        asked = time.perf_counter()
+        with self.server.slots.slot():
+            started = time.perf_counter()
+            try:
+                return self.server.store.query(parsed, timeout=self.server.query_timeout)
+            finally:
+                wait, run = (started - asked) * 1000, (time.perf_counter() - started) * 1000
+                self._timing = f"wait;dur={wait:.0f}, run;dur={run:.0f}"
+
     # -- responses -----------------------------------------------
 
-    def _send_text(self, status: HTTPStatus, message: str) -> None:
-        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+    def _send_text(
+        self, status: HTTPStatus, message: str, *, headers: Mapping[str, str] | None = None
+    ) -> None:
+        line = printable(" ".join(message.split()))  # one line, whatever it quotes
+        body = (line + "\n").encode("utf-8")
+        self._send(status, "text/plain; charset=utf-8", body, headers=headers)
 
     def _send(
-        self, status: HTTPStatus, content_type: str, body: bytes, *, cache: bool = True
+        self,
+        status: HTTPStatus,
+        content_type: str,
+        body: bytes,
+        *,
+        cache: bool = True,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
+        if self.server.stopping:  # a query cut short by the shutdown: no answer, no log line
+            self.close_connection = True
+            return
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if getattr(self, "_cors", None):
+            self.send_header("Access-Control-Allow-Origin", str(self._cors))
+        if getattr(self, "_timing", None):
+            self.send_header("Server-Timing", str(self._timing))
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
@@ -379,22 +500,29 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Cache-Control", "no-store")
         if status == HTTPStatus.METHOD_NOT_ALLOWED:
             self.send_header("Allow", "GET, HEAD, POST")
-        self.send_header("Vary", "Accept")
+        self.send_header("Vary", "Accept, Origin")
         self.end_headers()
         if not getattr(self, "_head", False):
             self.wfile.write(body)
+
+    # -- the log: whatever a client sent is escaped before it reaches a terminal --
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         if self.server.log is None:
             return
         elapsed = (time.perf_counter() - getattr(self, "_started", time.perf_counter())) * 1000
-        line = self.requestline if len(self.requestline) <= 160 else self.requestline[:159] + "…"
+        line = printable(self.requestline)
+        line = line if len(line) <= 160 else line[:159] + "…"
         code_value = code.value if isinstance(code, HTTPStatus) else code
-        self.server.log(f'{self.client_address[0]} "{line}" {code_value} {elapsed:.0f} ms')
+        self._log(f'"{line}" {code_value} {elapsed:.0f} ms')
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.log is not None:
-            self.server.log(f"{self.client_address[0]} " + format % args)
+            self._log(format % args)
+
+    def _log(self, message: str) -> None:
+        assert self.server.log is not None
+        self.server.log(printable(f"{self.client_address[0]} {message}"))
 
 
 def _negotiate(parsed: ParsedQuery, accept: str | None, formats: list[str]) -> str:

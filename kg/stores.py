@@ -84,10 +84,12 @@ from __future__ import annotations
 import abc
 import base64
 import contextlib
+import dataclasses
 import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -98,13 +100,12 @@ import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from types import TracebackType
+from types import EllipsisType, TracebackType
 from typing import IO, Any, ClassVar, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
@@ -120,14 +121,18 @@ from kg.errors import (
 from kg.export import dataset_quads as _rdflib_quads
 from kg.export import export_graph, format_for_path, normalize_format, write_atomic
 from kg.query import (
+    DEFAULT_MAX_MEMORY,
     ParsedQuery,
     QueryResult,
-    call_with_timeout,
+    check_limits,
     check_query,
+    checked_text,
     run_query,
     stopped_after,
     walk_tree,
+    with_graph,
 )
+from kg.query_worker import memory_error, query_slot, run_killable
 from kg.store import (
     PREFIXES,
     RDF_FORMATS,
@@ -266,13 +271,25 @@ class Store(abc.ABC):
         #: (:data:`kg.store.PREFIXES`) and those of the files loaded.
         self.prefixes: dict[str, str] = dict(PREFIXES)
 
+    #: Bytes a query may take by default (see :meth:`query`); ``kg serve --max-memory`` sets it.
+    max_memory: int | None = DEFAULT_MAX_MEMORY
+
+    def _ceiling(self, max_memory: int | EllipsisType | None) -> int | None:
+        return self.max_memory if isinstance(max_memory, EllipsisType) else max_memory
+
     def _learn_prefixes(self, prefixes: Iterable[tuple[str, str]]) -> None:
         for prefix, namespace in sorted(prefixes):
             if prefix and prefix != "xml":
                 self.prefixes[str(prefix)] = str(namespace)
 
     @abc.abstractmethod
-    def query(self, query: str | ParsedQuery, *, timeout: float | None = None) -> QueryResult:
+    def query(
+        self,
+        query: str | ParsedQuery,
+        *,
+        timeout: float | None = None,
+        max_memory: int | EllipsisType | None = ...,
+    ) -> QueryResult:
         """Check and run a read-only SPARQL query over the union of all graphs.
 
         Parameters:
@@ -280,6 +297,11 @@ class Store(abc.ABC):
                 :class:`kg.query.ParsedQuery`.
             timeout: seconds after which the query is abandoned
                 (:class:`QueryTimeoutError`); None waits for ever.
+            max_memory: bytes the query may take (beyond the data already
+                loaded); None for no limit; by default the store's
+                :attr:`max_memory` (2 GiB unless set). Memory and Oxigraph
+                stores run queries in a process with that ceiling; a server
+                sets its own.
 
         Raises:
             QueryError, UnsafeQueryError: see :func:`kg.query.check_query`.
@@ -443,14 +465,22 @@ class MemoryStore(Store):
         self.dataset = dataset if dataset is not None else new_dataset()
         self._learn_prefixes(self.dataset.namespaces())
 
-    def query(self, query: str | ParsedQuery, *, timeout: float | None = None) -> QueryResult:
+    def query(
+        self,
+        query: str | ParsedQuery,
+        *,
+        timeout: float | None = None,
+        max_memory: int | EllipsisType | None = ...,
+    ) -> QueryResult:
         """Run a query with :func:`kg.query.run_query` (see :meth:`Store.query`).
 
         >>> MemoryStore().query("SELECT ?s WHERE { ?s ?p ?o }").rows
         ()
         """
         parsed = _parsed(query)
-        return run_query(self.dataset, parsed, timeout=timeout)
+        return run_query(
+            self.dataset, parsed, timeout=timeout, max_memory=self._ceiling(max_memory)
+        )
 
     def replace_graph(self, graph: GraphName, triples: Iterable[Triple] | Graph) -> None:
         """See :meth:`Store.replace_graph`.
@@ -588,13 +618,21 @@ class OxigraphStore(Store):
             raise StoreError(f"{self.name}: the store is closed; open it again.")
         return self._store
 
-    def query(self, query: str | ParsedQuery, *, timeout: float | None = None) -> QueryResult:
+    def query(
+        self,
+        query: str | ParsedQuery,
+        *,
+        timeout: float | None = None,
+        max_memory: int | EllipsisType | None = ...,
+    ) -> QueryResult:
         """Run a query in Oxigraph (see :meth:`Store.query`).
 
-        With a ``timeout``, a store in a folder runs the query in a child
-        process (``kg._oxigraph_worker``, kept for the next query) that is
-        killed when time is up: Oxigraph cannot be interrupted otherwise.
-        Without one, or for a store in memory, it runs in this process.
+        A store in a folder runs the query in a child process
+        (``kg._oxigraph_worker``, kept for the next query) that is killed
+        when time is up or on Ctrl-C, and stops itself past ``max_memory``:
+        Oxigraph cannot be interrupted otherwise. A store in memory forks a
+        process for it (:func:`kg.query_worker.run_killable`). With neither
+        a timeout nor a memory limit, the query runs in this process.
 
         >>> OxigraphStore(None).query("ASK { ?s ?p ?o }").boolean
         False
@@ -605,11 +643,9 @@ class OxigraphStore(Store):
         options: dict[str, Any] = {}
         if _GRAPH_KEYWORD.search(text):  # hide kg's own graph from GRAPH patterns
             options["named_graphs"] = self._visible_graphs()
-        if timeout is not None and self._workers is not None:
-            if not timeout > 0:
-                raise QueryError(
-                    f"the timeout must be a positive number of seconds, not {timeout!r}."
-                )
+        max_memory = self._ceiling(max_memory)
+        check_limits(timeout, max_memory)
+        if (timeout is not None or max_memory is not None) and self._workers is not None:
             graphs = options.get("named_graphs")
             kind, body = self._workers.run(
                 {
@@ -618,6 +654,7 @@ class OxigraphStore(Store):
                     "named_graphs": None if graphs is None else [g.value for g in graphs],
                 },
                 timeout,
+                max_memory,
             )
             if kind == "graph":
                 triples = (q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
@@ -634,7 +671,7 @@ class OxigraphStore(Store):
             except OSError as err:
                 raise StoreError(f"{self.name}: cannot read the store ({err}).") from err
 
-        return _timed(run, timeout)
+        return _timed(run, timeout, max_memory)
 
     def replace_graph(self, graph: GraphName, triples: Iterable[Triple] | Graph) -> None:
         """See :meth:`Store.replace_graph` (one Oxigraph transaction).
@@ -869,8 +906,17 @@ class SparqlStore(Store):
         if probe:
             self._select("ASK {}", accept="application/sparql-results+json", timeout=10)
 
-    def query(self, query: str | ParsedQuery, *, timeout: float | None = None) -> QueryResult:
-        """Send a query through the SPARQL 1.1 Protocol (see :meth:`Store.query`)."""
+    def query(
+        self,
+        query: str | ParsedQuery,
+        *,
+        timeout: float | None = None,
+        max_memory: int | EllipsisType | None = ...,
+    ) -> QueryResult:
+        """Send a query through the SPARQL 1.1 Protocol (see :meth:`Store.query`).
+
+        ``max_memory`` plays no part: the server bounds its own queries.
+        """
         parsed = _parsed(query)
         accept = (
             "application/sparql-results+json"
@@ -1237,15 +1283,17 @@ _START_LIMIT = 60.0
 class _QueryProcess:
     """One ``kg._oxigraph_worker`` child with the store folder open read-only."""
 
-    def __init__(self, folder: Path, generation: int) -> None:
+    def __init__(self, folder: Path, generation: int, max_memory: int | None) -> None:
         package_parent = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (package_parent, env.get("PYTHONPATH", "")) if p
         )
         self.generation = generation
+        self.max_memory = max_memory
+        ceiling = [] if max_memory is None else ["--max-memory", str(max_memory)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kg._oxigraph_worker", str(folder)],
+            [sys.executable, "-m", "kg._oxigraph_worker", str(folder), *ceiling],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -1307,6 +1355,18 @@ class _QueryProcess:
                     stream.close()
 
 
+def _out_of_memory(worker: _QueryProcess, max_memory: int | None) -> bool:
+    """Whether a query process that died without an answer ran out of its memory.
+
+    Rust aborts (SIGABRT) when an allocation fails under the ceiling; the
+    kernel's OOM killer sends SIGKILL.
+    """
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        worker.process.wait(5)
+    code = worker.process.poll()
+    return max_memory is not None and code in (-signal.SIGABRT, -signal.SIGKILL)
+
+
 class _QueryProcesses:
     """The query processes of one Oxigraph folder: a process per query at a time, reused.
 
@@ -1319,6 +1379,7 @@ class _QueryProcesses:
         self._name = name
         self._lock = threading.Lock()
         self._idle: list[_QueryProcess] = []
+        self._busy: set[_QueryProcess] = set()  # running a query: close() kills them too
         self._generation = 0
 
     def changed(self) -> None:
@@ -1329,21 +1390,45 @@ class _QueryProcesses:
             process.kill()
 
     def close(self) -> None:
+        """Stop every query process, the busy ones too (``kg serve`` stopping mid-query)."""
         self.changed()
+        with self._lock:
+            busy, self._busy = self._busy, set()
+        for process in busy:
+            process.kill()
 
-    def run(self, request: dict[str, Any], timeout: float) -> tuple[str, bytes]:
+    def run(
+        self, request: dict[str, Any], timeout: float | None, max_memory: int | None
+    ) -> tuple[str, bytes]:
         """Run one query; return (``rows`` or ``graph``, the answer's bytes).
+
+        The query holds one of the process-wide query places
+        (:func:`kg.query_worker.query_slot`) while it runs.
 
         Raises:
             QueryTimeoutError: no answer within ``timeout`` s (the process is killed).
-            QueryError: Oxigraph cannot parse the query.
+            QueryError: Oxigraph cannot parse the query, or it needed more than
+                ``max_memory`` bytes (the process stops itself).
+            QueryBusyError: every query place stayed busy.
             StoreError: the store cannot be read, or the process died.
         """
-        worker = self._take()
-        line = (json.dumps(request, ensure_ascii=True) + "\n").encode("ascii")
-        status, kind, body = worker.exchange(line, timeout)
+        started = time.monotonic()
+        with query_slot(wait=timeout):
+            worker = self._take(max_memory)
+            left = None if timeout is None else max(timeout - (time.monotonic() - started), 0.01)
+            line = (json.dumps(request, ensure_ascii=True) + "\n").encode("ascii")
+            with self._lock:
+                self._busy.add(worker)
+            try:
+                status, kind, body = worker.exchange(line, left)
+            finally:
+                with self._lock:
+                    self._busy.discard(worker)
         if status == "timeout":
-            raise stopped_after(timeout)
+            raise stopped_after(timeout or 0)
+        if status == "memory" or (status == "gone" and _out_of_memory(worker, max_memory)):
+            worker.kill()
+            raise memory_error(max_memory or DEFAULT_MAX_MEMORY)
         if status == "gone":
             code = worker.process.poll()
             worker.kill()
@@ -1359,13 +1444,14 @@ class _QueryProcesses:
             raise StoreError(f"{self._name}: cannot read the store ({message}).")
         return kind, body
 
-    def _take(self) -> _QueryProcess:
+    def _take(self, max_memory: int | None) -> _QueryProcess:
         with self._lock:
             generation = self._generation
-            if self._idle:
-                return self._idle.pop()
+            for i, idle in enumerate(self._idle):
+                if idle.max_memory == max_memory:
+                    return self._idle.pop(i)
         try:
-            worker = _QueryProcess(self._folder, generation)
+            worker = _QueryProcess(self._folder, generation, max_memory)
         except OSError as err:  # no memory or processes left
             raise StoreError(f"{self._name}: cannot start a query process ({err}).") from err
         status, _, body = worker.exchange(None, _START_LIMIT)
@@ -1388,18 +1474,26 @@ class _QueryProcesses:
 #################################################################
 
 
-def _timed(call: Callable[[], T], timeout: float | None) -> T:
-    """``call()``, stopped with QueryTimeoutError after ``timeout`` seconds (as ``kg query``).
+def _timed(
+    call: Callable[[], QueryResult], timeout: float | None, max_memory: int | None
+) -> QueryResult:
+    """``call()`` in a forked process (:func:`kg.query_worker.run_killable`) when limited.
 
-    The call runs in a worker thread that is sent an exception when time
-    is up (:func:`kg.query.run_query` does the same): Oxigraph's evaluation
-    releases the GIL and stops at the next solution it hands back.
+    The process is killed when time is up (QueryTimeoutError) or on Ctrl-C,
+    and has ``max_memory`` bytes beyond what it inherits; a result graph
+    comes back as triples. With neither limit the call runs here.
     """
-    if timeout is None:
+    if timeout is None and max_memory is None:
         return call()
-    if not timeout > 0:
-        raise QueryError(f"the timeout must be a positive number of seconds, not {timeout!r}.")
-    return call_with_timeout(call, timeout)
+
+    def portable() -> tuple[QueryResult, list[Triple] | None]:
+        result = call()
+        if result.graph is None:
+            return result, None
+        return dataclasses.replace(result, graph=None), list(result.graph)
+
+    answer, triples = run_killable(portable, timeout=timeout, max_memory=max_memory)
+    return answer if triples is None else with_graph(answer, triples)
 
 
 _PARAM_BLOCK = r"VALUES\s+\?param_{name}\s*\{{[^{{}}]*\}}"
@@ -1441,7 +1535,7 @@ def _text_for(parsed: ParsedQuery) -> str:
     >>> _bound_text(check_query('ASK { ?s ?p "caf\\\\u00E9" }'))
     'ASK { ?s ?p "café" }'
     """
-    text = _as_checked(parsed.text, _has_service(parsed))
+    text = _as_checked(parsed.source or parsed.text, _has_service(parsed))
     for name, term in parsed.bindings.items():
         pattern = re.compile(_PARAM_BLOCK.format(name=re.escape(name)))
         block = f"VALUES ?param_{name} {{ {term.n3()} }}"
@@ -1468,7 +1562,7 @@ _SERVICE_WORD = re.compile(r"(?<![\w?$:.\-])SERVICE(?![\w:.\-])", re.IGNORECASE)
 @lru_cache(maxsize=512)
 def _as_checked(text: str, has_service: bool) -> str:
     """The query text as rdflib read it; refused if a scan finds a SERVICE rdflib did not."""
-    expanded = expandUnicodeEscapes(text)
+    expanded = checked_text(text)  # the same again for a checked source (no escapes, comments)
     if not has_service and _SERVICE_WORD.search(_code_only(expanded)):
         raise UnsafeQueryError(
             "the query is refused: it reads as a SERVICE call to Oxigraph but not to kg's "
