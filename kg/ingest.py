@@ -25,7 +25,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -49,7 +49,9 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "article_from_html",
     "article_from_text",
+    "check_replacements",
     "collect_paths",
+    "file_id",
     "normalise_date",
     "normalise_unicode",
     "read_articles",
@@ -1221,12 +1223,91 @@ def collect_paths(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[st
     return files
 
 
-_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: Unicode categories kept in a file's id beyond ASCII: letters, marks, numbers, symbols.
+_ID_CATEGORIES = frozenset("LMNS")
+
+
+def file_id(name: str) -> str:
+    """The article id of a file name: its stem, NFC, with the characters an id cannot hold
+    replaced.
+
+    ASCII letters, digits and ``._-`` are kept, and so are the letters, marks,
+    digits and symbols of every other script (ids are percent-encoded in IRIs,
+    :func:`kg.graph.iri_segment`); any run of other characters (spaces,
+    punctuation, controls) becomes one ``_``, and ``._`` are trimmed from the
+    ends. Names that are the same text in NFC and NFD (``Müller`` typed with
+    a combining diaeresis, as macOS stores it) give the same id; names that
+    differ only in case give different ids. A name with nothing left is
+    ``doc``. Two files of one build with one id are refused (and so is ``kg
+    add`` of a file whose id another file of the build has).
+
+    >>> file_id("000_1b3bd0faa09d64f8.txt"), file_id("Café report (1).txt")
+    ('000_1b3bd0faa09d64f8', 'Café_report_1')
+    >>> file_id("东京.txt"), file_id("القاهرة.md"), file_id("Mu\u0308ller.txt") == "Müller"
+    ('东京', 'القاهرة', True)
+    """
+    chars: list[str] = []
+    for c in unicodedata.normalize("NFC", Path(name).stem):
+        if _id_char(c):
+            chars.append(c)
+        elif chars[-1:] != ["\x00"]:
+            chars.append("\x00")  # a run of characters an id cannot hold: one "_"
+    return "".join(chars).replace("\x00", "_").strip("._") or "doc"
+
+
+def _id_char(c: str) -> bool:
+    """Whether a character can be part of a file's id (ASCII: letters, digits, ``._-``)."""
+    if c.isascii():
+        return c.isalnum() or c in "._-"
+    return unicodedata.category(c)[0] in _ID_CATEGORIES
 
 
 def _file_id(path: Path) -> str:
-    stem = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode("ascii")
-    return _ID_UNSAFE.sub("_", stem).strip("._") or "doc"
+    return file_id(path.name)
+
+
+_JSONL_SOURCE = re.compile(r"\.jsonl:\d+$", re.IGNORECASE)
+
+
+def _source_name(source: str | None) -> str | None:
+    """The file name an article's source gives, NFC and without suffix (None: a JSON Lines
+    record, whose id was given, or no source)."""
+    if source is None or _JSONL_SOURCE.search(source):
+        return None
+    return unicodedata.normalize("NFC", Path(source).stem)
+
+
+def check_replacements(kept: Mapping[str, Article], articles: Iterable[Article]) -> None:
+    """Refuse to let an article replace a kept one of the same id from a file of another name.
+
+    ``kg add`` replaces an article of the build with a new version of the same
+    id; that is right for the same file name (in any folder, with any
+    suffix) and for JSON Lines records, whose ids are given. Two file names
+    whose ids meet (``a b.txt`` and ``a,b.txt`` are both ``a_b``) are two
+    articles: one would silently replace the other.
+
+    Raises:
+        InputError: naming both files.
+
+    >>> kept = {"a_b": Article("a_b", "x", source="old/a b.txt")}
+    >>> check_replacements(kept, [Article("a_b", "y", source="new/a b.md")])
+    >>> check_replacements(kept, [Article("a_b", "y", source="new/a,b.txt")])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: new/a,b.txt gives the article id "a_b" of old/a b.txt ...
+    """
+    for article in articles:
+        old = kept.get(article.id)
+        if old is None or old.source == article.source:
+            continue
+        before, now = _source_name(old.source), _source_name(article.source)
+        if before == now and (before is not None or _JSONL_SOURCE.search(article.source or "")):
+            continue
+        raise InputError(
+            f'{article.source} gives the article id "{article.id}" of {old.source} in the '
+            "build, a file of another name, and would replace it: rename the file (or "
+            f"`kg remove {article.id}` first if it is a new version)"
+        )
 
 
 def _source_of(path: Path) -> str:

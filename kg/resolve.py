@@ -217,8 +217,9 @@ def resolve_minted(
     ``minted`` the ids are those of a fresh build.
 
     >>> from kg.types import Article, Extraction, Mention
-    >>> a = Extraction(Article("a", "Müller AG grew."), (Mention(0, 9, "Müller AG", "Company"),), ())
-    >>> b = Extraction(Article("b", "Muller AG grew."), (Mention(0, 9, "Muller AG", "Company"),), ())
+    >>> def article(doc, name):
+    ...     return Extraction(Article(doc, f"{name} grew."), (Mention(0, 9, name, "Company"),), ())
+    >>> a, b = article("a", "Müller AG"), article("b", "Muller AG")
     >>> [e.id for e in resolve_minted([a])[0]]
     ['organization/muller-ag']
     >>> minted = resolve_minted([a])[2]

@@ -41,7 +41,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ConjunctiveGraph
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from kg.errors import OntologyError
+from kg.errors import OntologyError, ShapesError
 from kg.graph import ONTOLOGY_IRI, Block, Triple, fact_triples, sorted_triples
 from kg.ontology import CORE_PREDICATES, KGO, KGO_IRI, KGR_IRI, ontology_dir, ontology_graph
 
@@ -244,7 +244,7 @@ def validate_graph(
     started = time.perf_counter()
     union, count = _union(graph)
     if engine == "compiled":
-        compiled = compiled_shapes() if shapes is None else CompiledShapes(shapes)
+        compiled = compiled_shapes() if shapes is None else _compile(shapes)
         violations = compiled.check(union, ontology=False)
     else:
         data = Graph()
@@ -260,16 +260,49 @@ def validate_graph(
     )
 
 
-def _run(data: Graph, shapes: Graph | None = None) -> tuple[Violation, ...]:
-    """Run pyshacl on ``data`` in place (it is not changed) and read its results."""
-    from pyshacl import validate
+def _compile(shapes: Graph) -> CompiledShapes:
+    """Shapes given by a user, compiled; what cannot be is a :class:`~kg.errors.ShapesError`."""
+    try:
+        return CompiledShapes(shapes)
+    except ShapesNotCompiled as err:
+        raise ShapesNotCompiled(
+            f"{err}, which the compiled engine does not check: use the pyshacl engine "
+            "(--engine pyshacl)"
+        ) from err
+    except (re.error, ValueError, TypeError, KeyError) as err:
+        raise ShapesError(f"the shapes cannot be read ({_first_line(err)})") from err
 
-    conforms, results, _ = validate(
-        data, shacl_graph=shapes if shapes is not None else shapes_graph(), inplace=True
-    )
+
+def _first_line(error: object) -> str:
+    """The first line of an error's message (pyparsing and pySHACL messages run on)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return " ".join((lines[0] if lines else type(error).__name__).split())
+
+
+def _run(data: Graph, shapes: Graph | None = None) -> tuple[Violation, ...]:
+    """Run pyshacl on ``data`` in place (it is not changed) and read its results.
+
+    Shapes pySHACL cannot use (a SPARQL constraint that does not parse, or
+    that asks for SERVICE) raise :class:`~kg.errors.ShapesError`.
+    """
+    from pyparsing import ParseBaseException
+    from pyshacl import validate
+    from pyshacl.errors import ReportableRuntimeError
+
+    try:
+        conforms, results, text = validate(
+            data, shacl_graph=shapes if shapes is not None else shapes_graph(), inplace=True
+        )
+    except ParseBaseException as err:
+        raise ShapesError(
+            f"a SPARQL query of the shapes is not valid ({_first_line(err)})"
+        ) from err
+    except ReportableRuntimeError as err:
+        raise ShapesError(f"the shapes cannot be used ({_first_line(err)})") from err
     if conforms:
         return ()
-    assert isinstance(results, Graph)
+    if not isinstance(results, Graph):  # pySHACL's "validation failure": no report
+        raise ShapesError(f"the shapes cannot be used ({_first_line(text)})")
     found = set()
     for result in results.objects(None, SH.result):
         focus = results.value(result, SH.focusNode)
@@ -422,7 +455,7 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-class ShapesNotCompiled(Exception):
+class ShapesNotCompiled(ShapesError):
     """The shapes use a SHACL feature :class:`CompiledShapes` does not implement."""
 
 
