@@ -190,21 +190,52 @@ def write_shards(
 ) -> list[Path]:
     """Write the checked graph as N-Quads shards: one per partition of articles (on the
     workers), then ``entities.nq`` here: the ontology, the entity descriptions, the
-    corroborated facts of the statements the workers kept, and the quarantine graph."""
+    corroborated facts of the statements the workers kept, and the quarantine graph.
+
+    ``folder`` should be new or the shards' own: its ``*.nq`` files are replaced
+    (a build commits them to its shards/ folder with its other files, see
+    :func:`kg.pipeline.write_outputs`)."""
+    return _write_all_shards(client, entities, resolved, folder, base=base)
+
+
+def write_local_shards(
+    entities: Sequence[Entity], resolved: Sequence[Resolved], folder: Path, *, base: str
+) -> list[Path]:
+    """:func:`write_shards` in this process, without a cluster: the same files. ``kg add``
+    and ``kg remove`` of a cluster build keep its shards up to date with it."""
+    return _write_all_shards(None, entities, resolved, folder, base=base)
+
+
+def _write_all_shards(
+    client: Any | None,
+    entities: Sequence[Entity],
+    resolved: Sequence[Resolved],
+    folder: Path,
+    *,
+    base: str,
+) -> list[Path]:
+    """:func:`write_shards` on ``client``'s workers, or here when it is None."""
     from kg.export import export_graph
 
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.nq"):
         old.unlink()
     descriptions, records = check_descriptions(entity_triples(entities, base=base), base=base)
-    shared = client.scatter(descriptions, broadcast=True)
     parts = chunks(resolved, PARTITION)
     paths = [folder / f"part-{i:05d}.nq" for i in range(len(parts))]
-    futures = client.map(
-        _write_shard, parts, [str(p) for p in paths], base=base, descriptions=shared, pure=False
-    )
+    if client is None:
+        done = [
+            _write_shard(part, str(p), base, descriptions)
+            for part, p in zip(parts, paths, strict=True)
+        ]
+    else:
+        shared = client.scatter(descriptions, broadcast=True)
+        futures = client.map(
+            _write_shard, parts, [str(p) for p in paths], base=base, descriptions=shared, pure=False
+        )
+        done = client.gather(futures)
     stated: list[tuple[Triple, Node, Decimal]] = []
-    for kept, found in client.gather(futures):
+    for kept, found in done:
         stated.extend(kept)
         records.extend(found)
     blocks: list[Block] = [
@@ -235,5 +266,6 @@ __all__ = [
     "connect",
     "extract_on_cluster",
     "merge_shards",
+    "write_local_shards",
     "write_shards",
 ]

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
+import shutil
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -34,11 +37,13 @@ from kg.graph import (
     statements,
 )
 from kg.graphfiles import write_build_graph
-from kg.ingest import MAX_CHARS, read_articles, sample_corpus
+from kg.ingest import MAX_CHARS, check_replacements, read_articles, sample_corpus
 from kg.ontology import KGR_IRI, load_gazetteer, ontology_dir
 from kg.parallel import extract_articles
-from kg.resolve import resolve
+from kg.resolve import resolve_minted
 from kg.state import (
+    SHARDS_DIR,
+    SHARDS_NEW,
     BuildOptions,
     BuildState,
     article_checkpoints,
@@ -52,6 +57,8 @@ from kg.state import (
     publish_pending,
     recover,
     save_state,
+    state_dir,
+    writer_lock,
 )
 from kg.types import Article, Entity, Extraction, Resolved, coarse_class
 from kg.validate import QuarantinedTriple, checked_blocks
@@ -83,6 +90,8 @@ class BuildResult:
     state: BuildState | None = None
     base: str = KGR_IRI
     candidates: list[Resolved] = field(default_factory=list)
+    #: A cluster build's N-Quads shards, written but not committed (see :func:`run`).
+    shards: Path | None = None
 
     @cached_property
     def dataset(self) -> Dataset:
@@ -128,7 +137,9 @@ def run(
     ``jobs`` processes extract in parallel (the graph is the same for any
     number). With ``cluster`` (a Dask scheduler address, or ``local:N``)
     extraction and graph writing run on the cluster (:mod:`kg.cluster`),
-    which writes N-Quads shards into ``shard_dir``. ``on_start`` is called
+    which writes N-Quads shards for ``shard_dir`` (the ``shards`` folder of
+    the build folder): they wait in the build's state folder until
+    :func:`write_outputs` commits them with the other files. ``on_start`` is called
     with the number of articles once they are read, ``on_article`` after
     each is extracted (for progress bars). With ``store`` (a spec of
     :func:`kg.stores.open_store`, not ``memory``), :func:`write_outputs` also
@@ -224,6 +235,8 @@ def _run_on_cluster(
 ) -> BuildResult:
     from kg.cluster import connect, extract_on_cluster, write_shards
 
+    staged = state_dir(shard_dir.parent) / SHARDS_NEW
+    shutil.rmtree(staged, ignore_errors=True)  # left by a build that was killed
     with connect(cluster) as client:
         extractions = extract_on_cluster(
             client, articles, model=model, gazetteer_files=gazetteer_files, on_article=on_article
@@ -231,13 +244,13 @@ def _run_on_cluster(
         options = _options(
             encoding, gazetteer_files, base, model, store, min_confidence, candidates
         )
-        state = _new_state(extractions, options)
+        state = _new_state(extractions, replace(options, shards=True))
         entities, resolved, below = resolve_state(state)
         # The workers write the articles' graphs, checked; the default graph
         # (descriptions and the corroborated facts, which need every article's
         # statements), the ontology and the quarantine are written here.
-        write_shards(client, entities, resolved, shard_dir, base=base)
-    return BuildResult(entities, resolved, state, base, below)
+        write_shards(client, entities, resolved, staged.absolute(), base=base)
+    return BuildResult(entities, resolved, state, base, below, shards=staged)
 
 
 def store_spec(spec: str) -> str:
@@ -273,10 +286,15 @@ def resolve_state(state: BuildState) -> tuple[list[Entity], list[Resolved], list
     asserts (everything that makes graph output, extractions.jsonl included,
     reads these), and each article that has relations below the threshold
     with those only (for candidates.trig).
+
+    Entity ids the build folder gave before (``state.iris``) are kept, and
+    the ids given here are added to ``state.iris``, the build's registry
+    (:func:`kg.resolve.resolve_minted`): an IRI never moves to another entity.
     """
     gazetteer = load_gazetteer(state.options.gazetteer_files)
     extractions = [state.extractions[doc] for doc in sorted(state.extractions)]
-    entities, resolved = resolve(extractions, gazetteer=gazetteer)
+    entities, resolved, iris = resolve_minted(extractions, gazetteer=gazetteer, minted=state.iris)
+    state.iris.update(iris)  # only ever grows: ids are added, none changes
     kept, below = threshold_resolved(resolved, state.options.min_confidence)
     return entities, kept, below
 
@@ -463,6 +481,12 @@ def write_outputs(
 ) -> list[Path]:
     """Write kg.ttl, kg.trig, extractions.jsonl and (unless ``html`` is false) kg.html.
 
+    Without ``html`` a kg.html an earlier build left is removed in the same
+    commit, so that the page never shows articles the build no longer holds.
+    A build whose state asks for shards (a cluster build's) also commits its
+    N-Quads shards to shards/ (``result.shards``, or made here for ``kg add``
+    and ``kg remove``); any other build removes the shards an earlier one left.
+
     They hold the relations of ``result.resolved`` (those the build asserts,
     :func:`resolve_state`). When the build state asks for candidates
     (``kg build --candidates``), candidates.trig holds the relations below
@@ -495,13 +519,50 @@ def write_outputs(
     # interruption or error leaves the previous build whole. The store is opened
     # first (one that cannot be opened changes nothing) and updated after the
     # commit; the note staged with the files says it may lag until that is done.
+    # The writer lock (already held by kg add/remove/build) covers the store update too.
+    with writer_lock(folder):
+        _write_committed(
+            result,
+            folder,
+            blocks,
+            page_data,
+            html=html,
+            base=base,
+            validate=validate,
+            jobs=jobs,
+            on_quarantine=on_quarantine,
+            digests=digests,
+        )
+    with_candidates = result.state is not None and result.state.options.candidates
+    names = ["kg.ttl", "kg.trig", "extractions.jsonl"] + (["kg.html"] if html else [])
+    names += [CANDIDATES_FILE] if with_candidates else []
+    return [folder / name for name in names]
+
+
+def _write_committed(
+    result: BuildResult,
+    folder: Path,
+    blocks: Callable[[], Iterable[Block]],
+    page_data: Dataset | None,
+    *,
+    html: bool,
+    base: str,
+    validate: bool,
+    jobs: int,
+    on_quarantine: Callable[[QuarantinedTriple], None] | None,
+    digests: dict[str, str],
+) -> None:
+    """:func:`write_outputs` with the writer lock held: stage, commit, then publish."""
     spec = result.state.options.store if result.state is not None else None
     with_candidates = result.state is not None and result.state.options.candidates
+    with_shards = result.state is not None and result.state.options.shards
     recover(folder)
     behind = publish_pending(folder)  # an earlier update of the store was cut short
     store = _open_publication(spec) if spec else None
     try:
-        removed = () if with_candidates else (CANDIDATES_FILE,)
+        removed = [] if with_candidates else [CANDIDATES_FILE]
+        removed += [] if html else ["kg.html"]
+        removed += _old_shards(folder)  # those the new build does not write again
         with output_transaction(folder, remove=removed) as stage:
             write_build_graph(
                 result.entities,
@@ -528,10 +589,14 @@ def write_outputs(
                 from kg.viz import write_html
 
                 write_html(page_data, stage / "kg.html", title="kg: knowledge graph")
+            if with_shards:
+                _stage_shards(result, stage / SHARDS_DIR, base=base)
             if result.state is not None:
                 save_state(stage, replace(result.state, graphs=digests))
                 if spec:
                     mark_publishing(stage, spec)
+        if result.shards is not None:
+            shutil.rmtree(result.shards, ignore_errors=True)
         if store is not None and spec and result.state is not None:
             previous = {} if behind else result.state.graphs
             _publish_committed(blocks(), spec, store, previous=previous, current=digests)
@@ -539,9 +604,30 @@ def write_outputs(
     finally:
         if store is not None:
             store.close()
-    names = ["kg.ttl", "kg.trig", "extractions.jsonl"] + (["kg.html"] if html else [])
-    names += [CANDIDATES_FILE] if with_candidates else []
-    return [folder / name for name in names]
+
+
+def _old_shards(folder: Path) -> list[str]:
+    """The shards an earlier build left in ``folder`` (relative paths)."""
+    shards = folder / SHARDS_DIR
+    if not shards.is_dir() or shards.is_symlink():
+        return []
+    return sorted(f"{SHARDS_DIR}/{p.name}" for p in shards.glob("*.nq"))
+
+
+def _stage_shards(result: BuildResult, target: Path, *, base: str) -> None:
+    """Put the build's shards into the staging folder: those the cluster wrote, or, for
+    ``kg add`` and ``kg remove``, the same shards made here (:func:`kg.cluster.write_shards`)."""
+    if result.shards is None:
+        from kg.cluster import write_local_shards
+
+        write_local_shards(result.entities, result.resolved, target, base=base)
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(result.shards.glob("*.nq")):
+        try:
+            os.replace(path, target / path.name)
+        except OSError:  # another file system (shards written outside the build folder)
+            shutil.copyfile(path, target / path.name)
 
 
 def _file_prefixes(base: str) -> dict[str, str]:
@@ -644,10 +730,14 @@ def build(
     base: str = KGR_IRI,
     **options: object,
 ) -> BuildSummary:
-    """Build the graph of ``paths`` (the sample corpus if empty) and write every output file."""
-    result = run(paths, base=base, **options)  # type: ignore[arg-type]
-    jobs = options.get("jobs", 1)
-    files = write_outputs(result, out_dir, html=html, base=base, jobs=jobs)  # type: ignore[arg-type]
+    """Build the graph of ``paths`` (the sample corpus if empty) and write every output file.
+
+    The build holds the writer lock of ``out_dir`` throughout (:func:`kg.state.writer_lock`).
+    """
+    with writer_lock(out_dir):
+        result = run(paths, base=base, **options)  # type: ignore[arg-type]
+        jobs = options.get("jobs", 1)
+        files = write_outputs(result, out_dir, html=html, base=base, jobs=jobs)  # type: ignore[arg-type]
     summary = summarize(result)
     return BuildSummary(
         summary.documents, summary.entities, summary.relations, summary.observations, files
@@ -675,11 +765,14 @@ def add(
     on_start: Callable[[int], None] | None = None,
     encoding: str | None = None,
     max_chars: int | None = MAX_CHARS,
+    store: str | None = None,
 ) -> ChangeSummary:
     """Add articles to the build in ``out_dir``, in place.
 
     ``encoding`` reads these files (default: the build's encoding); ``max_chars``
-    is as in :func:`run`.
+    is as in :func:`run`. ``store`` is the store to publish the build to (see
+    :func:`publication`); the command holds the folder's writer lock from
+    before it reads the state until it is written.
 
     An article already there with the same content changes nothing; one
     whose content changed (same id) replaces its earlier version. Only new
@@ -688,21 +781,67 @@ def add(
 
     Raises:
         StateError: no build in ``out_dir``, or kg, its model or its knowledge
-            files changed since (then extractions cannot be mixed: build again).
+            files changed since (then extractions cannot be mixed: build again),
+            or the build publishes to a remote store that ``store`` does not name.
     """
-    state = load_state(out_dir)
+    with writer_lock(out_dir):
+        state = publication(load_state(out_dir), out_dir, store)
+        checkpoint("state:read")
+        return _add(state, paths, out_dir, html, jobs, on_article, on_start, encoding, max_chars)
+
+
+def publication(state: BuildState, out_dir: str | Path, store: str | None) -> BuildState:
+    """The build state with the store ``kg add``/``kg remove`` publish to.
+
+    ``store`` (the command line's ``--store``), when given, replaces the
+    state's store (a new store is sent every graph). Otherwise a local store
+    the state names is kept, but not a remote one: a build folder may come
+    from anyone, and its state alone must not decide where articles are sent.
+
+    Raises:
+        StateError: the state names a remote store and ``store`` is not given.
+    """
+    if store is not None:
+        spec = store_spec(store)
+        if spec == state.options.store:
+            return state
+        return replace(state, options=replace(state.options, store=spec), graphs={})
+    named = state.options.store
+    if named and named.startswith(("sparql+http://", "sparql+https://")):
+        raise StateError(
+            f"{out_dir}: this build publishes to the remote store {named}; kg sends articles "
+            "to a remote store only when the command names it: give --store again, or "
+            "build again without --store."
+        )
+    return state
+
+
+def _add(
+    state: BuildState,
+    paths: Sequence[str | Path],
+    out_dir: str | Path,
+    html: bool,
+    jobs: int,
+    on_article: Callable[[Article], None] | None,
+    on_start: Callable[[int], None] | None,
+    encoding: str | None,
+    max_chars: int | None,
+) -> ChangeSummary:
+    """:func:`add`, with the writer lock held and the state read."""
     articles = list(
         read_articles(list(paths), encoding=encoding or state.options.encoding, max_chars=max_chars)
     )
     if not articles:
         raise EmptyInputError("no articles to add: give files, folders or globs of articles.")
+    check_replacements({doc: ex.article for doc, ex in state.extractions.items()}, articles)
     todo = [a for a in articles if state.hashes.get(a.id) != article_hash(a)]
     todo_ids = {a.id for a in todo}
     unchanged = tuple(sorted(a.id for a in articles if a.id not in todo_ids))
     if on_start is not None:
         on_start(len(todo))
     if not todo:
-        if state.options.store and publish_pending(out_dir):  # its last update was cut short
+        # The store's last update was cut short, or it is a store new to the build.
+        if state.options.store and (publish_pending(out_dir) or not state.graphs):
             write_outputs(assemble(state), out_dir, html=html, base=state.options.base)
         return ChangeSummary(unchanged=unchanged, documents=len(state.extractions))
     options = state.options
@@ -734,15 +873,32 @@ def add(
 
 
 def remove(
-    doc_ids: Sequence[str], *, out_dir: str | Path = DEFAULT_OUTPUT, html: bool = True
+    doc_ids: Sequence[str],
+    *,
+    out_dir: str | Path = DEFAULT_OUTPUT,
+    html: bool = True,
+    store: str | None = None,
 ) -> ChangeSummary:
     """Retract articles from the build in ``out_dir``, and whatever only they asserted.
 
+    ``store`` is as for :func:`add`; so is the writer lock.
+
     Raises:
-        StateError: no build in ``out_dir``, or an id it does not hold (the
-            message lists close ids).
+        StateError: no build in ``out_dir``, an id it does not hold (the
+            message lists close ids), or a remote store ``store`` does not name.
     """
-    state = load_state(out_dir)
+    with writer_lock(out_dir):
+        state = publication(load_state(out_dir), out_dir, store)
+        checkpoint("state:read")
+        return _remove(state, doc_ids, out_dir, html)
+
+
+def _remove(
+    state: BuildState, doc_ids: Sequence[str], out_dir: str | Path, html: bool
+) -> ChangeSummary:
+    """:func:`remove`, with the writer lock held and the state read."""
+    # An id typed with a combining accent (NFD) is the NFC id a file name gives.
+    doc_ids = [d if d in state.extractions else unicodedata.normalize("NFC", d) for d in doc_ids]
     unknown = [doc for doc in doc_ids if doc not in state.extractions]
     if unknown:
         close = sorted(

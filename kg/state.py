@@ -21,8 +21,19 @@ next one finishes the renames (:func:`recover`). So ``state.json`` never says an
 article is built while the graph files lack it, nor the reverse. A build
 published to a store commits the note ``<out>/.kg/publishing`` with its
 files and removes it once the store holds them: while it is there, the next
-write sends the store every graph. One process writes a build at a time
-(a lock on ``<out>/.kg``).
+write sends the store every graph.
+
+One process writes a build at a time (:func:`writer_lock`, a lock on
+``<out>/.kg``), and it holds the lock for the whole read-modify-write of
+``kg add``, ``kg remove`` or ``kg build``: from before it reads the state to
+after the store is updated, so concurrent commands give the result of some
+serial order. Before a commit record is written every target is checked (a
+folder where a file goes stops the write with nothing changed).
+
+A build state comes from a folder that may have been edited or sent by
+someone else: :func:`load_state` refuses anything malformed with one line,
+and a store named by a state only counts when it is local
+(:func:`kg.pipeline.add` asks for a remote one again).
 
 >>> from kg.types import Article, Extraction, Mention
 >>> ex = Extraction(Article("d1", "Acme hired Jo."), (Mention(0, 4, "Acme", "Company"),), ())
@@ -39,8 +50,10 @@ import os
 import shutil
 import signal
 import threading
+import types
+import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +79,10 @@ STAGING_DIR = "staging"
 COMMIT_FILE = "commit.json"
 #: In the state folder: present while a store may lack part of the build (see kg.pipeline.publish).
 PUBLISH_FILE = "publishing"
-#: Test hook (see :func:`checkpoint`): the name of the point where a kg process pauses.
-PAUSE_VARIABLE = "KG_TEST_PAUSE"
+#: In the state folder: the shards a cluster build wrote, until its commit moves them.
+SHARDS_NEW = "shards.new"
+#: The folder, in a build's output folder, of the N-Quads shards of a cluster build.
+SHARDS_DIR = "shards"
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,7 @@ class BuildOptions:
     #: Relations below this confidence are not asserted (kg.confidence).
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
     candidates: bool = False  # also write the relations below it to candidates.trig
+    shards: bool = False  # also write N-Quads shards to shards/ (a cluster build's)
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,10 @@ class BuildState:
     #: A digest of each graph of the last written build ("" for the default graph),
     #: so that a store is sent only the graphs that changed.
     graphs: dict[str, str] = field(default_factory=dict)
+    #: Every entity IRI the build folder ever gave (its local part, "organization/acme")
+    #: -> the resolver's key of the entity it names, so an IRI never moves to another
+    #: entity (kg.resolve.resolve_minted); kept in ``<out>/.kg/iris.json``.
+    iris: dict[str, str] = field(default_factory=dict)
 
 
 def article_hash(article: Article) -> str:
@@ -177,6 +197,7 @@ def save_state(out_dir: str | Path, state: BuildState) -> None:
         for doc in sorted(state.extractions)
     )
     write_atomic(folder / "extractions.jsonl", lines.encode("utf-8"))
+    save_iris(folder, state.iris)
     meta = {
         "format": STATE_FORMAT,
         "fingerprint": state.fingerprint,
@@ -191,7 +212,9 @@ def load_state(out_dir: str | Path) -> BuildState:
     """Read the state of the build in ``out_dir``.
 
     A write of the build that was interrupted is first finished or undone
-    (:func:`recover`).
+    (:func:`recover`). Every field is checked (types, and the mentions a
+    relation or an observation points at), so that a damaged or edited state
+    is refused here, in one line, rather than failing later in the pipeline.
 
     Raises:
         StateError: there is no build there, or its state is damaged or of
@@ -207,46 +230,215 @@ def load_state(out_dir: str | Path) -> BuildState:
         )
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("format") != STATE_FORMAT:
+        if isinstance(meta, dict) and meta.get("format") != STATE_FORMAT:
             raise StateError(
                 f"{meta_path}: build state of format {meta.get('format')!r}, this kg reads "
                 f"format {STATE_FORMAT}. Run `kg build` again."
             )
-        extractions: dict[str, Extraction] = {}
-        with (folder / "extractions.jsonl").open(encoding="utf-8") as lines:
-            for line in lines:
-                ex = extraction_from_dict(json.loads(line))
-                extractions[ex.article.id] = ex
-        options = meta["options"]
-        # Keys a build state of an earlier kg lacks: the defaults.
-        min_confidence = float(options.get("min_confidence", DEFAULT_MIN_CONFIDENCE))
-        if not 0 <= min_confidence <= 1:
-            raise ValueError(f"min_confidence {min_confidence} is not in [0, 1]")
         state = BuildState(
-            options=BuildOptions(
-                base=options["base"],
-                gazetteer_files=tuple(options["gazetteer_files"]),
-                model=options["model"],
-                encoding=options["encoding"],
-                store=options.get("store"),
-                min_confidence=min_confidence,
-                candidates=bool(options.get("candidates", False)),
-            ),
-            fingerprint=meta["fingerprint"],
-            extractions=extractions,
-            hashes=dict(meta["articles"]),
-            graphs=dict(meta.get("graphs", {})),
+            options=_options_from(_field(meta, "options", dict, "state.json")),
+            fingerprint=_field(meta, "fingerprint", str, "state.json"),
+            extractions=_read_extractions(folder / "extractions.jsonl"),
+            hashes=_str_map(_field(meta, "articles", dict, "state.json"), "state.json articles"),
+            graphs=_str_map(meta.get("graphs", {}), "state.json graphs"),
         )
     except StateError:
         raise
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise StateError(
-            f"{folder}: the build state is damaged ({type(err).__name__}: {err}). "
-            "Run `kg build` again."
-        ) from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise _damaged(out_dir, f"{type(err).__name__}: {err}") from err
+    except _Damage as err:
+        raise _damaged(out_dir, str(err)) from None
+    except ValueError as err:  # not JSON
+        raise _damaged(out_dir, f"state.json is not JSON: {err}") from err
     if set(state.extractions) != set(state.hashes):
-        raise StateError(f"{folder}: the build state is inconsistent. Run `kg build` again.")
+        raise _damaged(
+            out_dir, "inconsistent: extractions.jsonl and state.json list different articles"
+        )
+    state.iris.update(load_iris(folder))  # a fresh dict of this state: it holds none yet
     return state
+
+
+class _Damage(Exception):
+    """What is wrong with a build state (turned into a :class:`StateError`)."""
+
+
+def _damaged(out_dir: str | Path, why: str) -> StateError:
+    return StateError(
+        f"the build state in {state_dir(out_dir)} is damaged ({why}); rebuild with "
+        f"`kg build ARTICLES -o {out_dir}`."
+    )
+
+
+def _field(data: object, key: str, kind: type, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise _Damage(f"{where} is not a JSON object")
+    if key not in data:
+        raise _Damage(f"{where} has no {key!r}")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise _Damage(f"{where}: {key} is {_shown(value)}, not {kind.__name__}")
+    return value
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _str_map(data: object, where: str) -> dict[str, str]:
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise _Damage(f"{where} is not an object of strings")
+    return dict(data)
+
+
+#: In the state folder: the entity IRIs the build folder gave (:attr:`BuildState.iris`).
+IRIS_FILE = "iris.json"
+
+
+def save_iris(folder: Path, iris: Mapping[str, str]) -> None:
+    """Write the entity IRI registry (IRI local part -> entity key) into a state folder."""
+    text = json.dumps(dict(sorted(iris.items())), ensure_ascii=False, indent=0)
+    write_atomic(folder / IRIS_FILE, (text + "\n").encode("utf-8"))
+
+
+def load_iris(folder: Path) -> dict[str, str]:
+    """The entity IRI registry of a state folder (none in a build of an earlier kg: empty).
+
+    Raises:
+        StateError: the file cannot be read or is not a JSON object of strings.
+    """
+    path = folder / IRIS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return _str_map(json.loads(path.read_text(encoding="utf-8")), IRIS_FILE)
+    except _Damage as err:
+        raise _damaged(folder.parent, str(err)) from None
+    except (OSError, ValueError) as err:  # UnicodeDecodeError is a ValueError
+        raise _damaged(folder.parent, f"{IRIS_FILE}: {type(err).__name__}: {err}") from err
+
+
+def _options_from(options: dict[str, Any]) -> BuildOptions:
+    """The build options of state.json (keys a state of an earlier kg lacks: the defaults)."""
+    defaults = {
+        "store": None,
+        "min_confidence": DEFAULT_MIN_CONFIDENCE,
+        "candidates": False,
+        "shards": False,
+    }
+    values = {**defaults, **options}
+    if isinstance(values["min_confidence"], int) and not isinstance(values["min_confidence"], bool):
+        values["min_confidence"] = float(values["min_confidence"])
+    if isinstance(values.get("gazetteer_files"), list):
+        values["gazetteer_files"] = tuple(values["gazetteer_files"])
+    problem = _record_problem(values, BuildOptions, tuples_as_lists=False)
+    if problem:
+        raise _Damage(f"state.json options: {problem}")
+    built = BuildOptions(**values)
+    if not 0 <= built.min_confidence <= 1:
+        raise _Damage(f"state.json options: min_confidence {built.min_confidence} is not in [0, 1]")
+    return built
+
+
+def _read_extractions(path: Path) -> dict[str, Extraction]:
+    extractions: dict[str, Extraction] = {}
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            where = f"{path.name} line {number}"
+            try:
+                data = json.loads(line)
+            except ValueError as err:
+                raise _Damage(f"{where} is not JSON: {err}") from None
+            problem = _record_problem(data, Extraction) or _index_problem(data)
+            if problem:
+                raise _Damage(f"{where}: {problem}")
+            ex = extraction_from_dict(data)
+            if ex.article.id in extractions:
+                raise _Damage(f"{where}: article {ex.article.id!r} is there twice")
+            extractions[ex.article.id] = ex
+    return extractions
+
+
+def _record_problem(data: object, cls: type, *, tuples_as_lists: bool = True) -> str | None:
+    """What keeps ``data`` from being the JSON of a ``cls`` record (None: nothing).
+
+    >>> _record_problem({"id": "d1", "text": 3}, Article)
+    'text is 3, not str'
+    >>> _record_problem({"id": "d1"}, Article)
+    "no 'text'"
+    """
+    if not isinstance(data, dict):
+        return f"{_shown(data)} is not a JSON object"
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        return f"unknown field {unknown[0]!r}"
+    for f in fields(cls):
+        if f.name not in data:
+            if f.default is MISSING and f.default_factory is MISSING:
+                return f"no {f.name!r}"
+            continue
+        problem = _value_problem(data[f.name], hints[f.name], tuples_as_lists)
+        if problem is not None:
+            return f"{f.name}{problem}"
+    return None
+
+
+def _value_problem(value: object, hint: Any, lists: bool) -> str | None:
+    """'' or a suffix naming what in ``value`` does not match the type ``hint``."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        kinds = [a for a in args if a is not type(None)]
+        return _value_problem(value, kinds[0], lists) if len(kinds) == 1 else None
+    if origin is tuple:
+        if not isinstance(value, list if lists else tuple):
+            return f" is {_shown(value) if lists else repr(value)}, not a list"
+        items = args[:1] * len(value) if args[-1:] == (Ellipsis,) else args
+        if len(items) != len(value):
+            return f" has {len(value)} items, not {len(items)}"
+        for i, (item, kind) in enumerate(zip(value, items, strict=True)):
+            problem = _value_problem(item, kind, lists)
+            if problem is not None:
+                return f"[{i}]{problem}"
+        return None
+    if is_dataclass(hint):
+        problem = _record_problem(value, hint)  # type: ignore[arg-type]
+        return None if problem is None else f".{problem}"
+    ok = {
+        int: lambda v: isinstance(v, int) and not isinstance(v, bool),
+        float: lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        str: lambda v: isinstance(v, str),
+        bool: lambda v: isinstance(v, bool),
+    }[hint](value)
+    return None if ok else f" is {_shown(value)}, not {hint.__name__}"
+
+
+def _index_problem(data: dict[str, Any]) -> str | None:
+    """A relation, observation or mention that points at a mention the record lacks."""
+    count = len(data["mentions"])
+    pointers = [
+        *(
+            (f"mentions[{i}].antecedent", m.get("antecedent"))
+            for i, m in enumerate(data["mentions"])
+        ),
+        *(
+            (f"relations[{i}].{end}", r[end])
+            for i, r in enumerate(data["relations"])
+            for end in ("head", "tail")
+        ),
+        *(
+            (f"observations[{i}].{role}", o.get(role))
+            for i, o in enumerate(data.get("observations", ()))
+            for role in ("subject", "place", "source")
+        ),
+    ]
+    for name, index in pointers:
+        if index is not None and not 0 <= index < count:
+            return f"{name} is {index}, but there are {count} mentions"
+    return None
 
 
 def pipeline_fingerprint(
@@ -286,10 +478,14 @@ def output_transaction(out_dir: str | Path, *, remove: Iterable[str] = ()) -> It
     Ctrl-C, ``out_dir`` is as it was: the staged files are removed, and so
     are the folders the block made.
     Ctrl-C during the renames themselves (milliseconds) is ignored: the
-    write completes. One process writes a build at a time.
+    write completes. One process writes a build at a time: the block runs
+    under the caller's :func:`writer_lock`, or takes the lock itself, failing
+    at once when another holds it. Before anything is replaced, every target
+    is checked: a folder (or a file where a folder goes) at a target stops
+    the write, with nothing changed.
 
     Raises:
-        OutputError: the folder cannot be written.
+        OutputError: the folder cannot be written, or a target is in the way.
         StateError: the commit record of an earlier write is damaged.
 
     >>> import tempfile
@@ -326,13 +522,14 @@ def output_transaction(out_dir: str | Path, *, remove: Iterable[str] = ()) -> It
             f"{folder}: cannot create the output folder ({err.strerror or err}). "
             "Choose another with -o."
         ) from err
-    with _locked(meta):
+    with _writing(folder):
         _recover(folder)
         try:
             staging.mkdir()
             yield staging
             files = _staged_files(staging)
-            gone = [name for name in removed if name not in files and (folder / name).exists()]
+            gone = [name for name in removed if name not in files and _exists(folder / name)]
+            _check_targets(folder, [*files, *gone])
             checkpoint("staged")
         except BaseException as err:
             _discard(staging, made)
@@ -367,7 +564,7 @@ def recover(out_dir: str | Path) -> None:
     """
     meta = state_dir(out_dir)
     if (meta / COMMIT_FILE).is_file() or (meta / STAGING_DIR).exists():
-        with _locked(meta):
+        with _writing(Path(out_dir)):
             _recover(Path(out_dir))
 
 
@@ -395,6 +592,195 @@ def _recover(folder: Path) -> None:
 
 
 @contextlib.contextmanager
+def writer_lock(
+    out_dir: str | Path,
+    *,
+    wait: bool = True,
+    on_wait: Callable[[int | None], None] | None = None,
+) -> Iterator[None]:
+    """Be the one process writing the build in ``out_dir`` for the whole block.
+
+    ``kg add``, ``kg remove`` and ``kg build`` hold it from before they read
+    the state until their store is updated, so that two of them on one folder
+    give the result of one after the other. The lock is ``flock`` on the
+    state folder, which the system releases when the process ends, however
+    it ends (and which processes forked while it is held do not keep). When
+    another process holds it, ``on_wait`` is called once with its pid (None
+    when the system does not tell) and the block waits for it, or, without
+    ``wait``, :class:`StateError` is raised at once. A thread that holds the
+    lock may take it again (inner blocks do nothing). Taking it finishes or
+    undoes an interrupted write (:func:`recover`). Folders it had to make
+    are removed at the end if nothing was committed into them.
+
+    Raises:
+        StateError: another process holds the lock and ``wait`` is false.
+        OutputError: the state folder cannot be made.
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "build"
+    >>> with writer_lock(out), writer_lock(out):  # the same thread: no deadlock
+    ...     out.is_dir()
+    True
+    >>> out.exists()  # nothing was committed: the folder it made is gone
+    False
+    """
+    folder = Path(out_dir)
+    held = _held()
+    key = _folder_key(state_dir(folder))
+    if key is not None and key in held:
+        yield
+        return
+    fd, made = _acquire(state_dir(folder), wait=wait, on_wait=on_wait)
+    key = _folder_key(state_dir(folder))
+    assert key is not None
+    held[key] = fd
+    _HELD_FDS.add(fd)
+    try:
+        _recover(folder)
+        yield
+    finally:
+        del held[key]
+        _remove_folders(made)  # before the lock goes: another writer may make them again
+        _HELD_FDS.discard(fd)
+        os.close(fd)
+
+
+#: This thread's writer locks: (device, inode) of the state folder -> the locked descriptor.
+_THREAD = threading.local()
+#: Every descriptor holding a writer lock in this process (closed in forked children).
+_HELD_FDS: set[int] = set()
+
+
+def _held() -> dict[tuple[int, int], int]:
+    held = getattr(_THREAD, "held", None)
+    if held is None:
+        held = _THREAD.held = {}
+    return held
+
+
+def _forget_locks_in_child() -> None:
+    """In a forked child: let go of the parent's lock descriptors, so that the lock ends
+    with the parent (flock belongs to the open file, which a fork shares)."""
+    for fd in list(_HELD_FDS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_FDS.clear()
+    _THREAD.held = {}
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_locks_in_child)
+
+
+def _folder_key(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _acquire(
+    meta: Path, *, wait: bool, on_wait: Callable[[int | None], None] | None
+) -> tuple[int, list[Path]]:
+    """Lock the state folder ``meta`` (made if missing): the descriptor and the folders made."""
+    told = False
+    while True:
+        made = [path for path in (*reversed(meta.parents), meta) if not path.exists()]
+        try:
+            meta.mkdir(parents=True, exist_ok=True)
+            fd = os.open(meta, os.O_RDONLY)
+        except OSError as err:
+            _remove_folders(made)
+            raise OutputError(
+                f"{meta.parent}: cannot create the build folder ({err.strerror or err}). "
+                "Choose another with -o."
+            ) from err
+        try:
+            if not _try_lock(fd):
+                if not wait:
+                    raise StateError(_busy(meta, fd))
+                if not told and on_wait is not None:
+                    on_wait(_holder(fd))
+                    told = True
+                checkpoint("lock:wait")
+                _lock(fd)
+            if _folder_key(meta) == _key_of(fd):
+                return fd, made
+        except BaseException:
+            os.close(fd)
+            _remove_folders(made)
+            raise
+        os.close(fd)  # the folder was removed by a first write that failed: make it again
+
+
+def _key_of(fd: int) -> tuple[int, int]:
+    st = os.fstat(fd)
+    return st.st_dev, st.st_ino
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the lock on ``fd`` if it is free (True also where there are no locks)."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: no lock
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:  # a file system without locks
+        pass
+    return True
+
+
+def _lock(fd: int) -> None:
+    """Wait for the lock on ``fd`` (Ctrl-C interrupts the wait)."""
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _busy(meta: Path, fd: int) -> str:
+    pid = _holder(fd)
+    who = f" (pid {pid})" if pid else ""
+    return (
+        f"{meta.parent}: another kg process is writing this build{who}. Wait for it to "
+        "finish, or write to another folder with -o."
+    )
+
+
+def _holder(fd: int) -> int | None:
+    """The pid of the process holding the flock on ``fd``'s file (Linux: /proc/locks)."""
+    inode = os.fstat(fd).st_ino
+    try:
+        table = Path("/proc/locks").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    for line in table.splitlines():
+        parts = line.split()
+        if "->" in parts or "FLOCK" not in parts or len(parts) < 6:
+            continue  # a waiter, or another kind of lock
+        where = parts[parts.index("FLOCK") + 4].split(":")
+        pid = parts[parts.index("FLOCK") + 3]
+        if len(where) == 3 and where[2] == str(inode) and pid.isdigit():
+            return int(pid)
+    return None
+
+
+@contextlib.contextmanager
+def _writing(folder: Path) -> Iterator[None]:
+    """The writer lock for a commit or a recovery: already held by this thread (the
+    usual case, see :func:`writer_lock`), or taken now without waiting."""
+    key = _folder_key(state_dir(folder))
+    if key is not None and key in _held():
+        yield
+        return
+    with _locked(state_dir(folder)):
+        yield
+
+
+@contextlib.contextmanager
 def _locked(meta: Path) -> Iterator[None]:
     """Hold the lock of a build's state folder: one process writes or recovers it at a time.
 
@@ -410,10 +796,7 @@ def _locked(meta: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise StateError(
-                f"{meta.parent}: another kg process is writing this build. Wait for it to "
-                "finish, or write to another folder with -o."
-            ) from None
+            raise StateError(_busy(meta, fd)) from None
         except OSError:  # a file system without locks
             pass
         yield
@@ -430,6 +813,30 @@ def _staged_files(staging: Path) -> list[str]:
     ]
     last = f"{STATE_DIR}/state.json"
     return sorted(found, key=lambda f: (f == last, f.startswith(STATE_DIR + "/"), f))
+
+
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _check_targets(folder: Path, names: Iterable[str]) -> None:
+    """Refuse a commit that could not complete: a target that is a folder, or a
+    file where a target's folder goes. Checked before the commit point, so that a
+    write is all or nothing whatever the output folder holds."""
+    for name in names:
+        target = folder / name
+        for parent in reversed(Path(name).parents[:-1]):
+            path = folder / parent
+            if _exists(path) and not path.is_dir():
+                raise OutputError(
+                    f"{path}: is a file where the build writes a folder; move it away, or "
+                    "write to another folder with -o. Nothing was changed."
+                )
+        if target.is_dir() and not target.is_symlink():
+            raise OutputError(
+                f"{target}: is a folder where the build writes a file; move it away, or "
+                "write to another folder with -o. Nothing was changed."
+            )
 
 
 def _record_parts(data: object) -> tuple[list[str], list[str]] | None:
@@ -546,27 +953,36 @@ def mark_published(out_dir: str | Path) -> None:
 
 # --------------------------------------------------------------------------- test hook
 
+#: The function :func:`checkpoint` calls (None: none); see :func:`set_pause_hook`.
+_pause_hook: Callable[[str], None] | None = None
+
+
+def set_pause_hook(hook: Callable[[str], None] | None) -> Callable[[str], None] | None:
+    """Test hook: have :func:`checkpoint` call ``hook(point)``; returns the previous hook.
+
+    Tests stop a kg process at a known point (tests/kg_paused.py stops it with
+    SIGSTOP, tests/test_folder_lock.py hands control to another command), so
+    that an interruption or an interleaving lands exactly there rather than
+    after a guessed delay. Nothing sets one outside tests.
+    """
+    global _pause_hook
+    previous, _pause_hook = _pause_hook, hook
+    return previous
+
 
 def checkpoint(point: str) -> None:
-    """Test hook: stop this process at ``point`` when ``KG_TEST_PAUSE`` names it.
+    """Call the test hook of :func:`set_pause_hook` at ``point`` (nothing without one).
 
-    tests/test_interrupt.py runs kg with ``KG_TEST_PAUSE=POINT``, waits for
-    the line ``kg: paused at POINT`` on stderr, then interrupts or kills the
-    stopped process (SIGSTOP), so that it stops exactly there rather than
-    after a guessed delay. Without the variable (always, outside those tests)
-    nothing happens. Points: ``article:N`` (N articles extracted),
-    ``staged`` (every file written, none committed), ``commit:N`` (N files
-    renamed into place), ``publish:N`` (N graphs sent to the store).
+    Points: ``lock:wait`` (another process holds the writer lock; about to
+    wait for it), ``state:read`` (``kg add``/``kg remove`` read the state),
+    ``article:N`` (N articles extracted), ``staged`` (every file written, none
+    committed), ``commit:N`` (N files renamed into place), ``publish:N`` (N
+    graphs sent to the store).
 
-    >>> checkpoint("staged")  # the variable is not set: returns at once
+    >>> checkpoint("staged")  # no hook: returns at once
     """
-    if os.environ.get(PAUSE_VARIABLE) != point:
-        return
-    stop = getattr(signal, "SIGSTOP", None)
-    if stop is None:  # not on POSIX
-        return
-    os.write(2, f"kg: paused at {point}\n".encode())
-    os.kill(os.getpid(), stop)
+    if _pause_hook is not None:
+        _pause_hook(point)
 
 
 def article_checkpoints(
@@ -574,9 +990,9 @@ def article_checkpoints(
 ) -> Callable[[Article], None] | None:
     """``on_article``, plus :func:`checkpoint` ``article:N`` after the N-th article.
 
-    Returns ``on_article`` itself unless the test hook's variable is set.
+    Returns ``on_article`` itself unless a test hook is set.
     """
-    if PAUSE_VARIABLE not in os.environ:
+    if _pause_hook is None:
         return on_article
     done = 0
 

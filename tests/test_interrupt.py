@@ -1,7 +1,7 @@
 """Interruptions: Ctrl-C or a kill during `kg build` or `kg add` never loses the previous build.
 
 A build's files are staged and then committed together (kg.state.output_transaction).
-The tests below run the real command in a subprocess with ``KG_TEST_PAUSE=POINT``
+The tests below run the real command in a subprocess through tests/kg_paused.py POINT
 (kg.state.checkpoint): kg stops itself at that point and says so on stderr, and the
 test then sends SIGINT (to the process group, as Ctrl-C in a terminal does) or SIGKILL,
 so every interruption lands at a known place instead of after a guessed delay. After
@@ -34,7 +34,6 @@ from kg.cli import app
 from kg.errors import OutputError, StateError
 from kg.state import (
     COMMIT_FILE,
-    PAUSE_VARIABLE,
     PUBLISH_FILE,
     STAGING_DIR,
     _interrupts_ignored,
@@ -45,6 +44,8 @@ from kg.state import (
 )
 
 KG = [sys.executable, "-m", "kg.cli"]
+#: kg, stopped at the checkpoint given as its first argument.
+PAUSED_KG = [sys.executable, str(Path(__file__).with_name("kg_paused.py"))]
 #: Ctrl-C, and a kill that nothing can catch.
 SIGNALS = [
     pytest.param(signal.SIGINT, id="ctrl-c"),
@@ -213,14 +214,20 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, synthetic: Any) -> dict[str
 def reference(
     corpus: dict[str, Path], fast_model: None, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, dict[str, bytes]]:
-    """A clean build of all six articles, with and without kg.html."""
-    from kg.pipeline import build
+    """Uninterrupted runs over all six articles, with and without kg.html: ``"build True"``
+    is a clean build, ``"add True"`` a build of the first four then `kg add` of the rest (the
+    entity id registry of an added-to folder remembers every id the first build gave)."""
+    from kg.pipeline import add, build
 
     built = {}
     for html in (True, False):
         out = tmp_path_factory.mktemp("reference")
         build([corpus["first"], corpus["more"]], out_dir=out, html=html)
-        built[str(html)] = snapshot(out)
+        built[f"build {html}"] = snapshot(out)
+        out = tmp_path_factory.mktemp("reference")
+        build([corpus["first"]], out_dir=out, html=html)
+        add([corpus["more"]], out_dir=out, html=html)
+        built[f"add {html}"] = snapshot(out)
     return built
 
 
@@ -274,8 +281,7 @@ class Paused:
 def paused(args: list[str], point: str, *, cwd: Path) -> Iterator[Paused]:
     """Run ``kg ARGS`` until it stops at ``point``; whatever happens, end its process group."""
     process = subprocess.Popen(
-        [*KG, *args],
-        env={**os.environ, PAUSE_VARIABLE: point},
+        [*PAUSED_KG, point, *args],
         cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -395,7 +401,7 @@ def test_an_interrupted_kg_build_keeps_the_previous_build(
     assert_usable(out, store)
 
     build(paths, out_dir=out, store=str(store), html=False)  # again, as if never stopped
-    assert without_store(snapshot(out)) == reference["False"]
+    assert without_store(snapshot(out)) == reference["build False"]
     assert_usable(out, store)
 
 
@@ -416,7 +422,7 @@ def test_a_kill_during_kg_add_keeps_the_previous_build_and_a_rerun_completes(
     args = ["add", str(corpus["more"]), "-o", str(out), "-q"]
     rerun = subprocess.run([*KG, *args], cwd=tmp_path, capture_output=True, check=False)
     assert rerun.returncode == 0, rerun.stderr.decode()
-    assert without_store(snapshot(out)) == reference["True"]
+    assert without_store(snapshot(out)) == reference["add True"]
     assert_usable(out, store)
 
 
@@ -462,7 +468,7 @@ def test_an_interruption_between_two_files_never_mixes_builds(
         changes = add([corpus["more"]], out_dir=out, html=False)
         more = tuple(sorted(path.stem for path in corpus["more"].iterdir()))
         assert changes.unchanged == more and not changes.added
-    assert without_store(snapshot(out)) == reference["False"]
+    assert without_store(snapshot(out)) == reference["add False"]
     assert_usable(out, store)
 
 
@@ -487,10 +493,10 @@ def test_an_interrupted_store_update_is_completed_by_the_next_run(
     files = snapshot(out)
     assert f".kg/{PUBLISH_FILE}" in files
     del files[f".kg/{PUBLISH_FILE}"]
-    assert without_store(files) == reference["False"]
+    assert without_store(files) == reference["add False"]
     assert store_quads(store) != file_quads(out)
     assert_usable(out)
     changes = add([corpus["more"]], out_dir=out, html=False)
     assert not changes.added
-    assert without_store(snapshot(out)) == reference["False"]
+    assert without_store(snapshot(out)) == reference["add False"]
     assert_usable(out, store)
