@@ -137,7 +137,10 @@ def export_graph(
     <https://example.org/acme> kgo:basedIn <https://example.org/paris> .
     """
     name = normalize_format(format)
-    text = _SERIALIZERS[name](graph)
+    if name in _NESTING and _nests_deeply(graph):
+        text = _flat(graph, name)
+    else:
+        text = _SERIALIZERS[name](graph)
     if destination is None:
         return text
     write_atomic(destination, text.encode("utf-8"))
@@ -207,6 +210,47 @@ def check_writable(folder: str | Path) -> None:
             f"{path}: cannot write there{where}: {err.strerror or err}. "
             "Choose another folder with -o, or make this one writable."
         ) from err
+
+
+def check_not_inputs(outputs: Iterable[str | Path], inputs: Iterable[str | Path]) -> None:
+    """Refuse to write a file that is also an input of the command.
+
+    The same file under another name counts: a symlink to it, a hard link to
+    it, a path through a symlinked folder (files are compared by device and
+    inode, not by name). Paths that do not exist are no inputs.
+
+    Raises:
+        OutputError: an output is one of ``inputs``.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "kg.trig").write_text("")
+    0
+    >>> check_not_inputs([folder / "kg.ttl"], [folder / "kg.trig"])  # another file: fine
+    >>> (folder / "link.trig").symlink_to(folder / "kg.trig")
+    >>> try:
+    ...     check_not_inputs([folder / "link.trig"], [folder / "kg.trig"])
+    ... except OutputError as err:
+    ...     print(str(err).split(" Write")[0].replace(str(folder), "DIR"))
+    DIR/kg.trig: is also an input of this command, which would overwrite it (as DIR/link.trig).
+    """
+    written = {key: Path(path) for path in outputs if (key := _file_key(path)) is not None}
+    for path in inputs:
+        target = written.get(_file_key(path))  # type: ignore[arg-type]
+        if target is not None:
+            same = "" if os.path.abspath(target) == os.path.abspath(path) else f" (as {target})"
+            raise OutputError(
+                f"{path}: is also an input of this command, which would overwrite it{same}. "
+                "Write the output elsewhere with -o, or leave it out of the inputs."
+            )
+
+
+def _file_key(path: str | Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
 
 
 @contextlib.contextmanager
@@ -594,6 +638,69 @@ def _jsonld(graph: Dataset | Graph) -> str:
         document["@context"] = context_data
     document["@graph"] = _sort_jsonld(items, natives)
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+#: Formats whose rdflib writer nests a blank node inside the node that refers to it (by
+#: recursion), and the pyoxigraph format that writes the same graph with labels instead.
+_NESTING: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+#: Blank nodes nested deeper than this (or in a cycle) are written with labels.
+MAX_NESTING = 100
+
+
+def _nests_deeply(graph: Dataset | Graph) -> bool:
+    """Whether a chain of blank nodes, each the object of the one before, is longer than
+    :data:`MAX_NESTING` or closes on itself (rdflib's writers would recurse that deep).
+
+    >>> g = Graph()
+    >>> p = URIRef("https://example.org/p")
+    >>> chain = [BNode() for _ in range(MAX_NESTING + 2)]
+    >>> _ = [g.add((a, p, b)) for a, b in zip(chain, chain[1:])]
+    >>> _nests_deeply(g), _nests_deeply(Graph())
+    (True, False)
+    """
+    after: dict[Node, set[Node]] = {}
+    before: dict[Node, int] = {}
+    for s, _, o, _ in dataset_quads(graph):
+        if isinstance(s, BNode) and isinstance(o, BNode) and o not in after.get(s, ()):
+            after.setdefault(s, set()).add(o)
+            before[o] = before.get(o, 0) + 1
+            before.setdefault(s, 0)
+    depth = {node: 0 for node, count in before.items() if count == 0}
+    ready = list(depth)
+    seen = 0
+    while ready:  # longest path, in topological order (Kahn)
+        node = ready.pop()
+        seen += 1
+        for target in after.get(node, ()):
+            depth[target] = max(depth.get(target, 0), depth[node] + 1)
+            if depth[target] > MAX_NESTING:
+                return True
+            before[target] -= 1
+            if before[target] == 0:
+                ready.append(target)
+    return seen < len(before)  # the rest lie on a cycle
+
+
+def _flat(graph: Dataset | Graph, name: str) -> str:
+    """The graph in Turtle, TriG or (expanded) JSON-LD from pyoxigraph, every blank node a
+    label (``_:c14n0``): written in linear time however deeply blank nodes chain."""
+    quads = canonical_quads(graph)
+    if name == "turtle":
+        quads = _sorted_quads({(*q[:3], None) for q in quads})
+    convert = ox_term_converter()
+    default = ox.DefaultGraph()
+    oxquads = [
+        ox.Quad(convert(s), convert(p), convert(o), default if g is None else convert(g))
+        for s, p, o, g in quads
+    ]
+    prefixes = {} if name == "jsonld" else _used_prefixes(_copy(graph, quads))
+    data = ox.serialize(oxquads, format=_NESTING[name], prefixes=prefixes)
+    return _ensure_newline((data or b"").decode("utf-8"))
 
 
 def _native_integer(value: str) -> Any:

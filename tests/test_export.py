@@ -7,6 +7,7 @@ import json
 import os
 import random
 import stat
+from itertools import pairwise
 from pathlib import Path
 
 import networkx as nx
@@ -37,6 +38,7 @@ XSD = Namespace(PREFIXES["xsd"])  # plain Namespace: pytest's doctest finder war
 DCTERMS = Namespace(PREFIXES["dcterms"])
 PROV = Namespace(PREFIXES["prov"])
 WD = Namespace(PREFIXES["wd"])
+EX = Namespace("https://example.org/")
 
 ACME = KGR["company/acme"]
 GLOBEX = KGR["company/globex"]
@@ -242,6 +244,47 @@ def test_shared_blank_node_stays_shared(tmp_path: Path) -> None:
     loaded = load_graph(path)
     (a,) = list(loaded.objects(None, KGO.near))
     assert (a, KGO.street, Literal("1 Main St")) in loaded
+
+
+def blank_node_chain(length: int, *, cycle: bool = False) -> Dataset:
+    """A named graph where ex:a points at a chain of ``length`` blank nodes (closed into a
+    loop when ``cycle``), each the object of the one before."""
+    dataset = Dataset()
+    graph = dataset.graph(EX.g)
+    chain = [BNode() for _ in range(length)]
+    graph.add((EX.a, EX.next, chain[0]))
+    for a, b in pairwise(chain):
+        graph.add((a, EX.next, b))
+    if cycle:
+        graph.add((chain[-1], EX.next, chain[0]))
+    graph.add((chain[-1], EX.label, Literal("end")))
+    return dataset
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "trig", "jsonld"])
+@pytest.mark.parametrize("cycle", [False, True], ids=["chain", "cycle"])
+def test_deep_blank_node_chains_are_written_without_recursion(fmt: str, cycle: bool) -> None:
+    # rdflib's Turtle, TriG and JSON-LD writers nest each blank node in the one before,
+    # one Python frame per link: 5,000 links would raise RecursionError.
+    original = blank_node_chain(5000, cycle=cycle)
+    text = export_graph(original, format=fmt)
+    assert text is not None and text == export_graph(
+        blank_node_chain(5000, cycle=cycle), format=fmt
+    )
+    syntax = {"turtle": "turtle", "trig": "trig", "jsonld": "json-ld"}[fmt]
+    back = Dataset()
+    back.parse(data=text, format=syntax)
+    union = Graph()
+    for s, p, o, _ in back.quads((None, None, None, None)):
+        union.add((s, p, o))
+    assert len(union) == 5001 + cycle
+    assert isomorphic(union, original.graph(EX.g)) or cycle  # isomorphism of a 5,000-loop is slow
+    assert any(o == Literal("end") for o in union.objects(None, EX.label))
+
+
+def test_shallow_blank_nodes_keep_the_nested_turtle() -> None:
+    text = export_graph(blank_node_chain(3), format="turtle")
+    assert text is not None and "_:" not in text and "[" in text
 
 
 def test_nt_lines_are_sorted_and_unique() -> None:
