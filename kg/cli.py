@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -33,7 +33,7 @@ from rich.text import Text
 
 from kg import __version__
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
-from kg.errors import KGError
+from kg.errors import KGError, ShapesError, quiet_rdflib_warnings
 from kg.ingest import MAX_CHARS
 
 if TYPE_CHECKING:
@@ -51,8 +51,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-out_console = Console(highlight=False, soft_wrap=True)
+# Messages print text literally: file names, labels and evidence come from users, so
+# neither ":fire:" emoji codes nor "[bold]" markup are read (fail() marks up its own prefix).
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False, markup=False)
+out_console = Console(highlight=False, soft_wrap=True, emoji=False, markup=False)
 
 T = TypeVar("T")
 
@@ -109,10 +111,20 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def warn(message: str) -> None:
+    """Print ``warning: message`` on stderr, on one line and literally."""
+    err_console.print(f"warning: {escape_controls(message)}", highlight=False)
+
+
 def guarded(call: Callable[[], T]) -> T:
-    """Run ``call``; turn library errors and interruptions into messages and exit codes."""
+    """Run ``call``; turn library errors and interruptions into messages and exit codes.
+
+    The warnings rdflib and pySHACL log (with tracebacks) are held back and
+    told as one ``warning:`` line each kind (:func:`kg.errors.quiet_rdflib_warnings`).
+    """
     try:
-        return call()
+        with quiet_rdflib_warnings(report=warn):
+            return call()
     except KGError as err:
         raise fail(str(err), err.exit_code) from None
     except KeyboardInterrupt:
@@ -274,20 +286,51 @@ def _jobs(jobs: int) -> int:
     return jobs or default_jobs()
 
 
-def _not_inputs(paths: list[str] | None, outputs: list[Path]) -> None:
-    """Refuse to overwrite a file that is also an input (``kg extract a.jsonl -o a.jsonl``)."""
-    from kg.errors import OutputError
+def _not_inputs(
+    paths: list[str] | None, outputs: list[Path], extra: Sequence[Path | None] = ()
+) -> None:
+    """Refuse to overwrite a file that is also an input (``kg extract a.jsonl -o a.jsonl``):
+    an article of ``paths`` or an ``extra`` input file, by any name (kg.export.check_not_inputs)."""
+    from kg.export import check_not_inputs
     from kg.ingest import collect_paths
 
-    targets = {path.resolve() for path in outputs if path.is_file()}
-    if not paths or not targets:
+    if not any(path.exists() or path.is_symlink() for path in outputs):
         return
-    for file in collect_paths(paths):
-        if file.resolve() in targets:
-            raise OutputError(
-                f"{file}: is an input and a file this command would overwrite; write "
-                "elsewhere with -o, or leave the output folder out of the inputs."
-            )
+    inputs = [path for path in extra if path is not None]
+    check_not_inputs(outputs, [*(collect_paths(paths) if paths else []), *inputs])
+
+
+#: The files a build writes into its folder (kg build, kg add, kg remove).
+_BUILD_FILES = (
+    "kg.ttl",
+    "kg.trig",
+    "kg.html",
+    "extractions.jsonl",
+    "candidates.trig",
+    ".kg/state.json",
+    ".kg/extractions.jsonl",
+)
+
+NoWaitOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-wait",
+        help="Fail at once when another kg is writing the same folder, instead of waiting.",
+    ),
+]
+
+
+def _one_writer(output: Path, no_wait: bool) -> AbstractContextManager[None]:
+    """The folder's writer lock (kg.state.writer_lock), saying on stderr when it waits."""
+    from kg.state import writer_lock
+
+    def waiting(pid: int | None) -> None:
+        who = f" (pid {pid})" if pid else ""
+        err_console.print(
+            f"waiting for another kg writing to {output}/{who} ...", markup=False, highlight=False
+        )
+
+    return writer_lock(output, wait=not no_wait, on_wait=waiting)
 
 
 def _run_with_progress(
@@ -376,6 +419,7 @@ def build(
             "<…/graph/candidates>). kg add and kg remove keep both settings.",
         ),
     ] = False,
+    no_wait: NoWaitOpt = False,
 ) -> None:
     """Build the knowledge graph of PATHS (the sample corpus if none) into OUTPUT.
 
@@ -394,7 +438,11 @@ def build(
 
     def go() -> tuple[BuildSummary, list[Path]]:
         check_writable(output)  # before the work, not after it
-        _not_inputs(paths, [output / "kg.html", output / "extractions.jsonl"])
+        _not_inputs(paths, [output / name for name in _BUILD_FILES], gazetteer or [])
+        with _one_writer(output, no_wait):
+            return work()
+
+    def work() -> tuple[BuildSummary, list[Path]]:
         result = _run_with_progress(
             paths,
             encoding,
@@ -449,6 +497,15 @@ OutputOpt = Annotated[
 HtmlOpt = Annotated[
     bool, typer.Option("--html/--no-html", help="Also rewrite the interactive kg.html.")
 ]
+ChangeStoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="The store to publish the changed build to (oxigraph:PATH or "
+        "sparql+http://HOST:PORT/). A local store of the build is kept without it; a remote "
+        "one must be given again, so that a build folder alone never decides where articles go.",
+    ),
+]
 
 
 def _print_changes(changes: ChangeSummary, output: Path) -> None:
@@ -480,6 +537,8 @@ def add(
         typer.Option("--encoding", help="Text encoding of these files (default: the build's)."),
     ] = None,
     max_chars: MaxCharsOpt = MAX_CHARS,
+    store: ChangeStoreOpt = None,
+    no_wait: NoWaitOpt = False,
 ) -> None:
     """Add articles to an existing build, in place.
 
@@ -496,8 +555,8 @@ def add(
     def go() -> ChangeSummary:
         if output.is_dir():  # a missing build is reported as such by add_articles
             check_writable(output)
-            _not_inputs(paths, [output / "kg.html", output / "extractions.jsonl"])
-        with article_progress(quiet=quiet) as (tick, start):
+            _not_inputs(paths, [output / name for name in _BUILD_FILES])
+        with _one_writer(output, no_wait), article_progress(quiet=quiet) as (tick, start):
             return add_articles(
                 paths,
                 out_dir=output,
@@ -507,6 +566,7 @@ def add(
                 on_start=start,
                 encoding=encoding,
                 max_chars=max_chars,
+                store=store,
             )
 
     changes = guarded(go)
@@ -520,6 +580,8 @@ def remove(
     output: OutputOpt = Path("output"),
     html: HtmlOpt = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+    store: ChangeStoreOpt = None,
+    no_wait: NoWaitOpt = False,
 ) -> None:
     """Retract articles from a build, with whatever only they asserted.
 
@@ -530,7 +592,11 @@ def remove(
     """
     from kg.pipeline import remove as remove_articles
 
-    changes = guarded(lambda: remove_articles(docs, out_dir=output, html=html))
+    def go() -> ChangeSummary:
+        with _one_writer(output, no_wait):
+            return remove_articles(docs, out_dir=output, html=html, store=store)
+
+    changes = guarded(go)
     if not quiet:
         _print_changes(changes, output)
 
@@ -571,6 +637,14 @@ def query(
         float,
         typer.Option("--timeout", min=0, help="Stop the query after SECONDS (0: no limit)."),
     ] = 30.0,
+    max_memory: Annotated[
+        str,
+        typer.Option(
+            "--max-memory",
+            help="Stop the query when it needs more than SIZE of memory beyond the loaded "
+            "graph (e.g. 512MiB, 8GiB; 0: no limit).",
+        ),
+    ] = "2GiB",
     allow_service: Annotated[
         bool,
         typer.Option(
@@ -618,6 +692,7 @@ def query(
         saved_queries,
         saved_query,
     )
+    from kg.query_worker import parse_size
     from kg.store import load_graph
 
     if list_queries:
@@ -642,13 +717,15 @@ def query(
         else:
             saved = read_saved_query(read_query_arg(query or ""), name="the query")
         parsed = bind_query(saved, values, allow_service=allow_service, allow_from=allow_from)
+        limit = parse_size(max_memory)
         if store is not None:
             from kg.stores import open_store
 
             with open_store(store, read_only=store.startswith("oxigraph:")) as opened:
-                result = opened.query(parsed, timeout=timeout or None)
+                result = opened.query(parsed, timeout=timeout or None, max_memory=limit)
         else:
-            result = run_query(_inferred(load_graph(graph), infer), parsed, timeout=timeout or None)
+            loaded = _inferred(load_graph(graph), infer)
+            result = run_query(loaded, parsed, timeout=timeout or None, max_memory=limit)
         return format_result(result, format=format.value)
 
     sys.stdout.write(guarded(go))
@@ -688,10 +765,12 @@ def export(
     Examples: kg export --format graphml -o output/kg.graphml ;
     kg export --format gexf -o output/kg.gexf ; kg export --infer -f trig -o inferred.trig
     """
-    from kg.export import export_graph
+    from kg.export import check_not_inputs, export_graph
     from kg.store import load_graph
 
     def go() -> str | None:
+        if output is not None:
+            check_not_inputs([output], [graph])
         dataset = _inferred(load_graph(graph), infer)
         return export_graph(dataset, format=format.value, destination=output)
 
@@ -792,6 +871,7 @@ def viz(
     kg viz --focus "Acme Corp" --depth 2 -o acme.html ;
     kg viz --query planned.rq -o planned.html
     """
+    from kg.export import check_not_inputs
     from kg.query import read_query_arg
     from kg.store import load_graph
     from kg.viz import DEFAULT_MAX_NODES, graph_to_view, write_html
@@ -801,6 +881,7 @@ def viz(
     limit = DEFAULT_MAX_NODES if max_nodes is None else max_nodes or None
 
     def go() -> ViewData:
+        check_not_inputs([output], [graph, *([Path(query)] if query is not None else [])])
         text = read_query_arg(query) if query is not None else None
         view = graph_to_view(
             load_graph(graph),
@@ -883,7 +964,34 @@ def serve(
         float,
         typer.Option("--timeout", min=0, help="Stop a query after SECONDS (0: no limit)."),
     ] = 30.0,
+    max_memory: Annotated[
+        str,
+        typer.Option(
+            "--max-memory",
+            help="Stop a query when it needs more than SIZE of memory beyond the loaded "
+            "graph (e.g. 512MiB, 8GiB; 0: no limit).",
+        ),
+    ] = "2GiB",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not log requests.")] = False,
+    allow_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-origin",
+            help="Also answer pages of ORIGIN (scheme://host[:port]); repeatable. Pages of "
+            "other sites are refused (403).",
+            show_default=False,
+        ),
+    ] = None,
+    max_workers: Annotated[
+        int | None,
+        typer.Option(
+            "--max-workers",
+            min=1,
+            help="Queries run at once (default: twice the CPUs); twice as many more wait "
+            "up to 5 s, the rest get 503 with Retry-After.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve a graph read-only over the SPARQL 1.1 Protocol, with a query page.
 
@@ -894,6 +1002,7 @@ def serve(
     Examples: kg serve ; kg serve output/kg.trig --port 8000 ;
     kg serve --store oxigraph:output/store
     """
+    from kg.query_worker import parse_size
     from kg.serve import SparqlServer, make_server
     from kg.store import load_graph
     from kg.stores import MemoryStore, Store, open_store
@@ -905,14 +1014,22 @@ def serve(
         err_console.print(line, markup=False, highlight=False)
 
     def start() -> tuple[Store, SparqlServer]:
+        limit = parse_size(max_memory)
         opened: Store = (
             open_store(store)
             if store is not None
             else MemoryStore(load_graph(graph or DEFAULT_GRAPH), name=str(graph or DEFAULT_GRAPH))
         )
+        opened.max_memory = limit  # every query the server runs gets this ceiling
         try:
             server = make_server(
-                opened, host, port, timeout=timeout or None, log=None if quiet else log
+                opened,
+                host,
+                port,
+                timeout=timeout or None,
+                log=None if quiet else log,
+                allow_origins=allow_origin or (),
+                max_workers=max_workers,
             )
         except BaseException:
             opened.close()
@@ -1031,7 +1148,10 @@ def validate(
                 raise fail(
                     f"{shapes}: cannot read the shapes ({why}). Give a Turtle file.", 2
                 ) from None
-        report = validate_graph(dataset, shapes=custom, engine=engine.value)
+        try:
+            report = validate_graph(dataset, shapes=custom, engine=engine.value)
+        except ShapesError as err:
+            raise ShapesError(f"{shapes or 'ontology/shapes.ttl'}: {err}") from err
         if format is ReportFormat.json:
             text = json.dumps(report_to_json(report), indent=2, ensure_ascii=False) + "\n"
         else:
@@ -1130,7 +1250,7 @@ def analyze(
     for i, e in enumerate(result.top("pagerank", top), 1):
         table.add_row(
             str(i),
-            escape(e.label),
+            e.label,
             e.cls,
             str(e.degree),
             f"{e.pagerank:.4f}",
@@ -1144,7 +1264,7 @@ def analyze(
         ("betweenness", f"Most between others{estimated}", lambda e: f"{e.betweenness:.3f}"),
     ):
         ranked = ", ".join(f"{e.label} ({show(e)})" for e in result.top(key, top))
-        out_console.print(f"{title}: {escape(ranked)}")
+        out_console.print(f"{title}: {ranked}")
     out_console.print("")
     table = Table(
         title=f"Groups (communities, {result.method})", show_edge=False, title_justify="left"
@@ -1154,7 +1274,7 @@ def analyze(
     table.add_column("most connected members")
     for c in result.communities[:top]:
         names = ", ".join(c.names[:6]) + (", ..." if c.size > 6 else "")
-        table.add_row(str(c.number), str(c.size), escape(names))
+        table.add_row(str(c.number), str(c.size), names)
     out_console.print(table)
 
 
@@ -1349,7 +1469,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        err_console.print("[bold red]error:[/] interrupted.")
+        err_console.print("[bold red]error:[/] interrupted.", markup=True)
         sys.exit(130)
 
 

@@ -130,6 +130,7 @@ def test_build_quiet_prints_nothing(runner: CliRunner, tmp_path: Path) -> None:
     assert result.output == ""
     assert sorted(str(p.relative_to(tmp_path / "out")) for p in files_in(tmp_path / "out")) == [
         ".kg/extractions.jsonl",
+        ".kg/iris.json",
         ".kg/state.json",
         "extractions.jsonl",
         "kg.trig",

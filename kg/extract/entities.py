@@ -409,9 +409,9 @@ class EntityRecognizer:
         named = ORGANIZATION_ENDINGS.get(doc[end - 1].text.rstrip(".").lower())
         if named is not None and end - start > 1:
             return named  # "Teck Corp", "Ferruzzi SpA", "Wollongong Hospital": an organization
-        if cls == "Person" and end - start > 1:
-            if self.lexicon.name_words.get(doc[end - 1].text) == "Place":
-                return "Place"  # "Tanami Road", "Elliot Street": a street, not a person
+        last_word = self.lexicon.name_words.get(doc[end - 1].text)
+        if cls == "Person" and end - start > 1 and last_word == "Place":
+            return "Place"  # "Tanami Road", "Elliot Street": a street, not a person
         if cls not in {"Organization", "Place"}:
             return cls
         if cls == "Organization":
@@ -433,8 +433,10 @@ class EntityRecognizer:
         that can head a title (not "sales Tony Smith", not "the chief Jane Roe")."""
         titles = self.lexicon.cue("roleTitles")
         i = span.start
-        while i > 0 and doc[i - 1].lower_ in titles and (
-            doc[i - 1].text[:1].isupper() or doc[i - 1].is_lower
+        while (
+            i > 0
+            and doc[i - 1].lower_ in titles
+            and (doc[i - 1].text[:1].isupper() or doc[i - 1].is_lower)
         ):
             i -= 1
         if i == span.start:
