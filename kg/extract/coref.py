@@ -44,6 +44,7 @@ class Anaphor:
     country: str | None = None
     head: str | None = None
 
+
 if not Doc.has_extension("kg_coref"):
     Doc.set_extension("kg_coref", default=None)
 
