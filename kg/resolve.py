@@ -48,6 +48,11 @@ LEGAL_SUFFIXES = LEGAL_FORMS | {"company", "holding", "party"}
 _BARE_LEGAL_FORMS = frozenset(w.rstrip(".") for w in LEGAL_FORMS)
 _BARE_LEGAL_SUFFIXES = frozenset(w.rstrip(".") for w in LEGAL_SUFFIXES)
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "on", "in"})
+#: Last words of bodies named after what they look into ("HIH Royal Commission", "Senate
+#: Foreign Relations Committee"): the thing it is named after is not a short form of it.
+_INQUIRY_HEADS = frozenset(
+    {"commission", "inquiry", "committee", "tribunal", "taskforce", "investigation", "review"}
+)
 _PRONOUN_LIKE = frozenset({"it", "its", "he", "she", "they", "we", "i", "you", "this", "that"})
 _MAX_NAME_TOKENS = 10
 
@@ -410,6 +415,8 @@ def _organization_heads(
             continue
         name = mention_name(mention)
         words = _without_legal_form(name).split()
+        if words[-1].casefold() in _INQUIRY_HEADS:
+            continue  # "HIH" is the insurer, not the HIH Royal Commission
         # "Ferruzzi SpA" is named "Ferruzzi" in full; "Champlin" alone is only a short form
         for n in range(1, len(words) + (name != " ".join(words))):
             prefix = " ".join(words[:n]).casefold()

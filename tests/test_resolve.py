@@ -518,6 +518,15 @@ def test_a_short_form_joins_the_organization_whose_name_it_begins(
             "Mr Harris spoke for Harris Scarfe.",
             (("Mr Harris", "Person"), ("Harris Scarfe", "Company")),
         ),
+        (  # a body named after what it looks into is not the thing it is named after
+            "The HIH Royal Commission heard that HIH paid.",
+            (("HIH Royal Commission", "GovernmentAgency"), ("HIH", "Organization")),
+        ),
+        (
+            "The Enron Inquiry met. Enron Senate Committee staff said Enron lied.",
+            (("Enron Inquiry", "Organization"), ("Enron Senate Committee", "Organization"),
+             ("Enron", "Organization")),
+        ),
     ],
 )  # fmt: skip
 def test_a_short_form_joins_nothing_when_it_is_a_name_of_its_own_or_ambiguous(

@@ -6,8 +6,13 @@ French news agency and the Australian Federal Police, "Newcastle" a city in
 England and one in New South Wales. :func:`link_keys` keeps a link only when
 the article supports it:
 
-* among bodies sharing a name ("Ministry of Defense"), the one the article
-  also names unambiguously, or the one of the country it talks about most;
+* among bodies sharing a name ("Ministry of Defense"), the one of the
+  country that owns it in the text ("Afghanistan's Defence Ministry", "the
+  Afghan Defence Ministry"), else the one the article also names
+  unambiguously, or the one of the country it talks about most;
+* a public body (agency, court) owned in the text by another country than
+  its own, or by any country when it has none, does not link: "East Timor's
+  Council of Ministers" is not the Council of the European Union;
 * an acronym alias ("AFP") links when the article also gives the entry's full
   name, or speaks of the entry's country; an entry with no country (the UN)
   always links;
@@ -33,6 +38,9 @@ from kg.ontology import Gazetteer, GazetteerEntry
 #: An acronym: two to five capitals (and "&"), as "AFP", "ICO", "AT&T".
 ACRONYM = re.compile(r"[A-Z&]{2,5}")
 _LOCAL_PLACES = frozenset({"City", "Region"})
+#: Bodies of one country's state: owned by another country in the text, they are not it.
+_PUBLIC_BODIES = frozenset({"GovernmentAgency", "Court"})
+_POSSESSIVES = frozenset({"'s", "'", "\u2019s", "\u2019"})
 
 
 def link_keys(spans: Sequence[Span], text: str, gazetteer: Gazetteer) -> list[str | None]:
@@ -42,13 +50,42 @@ def link_keys(spans: Sequence[Span], text: str, gazetteer: Gazetteer) -> list[st
     local = _local_countries(spans, gazetteer)
     regions = _local_countries(spans, gazetteer, classes=frozenset({"Region"}))
     keys: list[str | None] = []
-    for span in spans:
-        key = choose_key(span.kb_id_, present, countries, gazetteer) if span.kb_id_ else None
+    for span, owner in zip(spans, owner_countries(spans, gazetteer), strict=True):
+        key = None
+        if span.kb_id_:
+            key = choose_key(span.kb_id_, present, countries, gazetteer, owner=owner)
         entry = gazetteer.entries.get(key) if key else None
-        if entry is not None and not supported(entry, span.text, text, countries, local, regions):
+        if entry is not None and not (
+            supported(entry, span.text, text, countries, local, regions)
+            and not (owner and entry.cls in _PUBLIC_BODIES and entry.country != owner)
+        ):
             key = None
         keys.append(key)
     return keys
+
+
+def owner_countries(spans: Sequence[Span], gazetteer: Gazetteer) -> list[str | None]:
+    """For each span, the country that owns it in the text: a country name or demonym just
+    before it ("Afghan Defence Ministry") or before its possessive ("Afghanistan's ..."), or
+    that owns the same name where the article first gives it an owner (a later "Defence
+    Ministry spokesman" is still Afghanistan's)."""
+    country_ends: dict[int, str] = {}
+    for span in spans:
+        entry = gazetteer.entries.get(span.kb_id_) if span.kb_id_ else None
+        if entry is not None and entry.cls == "Country":
+            country_ends[span.end] = entry.key
+    owners: list[str | None] = []
+    for span in spans:
+        owner = country_ends.get(span.start)
+        before = span.start - 1
+        if owner is None and before >= 0 and span.doc[before].text in _POSSESSIVES:
+            owner = country_ends.get(before)
+        owners.append(owner)
+    first_owner: dict[str, str] = {}
+    for span, owner in zip(spans, owners, strict=True):
+        if owner is not None:
+            first_owner.setdefault(span.text, owner)
+    return [owner or first_owner.get(span.text) for span, owner in zip(spans, owners, strict=True)]
 
 
 def supported(
@@ -123,16 +160,25 @@ def _linked_entries(spans: Sequence[Span], gazetteer: Gazetteer) -> list[Gazette
 
 
 def choose_key(
-    kb_id: str, present: set[str], countries: Counter[str], gazetteer: Gazetteer
+    kb_id: str,
+    present: set[str],
+    countries: Counter[str],
+    gazetteer: Gazetteer,
+    *,
+    owner: str | None = None,
 ) -> str | None:
     """Pick among bodies sharing a name ("Ministry of Defense").
 
-    A body the article also names unambiguously ("the Pentagon") wins; else
-    the one of the country the article talks about most; a tie links nothing.
+    The body of the country that owns the name in the text wins; else a body
+    the article also names unambiguously ("the Pentagon"); else the one of
+    the country the article talks about most; a tie links nothing.
     """
     keys = kb_id.split("|")
     if len(keys) == 1:
         return keys[0]
+    owned = [k for k in keys if k in gazetteer.entries and gazetteer.entries[k].country == owner]
+    if owner and len(owned) == 1:
+        return owned[0]
     named = [k for k in keys if k in present]
     if len(named) == 1:
         return named[0]
@@ -149,4 +195,11 @@ def choose_key(
     return scored[0][1]
 
 
-__all__ = ["ACRONYM", "choose_key", "country_counts", "link_keys", "supported"]
+__all__ = [
+    "ACRONYM",
+    "choose_key",
+    "country_counts",
+    "link_keys",
+    "owner_countries",
+    "supported",
+]
