@@ -282,6 +282,50 @@ def test_a_street_word_ending_a_name_makes_it_a_place(
     assert spans_of(recognizer, doc) == expected
 
 
+@pytest.mark.parametrize(
+    ("words", "label", "expected"),
+    [
+        ("Commonwealth Games", "ORG", []),
+        ("Verne Trophy", "PERSON", []),
+        ("Davis Cup", "ORG", []),
+        ("Track Classic", "ORG", []),
+        # an event word that does not end the name, or a name of one word, is kept
+        ("Cup Holdings", "ORG", [("Cup Holdings", "Company", "")]),
+        ("Jones Games", "ORG", []),
+    ],
+)
+def test_an_event_name_is_no_entity(
+    make_doc: MakeDoc,
+    recognizer: EntityRecognizer,
+    words: str,
+    label: str,
+    expected: list[tuple[str, str, str]],
+) -> None:
+    first, second = words.split()
+    doc = make_doc(
+        f"""
+        {first}  PROPN compound 1
+        {second} PROPN nsubj    2
+        began    VERB  ROOT     2 begin
+        """,
+        ents=[(0, 2, label)],
+    )
+    assert spans_of(recognizer, doc) == expected
+
+
+def test_a_one_word_event_name_is_left_to_the_model(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Olympics PROPN nsubj 1
+        began    VERB  ROOT  1 begin
+        """,
+        ents=[(0, 1, "ORG")],
+    )
+    assert spans_of(recognizer, doc) == [("Olympics", "Organization", "")]
+
+
 def test_a_descriptor_before_the_name_gives_the_class(
     make_doc: MakeDoc, recognizer: EntityRecognizer
 ) -> None:

@@ -60,6 +60,12 @@ ORGANIZATION_ENDINGS: dict[str, str] = {
         "Organization",
     ),
 }
+#: Last words of the names of events ("Commonwealth Games", "Jules Verne Trophy", "Melbourne
+#: Track Classic"): kg has no class for events, and such a name is no organization or person.
+EVENT_ENDINGS = frozenset(
+    ["games", "olympics", "championships", "championship", "cup", "trophy", "classic",
+     "festival", "awards", "prix", "marathon", "tournament", "regatta"]
+)  # fmt: skip
 #: Title words that only qualify another ("senior", "sales"): a title written in lower case
 #: must not end in one ("sales Tony Smith" is no title).
 TITLE_MODIFIERS = frozenset(
@@ -120,6 +126,7 @@ def name_word(token: Any) -> bool:
 
 
 __all__ = [
+    "EVENT_ENDINGS",
     "ORGANIZATION_ENDINGS",
     "POSSESSIVE",
     "TITLE_MODIFIERS",

@@ -28,6 +28,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from kg.extract.context import (
+    EVENT_ENDINGS,
     ORGANIZATION_ENDINGS,
     POSSESSIVE,
     TITLE_MODIFIERS,
@@ -169,6 +170,8 @@ class EntityRecognizer:
                 if start >= end:
                     continue
                 end = _extend(doc, start, end, cls)
+                if end - start > 1 and doc[end - 1].lower_ in EVENT_ENDINGS:
+                    continue  # "Commonwealth Games": an event, which kg does not model
                 spans.append((start, end, cls))
         return self._join_of_phrases(doc, spans)
 
