@@ -12,9 +12,11 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
+import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.extract import name_end
 from kg.extract.entities import SPAN_KEY, EntityRecognizer, descriptor_class
 from kg.ontology import Gazetteer, GazetteerEntry, load_lexicon
 
@@ -733,3 +735,23 @@ def test_model_labels_are_never_descriptions_or_pronouns(analyze: Analyze) -> No
     for label, aliases in facts.aliases.items():
         for name in (label, *aliases):
             assert name.lower() not in {"it", "the company", "the finnish company"}, name
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Shares of Acme Widgets Inc. The deal closed.", "Acme Widgets Inc"),
+        ("It was sold to Acme Widgets Co.", "Acme Widgets Co"),
+        # the stop of an abbreviation inside a sentence, or of "S.A.", is kept
+        ("Acme Widgets Inc. said it would sell.", "Acme Widgets Inc."),
+        ("It was sold to Acme Widgets S.A.", "Acme Widgets S.A."),
+    ],
+)
+def test_a_legal_form_ending_the_sentence_leaves_the_full_stop_out(text: str, name: str) -> None:
+    doc = spacy.blank("en")(text)
+    for token in doc:  # a new sentence after the name, as the parser would mark it
+        token.is_sent_start = token.i == 0 or token.text == "The"
+    start = next(t.i for t in doc if t.text == "Acme")
+    end = next(t.i for t in doc[start:] if t.text.lower().startswith(("inc", "co", "s.a"))) + 1
+    span = doc[start:end]
+    assert doc.text[span.start_char : name_end(span)] == name

@@ -38,6 +38,7 @@ from kg.extract.temporal import (
 )
 from kg.ontology import Gazetteer, load_gazetteer, load_lexicon
 from kg.types import (
+    LEGAL_FORMS,
     Article,
     Extraction,
     Mention,
@@ -155,6 +156,22 @@ def extract(
         yield record
 
 
+def name_end(span: Span) -> int:
+    """Where a name ends: before the full stop of a legal form that also ends the sentence
+    ("... and McCaw Satellite Programming Investments Inc." names "... Inc"), which the
+    tokenizer keeps in the abbreviation."""
+    last = span[-1]
+    if (
+        len(span) > 1
+        and last.text.endswith(".")
+        and last.text.count(".") == 1  # "S.A." keeps its stops
+        and last.text.lower() in LEGAL_FORMS
+        and (last.is_sent_end or last.i + 1 == len(span.doc))
+    ):
+        return span.end_char - 1
+    return span.end_char
+
+
 def doc_to_extraction(doc: Doc, article: Article, *, gazetteer: Gazetteer) -> Extraction:
     """Turn a processed doc into an :class:`Extraction` with character offsets."""
     spans = list(doc.spans[SPAN_KEY])
@@ -164,11 +181,12 @@ def doc_to_extraction(doc: Doc, article: Article, *, gazetteer: Gazetteer) -> Ex
     mentions: list[Mention] = []
     for span, key in zip(spans, keys, strict=True):
         label = _label(span, key, gazetteer)
+        end = name_end(span)
         mentions.append(
             Mention(
                 start=span.start_char,
-                end=span.end_char,
-                text=span.text,
+                end=end,
+                text=doc.text[span.start_char : end],
                 label=label,
                 key=key,
                 role=roles.get(span.start),
