@@ -272,6 +272,13 @@ def test_a_street_word_ending_a_name_makes_it_a_place(
     ents: list[tuple[int, int, str]],
     expected: list[tuple[str, str, str]],
 ) -> None:
+    assert two_word_name(make_doc, recognizer, words, ents) == expected
+
+
+def two_word_name(
+    make_doc: MakeDoc, recognizer: EntityRecognizer, words: str, ents: list[tuple[int, int, str]]
+) -> list[tuple[str, str, str]]:
+    """The mentions found in "FIRST SECOND closed" with the model's entities ``ents``."""
     first, second = words.split()
     doc = make_doc(
         f"""
@@ -281,7 +288,7 @@ def test_a_street_word_ending_a_name_makes_it_a_place(
         """,
         ents=ents,
     )
-    assert spans_of(recognizer, doc) == expected
+    return spans_of(recognizer, doc)
 
 
 @pytest.mark.parametrize(
@@ -303,16 +310,7 @@ def test_an_event_name_is_no_entity(
     label: str,
     expected: list[tuple[str, str, str]],
 ) -> None:
-    first, second = words.split()
-    doc = make_doc(
-        f"""
-        {first}  PROPN compound 1
-        {second} PROPN nsubj    2
-        began    VERB  ROOT     2 begin
-        """,
-        ents=[(0, 2, label)],
-    )
-    assert spans_of(recognizer, doc) == expected
+    assert two_word_name(make_doc, recognizer, words, [(0, 2, label)]) == expected
 
 
 def test_a_one_word_event_name_is_left_to_the_model(

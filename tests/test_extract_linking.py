@@ -81,25 +81,6 @@ def test_the_owner_country_chooses_among_bodies_sharing_a_name(make_doc: MakeDoc
         assert keys_of(doc)[-1] == "mod-e", tokens
 
 
-def test_a_body_owned_by_another_country_is_not_linked(make_doc: MakeDoc) -> None:
-    doc = make_doc(
-        PREFIX
-        + """
-        Elbonia  PROPN poss  6
-        's       PART  case  4
-        Pentagon PROPN nsubj 7
-        spoke    VERB  ROOT  7 speak
-        """,
-        spans=[
-            (0, 1, "Country", "ruritania"),
-            (2, 3, "Country", "ruritania"),
-            (4, 5, "Country", "elbonia"),
-            (6, 7, "GovernmentAgency", "dod"),
-        ],
-    )
-    assert keys_of(doc) == ["ruritania", "ruritania", "elbonia", None]
-
-
 def test_a_body_of_no_country_owned_by_one_is_not_linked(make_doc: MakeDoc) -> None:
     doc = make_doc(
         """
@@ -137,7 +118,9 @@ def test_unowned_bodies_and_owned_companies_keep_their_links(make_doc: MakeDoc) 
     assert owner_countries(list(doc.spans[SPAN_KEY]), GAZ) == [None, None, None, "elbonia"]
 
 
-def test_a_name_keeps_the_owner_the_article_first_gave_it(make_doc: MakeDoc) -> None:
+def test_a_body_owned_by_another_country_is_not_linked_nor_its_later_mentions(
+    make_doc: MakeDoc,
+) -> None:
     doc = make_doc(
         PREFIX
         + """
