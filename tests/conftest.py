@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,12 @@ from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Re
 
 if TYPE_CHECKING:
     from kg.pipeline import BuildResult
+
+# A shell starts a background job with Ctrl-C ignored, and the kg processes the tests start
+# would inherit that and never see the SIGINT the interruption tests send them: give this
+# process Python's own handler, which a new program resets to the default.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Hypothesis profiles. "ci" (the default) keeps property tests quick and free of
 # deadlines (CI machines are slow and shared). "fuzz" runs 10,000 examples of each
