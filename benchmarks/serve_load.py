@@ -443,6 +443,7 @@ def report(result: dict[str, Any], options: argparse.Namespace) -> bool:
     return (
         tally.valid_wrong == 0
         and tally.valid_failed == 0
+        and tally.valid_unanswered == 0  # the target: every valid query answered 200
         and not any(o.startswith("500") for (_, o) in tally.attempts)
         and exited is not None
         and exited <= 2.0
