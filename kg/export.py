@@ -25,7 +25,6 @@ import json
 import os
 import re
 import tempfile
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +40,7 @@ from rdflib.term import Node
 
 from kg.errors import OutputError, UnsupportedFormatError
 from kg.ontology import CORE_PREDICATES, ENTITY_CLASSES, KGO_IRI, WD_IRI
-from kg.store import new_dataset, ox_term_converter
+from kg.store import new_dataset, ox_term_converter, walk_labelled
 from kg.types import coarse_class
 
 #: Export formats, by the name ``kg export --format`` takes.
@@ -641,7 +640,7 @@ def _jsonld(graph: Dataset | Graph) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-#: Formats written from a walk-labelled copy (:func:`_flat`) when blank nodes chain deeply:
+#: Formats written with labelled blank nodes (:func:`_flat`) when blank nodes chain deeply:
 #: rdflib's Turtle, TriG and JSON-LD writers nest a blank node inside the node that refers
 #: to it (by recursion), and its canonical relabelling takes quadratic time on a chain.
 _FLAT: dict[str, ox.RdfFormat] = {
@@ -691,10 +690,9 @@ def _nests_deeply(graph: Dataset | Graph) -> bool:
 
 
 def _flat(graph: Dataset | Graph, name: str) -> str:
-    """The graph from pyoxigraph's writers, every blank node a label (``_:b0``), numbered
-    in the order a walk from the named nodes reaches it: linear time however deeply blank
-    nodes chain, and the same text for the same graph built the same way."""
-    quads = _walk_labelled(list(dict.fromkeys(dataset_quads(graph))))
+    """The graph from pyoxigraph's writers, every blank node a label (``_:b0``) given by
+    :func:`kg.store.walk_labelled`: linear time however deeply blank nodes chain."""
+    quads = walk_labelled(list(dict.fromkeys(dataset_quads(graph))))
     if name in {"turtle", "nt"}:
         quads = _sorted_quads({(*q[:3], None) for q in quads})
     if name in {"nt", "nquads"}:
@@ -708,38 +706,6 @@ def _flat(graph: Dataset | Graph, name: str) -> str:
     prefixes = {} if name == "jsonld" else _used_prefixes(_copy(graph, quads))
     data = ox.serialize(oxquads, format=_FLAT[name], prefixes=prefixes)
     return _ensure_newline((data or b"").decode("utf-8"))
-
-
-def _walk_labelled(quads: list[_Quad]) -> list[_Quad]:
-    """The quads sorted, blank nodes renamed b0, b1, ... breadth first from the quads whose
-    subject is named (blank nodes no named node reaches follow, in their input order)."""
-
-    def key(q: _Quad) -> tuple[str, ...]:
-        return tuple("" if t is None or isinstance(t, BNode) else t.n3() for t in (q[3], *q[:3]))
-
-    out_of: dict[Node, list[_Quad]] = {}
-    for quad in quads:
-        if isinstance(quad[0], BNode):
-            out_of.setdefault(quad[0], []).append(quad)
-    labels: dict[Node, BNode] = {}
-    queue: deque[Node] = deque()
-
-    def visit(node: Node) -> None:
-        if isinstance(node, BNode) and node not in labels:
-            labels[node] = BNode(f"b{len(labels)}")
-            queue.append(node)
-
-    starts = sorted((q for q in quads if not isinstance(q[0], BNode)), key=key)
-    for root in [*(q[2] for q in starts), *out_of]:
-        visit(root)
-        while queue:
-            for quad in sorted(out_of.get(queue.popleft(), ()), key=key):
-                visit(quad[2])
-    relabelled = [
-        (labels.get(s, s), p, labels.get(o, o), labels.get(g, g) if g is not None else None)
-        for s, p, o, g in quads
-    ]
-    return _sorted_quads(relabelled)
 
 
 def _native_integer(value: str) -> Any:

@@ -35,8 +35,7 @@ import json
 import re
 import threading
 import unicodedata
-from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -58,7 +57,7 @@ from kg.errors import (
 )
 from kg.ontology import package_data_dir
 from kg.query_worker import DEFAULT_MAX_MEMORY, run_killable, stopped_after
-from kg.store import PREFIXES, ox_term_converter
+from kg.store import PREFIXES, ox_term_converter, walk_labelled
 
 __all__ = [
     "DEFAULT_MAX_MEMORY",
@@ -938,7 +937,7 @@ def format_graph(graph: Graph, prefixes: Mapping[str, str], *, syntax: str = "tu
     convert = ox_term_converter()
     triples = [
         ox.Triple(convert(s), convert(p), convert(o))
-        for s, p, o in _labelled(list(graph.triples((None, None, None))))
+        for s, p, o, _ in walk_labelled([(*t, None) for t in graph.triples((None, None, None))])
     ]
     if syntax == "nt":
         data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
@@ -951,43 +950,6 @@ def format_graph(graph: Graph, prefixes: Mapping[str, str], *, syntax: str = "tu
         }
         data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used)
     return (data or b"").decode("utf-8")
-
-
-_Triple = tuple[Node, Node, Node]
-
-
-def _labelled(triples: Sequence[_Triple]) -> list[_Triple]:
-    """The triples sorted, blank nodes renamed b0, b1, ... breadth first from the sorted triples."""
-    touching: dict[BNode, list[_Triple]] = {}
-    for triple in triples:
-        for term in (triple[0], triple[2]):
-            if isinstance(term, BNode):
-                touching.setdefault(term, []).append(triple)
-    if not touching:
-        return sorted(triples, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
-    labels: dict[BNode, BNode] = {}
-
-    def key(triple: _Triple) -> tuple[str, ...]:
-        return tuple(
-            ("_:" + labels[t] if t in labels else "_:~") if isinstance(t, BNode) else t.n3()
-            for t in triple
-        )
-
-    queue: deque[BNode] = deque()
-
-    def reach(found: Iterable[_Triple]) -> None:
-        for triple in sorted(found, key=key):
-            for term in (triple[0], triple[2]):
-                if isinstance(term, BNode) and term not in labels:
-                    labels[term] = BNode(f"b{len(labels)}")
-                    queue.append(term)
-
-    for triple in sorted(triples, key=key):
-        reach([triple])
-        while queue:
-            reach(touching[queue.popleft()])
-    renamed = [tuple(labels.get(t, t) for t in triple) for triple in triples]  # type: ignore[call-overload]
-    return sorted(renamed, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
 
 
 def _csv(result: QueryResult) -> str:

@@ -20,7 +20,8 @@ JSON-LD without fetching remote contexts, which keeps loading offline.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +194,60 @@ def ox_term_converter() -> Callable[[Node | Graph | None], Any]:
         return node
 
     return convert
+
+
+#: A quad of rdflib terms; graph name None for the default graph.
+Quad = tuple[Node, Node, Node, Node | None]
+
+
+def walk_labelled(quads: Sequence[Quad]) -> list[Quad]:
+    """The quads sorted (by graph, subject, predicate, object), blank nodes renamed b0, b1,
+    ... in the order a breadth-first walk from the sorted quads reaches them.
+
+    Linear in the quads however deeply blank nodes chain (no recursion), and the same
+    labels for the same graph; for writers that must not nest blank nodes.
+
+    >>> a, p = URIRef("https://example.org/a"), URIRef("https://example.org/p")
+    >>> x, y = BNode(), BNode()
+    >>> [(s.n3(), o.n3()) for s, _, o, _ in walk_labelled([(y, p, a, None), (x, p, y, None)])]
+    [('_:b0', '<https://example.org/a>'), ('_:b1', '_:b0')]
+    """
+    touching: dict[Node, list[Quad]] = {}
+    for quad in quads:
+        for term in (quad[0], quad[2], quad[3]):
+            if isinstance(term, BNode):
+                touching.setdefault(term, []).append(quad)
+    labels: dict[Node, BNode] = {}
+
+    def term_key(term: Node | None) -> str:
+        if isinstance(term, BNode):
+            return "_:" + labels[term] if term in labels else "_:~"  # not yet reached: ties
+        return "" if term is None else term.n3()
+
+    def key(quad: Quad) -> tuple[str, ...]:
+        return tuple(term_key(t) for t in (quad[3], quad[0], quad[1], quad[2]))
+
+    queue: deque[Node] = deque()
+
+    def reach(found: Iterable[Quad]) -> None:
+        for quad in sorted(found, key=key):
+            for term in (quad[0], quad[2], quad[3]):
+                if isinstance(term, BNode) and term not in labels:
+                    labels[term] = BNode(f"b{len(labels)}")
+                    queue.append(term)
+
+    if touching:
+        for quad in sorted(quads, key=key):
+            reach([quad])
+            while queue:
+                reach(touching[queue.popleft()])
+    renamed = [
+        (labels.get(s, s), p, labels.get(o, o), None if g is None else labels.get(g, g))
+        for s, p, o, g in quads
+    ]
+    return sorted(
+        renamed, key=lambda q: ("" if q[3] is None else q[3].n3(), *(t.n3() for t in q[:3]))
+    )
 
 
 def new_dataset() -> Dataset:
