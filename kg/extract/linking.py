@@ -33,6 +33,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Span
 
+from kg.extract.context import POSSESSIVE
 from kg.ontology import Gazetteer, GazetteerEntry
 
 #: An acronym: two to five capitals (and "&"), as "AFP", "ICO", "AT&T".
@@ -40,7 +41,6 @@ ACRONYM = re.compile(r"[A-Z&]{2,5}")
 _LOCAL_PLACES = frozenset({"City", "Region"})
 #: Bodies of one country's state: owned by another country in the text, they are not it.
 _PUBLIC_BODIES = frozenset({"GovernmentAgency", "Court"})
-_POSSESSIVES = frozenset({"'s", "'", "\u2019s", "\u2019"})
 
 
 def link_keys(spans: Sequence[Span], text: str, gazetteer: Gazetteer) -> list[str | None]:
@@ -55,9 +55,9 @@ def link_keys(spans: Sequence[Span], text: str, gazetteer: Gazetteer) -> list[st
         if span.kb_id_:
             key = choose_key(span.kb_id_, present, countries, gazetteer, owner=owner)
         entry = gazetteer.entries.get(key) if key else None
-        if entry is not None and not (
-            supported(entry, span.text, text, countries, local, regions)
-            and not (owner and entry.cls in _PUBLIC_BODIES and entry.country != owner)
+        if entry is not None and (
+            not supported(entry, span.text, text, countries, local, regions)
+            or (owner is not None and entry.cls in _PUBLIC_BODIES and entry.country != owner)
         ):
             key = None
         keys.append(key)
@@ -78,7 +78,7 @@ def owner_countries(spans: Sequence[Span], gazetteer: Gazetteer) -> list[str | N
     for span in spans:
         owner = country_ends.get(span.start)
         before = span.start - 1
-        if owner is None and before >= 0 and span.doc[before].text in _POSSESSIVES:
+        if owner is None and before >= 0 and span.doc[before].text in POSSESSIVE:
             owner = country_ends.get(before)
         owners.append(owner)
     first_owner: dict[str, str] = {}
