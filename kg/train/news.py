@@ -41,7 +41,8 @@ from scipy.optimize import minimize
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.eval_calibration import RatedTriple, calibrate
+from kg.eval_calibration import THRESHOLDS, RatedTriple, calibrate
+from kg.eval_calibration import Calibration as CalibrationScores
 from kg.evaluate import GoldRelation, SeedsGold, load_seeds_gold
 from kg.extract.classifier import (
     CONLL_PREDICATES,
@@ -87,6 +88,8 @@ TRUSTED_POSITIVES = 20
 #: tried: it kept a fifth of the right facts on held-out news train (0.73) and dropped
 #: every lexicon relation of the sample, so candidates still start at an even chance.
 EMIT_PROBABILITY = 0.5
+#: The thresholds of scores.json's table: ``kg eval``'s.
+TABLE_THRESHOLDS: tuple[float, ...] = tuple(float(t) for t in THRESHOLDS)
 #: The precision the default threshold aims at, on held-out news.
 TARGET_PRECISION = 0.85
 
@@ -324,7 +327,8 @@ def held_out(
     keys: list[tuple[int, int, int, str]] = []
     for fold in folds_of(len(news)):
         held = sorted(fold.tolist())
-        rest = [e for i, e in enumerate(news) if i not in set(held)]
+        held_set = set(held)
+        rest = [e for i, e in enumerate(news) if i not in held_set]
         model = fit_set(
             concat(conll, featurize(rest, weight=weight)), l2=l2, min_count=2, labels_used=labels
         )
@@ -451,10 +455,10 @@ def train(
         concat(conll, featurize(news, weight=weight)), l2=l2, min_count=2, labels_used=labels
     )
     model = replace(model, threshold=EMIT_PROBABILITY)
-    calibration = replace(_calibrate(held, articles), trusted=trusted_predicates(training))
+    stated = triple_points(held, articles)
+    calibration = replace(_calibrate(stated, articles), trusted=trusted_predicates(training))
     folder = Path(out)
     files = save_model(model, folder) + save_calibration(calibration, folder)
-    stated = triple_points(held, articles)
     summary = _summary(command, conll, news, grid, model, calibration, stated, files, started)
     (folder / "scores.json").write_text(
         json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8"
@@ -468,9 +472,10 @@ def _conll(path: str | Path) -> list[Any]:
     return load_conll04(path)
 
 
-def _calibrate(held: Held, news: Sequence[NewsArticle]) -> Calibration:
-    stated, right = triple_points(held, news)
-    classifier = platt(stated, right)
+def _calibrate(stated: tuple[np.ndarray, np.ndarray], news: Sequence[NewsArticle]) -> Calibration:
+    """The classifier's calibration from the held-out facts a build states
+    (:func:`triple_points`), the lexicon's from the news articles."""
+    classifier = platt(*stated)
     points = lexicon_points(news)
     pooled_x = np.concatenate([x for x, _ in points.values()]) if points else np.zeros(0)
     pooled_y = np.concatenate([y for _, y in points.values()]) if points else np.zeros(0)
@@ -499,7 +504,7 @@ def _summary(
 ) -> dict[str, Any]:
     probability, right = stated
     calibrated = np.interp(probability, *calibration.classifier)
-    kept = calibrated >= calibration.min_confidence
+    (at_min,) = threshold_table(calibrated, right, (calibration.min_confidence,))
     return {
         "command": command,
         "deterministic": "no random state: folds by article index, L-BFGS from zero weights",
@@ -518,11 +523,9 @@ def _summary(
             "candidates": len(right),
             "right": int(right.sum()),
             "calibration_error": round(calibration_error(calibrated, right), 4),
-            "kept_at_min_confidence": int(kept.sum()),
-            "precision_at_min_confidence": round(float(right[kept].mean()), 4)
-            if kept.any()
-            else None,
-            "share_of_right_kept": round(float(right[kept].sum() / max(1.0, right.sum())), 4),
+            "kept_at_min_confidence": at_min["kept"],
+            "precision_at_min_confidence": at_min["precision"] if at_min["kept"] else None,
+            "share_of_right_kept": at_min["share_of_right_kept"],
             "by_threshold": threshold_table(calibrated, right),
         },
         "train_seconds": round(time.perf_counter() - started, 1),
@@ -533,35 +536,41 @@ def _summary(
 def threshold_table(
     confidence: np.ndarray,
     right: np.ndarray,
-    thresholds: Sequence[float] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
+    thresholds: Sequence[float] = TABLE_THRESHOLDS,
 ) -> list[dict[str, float]]:
     """For each threshold: how many facts a build would keep, their precision, and the
-    share of the right facts kept.
+    share of the right facts kept (``kg eval``'s table, :func:`held_out_scores`).
 
     >>> threshold_table(np.array([0.2, 0.6, 0.9]), np.array([1.0, 0.0, 1.0]), (0.5,))
     [{'min_confidence': 0.5, 'kept': 2, 'precision': 0.5, 'share_of_right_kept': 0.5}]
     """
-    rows = []
-    for t in thresholds:
-        kept = confidence >= t
-        rows.append(
-            {
-                "min_confidence": t,
-                "kept": int(kept.sum()),
-                "precision": round(float(right[kept].mean()), 4) if kept.any() else 0.0,
-                "share_of_right_kept": round(float(right[kept].sum() / max(1.0, right.sum())), 4),
-            }
-        )
-    return rows
+    scores = held_out_scores(confidence, right, [Decimal(str(t)) for t in thresholds])
+    return [
+        {
+            "min_confidence": float(score.threshold),
+            "kept": score.kept,
+            "precision": round(score.precision, 4),
+            "share_of_right_kept": round(score.recall, 4),
+        }
+        for score in scores.thresholds
+    ]
 
 
 def calibration_error(confidence: np.ndarray, right: np.ndarray) -> float:
     """The expected calibration error of (confidence, right) points, as ``kg eval`` reports it."""
+    return held_out_scores(confidence, right, ()).ece or 0.0
+
+
+def held_out_scores(
+    confidence: np.ndarray, right: np.ndarray, thresholds: Sequence[Decimal]
+) -> CalibrationScores:
+    """``kg eval``'s calibration of held-out (confidence, right) points, each right point
+    a fact of its own (:func:`kg.eval_calibration.calibrate`)."""
     rated = [
-        RatedTriple(Decimal(str(round(float(c), 4))), frozenset({0}) if r else frozenset())
-        for c, r in zip(confidence, right, strict=True)
+        RatedTriple(Decimal(str(round(float(c), 4))), frozenset({i}) if r else frozenset())
+        for i, (c, r) in enumerate(zip(confidence, right, strict=True))
     ]
-    return calibrate(rated, required=int(right.sum())).ece or 0.0
+    return calibrate(rated, required=int(right.sum()), thresholds=thresholds)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
