@@ -8,7 +8,6 @@ exit code. Nothing else talks to the terminal.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -33,7 +32,7 @@ from rich.text import Text
 
 from kg import __version__
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
-from kg.errors import KGError, ShapesError, quiet_rdflib_warnings
+from kg.errors import KGError, ShapesError, printable, quiet_rdflib_warnings
 from kg.ingest import MAX_CHARS
 
 if TYPE_CHECKING:
@@ -91,29 +90,17 @@ class ReportFormat(StrEnum):
 
 # Characters that would break the one-line message or act on the terminal: control
 # characters (newlines, ESC sequences) and the bidirectional overrides that reorder text.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def escape_controls(text: str) -> str:
-    """``text`` with control and bidi-override characters shown as escapes.
-
-    >>> escape_controls("a\\nb.txt\\x1b[31m\\u202e")
-    'a\\\\nb.txt\\\\x1b[31m\\\\u202e'
-    """
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
-
-
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``error: message`` on stderr (on one line) and return the exit to raise."""
     err_console.print(
-        f"[bold red]error:[/] {escape(escape_controls(message))}", markup=True, highlight=False
+        f"[bold red]error:[/] {escape(printable(message))}", markup=True, highlight=False
     )
     return typer.Exit(code)
 
 
 def warn(message: str) -> None:
     """Print ``warning: message`` on stderr, on one line and literally."""
-    err_console.print(f"warning: {escape_controls(message)}", highlight=False)
+    err_console.print(f"warning: {printable(message)}", highlight=False)
 
 
 def guarded(call: Callable[[], T]) -> T:

@@ -218,6 +218,20 @@ class _Collector(logging.Handler):
 #: Python warnings meant for the authors of code, not for the users of kg.
 _DEVELOPER_WARNINGS = (DeprecationWarning, PendingDeprecationWarning)
 
+#: Control characters (C0, DEL, C1) and bidi overrides: never written raw to a terminal or log.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control characters (C0, DEL, C1) and bidi overrides written as escapes
+    (Python's ``unicode_escape``): for messages and logs that quote what users sent.
+
+    >>> print(printable("GET /\x1b[2J\x07\r\x9b\u202e HTTP/1.1"))
+    GET /\x1b[2J\x07\r\x9b\u202e HTTP/1.1
+    """
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 _ILL_TYPED = re.compile(r"Failed to convert Literal lexical form to value\. Datatype=(\S+?),")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 

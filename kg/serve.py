@@ -58,11 +58,18 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from kg import __version__
-from kg.errors import KGError, QueryError, QueryTimeoutError, ServerError, UnsafeQueryError
+from kg.errors import (
+    KGError,
+    QueryError,
+    QueryTimeoutError,
+    ServerError,
+    UnsafeQueryError,
+    printable,
+)
 from kg.export import export_graph
 from kg.query import DEFAULT_TIMEOUT, ParsedQuery, QueryResult, format_result
 from kg.query_worker import default_max_workers, set_max_workers
-from kg.serve_guards import Busy, CrossSite, OriginPolicy, QuerySlots, printable
+from kg.serve_guards import Busy, CrossSite, OriginPolicy, QuerySlots
 from kg.stores import Store, check_cached
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "SparqlServer", "make_server"]

@@ -1,6 +1,6 @@
-"""What ``kg serve`` refuses before a query runs, and how it logs what strangers send.
+"""What ``kg serve`` refuses before a query runs.
 
-Three guards of :mod:`kg.serve`, kept apart from its HTTP plumbing:
+Two guards of :mod:`kg.serve`, kept apart from its HTTP plumbing:
 
 - :class:`OriginPolicy`: a page of another site must not run queries in the
   user's browser (one no-cors form POST is enough to start a catastrophic
@@ -11,9 +11,9 @@ Three guards of :mod:`kg.serve`, kept apart from its HTTP plumbing:
   answered.
 - :class:`QuerySlots`: at most N queries run at once, a few more wait a
   moment for a slot; the rest are told to come back (503, ``Retry-After``).
-- :func:`printable`: control characters (C0, DEL, C1) in a log line are
-  written as escapes (``\\x1b``), so that a request cannot send escape sequences to
-  the terminal that shows the log.
+
+What strangers send reaches the log through :func:`kg.errors.printable` (control
+characters as escapes), as the CLI's messages do.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from kg.errors import QueryBusyError, ServerError
+from kg.errors import QueryBusyError, ServerError, printable
 from kg.query_worker import WorkerSlots
 
 __all__ = [
@@ -36,26 +36,12 @@ __all__ = [
     "OriginPolicy",
     "QuerySlots",
     "normalize_origin",
-    "printable",
 ]
 
-# Control characters (C0, DEL, C1) and the bidirectional overrides that reorder a line.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _ORIGIN = re.compile(
     r"(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<host>\[[0-9a-f:.]+\]|[^\s/:?#@\[\]]+)(?::(?P<port>\d{1,5}))?/?"
 )
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
-
-
-def printable(text: str) -> str:
-    r"""``text`` with control characters (C0, DEL, C1) and bidi overrides written as escapes.
-
-    The same escapes as the CLI's messages (Python's ``unicode_escape``).
-
-    >>> print(printable("GET /\x1b[2J\x07\r\x9b\u202e HTTP/1.1"))
-    GET /\x1b[2J\x07\r\x9b\u202e HTTP/1.1
-    """
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def normalize_origin(origin: str) -> str | None:

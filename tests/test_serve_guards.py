@@ -25,10 +25,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.errors import QueryBusyError, ServerError
+from kg.errors import QueryBusyError, ServerError, printable
 from kg.query import ParsedQuery, QueryResult
 from kg.serve import SparqlServer, make_server
-from kg.serve_guards import Busy, OriginPolicy, QuerySlots, normalize_origin, printable
+from kg.serve_guards import Busy, OriginPolicy, QuerySlots, normalize_origin
 from kg.stores import MemoryStore, open_store
 
 SMALL = Path(__file__).parent / "data" / "stores" / "small.trig"
