@@ -234,9 +234,9 @@ def check_not_inputs(outputs: Iterable[str | Path], inputs: Iterable[str | Path]
     ...     print(str(err).split(" Write")[0].replace(str(folder), "DIR"))
     DIR/kg.trig: is also an input of this command, which would overwrite it (as DIR/link.trig).
     """
-    written = {key: Path(path) for path in outputs if (key := _file_key(path)) is not None}
+    written = {key: Path(path) for path in outputs if (key := file_key(path)) is not None}
     for path in inputs:
-        target = written.get(_file_key(path))  # type: ignore[arg-type]
+        target = written.get(file_key(path))  # type: ignore[arg-type]
         if target is not None:
             same = "" if os.path.abspath(target) == os.path.abspath(path) else f" (as {target})"
             raise OutputError(
@@ -245,7 +245,8 @@ def check_not_inputs(outputs: Iterable[str | Path], inputs: Iterable[str | Path]
             )
 
 
-def _file_key(path: str | Path) -> tuple[int, int] | None:
+def file_key(path: str | Path) -> tuple[int, int] | None:
+    """What makes a file that file whatever it is called (device, inode); None if it is not."""
     try:
         st = os.stat(path)
     except (OSError, ValueError):

@@ -59,7 +59,7 @@ from typing import Any
 
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import OutputError, StateError
-from kg.export import write_atomic
+from kg.export import file_key, write_atomic
 from kg.types import (
     Article,
     Extraction,
@@ -626,12 +626,12 @@ def writer_lock(
     """
     folder = Path(out_dir)
     held = _held()
-    key = _folder_key(state_dir(folder))
+    key = file_key(state_dir(folder))
     if key is not None and key in held:
         yield
         return
     fd, made = _acquire(state_dir(folder), wait=wait, on_wait=on_wait)
-    key = _folder_key(state_dir(folder))
+    key = file_key(state_dir(folder))
     assert key is not None
     held[key] = fd
     _HELD_FDS.add(fd)
@@ -672,14 +672,6 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_locks_in_child)
 
 
-def _folder_key(path: Path) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
-
-
 def _acquire(
     meta: Path, *, wait: bool, on_wait: Callable[[int | None], None] | None
 ) -> tuple[int, list[Path]]:
@@ -705,7 +697,7 @@ def _acquire(
                     told = True
                 checkpoint("lock:wait")
                 _lock(fd)
-            if _folder_key(meta) == _key_of(fd):
+            if file_key(meta) == _key_of(fd):
                 return fd, made
         except BaseException:
             os.close(fd)
@@ -772,7 +764,7 @@ def _holder(fd: int) -> int | None:
 def _writing(folder: Path) -> Iterator[None]:
     """The writer lock for a commit or a recovery: already held by this thread (the
     usual case, see :func:`writer_lock`), or taken now without waiting."""
-    key = _folder_key(state_dir(folder))
+    key = file_key(state_dir(folder))
     if key is not None and key in _held():
         yield
         return
