@@ -778,19 +778,10 @@ def _locked(meta: Path) -> Iterator[None]:
 
     The lock (flock on the folder itself) goes with the process, however it ends.
     """
-    try:
-        import fcntl
-    except ImportError:  # not on POSIX: no lock
-        yield
-        return
     fd = os.open(meta, os.O_RDONLY)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StateError(_busy(meta, fd)) from None
-        except OSError:  # a file system without locks
-            pass
+        if not _try_lock(fd):
+            raise StateError(_busy(meta, fd))
         yield
     finally:
         os.close(fd)
