@@ -39,7 +39,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
-from kg.extract.temporal import xsd_type_of
+from kg.dates import xsd_type_of
 from kg.ontology import (
     CORE_PREDICATES,
     KGO,
