@@ -278,7 +278,7 @@ def _not_inputs(
 ) -> None:
     """Refuse to overwrite a file that is also an input (``kg extract a.jsonl -o a.jsonl``):
     an article of ``paths`` or an ``extra`` input file, by any name (kg.export.check_not_inputs)."""
-    from kg.export import check_not_inputs
+    from kg.atomic import check_not_inputs
     from kg.ingest import collect_paths
 
     if not any(path.exists() or path.is_symlink() for path in outputs):
@@ -418,7 +418,7 @@ def build(
 
     Example: kg build corpus/ -o output --jobs 2
     """
-    from kg.export import check_writable
+    from kg.atomic import check_writable
     from kg.pipeline import BuildSummary, summarize, write_outputs
 
     set_aside: list[QuarantinedTriple] = []
@@ -536,7 +536,7 @@ def add(
 
     Example: kg add more-articles/ -o output
     """
-    from kg.export import check_writable
+    from kg.atomic import check_writable
     from kg.pipeline import add as add_articles
 
     def go() -> ChangeSummary:
@@ -752,7 +752,8 @@ def export(
     Examples: kg export --format graphml -o output/kg.graphml ;
     kg export --format gexf -o output/kg.gexf ; kg export --infer -f trig -o inferred.trig
     """
-    from kg.export import check_not_inputs, export_graph
+    from kg.atomic import check_not_inputs
+    from kg.export import export_graph
     from kg.store import load_graph
 
     def go() -> str | None:
@@ -787,8 +788,8 @@ def extract(
 
     Example: kg extract articles.jsonl -o extractions.jsonl
     """
+    from kg.atomic import check_writable, write_atomic
     from kg.errors import OutputError
-    from kg.export import check_writable, write_atomic
     from kg.pipeline import extraction_records
 
     def go() -> str:
@@ -858,7 +859,7 @@ def viz(
     kg viz --focus "Acme Corp" --depth 2 -o acme.html ;
     kg viz --query planned.rq -o planned.html
     """
-    from kg.export import check_not_inputs
+    from kg.atomic import check_not_inputs
     from kg.query import read_query_arg
     from kg.store import load_graph
     from kg.viz import DEFAULT_MAX_NODES, graph_to_view, write_html

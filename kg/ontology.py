@@ -29,6 +29,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DefinedNamespace
 
 from kg.errors import OntologyError
+from kg.terms import to_rdflib
 
 KGO_IRI = "https://w3id.org/kg-builder/ontology#"
 KGR_IRI = "https://w3id.org/kg-builder/resource/"
@@ -256,8 +257,6 @@ def package_data_dir(package: str, folder: str, marker: str) -> Path:
 
 def _parse(paths: Iterable[Path]) -> Graph:
     """Read Turtle files into one rdflib graph (parsed by pyoxigraph: 10x rdflib's parser)."""
-    from kg.store import to_rdflib  # kg.store imports this module
-
     graph = Graph()
     for path in paths:
         for t in _read_turtle(path):

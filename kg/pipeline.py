@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 
 from rdflib import Dataset
 
+from kg.atomic import write_atomic
 from kg.confidence import DEFAULT_MIN_CONFIDENCE, check_threshold, split_relations
 from kg.errors import EmptyInputError, PublishInterruptedError, StateError, StoreError
-from kg.export import graph_piece, write_atomic, write_graph_files
+from kg.export import graph_piece, write_graph_files
 from kg.graph import (
     Block,
     build_dataset,

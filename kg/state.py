@@ -59,7 +59,7 @@ from typing import Any
 
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import OutputError, StateError
-from kg.export import file_key, write_atomic
+from kg.atomic import file_key, write_atomic
 from kg.types import (
     Article,
     Extraction,

@@ -109,6 +109,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
+from kg.atomic import write_atomic
 from kg.errors import (
     GraphFileError,
     KGError,
@@ -119,7 +120,7 @@ from kg.errors import (
     UnsupportedFormatError,
 )
 from kg.export import dataset_quads as _rdflib_quads
-from kg.export import export_graph, format_for_path, normalize_format, write_atomic
+from kg.export import export_graph, format_for_path, normalize_format
 from kg.query import (
     DEFAULT_MAX_MEMORY,
     ParsedQuery,

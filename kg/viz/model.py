@@ -27,19 +27,15 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph, Dataset
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from kg.errors import ViewSelectionError
-from kg.evaluate import normalize_name
-from kg.ontology import KGO, KGO_IRI, SYMMETRIC_PREDICATES
+from kg.ontology import KGO, KGO_IRI, SYMMETRIC_PREDICATES, normalize_name
+from kg.query import ParsedQuery, check_query, run_query
 from kg.types import COARSE_CLASSES
-
-if TYPE_CHECKING:
-    from kg.query import ParsedQuery
 
 __all__ = [
     "SYMMETRIC_PREDICATES",
@@ -651,8 +647,6 @@ def query_view(view: ViewData, graph: Graph, query: str | ParsedQuery) -> ViewDa
     >>> [n.label for n in part.nodes], part.hidden
     (['a'], 2)
     """
-    from kg.query import ParsedQuery, check_query, run_query
-
     parsed = query if isinstance(query, ParsedQuery) else check_query(query)
     if parsed.kind == "ASK":
         raise ViewSelectionError(
