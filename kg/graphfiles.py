@@ -4,7 +4,7 @@ Once entities are resolved, an article's named graph depends only on the
 article, its statements, the entity ids and the checked entity descriptions.
 So after resolution the articles' graphs are made, checked against the
 shapes (:func:`kg.validate.check_document`) and serialized in worker
-processes forked from this one (:func:`kg.parallel.map_forked`), which hand
+processes forked from this one (:func:`kg.forks.map_forked`), which hand
 back bytes; this process writes them in article-id order, then the default
 graph, whose corroborated facts need every article's kept statements, and
 the quarantine graph. The files are the same for any number of processes.
@@ -27,6 +27,7 @@ from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
 from kg.export import RELATIONS, GraphPiece, graph_piece, write_graph_files
+from kg.forks import map_forked
 from kg.graph import (
     ONTOLOGY_IRI,
     Statement,
@@ -39,7 +40,6 @@ from kg.graph import (
     statements_by_document,
 )
 from kg.ontology import KGR_IRI, ontology_graph
-from kg.parallel import map_forked
 from kg.types import Entity, Resolved
 from kg.validate import (
     QuarantinedTriple,

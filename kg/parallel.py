@@ -15,22 +15,18 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from itertools import islice
 from typing import Any, TypeVar
 
+from kg.forks import ignore_interrupt
 from kg.types import Article, Extraction
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 #: Articles sent to a worker at a time: small enough to balance, large enough to batch.
 CHUNK = 8
-
-#: The work :func:`map_forked` hands to the processes it forks: (function, items).
-_FORKED: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 #: This process's extraction pipeline (and gazetteer), by options: one set at a time.
 _PIPELINES: dict[tuple[str | None, tuple[str, ...]], tuple[Any, Any]] = {}
@@ -73,13 +69,8 @@ def cached_pipeline(model: str | None, gazetteer_files: Sequence[str]) -> tuple[
 
 
 def _worker_started(*pipeline_options: Any) -> None:
-    """Pool initializer: leave Ctrl-C to the parent; load the pipeline when given its options.
-
-    Ctrl-C in a terminal reaches every process of the group. The parent stops
-    the pool and reports the interruption in one line; a worker interrupted
-    mid-task would print a traceback and could leave the pool waiting forever.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Pool initializer: leave Ctrl-C to the parent; load the pipeline when given its options."""
+    ignore_interrupt()
     if pipeline_options:
         cached_pipeline(*pipeline_options)
 
@@ -135,40 +126,3 @@ def extract_articles(
                     yield extraction
     finally:
         _PIPELINES.clear()  # the pipeline loaded here for forking is not needed any more
-
-
-def map_forked(
-    func: Callable[[T], R], items: Sequence[T], *, jobs: int = 1, chunk: int = CHUNK
-) -> Iterator[R]:
-    """``func`` over ``items`` in ``jobs`` processes forked now, results in input order.
-
-    The workers are forked from this process as it is at the call, so
-    ``func`` and ``items`` (closures, large indexes) reach them without being
-    pickled; only the results come back. With one job, too few items to
-    share, or no ``fork`` on the platform, it is a plain ``map`` here.
-
-    >>> list(map_forked(abs, [-1, 2, -3], jobs=2, chunk=1))
-    [1, 2, 3]
-    """
-    global _FORKED
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    if jobs <= 1 or not fork or len(items) <= chunk:
-        yield from map(func, items)
-        return
-    if _FORKED is not None:
-        raise RuntimeError("map_forked: already mapping in this process")
-    _FORKED = (func, items)
-    try:
-        bounds = [(i, min(i + chunk, len(items))) for i in range(0, len(items), chunk)]
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_started) as pool:
-            for done in pool.imap(_run_forked, bounds):
-                yield from done
-    finally:
-        _FORKED = None
-
-
-def _run_forked(bounds: tuple[int, int]) -> list[Any]:
-    """Worker task of :func:`map_forked`: one slice of the items."""
-    assert _FORKED is not None, "map_forked's workers are forked after it sets its work"
-    func, items = _FORKED
-    return [func(item) for item in items[bounds[0] : bounds[1]]]
