@@ -5,7 +5,8 @@ asserts: its metadata, which entities it mentions, the direct relation
 triples, one qualified :class:`kgo:Statement` per relation (rdf:subject,
 rdf:predicate, rdf:object, evidence sentence, offsets, confidence, dates,
 status, role) and its figures as :class:`kgo:Observation` nodes. Entity
-descriptions (class, label, aliases, Wikidata link) go to the default graph,
+descriptions (class, label, aliases, Wikidata link, and the ``kgo:locatedIn``
+the gazetteer knows of its places) go to the default graph,
 with a :class:`kgo:Fact` for each relation that two or more documents state
 (its statements and their aggregate confidence, see :func:`fact_triples`).
 The relations a build does not assert (below its confidence threshold) can
@@ -301,7 +302,9 @@ def _triple_key(t: Triple) -> tuple[str, str, str, str]:
 
 
 def entity_triples(entities: Iterable[Entity], *, base: str = KGR_IRI) -> Iterator[Triple]:
-    """The description of each entity: class, label, aliases, Wikidata link."""
+    """The description of each entity: class, label, aliases, Wikidata link, and for a
+    gazetteer place the places it lies in (``kgo:locatedIn``: background knowledge, not an
+    article's claim, so without a statement)."""
     for entity in entities:
         subject = URIRef(base + entity.id)
         yield subject, RDF.type, KGO[entity.cls]
@@ -310,6 +313,8 @@ def entity_triples(entities: Iterable[Entity], *, base: str = KGR_IRI) -> Iterat
             yield subject, SKOS.altLabel, Literal(alias)
         if entity.wikidata:
             yield subject, OWL.sameAs, WD[entity.wikidata]
+        for place in entity.located_in:
+            yield subject, KGO.locatedIn, URIRef(base + place)
 
 
 def document_triples(

@@ -908,7 +908,7 @@ def _remove(
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise StateError(
             f"{out_dir}: the build holds no article {', '.join(map(repr, unknown))} "
-            f"({len(state.extractions)} articles).{hint}"
+            f"({len(state.extractions)} article{'' if len(state.extractions) == 1 else 's'}).{hint}"
         )
     if len(set(doc_ids)) == len(state.extractions):
         raise StateError(

@@ -57,9 +57,9 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from kg.atomic import file_key, write_atomic
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import OutputError, StateError
-from kg.atomic import file_key, write_atomic
 from kg.types import (
     Article,
     Extraction,
@@ -728,7 +728,7 @@ def _try_lock(fd: int) -> bool:
 
 def _lock(fd: int) -> None:
     """Wait for the lock on ``fd`` (Ctrl-C interrupts the wait)."""
-    import fcntl
+    import fcntl  # POSIX only, imported where used: _try_lock has found it here
 
     fcntl.flock(fd, fcntl.LOCK_EX)
 
