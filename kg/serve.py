@@ -23,9 +23,11 @@ reason, a query is stopped after the time limit (503), bodies are capped at
 name are answered (a web page cannot reach the server through DNS
 rebinding). The page loads nothing from elsewhere, and says so in its
 ``Content-Security-Policy``. Pages of other sites are refused (403) unless
-allowed by name, at most ``max_workers`` queries run at once (beyond a short
-queue: 503 with ``Retry-After``), and control characters are escaped in the
-log (:mod:`kg.serve_guards`).
+allowed by name, and control characters are escaped in the log
+(:mod:`kg.serve_guards`). At most ``max_workers`` queries run at once, and
+runaway ones cannot starve the others: a query still running after a second
+is moved to a small pool for long queries; beyond a short queue, or when that
+pool is full, the answer is 503 with ``Retry-After`` (:mod:`kg.serve_admission`).
 
 >>> from kg.stores import open_store
 >>> import threading, urllib.request
@@ -69,7 +71,8 @@ from kg.errors import (
 from kg.export import export_graph
 from kg.query import DEFAULT_TIMEOUT, ParsedQuery, QueryResult, format_result
 from kg.query_worker import default_max_workers, set_max_workers
-from kg.serve_guards import Busy, CrossSite, OriginPolicy, QuerySlots
+from kg.serve_admission import SHORT_BUDGET, Admission, Timing
+from kg.serve_guards import Busy, CrossSite, OriginPolicy
 from kg.stores import Store, check_cached
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "SparqlServer", "make_server"]
@@ -80,10 +83,6 @@ DEFAULT_PORT = 7878
 
 #: The largest request body accepted (a query, in a form or as is).
 MAX_BODY = 1_000_000
-
-#: Queries that may wait for a slot, per slot, and how long each may wait (seconds).
-QUEUE_PER_WORKER = 2
-QUEUE_WAIT = 5.0
 
 #: Result formats by media type, in the server's order of preference.
 _RESULT_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -140,13 +139,13 @@ class SparqlServer(ThreadingHTTPServer):
         timeout: float | None,
         log: Callable[[str], None] | None,
         origins: OriginPolicy,
-        slots: QuerySlots,
+        admission: Admission,
     ) -> None:
         self.store = store
         self.query_timeout = timeout
         self.log = log
         self.origins = origins
-        self.slots = slots
+        self.admission = admission
         self.stopping = False
         host = address[0]
         self.loopback_only = _is_loopback(host)
@@ -156,6 +155,7 @@ class SparqlServer(ThreadingHTTPServer):
     def server_close(self) -> None:
         """Stop listening; queries still running get no answer (their processes are killed)."""
         self.stopping = True
+        self.admission.close()
         super().server_close()
 
     @property
@@ -175,6 +175,7 @@ def make_server(
     log: Callable[[str], None] | None = None,
     allow_origins: Sequence[str] = (),
     max_workers: int | None = None,
+    short_budget: float = SHORT_BUDGET,
 ) -> SparqlServer:
     """Bind a read-only SPARQL endpoint over ``store``; call ``serve_forever()`` to run it.
 
@@ -189,10 +190,13 @@ def make_server(
         allow_origins: origins (``scheme://host[:port]``) whose pages may query
             the server besides its own page; others get 403.
         max_workers: queries run at once (default: twice the CPUs,
-            :func:`kg.query_worker.default_max_workers`); twice as many more
-            wait up to ``QUEUE_WAIT`` s, the rest get 503 with ``Retry-After``.
-            Given, it is also this process's cap of query processes
-            (:func:`kg.query_worker.set_max_workers`).
+            :func:`kg.query_worker.default_max_workers`), a quarter of them
+            (at least one) past ``short_budget``; twice as many more wait up
+            to 5 s, the rest get 503 with ``Retry-After``
+            (:class:`kg.serve_admission.Admission`). The places are also this
+            process's cap of query processes (:func:`kg.query_worker.set_max_workers`).
+        short_budget: seconds a query runs among the ordinary ones before
+            it is moved to the places for long queries.
 
     Raises:
         ServerError: the address is in use or cannot be bound; an option is wrong.
@@ -207,17 +211,11 @@ def make_server(
         raise ServerError(f"the query timeout must be positive, not {timeout!r}.")
     origins = OriginPolicy.allowing(allow_origins)
     workers = default_max_workers() if max_workers is None else max_workers
-    if max_workers is not None and max_workers >= 1:
-        set_max_workers(max_workers)  # the server's queue is then the only one
-    slots = QuerySlots(
-        workers,
-        queue=QUEUE_PER_WORKER * workers,
-        wait=QUEUE_WAIT if timeout is None else min(QUEUE_WAIT, timeout),
-        timeout=timeout,
-    )
+    admission = Admission(workers, timeout=timeout, budget=short_budget)
+    set_max_workers(admission.total)  # the server's queues are then the only ones
     try:
         return SparqlServer(
-            (host, port), store, timeout=timeout, log=log, origins=origins, slots=slots
+            (host, port), store, timeout=timeout, log=log, origins=origins, admission=admission
         )
     except OSError as err:
         if err.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
@@ -458,15 +456,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, f"{_MEDIA_TYPE[fmt]}; charset=utf-8", body, cache=False)
 
     def _run(self, parsed: ParsedQuery) -> QueryResult:
-        """Run the query in a slot; say in ``Server-Timing`` how long it waited and ran."""
-        asked = time.perf_counter()
-        with self.server.slots.slot():
-            started = time.perf_counter()
-            try:
-                return self.server.store.query(parsed, timeout=self.server.query_timeout)
-            finally:
-                wait, run = (started - asked) * 1000, (time.perf_counter() - started) * 1000
-                self._timing = f"wait;dur={wait:.0f}, run;dur={run:.0f}"
+        """Run the query where it is admitted; ``Server-Timing`` says how long it waited and ran."""
+        timing = Timing()
+        try:
+            return self.server.admission.run(
+                lambda limit: self.server.store.query(parsed, timeout=limit),
+                key=parsed.text,
+                client=str(self.client_address[0]),
+                timing=timing,
+            )
+        finally:
+            self._timing = timing.header()
 
     # -- responses -----------------------------------------------
 

@@ -11,6 +11,8 @@ Two guards of :mod:`kg.serve`, kept apart from its HTTP plumbing:
   answered.
 - :class:`QuerySlots`: at most N queries run at once, a few more wait a
   moment for a slot; the rest are told to come back (503, ``Retry-After``).
+  :mod:`kg.serve_admission` keeps such a pool for ordinary queries and sets
+  runaway ones apart.
 
 What strangers send reaches the log through :func:`kg.errors.printable` (control
 characters as escapes), as the CLI's messages do.
@@ -154,7 +156,9 @@ class QuerySlots:
 
     At most ``workers`` queries run at once, ``queue`` more wait up to
     ``wait`` s; beyond that :class:`Busy` says how many seconds to wait: until
-    the oldest running query is stopped by ``timeout`` at the latest.
+    the oldest running query is stopped by ``timeout`` at the latest. The
+    message names ``workers_option`` (the ``--max-workers`` value the places
+    come from; default ``workers``).
 
     >>> slots = QuerySlots(1, queue=0, wait=0.1, timeout=30)
     >>> with slots.slot():
@@ -167,10 +171,19 @@ class QuerySlots:
     ...     pass
     """
 
-    def __init__(self, workers: int, *, queue: int, wait: float, timeout: float | None) -> None:
+    def __init__(
+        self,
+        workers: int,
+        *,
+        queue: int,
+        wait: float,
+        timeout: float | None,
+        workers_option: int | None = None,
+    ) -> None:
         if workers < 1:
             raise ServerError(f"--max-workers must be at least 1, not {workers}.")
         self.places = WorkerSlots(workers, queue=queue)
+        self.workers_option = workers if workers_option is None else workers_option
         self.wait = wait
         self.timeout = timeout
         self._lock = threading.Lock()
@@ -201,7 +214,7 @@ class QuerySlots:
         retry = self._retry_after()
         told = str(err).removesuffix(".").removesuffix("; try again in a moment")
         return Busy(
-            f"{told}; try again in {retry} s (kg serve --max-workers {self.places.limit}).",
+            f"{told}; try again in {retry} s (kg serve --max-workers {self.workers_option}).",
             retry,
         )
 

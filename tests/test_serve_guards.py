@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,7 +28,9 @@ from hypothesis import strategies as st
 
 from kg.errors import QueryBusyError, ServerError, printable
 from kg.query import ParsedQuery, QueryResult
+from kg.query_worker import stopped_after
 from kg.serve import SparqlServer, make_server
+from kg.serve_admission import Admission, LongPool, pool_sizes
 from kg.serve_guards import Busy, OriginPolicy, QuerySlots, normalize_origin
 from kg.stores import MemoryStore, open_store
 
@@ -306,7 +309,9 @@ def test_queries_beyond_the_workers_and_the_queue_get_503_with_retry_after() -> 
         ]
         for thread in waiting:
             thread.start()
-        while server.slots.places._waiting < 2:  # both queued (no timing: the queue says so)
+        while (
+            server.admission.general.places._waiting < 2
+        ):  # both queued (no timing: the queue says so)
             threading.Event().wait(0.01)
         busy = fetch(server.url + url_query)
         assert busy.status == 503
@@ -363,6 +368,192 @@ def test_the_process_cap_on_query_processes_is_told_as_busy() -> None:
 def test_max_workers_must_be_positive() -> None:
     with pytest.raises(ServerError, match="--max-workers"):
         make_server(MemoryStore(), "127.0.0.1", 0, max_workers=0)
+
+
+# ---------------------------------------------------------------- runaway queries set apart
+
+
+class SleepyStore(MemoryStore):
+    """The small graph; a query with the literal "sleep S" runs S seconds (unless stopped first).
+
+    A stand-in for runaway queries that costs no CPU: it keeps the limit each
+    query was given, and is stopped at that limit as a query process is.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.load_file(SMALL)
+        self.limits: dict[str, list[float | None]] = {}
+        self.stop = threading.Event()  # the end of the test: every sleeper wakes up
+
+    def query(self, query: str | ParsedQuery, *, timeout: float | None = None) -> QueryResult:
+        text = query if isinstance(query, str) else query.text
+        match = re.search(r'"(sleep ([0-9.]+)[^"]*)"', text)
+        if match is None:
+            return super().query(query, timeout=timeout)
+        self.limits.setdefault(match.group(1).strip(), []).append(timeout)
+        seconds = float(match.group(2))
+        woken = self.stop.wait(seconds if timeout is None else min(timeout, seconds))
+        if not woken and timeout is not None and timeout < seconds:
+            raise stopped_after(timeout)
+        return super().query(query, timeout=timeout)
+
+
+def sleeper(seconds: float, tag: str = "") -> str:
+    return f'ASK {{ FILTER("sleep {seconds:g} {tag}" != "") }}'
+
+
+def ask_url(server: SparqlServer, query: str) -> str:
+    return server.url + "sparql?" + urllib.parse.urlencode({"query": query})
+
+
+def in_background(url: str, answers: list[Answer]) -> threading.Thread:
+    thread = threading.Thread(target=lambda: answers.append(fetch(url)), daemon=True)
+    thread.start()
+    return thread
+
+
+def wait_until(condition: Any, seconds: float = 20) -> None:
+    ends = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < ends, "timed out waiting"
+        time.sleep(0.01)
+
+
+def test_a_short_query_is_answered_while_runaways_took_every_place() -> None:
+    store = SleepyStore()
+    with serving(store, timeout=60, max_workers=4, short_budget=0.3) as server:
+        answers: list[Answer] = []
+        threads = [in_background(ask_url(server, sleeper(60, str(n))), answers) for n in range(4)]
+        wait_until(lambda: len(answers) == 3)  # 3 general places: 3 runaways, then 1 more
+        started = time.perf_counter()
+        quick = fetch(ask_url(server, ASK))
+        took = time.perf_counter() - started
+        store.stop.set()
+        for thread in threads:
+            thread.join(30)
+    assert quick.status == 200 and quick.text.startswith('{"head"')
+    assert took < 5  # not after the runaways' 60 s, nor a queue's 5 s
+    assert "long" not in quick.headers["Server-Timing"]
+    refused = [a for a in answers[:3]]
+    assert all(a.status == 503 and a.headers["Retry-After"] for a in refused)
+    assert all("place for long queries is taken" in a.text for a in refused)
+    assert all(1 <= int(a.headers["Retry-After"]) <= 60 for a in refused)
+    assert answers[3].status == 200  # the one in the long pool, woken by the end of the test
+    budgets = sorted(limits[0] or 0 for limits in store.limits.values())
+    assert budgets == [0.3] * 4  # each got the short budget first
+
+
+@pytest.mark.parametrize("kind", ["memory", "oxigraph"])
+def test_real_runaways_leave_room_for_a_short_query(tmp_path: Path, kind: str) -> None:
+    store = open_store(oxigraph_folder(tmp_path)) if kind == "oxigraph" else CountingStore()
+    try:
+        with serving(store, timeout=3, max_workers=4, short_budget=0.3) as server:
+            answers: list[Answer] = []
+            runaways = [f"{CROSS} # {n}" for n in range(4)]  # four texts, none known yet
+            threads = [in_background(ask_url(server, text), answers) for text in runaways]
+            wait_until(lambda: len(answers) == 3)  # the long place is taken, 3 are told to wait
+            started = time.perf_counter()
+            quick = fetch(ask_url(server, ASK))
+            took = time.perf_counter() - started
+            for thread in threads:
+                thread.join(30)
+    finally:
+        store.close()
+    assert quick.status == 200 and took < 2  # before the runaway's 3 s deadline
+    assert [a.status for a in answers] == [503] * 4
+    assert all(a.headers["Retry-After"] for a in answers[:3])
+    assert "Retry-After" not in answers[3].headers and "more than 3 s" in answers[3].text
+
+
+def test_a_runaway_moved_to_the_long_pool_keeps_its_deadline() -> None:
+    with serving(CountingStore(), timeout=1.5, short_budget=0.3) as server:
+        started = time.perf_counter()
+        answer = fetch(ask_url(server, CROSS))
+        took = time.perf_counter() - started
+    assert answer.status == 503 and "Retry-After" not in answer.headers
+    assert "more than 1.5 s" in answer.text and answer.text.count("\n") == 1
+    timing = re.fullmatch(r"wait;dur=\d+, run;dur=(\d+), long", answer.headers["Server-Timing"])
+    assert timing and 1500 <= int(timing.group(1)) < 2500  # both pools: 1.5 s in all
+    assert took < 4
+
+
+def test_a_query_that_ran_long_goes_to_the_long_pool_at_once() -> None:
+    store = SleepyStore()
+    with serving(store, timeout=30, max_workers=4, short_budget=0.2) as server:
+        first = fetch(ask_url(server, sleeper(0.6)))  # 0.2 s, then the long pool
+        again = fetch(ask_url(server, sleeper(0.6)))  # straight to the long pool
+        blocker: list[Answer] = []
+        thread = in_background(ask_url(server, sleeper(60, "blocker")), blocker)
+        wait_until(
+            lambda: len(store.limits.get("sleep 60 blocker", [])) == 2
+        )  # it holds the long place
+        started = time.perf_counter()
+        refused = fetch(ask_url(server, sleeper(0.6)))
+        took = time.perf_counter() - started
+        store.stop.set()
+        thread.join(30)
+    assert first.status == again.status == 200
+    assert first.headers["Server-Timing"].endswith(", long")
+    limits = store.limits["sleep 0.6"]
+    assert limits[0] == 0.2 and limits[1] is not None and 29 < limits[1] < 30
+    assert limits[2] == 30  # no second trial among the short queries: the whole deadline
+    assert len(limits) == 3  # the refused one did not run at all
+    assert refused.status == 503 and refused.headers["Retry-After"] and took < 0.2
+
+
+def test_a_long_query_that_became_short_is_forgotten() -> None:
+    calls: list[float | None] = []
+    durations = iter([0.3, 0.3, 0.01, 0.01])  # long (trial, then long pool), then quick
+
+    def query(limit: float | None) -> str:
+        calls.append(limit)
+        seconds = next(durations)
+        if limit is not None and limit < seconds:
+            time.sleep(limit)
+            raise stopped_after(limit)
+        time.sleep(seconds)
+        return "rows"
+
+    admission = Admission(4, timeout=10, budget=0.1)
+    assert admission.run(query, key="SELECT ?x", client="a") == "rows"  # 0.1 s, then long
+    assert admission.run(query, key="SELECT  ?x\n", client="a") == "rows"  # long at once
+    assert admission.run(query, key="SELECT ?x", client="a") == "rows"  # quick: forgotten
+    assert calls == [0.1, pytest.approx(9.9, abs=0.05), 10, 0.1]
+
+
+def test_the_long_pool_keeps_a_place_for_other_clients() -> None:
+    pool = LongPool(3, timeout=30, budget=1)
+    with pool.place("10.0.0.1"), pool.place("10.0.0.1"):
+        with (
+            pytest.raises(Busy, match="your address already runs 2 of the 3"),
+            pool.place("10.0.0.1"),
+        ):
+            pass
+        with (
+            pool.place("10.0.0.2"),  # the last place is someone else's
+            pytest.raises(Busy, match="all 3 places") as full,
+            pool.place("10.0.0.3"),
+        ):
+            pass
+    assert 1 <= full.value.retry_after <= 30
+    with pool.place("10.0.0.1"), pool.place("10.0.0.1"):  # the places came back
+        pass
+
+
+@pytest.mark.parametrize(
+    ("workers", "general", "long"), [(1, 1, 1), (2, 1, 1), (4, 3, 1), (8, 6, 2)]
+)
+def test_pool_sizes(workers: int, general: int, long: int) -> None:
+    assert pool_sizes(workers) == (general, long)
+    admission = Admission(workers, timeout=5)
+    assert admission.total == general + long
+    assert admission.general.places.limit == general and admission.long.places == long
+
+
+def test_the_busy_message_names_the_option_given() -> None:
+    admission = Admission(4, timeout=5, budget=1)
+    assert admission.general.workers_option == 4  # not the 3 general places
 
 
 # ---------------------------------------------------------------- the command

@@ -1,0 +1,277 @@
+"""Where ``kg serve`` runs a query, so that runaway queries cannot starve ordinary ones.
+
+Every query first runs in the general pool with a short budget
+(:data:`SHORT_BUDGET`, 1 s, or the whole ``--timeout`` when that is
+shorter). A query still running at the end of its budget is stopped there
+and run again, with what is left of its deadline, in a small pool of places
+for long queries (:func:`pool_sizes`: a quarter of ``--max-workers``, at least
+one). When that pool is full, or the client's address already holds its
+share of it, the query gets 503 with ``Retry-After`` at once. A query text
+that recently ran long goes to the long pool directly, without costing the
+general pool its budget again. So a general place is never held for more
+than the budget, and ordinary queries always find one soon.
+
+The deadline (``--timeout``) counts the time a query ran in both pools, the
+memory ceiling is each query process's as before, and there are never more
+query processes than places (:func:`kg.query_worker.set_max_workers`).
+
+>>> admission = Admission(4, timeout=5, budget=1)
+>>> admission.general.places.limit, admission.long.places
+(3, 1)
+>>> admission.run(lambda timeout: timeout, key="ASK {}", client="127.0.0.1")
+1
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import math
+import threading
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+from kg.errors import QueryTimeoutError, ServerError
+from kg.query_worker import stopped_after
+from kg.serve_guards import Busy, QuerySlots
+
+__all__ = [
+    "QUEUE_PER_WORKER",
+    "QUEUE_WAIT",
+    "SHORT_BUDGET",
+    "Admission",
+    "LongPool",
+    "Timing",
+    "pool_sizes",
+]
+
+T = TypeVar("T")
+
+#: Seconds a query may run in the general pool before it is moved to the long pool.
+SHORT_BUDGET = 1.0
+
+#: Queries that may wait for a general place, per place, and how long each may wait (seconds).
+QUEUE_PER_WORKER = 2
+QUEUE_WAIT = 5.0
+
+#: Query texts remembered as long, and for how long (seconds).
+_REMEMBERED = 1024
+_REMEMBER_FOR = 600.0
+
+
+def pool_sizes(workers: int) -> tuple[int, int]:
+    """(general, long) places for ``--max-workers workers``: a quarter, at least one, run long.
+
+    >>> pool_sizes(4), pool_sizes(1), pool_sizes(16)
+    ((3, 1), (1, 1), (12, 4))
+    """
+    long = max(1, workers // 4)
+    return max(1, workers - long), long
+
+
+@dataclass
+class Timing:
+    """How long a query waited for a place and ran (seconds), and whether it ran long.
+
+    >>> Timing(0.0123, 1.5, moved=True).header()
+    'wait;dur=12, run;dur=1500, long'
+    """
+
+    wait: float = 0.0
+    run: float = 0.0
+    moved: bool = False
+
+    def header(self) -> str:
+        """The ``Server-Timing`` header's value."""
+        value = f"wait;dur={self.wait * 1000:.0f}, run;dur={self.run * 1000:.0f}"
+        return value + ", long" if self.moved else value
+
+
+class LongPool:
+    """Places for queries that ran past the budget; a client address may not take them all.
+
+    Nobody waits here: a full pool, or a client already holding its share
+    (all places but one, at least one), is :class:`Busy` at once, with
+    ``Retry-After`` until the oldest long query ends at the latest.
+
+    >>> pool = LongPool(2, timeout=30)
+    >>> with pool.place("10.0.0.1"), pool.place("10.0.0.2"):
+    ...     pass
+    >>> with pool.place("10.0.0.1"), pool.place("10.0.0.1"):
+    ...     pass  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.serve_guards.Busy: this query runs longer than 1 s, and your address already runs 1 of ...
+    """
+
+    def __init__(self, places: int, *, timeout: float | None, budget: float = SHORT_BUDGET) -> None:
+        self.places = places
+        self.per_client = max(1, places - 1)
+        self.timeout = timeout
+        self.budget = budget
+        self._lock = threading.Lock()
+        self._started: dict[int, float] = {}
+        self._clients: Counter[str] = Counter()
+        self._tickets = itertools.count()
+
+    @contextlib.contextmanager
+    def place(self, client: str) -> Iterator[None]:
+        """Hold a long place for ``client`` while the block runs, or raise :class:`Busy`."""
+        with self._lock:
+            retry = self._retry_after()
+            refusal = self._refusal(client, retry)
+            if refusal is not None:
+                raise Busy(refusal, retry)
+            ticket = next(self._tickets)
+            self._started[ticket] = time.monotonic()
+            self._clients[client] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                del self._started[ticket]
+                self._clients[client] -= 1
+                if not self._clients[client]:
+                    del self._clients[client]
+
+    def _refusal(self, client: str, retry: int) -> str | None:
+        told = f"this query runs longer than {self.budget:g} s"
+        if len(self._started) >= self.places:
+            taken = "the one place" if self.places == 1 else f"all {self.places} places"
+            return (
+                f"{told}, and {taken} for long queries {'is' if self.places == 1 else 'are'} "
+                f"taken; try again in {retry} s, or make it more selective (bind a subject, "
+                "add a LIMIT)."
+            )
+        if self._clients[client] >= self.per_client:
+            return (
+                f"{told}, and your address already runs {self._clients[client]} of the "
+                f"{self.places} long queries allowed at once; try again when it is done."
+            )
+        return None
+
+    def _retry_after(self) -> int:
+        """Seconds until the oldest long query ends at the latest (1 to 60; 5 without a limit)."""
+        oldest = min(self._started.values(), default=None)
+        if self.timeout is None or oldest is None:
+            return 5
+        return max(1, min(60, math.ceil(oldest + self.timeout - time.monotonic())))
+
+
+class Admission:
+    """A server's two pools of query places and the rule between them (see the module doc).
+
+    Parameters:
+        workers: ``--max-workers``; split by :func:`pool_sizes`.
+        timeout: the deadline of a query (seconds of running, in both pools); None: none.
+        budget: seconds a query may run in the general pool.
+    """
+
+    def __init__(
+        self, workers: int, *, timeout: float | None, budget: float = SHORT_BUDGET
+    ) -> None:
+        if workers < 1:
+            raise ServerError(f"--max-workers must be at least 1, not {workers}.")
+        general, long = pool_sizes(workers)
+        self.timeout = timeout
+        #: The general pool's limit per query; None when the deadline comes first.
+        self.budget: float | None = None if timeout is not None and timeout <= budget else budget
+        held = timeout if self.budget is None else self.budget
+        self.general = QuerySlots(
+            general,
+            queue=QUEUE_PER_WORKER * general,
+            wait=QUEUE_WAIT if timeout is None else min(QUEUE_WAIT, timeout),
+            timeout=held,
+            workers_option=workers,
+        )
+        self.long = LongPool(long, timeout=timeout, budget=budget)
+        self.total = general + long
+        self.closed = False
+        self._lock = threading.Lock()
+        self._long_texts: OrderedDict[str, float] = OrderedDict()
+
+    def close(self) -> None:
+        """Start no more long runs (the server is stopping)."""
+        self.closed = True
+
+    def run(
+        self,
+        call: Callable[[float | None], T],
+        *,
+        key: str,
+        client: str,
+        timing: Timing | None = None,
+    ) -> T:
+        """``call(seconds it may run)`` in the pool where it belongs; its value.
+
+        Parameters:
+            call: runs the query with the time limit it is given.
+            key: the query's text (texts that ran long are remembered).
+            client: the client's address (its share of the long pool).
+            timing: filled with how long the query waited and ran, even when it fails.
+
+        Raises:
+            Busy: no place (503 with ``Retry-After``).
+            QueryTimeoutError: the query ran past ``timeout`` in all.
+        """
+        timing = timing if timing is not None else Timing()
+        if self.budget is None:
+            return self._general(call, self.timeout, timing)
+        digest = hashlib.sha256(" ".join(key.split()).encode("utf-8")).hexdigest()
+        if not self._ran_long(digest):
+            try:
+                return self._general(call, self.budget, timing)
+            except QueryTimeoutError:
+                pass  # past the budget: on to the long pool with what is left
+        return self._long(call, digest, client, timing)
+
+    def _general(self, call: Callable[[float | None], T], limit: float | None, timing: Timing) -> T:
+        asked = time.monotonic()
+        with self.general.slot():
+            started = time.monotonic()
+            timing.wait += started - asked
+            try:
+                return call(limit)
+            finally:
+                timing.run += time.monotonic() - started
+
+    def _long(
+        self, call: Callable[[float | None], T], digest: str, client: str, timing: Timing
+    ) -> T:
+        if self.closed:
+            raise Busy("the server is stopping.", 5)
+        left = None if self.timeout is None else max(self.timeout - timing.run, 0.01)
+        with self.long.place(client):
+            timing.moved = True
+            started = time.monotonic()
+            try:
+                return call(left)
+            except QueryTimeoutError as err:
+                raise stopped_after(self.timeout or 0) from err
+            finally:
+                ran = time.monotonic() - started
+                timing.run += ran
+                self._remember(digest, long=ran > (self.budget or 0))
+
+    def _ran_long(self, digest: str) -> bool:
+        with self._lock:
+            until = self._long_texts.get(digest)
+            if until is not None and until < time.monotonic():
+                del self._long_texts[digest]
+                return False
+            return until is not None
+
+    def _remember(self, digest: str, *, long: bool) -> None:
+        """Send this text to the long pool next time (it ran long there), or no longer."""
+        with self._lock:
+            if not long:
+                self._long_texts.pop(digest, None)
+                return
+            self._long_texts[digest] = time.monotonic() + _REMEMBER_FOR
+            self._long_texts.move_to_end(digest)
+            while len(self._long_texts) > _REMEMBERED:
+                self._long_texts.popitem(last=False)
