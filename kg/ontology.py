@@ -438,6 +438,7 @@ class GazetteerEntry:
     metonyms: tuple[str, ...] = ()
     wikidata: str | None = None
     country: str | None = None  # gazetteer key of its country
+    located_in: tuple[str, ...] = ()  # gazetteer keys of the places it lies in (kgo:locatedIn)
 
 
 @dataclass(frozen=True)
@@ -457,6 +458,21 @@ class Gazetteer:
         """
         keys = self.names.get(name) or self.names.get(normalize_name(name), ())
         return tuple(self.entries[k] for k in keys)
+
+    def containers(self, key: str) -> tuple[str, ...]:
+        """Return the keys of the places entry ``key`` lies in, nearest first, up to its country.
+
+        >>> load_gazetteer().containers("shenzhen")
+        ('guangdong', 'china')
+        """
+        found: list[str] = []
+        todo = list(self.entries[key].located_in) if key in self.entries else []
+        while todo:
+            container = todo.pop(0)
+            if container != key and container not in found and container in self.entries:
+                found.append(container)
+                todo.extend(self.entries[container].located_in)
+        return tuple(found)
 
     @classmethod
     def from_entries(cls, entries: Sequence[GazetteerEntry]) -> Gazetteer:
@@ -549,6 +565,7 @@ def _load_gazetteer_files(paths: tuple[Path, ...]) -> Gazetteer:
         same = [o.value for o in values.get(str(OWL.sameAs), ()) if isinstance(o, ox.NamedNode)]
         wikidata = next((_local(o, WD_IRI) for o in sorted(same) if o.startswith(WD_IRI)), None)
         country = next(iter(values.get(str(KGO.country), ())), None)
+        located = values.get(str(KGO.locatedIn), ())
         entries.append(
             GazetteerEntry(
                 key=_local(subject, KGG_IRI),
@@ -560,9 +577,32 @@ def _load_gazetteer_files(paths: tuple[Path, ...]) -> Gazetteer:
                 metonyms=strings(KGO.metonym),
                 wikidata=wikidata,
                 country=_local(country.value, KGG_IRI) if country is not None else None,
+                located_in=tuple(sorted(_local(o.value, KGG_IRI) for o in located)),
             )
         )
-    return Gazetteer.from_entries(entries)
+    gazetteer = Gazetteer.from_entries(entries)
+    _check_located(gazetteer)
+    return gazetteer
+
+
+_PLACE_CLASSES = frozenset({"Place", "Country", "City", "Region"})
+
+
+def _check_located(gazetteer: Gazetteer) -> None:
+    """Every kgo:locatedIn of the gazetteer joins two of its places, and no place lies in itself."""
+    for key, entry in gazetteer.entries.items():
+        for container in entry.located_in:
+            target = gazetteer.entries.get(container)
+            if target is None or not {entry.cls, target.cls} <= _PLACE_CLASSES:
+                raise OntologyError(
+                    f"gazetteer: kgg:{key} kgo:locatedIn kgg:{container} does not join two "
+                    "places of the gazetteer. Fix the entry or remove the link."
+                )
+            if container == key or key in gazetteer.containers(container):
+                raise OntologyError(
+                    f"gazetteer: kgg:{key} lies in itself through kgg:{container} "
+                    "(a kgo:locatedIn cycle). Remove one of the links."
+                )
 
 
 def _read_turtle(path: Path) -> list[ox.Triple]:

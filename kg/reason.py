@@ -7,8 +7,11 @@ own entities: superclasses (a ``kgo:Company`` is a ``kgo:Organization``, a
 ``schema:Corporation``...), the other direction of symmetric predicates
 (``kgo:partnersWith``, ``kgo:competesWith``), inverses (``kgo:employs`` of
 ``kgo:worksFor``, ``kgo:producedBy`` of ``kgo:produces``), super-properties
-(``kgo:relation``, ``schema:worksFor``...) and the transitive
-``kgo:locatedIn``. :func:`infer` adds them to a Dataset as the named graph
+(``kgo:relation``, ``schema:worksFor``...), the transitive
+``kgo:locatedIn`` and the property chains that carry ``kgo:basedIn``,
+``kgo:livesIn`` and ``kgo:operatesIn`` up ``kgo:locatedIn`` (based in
+Beijing, which lies in China: based in China; see ``ontology/kgo.ttl``).
+:func:`infer` adds them to a Dataset as the named graph
 ``<{base}graph/inferred>``, so a query can tell asserted from inferred with
 ``GRAPH``, and ``kg validate`` leaves them out.
 

@@ -7,7 +7,10 @@ suffixes such as "Corp" dropped). Within an article, a lone "Xiang" or
 abbreviates ("Federal Communications Commission (FCC)"). Each group gets the
 class most of its mentions vote for (the gazetteer's when linked), its
 fullest proper name as label, the other names as aliases, and an id derived
-from class and label, so builds are deterministic and shards merge.
+from class and label, so builds are deterministic and shards merge. A place
+the gazetteer knows brings the places it lies in, up to its country
+(Shenzhen: Guangdong, China), as entities of the build whether named or not,
+and its entity lists the ones it directly lies in (``Entity.located_in``).
 
 >>> from kg.types import Article, Extraction, Mention
 >>> text = "Acme Corp hired Jo Bloggs. Bloggs joined Acme in May."
@@ -243,9 +246,14 @@ def resolve_minted(
     joined = _join_surnames(groups, gazetteer)
     for key in [k for k, members in groups.items() if _only_demonyms(members)]:
         del groups[key]  # "Swiss" alone names no entity: the country is not a node of the build
+    for key in _containers(groups, gazetteer):
+        groups.setdefault(key, [])  # where a named place lies is a node, named or not
     made = {key: _make_entity(key, groups[key], gazetteer) for key in sorted(groups)}
     ids = mint_ids({key: entity.id for key, entity in made.items()}, minted or {})
-    entities = [replace(made[key], id=entity_id) for key, entity_id in ids.items()]
+    entities = [
+        replace(made[key], id=entity_id, located_in=_located_in(key, ids, gazetteer))
+        for key, entity_id in ids.items()
+    ]
     resolved = []
     for extraction, keys in zip(extractions, mention_group, strict=True):
         entity_ids: list[str | None] = [ids.get(joined.get(k, k)) if k else None for k in keys]
@@ -298,6 +306,26 @@ def _suffixed(entity_id: str, wanted: str) -> bool:
     """Whether an id is ``wanted`` or ``wanted`` with a numeric suffix ("-2")."""
     suffix = entity_id.removeprefix(wanted)
     return suffix == "" or (suffix != entity_id and suffix[:1] == "-" and suffix[1:].isdigit())
+
+
+def _containers(groups: Mapping[str, object], gazetteer: Gazetteer) -> list[str]:
+    """The group keys of the places the gazetteer places of ``groups`` lie in, up to the
+    country (Shenzhen: Guangdong and China), that ``groups`` lacks."""
+    keys = {
+        f"gaz:{container}"
+        for key in groups
+        if key.startswith("gaz:")
+        for container in gazetteer.containers(key[4:])
+    }
+    return sorted(keys - set(groups))
+
+
+def _located_in(key: str, ids: Mapping[str, str], gazetteer: Gazetteer) -> tuple[str, ...]:
+    """The entity ids of the places the gazetteer entry of group ``key`` directly lies in."""
+    entry = gazetteer.entries.get(key[4:]) if key.startswith("gaz:") else None
+    if entry is None:
+        return ()
+    return tuple(sorted(ids[f"gaz:{k}"] for k in entry.located_in if f"gaz:{k}" in ids))
 
 
 def _join_surnames(

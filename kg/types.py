@@ -162,6 +162,7 @@ class Entity:
     wikidata: str | None = None  # Q-id
     docs: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
+    located_in: tuple[str, ...] = ()  # ids of the places it lies in (gazetteer knowledge)
 
     @property
     def coarse(self) -> str:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.errors import OntologyError
@@ -405,6 +406,14 @@ def test_ambiguous_names_index_every_entry() -> None:
         ]
     )
     assert [e.key for e in gaz.lookup("Ministry of Defence")] == ["mod-a", "mod-b"]
+
+
+def test_located_in_is_transitive_and_carries_based_in() -> None:
+    graph = ontology_graph()
+    assert (K.locatedIn, RDF.type, OWL.TransitiveProperty) in graph
+    for prop in (K.basedIn, K.livesIn, K.operatesIn):
+        chains = [list(Collection(graph, c)) for c in graph.objects(prop, OWL.propertyChainAxiom)]
+        assert chains == [[prop, K.locatedIn]], prop
 
 
 def test_a_missing_user_gazetteer_is_an_ontology_error(tmp_path: object) -> None:

@@ -72,6 +72,35 @@ def test_symmetric_inverse_and_transitive_relations_are_inferred(ds: Dataset) ->
     assert (R.lei, SCHEMA.worksFor, R.xiaomi) in inferred  # aligned super-property
 
 
+def test_based_lives_and_operates_in_follow_located_in(ds: Dataset) -> None:
+    # kgo.ttl: kgo:basedIn owl:propertyChainAxiom ( kgo:basedIn kgo:locatedIn ), and so on
+    inferred = set(inferred_triples(ds))
+    assert (R.xiaomi, K.basedIn, R.china) in inferred
+    assert (R.xiaomi, K.basedIn, R.asia) in inferred  # through the transitive locatedIn
+    extra = Dataset(default_union=True)
+    for triple in [
+        (R.lei, RDF.type, K.Person),
+        (R.qualcomm, RDF.type, K.Company),
+        (R.beijing, RDF.type, K.City),
+        (R.china, RDF.type, K.Country),
+        (R.beijing, K.locatedIn, R.china),
+        (R.lei, K.livesIn, R.beijing),
+        (R.qualcomm, K.operatesIn, R.beijing),
+    ]:
+        extra.add(triple)
+    inferred = set(inferred_triples(extra))
+    assert (R.lei, K.livesIn, R.china) in inferred
+    assert (R.qualcomm, K.operatesIn, R.china) in inferred
+    assert (R.china, K.locatedIn, R.beijing) not in inferred  # no way back down
+    assert not [t for t in inferred if t[1] == K.basedIn]
+
+
+def test_companies_based_in_a_country_answer_only_with_inference(ds: Dataset) -> None:
+    query = "SELECT ?c WHERE { ?c a kgo:Company ; kgo:basedIn kgr:china }"
+    assert rows(ds, query) == []
+    assert rows(infer(ds), query) == [(str(R.xiaomi),)]
+
+
 def test_superclasses_answer_queries(ds: Dataset) -> None:
     organizations = "SELECT ?x WHERE { ?x a kgo:Organization } ORDER BY ?x"
     assert rows(ds, organizations) == []
