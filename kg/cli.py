@@ -31,9 +31,11 @@ from rich.table import Table
 from rich.text import Text
 
 from kg import __version__
+from kg.cli_help import KgCommand, KgGroup
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import KGError, ShapesError, printable, quiet_rdflib_warnings
 from kg.ingest import MAX_CHARS
+from kg.store import DEFAULT_GRAPH_PATH
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -44,8 +46,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="kg",
-    help="Turn news articles into an RDF knowledge graph you can query, check and look at.",
-    no_args_is_help=True,
+    cls=KgGroup,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -57,7 +58,14 @@ out_console = Console(highlight=False, soft_wrap=True, emoji=False, markup=False
 
 T = TypeVar("T")
 
-DEFAULT_GRAPH = Path("output/kg.trig")
+DEFAULT_GRAPH = DEFAULT_GRAPH_PATH
+#: kg.viz.DEFAULT_MAX_NODES, without importing the view code to print help (a test checks).
+VIEW_MAX_NODES = 5000
+
+
+def command(name: str | None = None) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """``@app.command()`` with kg's help style (metavars, not Python types: kg.cli_help)."""
+    return app.command(name=name, cls=KgCommand)
 
 
 class ResultFormat(StrEnum):
@@ -96,6 +104,11 @@ def fail(message: str, code: int = 1) -> typer.Exit:
         f"[bold red]error:[/] {escape(printable(message))}", markup=True, highlight=False
     )
     return typer.Exit(code)
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun, singular for one: ``count(1, "article")`` is ``'1 article'``."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def warn(message: str) -> None:
@@ -174,8 +187,9 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def main_options(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -183,7 +197,15 @@ def main_options(
         ),
     ] = False,
 ) -> None:
-    """Turn news articles into an RDF knowledge graph you can query, check and look at."""
+    """Turn news articles into an RDF knowledge graph you can query, check and look at.
+
+    Start with: kg build ; then kg query --list, kg viz, kg export. Every command has --help.
+    """
+    if ctx.invoked_subcommand is None:  # `kg` alone: the help, and success
+        text = ctx.get_help()  # Typer's rich help prints itself and returns ""
+        if text:
+            typer.echo(text)
+        raise typer.Exit(0)
 
 
 PathsArg = Annotated[
@@ -223,12 +245,61 @@ GazetteerOpt = Annotated[
 ]
 GraphOpt = Annotated[
     Path,
-    typer.Option("--graph", "-g", help="The graph file to read (.trig, .ttl, .nt, .nq, .jsonld)."),
+    typer.Option(
+        "--graph",
+        "-g",
+        metavar="FILE",
+        help="The graph file to read (.trig, .ttl, .nt, .nq, .jsonld).",
+    ),
 ]
-GraphArg = Annotated[
-    Path,
-    typer.Argument(help="The graph file to read (.trig, .ttl, .nt, .nq, .jsonld)."),
+#: The graph file as a positional argument, the spelling of kg before --graph: still read,
+#: no longer shown.
+GraphArg = Annotated[Path | None, typer.Argument(metavar="GRAPH", hidden=True, show_default=False)]
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        metavar="SPEC",
+        help="Read a store instead of a graph file: oxigraph:DIR or sparql+http://HOST:PORT/ "
+        "(see kg build --store).",
+        show_default=False,
+    ),
 ]
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether the option ``name`` was given on the command line (not left at its default)."""
+    source = ctx.get_parameter_source(name)  # click's ParameterSource (Typer vendors click)
+    return source is not None and source.name == "COMMANDLINE"
+
+
+def _graph_file(
+    ctx: typer.Context, positional: Path | None, option: Path, store: str | None = None
+) -> Path:
+    """The graph file a command reads: --graph FILE, or the old positional GRAPH.
+
+    Exits when the two name different files, or when a --store is given as well.
+    """
+    given = _given(ctx, "graph")
+    if positional is not None and given and positional != option:
+        raise fail(f"give the graph once: --graph {option} or {positional}, not both.", 2)
+    if store is not None and (given or positional is not None):
+        raise fail("give --graph FILE or --store SPEC, not both.", 2)
+    return positional if positional is not None else option
+
+
+def _read_graph(graph: Path, store: str | None = None) -> Dataset:
+    """The dataset a reading command works on: the graph file, or a copy of the store's."""
+    if store is None:
+        from kg.store import load_graph
+
+        return load_graph(graph)
+    from kg.stores import open_store
+
+    with open_store(store, read_only=True) as opened:
+        return opened.to_dataset()
+
+
 FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")]
 InferOpt = Annotated[
     bool,
@@ -355,7 +426,7 @@ def _run_with_progress(
         )
 
 
-@app.command()
+@command()
 def build(
     paths: PathsArg = None,
     output: Annotated[
@@ -458,7 +529,7 @@ def build(
         err_console.print(_quarantine_note(set_aside), markup=False, highlight=False)
     if quiet:
         return
-    table = Table(title=f"Built {summary.documents} document(s)", show_edge=False)
+    table = Table(title=f"Built {count(summary.documents, 'document')}", show_edge=False)
     table.add_column("entities by class")
     table.add_column("n", justify="right")
     table.add_column("relations by predicate")
@@ -505,10 +576,10 @@ def _print_changes(changes: ChangeSummary, output: Path) -> None:
         if ids:
             shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
             out_console.print(f"{verb} {len(ids)}: {shown}", highlight=False)
-    out_console.print(f"{output} now holds {changes.documents} article(s).", highlight=False)
+    out_console.print(f"{output} now holds {count(changes.documents, 'article')}.", highlight=False)
 
 
-@app.command()
+@command()
 def add(
     paths: Annotated[
         list[str], typer.Argument(help="Articles to add: files, folders or glob patterns.")
@@ -561,7 +632,7 @@ def add(
         _print_changes(changes, output)
 
 
-@app.command()
+@command()
 def remove(
     docs: Annotated[list[str], typer.Argument(help="Ids of the articles to retract.")],
     output: OutputOpt = Path("output"),
@@ -588,8 +659,9 @@ def remove(
         _print_changes(changes, output)
 
 
-@app.command()
+@command()
 def query(
+    ctx: typer.Context,
     query: Annotated[
         str | None,
         typer.Argument(
@@ -648,15 +720,7 @@ def query(
             "the query names is read.",
         ),
     ] = False,
-    store: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            help="Query a store instead of a graph file: oxigraph:PATH or "
-            "sparql+http://HOST:PORT/ (see kg build --store).",
-            show_default=False,
-        ),
-    ] = None,
+    store: StoreOpt = None,
     infer: InferOpt = False,
 ) -> None:
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) or a saved one on a built graph.
@@ -696,6 +760,7 @@ def query(
             2,
         )
     values = _query_params(param or [])
+    graph_file = _graph_file(ctx, None, graph, store)
     _no_infer_on_stores(infer, store)
 
     def go() -> str:
@@ -708,10 +773,10 @@ def query(
         if store is not None:
             from kg.stores import open_store
 
-            with open_store(store, read_only=store.startswith("oxigraph:")) as opened:
+            with open_store(store, read_only=True) as opened:
                 result = opened.query(parsed, timeout=timeout or None, max_memory=limit)
         else:
-            loaded = _inferred(load_graph(graph), infer)
+            loaded = _inferred(load_graph(graph_file), infer)
             result = run_query(loaded, parsed, timeout=timeout or None, max_memory=limit)
         return format_result(result, format=format.value)
 
@@ -732,17 +797,25 @@ def _query_params(pairs: list[str]) -> dict[str, str]:
     return values
 
 
-@app.command()
+@command()
 def export(
+    ctx: typer.Context,
     format: Annotated[
         ExportFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ExportFormat.turtle,
     graph: GraphOpt = DEFAULT_GRAPH,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="File to write (default: standard output)."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="File to write.",
+            show_default="standard output",
+        ),
     ] = None,
     infer: InferOpt = False,
+    store: StoreOpt = None,
 ) -> None:
     """Export a built graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD, GraphML or GEXF.
 
@@ -754,12 +827,13 @@ def export(
     """
     from kg.atomic import check_not_inputs
     from kg.export import export_graph
-    from kg.store import load_graph
+
+    graph_file = _graph_file(ctx, None, graph, store)
 
     def go() -> str | None:
-        if output is not None:
-            check_not_inputs([output], [graph])
-        dataset = _inferred(load_graph(graph), infer)
+        if output is not None and store is None:
+            check_not_inputs([output], [graph_file])
+        dataset = _inferred(_read_graph(graph_file, store), infer)
         return export_graph(dataset, format=format.value, destination=output)
 
     text = guarded(go)
@@ -769,7 +843,7 @@ def export(
         err_console.print(f"wrote {output}")
 
 
-@app.command()
+@command()
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Articles: files, folders or glob patterns.")],
     output: Annotated[
@@ -816,12 +890,15 @@ def extract(
         err_console.print(f"wrote {output}")
 
 
-@app.command()
+@command()
 def viz(
-    graph: Annotated[Path, typer.Argument(help="The graph file to draw.")] = DEFAULT_GRAPH,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path(
-        "output/kg.html"
-    ),
+    ctx: typer.Context,
+    graph_arg: GraphArg = None,
+    graph: GraphOpt = DEFAULT_GRAPH,
+    store: StoreOpt = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="The HTML file to write.")
+    ] = Path("output/kg.html"),
     focus: Annotated[
         str | None,
         typer.Option(
@@ -830,53 +907,55 @@ def viz(
         ),
     ] = None,
     depth: Annotated[
-        int | None,
+        int,
         typer.Option(
-            "--depth", min=0, help="With --focus: how many relations away to go. [default: 1]"
+            "--depth", min=0, metavar="N", help="With --focus: how many relations away to go."
         ),
-    ] = None,
+    ] = 1,
     query: Annotated[
         str | None,
         typer.Option(
             "--query",
+            metavar="QUERY",
             help="Draw what a SPARQL CONSTRUCT (its entities and relations) or SELECT (the "
             "entities it binds and the relations among them) chooses: a .rq file or the text.",
         ),
     ] = None,
     max_nodes: Annotated[
-        int | None,
+        int,
         typer.Option(
             "--max-nodes",
             min=0,
+            metavar="N",
             help="Draw at most N entities, the most connected (nearest the focus first); "
-            "0 draws all. [default: 5000, which opens in a few seconds]",
+            "0 draws all. 5,000 open in a few seconds.",
         ),
-    ] = None,
+    ] = VIEW_MAX_NODES,
 ) -> None:
     """Write an interactive HTML view of a graph that opens offline in any browser.
 
-    Examples: kg viz output/kg.trig -o output/kg.html ;
-    kg viz --focus "Acme Corp" --depth 2 -o acme.html ;
-    kg viz --query planned.rq -o planned.html
+    Examples: kg viz --graph output/kg.trig -o output/kg.html ;
+    kg viz --focus Xiaomi --depth 2 -o xiaomi.html ;
+    kg viz --query 'SELECT ?c WHERE { ?c a kgo:Company }' -o companies.html
     """
     from kg.atomic import check_not_inputs
     from kg.query import read_query_arg
-    from kg.store import load_graph
-    from kg.viz import DEFAULT_MAX_NODES, graph_to_view, write_html
+    from kg.viz import graph_to_view, write_html
 
-    if depth is not None and focus is None:
+    if _given(ctx, "depth") and focus is None:
         raise fail("--depth goes with --focus NAME.", 2)
-    limit = DEFAULT_MAX_NODES if max_nodes is None else max_nodes or None
+    graph_file = _graph_file(ctx, graph_arg, graph, store)
 
     def go() -> ViewData:
-        check_not_inputs([output], [graph, *([Path(query)] if query is not None else [])])
+        inputs = [*([graph_file] if store is None else []), *([Path(query)] if query else [])]
+        check_not_inputs([output], inputs)
         text = read_query_arg(query) if query is not None else None
         view = graph_to_view(
-            load_graph(graph),
+            _read_graph(graph_file, store),
             focus=focus,
-            depth=1 if depth is None else depth,
+            depth=depth,
             query=text,
-            max_nodes=limit,
+            max_nodes=max_nodes or None,
         )
         write_html(view, output, title="kg: knowledge graph")
         return view
@@ -884,38 +963,59 @@ def viz(
     view = guarded(go)
     for note in view.notes:
         err_console.print(note, markup=False, highlight=False)
-    relations = f"{len(view.edges):,} relation" + ("" if len(view.edges) == 1 else "s")
     err_console.print(
-        f"wrote {output}: {len(view.nodes):,} of {view.total:,} entities, {relations}",
+        f"wrote {output}: {len(view.nodes):,} of {count(view.total, 'entity', 'entities')}, "
+        f"{count(len(view.edges), 'relation')}",
         markup=False,
         highlight=False,
     )
 
 
-@app.command(name="eval")
+@command(name="eval")
 def evaluate(
     gold: Annotated[
-        Path, typer.Argument(help="Gold data: a seeds JSON file or a CoNLL04 JSON file.")
+        Path,
+        typer.Argument(
+            metavar="GOLD",
+            help="Gold data: a seeds gold JSON file (eval/news/dev.gold.json, "
+            "eval/seeds.gold.json) or a CoNLL04 split in the SpERT JSON layout.",
+        ),
     ],
     pred: Annotated[
         Path | None,
         typer.Option(
+            "--graph",
+            "-g",
             "--pred",
-            help="Predictions: a graph file (seeds gold) or a kg extract JSON Lines file "
-            "(CoNLL04). Default: output/kg.trig for seeds gold; for CoNLL04, kg extracts "
-            "the gold sentences itself.",
+            metavar="FILE",
+            help="The predictions: for seeds gold, the graph file of the build to score; for "
+            "CoNLL04, a kg extract JSON Lines file (without it kg extracts the gold sentences "
+            "itself). --pred is the same option.",
+            show_default=f"{DEFAULT_GRAPH} for seeds gold",
         ),
     ] = None,
     format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Report format.")
     ] = ReportFormat.text,
     limit: Annotated[
-        int | None, typer.Option("--limit", help="List at most N misses and false positives each.")
+        int | None,
+        typer.Option(
+            "--limit",
+            metavar="N",
+            help="List at most N misses and false positives each.",
+            show_default="all",
+        ),
     ] = None,
 ) -> None:
-    """Score a build or a kg extract file against gold data (rules of GOLD.md).
+    """Score a build or a kg extract file against gold data.
 
-    Example: kg eval ../shared/eval/seeds.gold.json --pred output/kg.trig
+    Precision, recall and F1 of entities and relations, then every miss and
+    false positive with its evidence. The matching rules are in
+    eval/README.md.
+
+    Examples: kg eval eval/seeds.gold.json (scores output/kg.trig, the sample build) ;
+    kg eval eval/news/dev.gold.json --graph build/dev/kg.trig (after
+    kg build eval/news/dev.jsonl -o build/dev)
     """
     from kg.evaluate import evaluate_file, format_report
 
@@ -923,20 +1023,24 @@ def evaluate(
     sys.stdout.write(format_report(report, format=format.value, limit=limit))
 
 
-@app.command()
+@command()
 def serve(
+    ctx: typer.Context,
+    graph_arg: GraphArg = None,
     graph: Annotated[
-        Path | None,
-        typer.Argument(
-            help="A graph file to serve, loaded into memory. Default: output/kg.trig, "
-            "unless --store is given.",
-            show_default=False,
+        Path,
+        typer.Option(
+            "--graph",
+            "-g",
+            metavar="FILE",
+            help="The graph file to serve, loaded into memory (unless --store is given).",
         ),
-    ] = None,
+    ] = DEFAULT_GRAPH,
     store: Annotated[
         str | None,
         typer.Option(
             "--store",
+            metavar="SPEC",
             help="Serve a store instead of a file: oxigraph:DIR (or a folder), memory, or "
             "sparql+http://HOST:PORT/ (a SPARQL server to relay, read-only).",
             show_default=False,
@@ -987,7 +1091,7 @@ def serve(
     TSV, XML or Turtle by the Accept header) and the page http://HOST:PORT/.
     Updates, SERVICE and FROM are refused. Ctrl-C stops it.
 
-    Examples: kg serve ; kg serve output/kg.trig --port 8000 ;
+    Examples: kg serve ; kg serve --graph output/kg.trig --port 8000 ;
     kg serve --store oxigraph:output/store
     """
     from kg.query_worker import parse_size
@@ -995,8 +1099,7 @@ def serve(
     from kg.store import load_graph
     from kg.stores import MemoryStore, Store, open_store
 
-    if graph is not None and store is not None:
-        raise fail("give a GRAPH file or --store SPEC, not both.", 2)
+    graph_file = _graph_file(ctx, graph_arg, graph, store)
 
     def log(line: str) -> None:
         err_console.print(line, markup=False, highlight=False)
@@ -1004,9 +1107,9 @@ def serve(
     def start() -> tuple[Store, SparqlServer]:
         limit = parse_size(max_memory)
         opened: Store = (
-            open_store(store)
+            open_store(store, read_only=True)
             if store is not None
-            else MemoryStore(load_graph(graph or DEFAULT_GRAPH), name=str(graph or DEFAULT_GRAPH))
+            else MemoryStore(load_graph(graph_file), name=str(graph_file))
         )
         opened.max_memory = limit  # every query the server runs gets this ceiling
         try:
@@ -1063,8 +1166,8 @@ def _quarantine_note(records: list[QuarantinedTriple]) -> str:
     rules = sorted({short_rule for r in records for short_rule in _rule_names(r)})
     shown = ", ".join(rules[:4]) + (f" and {len(rules) - 4} more" if len(rules) > 4 else "")
     return (
-        f"quarantined {len(records):,} triple{'s' if len(records) != 1 else ''} of "
-        f"{len(graphs):,} graph{'s' if len(graphs) != 1 else ''} that break {shown}: they are "
+        f"quarantined {count(len(records), 'triple')} of {count(len(graphs), 'graph')} "
+        f"that break {shown}: they are "
         "in the graph <…/graph/quarantine> with the reason (kg validate --quarantine lists them)."
     )
 
@@ -1075,9 +1178,12 @@ def _rule_names(record: QuarantinedTriple) -> list[str]:
     return [short(rule) for rule in record.rules]
 
 
-@app.command()
+@command()
 def validate(
-    graph: GraphArg = DEFAULT_GRAPH,
+    ctx: typer.Context,
+    graph_arg: GraphArg = None,
+    graph: GraphOpt = DEFAULT_GRAPH,
+    store: StoreOpt = None,
     format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Report format.")
     ] = ReportFormat.text,
@@ -1110,12 +1216,11 @@ def validate(
     Prints each broken rule with the nodes that break it (node, property,
     value) and exits with 1 when anything does, 0 when the graph conforms.
 
-    Examples: kg validate output/kg.trig ; kg validate --quarantine ;
-    kg validate big.trig --engine compiled --format json
+    Examples: kg validate ; kg validate --graph output/kg.trig --engine compiled ;
+    kg validate --quarantine --format json
     """
     from rdflib import Graph
 
-    from kg.store import load_graph
     from kg.validate import (
         format_report,
         quarantined,
@@ -1123,8 +1228,10 @@ def validate(
         validate_graph,
     )
 
+    graph_file = _graph_file(ctx, graph_arg, graph, store)
+
     def go() -> tuple[str, bool]:
-        dataset = load_graph(graph)
+        dataset = _read_graph(graph_file, store)
         if quarantine:
             return _format_quarantine(quarantined(dataset), format.value, limit), True
         custom = None
@@ -1143,11 +1250,11 @@ def validate(
         if format is ReportFormat.json:
             text = json.dumps(report_to_json(report), indent=2, ensure_ascii=False) + "\n"
         else:
-            text = format_report(report, source=str(graph), limit=limit)
+            text = format_report(report, source=store or str(graph_file), limit=limit)
             held = quarantined(dataset)
             if held:
                 text += (
-                    f"\nThe build set aside {len(held):,} triples in its quarantine graph "
+                    f"\nThe build set aside {count(len(held), 'triple')} in its quarantine graph "
                     "(kg validate --quarantine lists them).\n"
                 )
         return text, report.conforms
@@ -1180,10 +1287,12 @@ def _format_quarantine(records: list[QuarantinedTriple], fmt: str, limit: int = 
         message = record.reasons[0].split(" (", 1)[0] if record.reasons else "?"
         groups.setdefault((rules, message), []).append(record)
     graphs = {r.graph for r in records}
-    lines = [f"{len(records):,} triples of {len(graphs):,} graphs set aside, by rule:"]
+    lines = [
+        f"{count(len(records), 'triple')} of {count(len(graphs), 'graph')} set aside, by rule:"
+    ]
     for (rules, message), group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         lines.append("")
-        lines.append(f"{rules}: {message} ({len(group):,} triples)")
+        lines.append(f"{rules}: {message} ({count(len(group), 'triple')})")
         group.sort(key=lambda r: (str(r.graph or ""), *(t.n3() for t in r.triple)))
         for r in group[: limit or None]:
             where = "default graph" if r.graph is None else short(r.graph)
@@ -1194,10 +1303,15 @@ def _format_quarantine(records: list[QuarantinedTriple], fmt: str, limit: int = 
     return "\n".join(lines) + "\n"
 
 
-@app.command()
+@command()
 def analyze(
-    graph: GraphArg = DEFAULT_GRAPH,
-    top: Annotated[int, typer.Option("--top", "-n", min=1, help="Rows of each table.")] = 10,
+    ctx: typer.Context,
+    graph_arg: GraphArg = None,
+    graph: GraphOpt = DEFAULT_GRAPH,
+    store: StoreOpt = None,
+    top: Annotated[
+        int, typer.Option("--top", "-n", min=1, metavar="N", help="Rows of each table.")
+    ] = 10,
     method: Annotated[
         CommunityMethod, typer.Option("--method", help="Community detection method.")
     ] = CommunityMethod.louvain,
@@ -1208,13 +1322,15 @@ def analyze(
     Computed with networkx on the entity network: entities as nodes, each
     related pair one link weighted by its relations.
 
-    Examples: kg analyze ; kg analyze output/kg.trig --top 20 --format json
+    Examples: kg analyze ; kg analyze --graph output/kg.trig --top 20 --format json
     """
     from kg.analyze import Analysis, analysis_to_json
     from kg.analyze import analyze as run_analysis
-    from kg.store import load_graph
 
-    result: Analysis = guarded(lambda: run_analysis(load_graph(graph), method=method.value))
+    graph_file = _graph_file(ctx, graph_arg, graph, store)
+    result: Analysis = guarded(
+        lambda: run_analysis(_read_graph(graph_file, store), method=method.value)
+    )
     if format is ReportFormat.json:
         sys.stdout.write(
             json.dumps(analysis_to_json(result, top=top), indent=2, ensure_ascii=False) + "\n"
@@ -1224,8 +1340,9 @@ def analyze(
         out_console.print("the graph has no entities.")
         return
     out_console.print(
-        f"{len(result.entities):,} entities, {result.relations:,} relations, "
-        f"{len(result.communities):,} communities ({result.method})."
+        f"{count(len(result.entities), 'entity', 'entities')}, "
+        f"{count(result.relations, 'relation')}, "
+        f"{count(len(result.communities), 'community', 'communities')} ({result.method})."
     )
     table = Table(title=f"Top {top} entities by PageRank", show_edge=False, title_justify="left")
     table.add_column("#", justify="right")
@@ -1266,13 +1383,23 @@ def analyze(
     out_console.print(table)
 
 
-@app.command()
+@command()
 def path(
+    ctx: typer.Context,
     start: Annotated[str, typer.Argument(help="The first entity: its name, an alias or its IRI.")],
     end: Annotated[str, typer.Argument(help="The other entity: its name, an alias or its IRI.")],
-    graph: GraphArg = DEFAULT_GRAPH,
+    graph_arg: GraphArg = None,
+    graph: GraphOpt = DEFAULT_GRAPH,
+    store: StoreOpt = None,
     max_hops: Annotated[
-        int | None, typer.Option("--max-hops", min=1, help="Give up beyond N relations.")
+        int | None,
+        typer.Option(
+            "--max-hops",
+            min=1,
+            metavar="N",
+            help="Give up beyond N relations.",
+            show_default="no limit",
+        ),
     ] = None,
     format: FormatOpt = ReportFormat.text,
 ) -> None:
@@ -1282,13 +1409,15 @@ def path(
     sentence and the document that states it. Names are matched as with
     kg viz --focus.
 
-    Example: kg path Xiaomi "Federal Communications Commission"
+    Examples: kg path Xiaomi "Best Buy" ; kg path Huawei ZTE --graph output/kg.trig --max-hops 3
     """
     from kg.analyze import Path as EntityPath
     from kg.analyze import best_statement, find_path, path_to_json
-    from kg.store import load_graph
 
-    found: EntityPath = guarded(lambda: find_path(load_graph(graph), start, end, max_hops=max_hops))
+    graph_file = _graph_file(ctx, graph_arg, graph, store)
+    found: EntityPath = guarded(
+        lambda: find_path(_read_graph(graph_file, store), start, end, max_hops=max_hops)
+    )
     if format is ReportFormat.json:
         sys.stdout.write(json.dumps(path_to_json(found), indent=2, ensure_ascii=False) + "\n")
         return
@@ -1297,7 +1426,7 @@ def path(
     n = len(found.hops)
     out_console.print(
         f"{found.start.label} ({found.start.cls}) to {found.end.label} ({found.end.cls}): "
-        f"{n} hop{'s' if n != 1 else ''}",
+        f"{count(n, 'hop')}",
         markup=False,
     )
     for i, hop in enumerate(found.hops, 1):
@@ -1335,10 +1464,13 @@ def _source(st: ViewStatement, count: int = 1) -> str:
     return " · ".join(parts) or "no source recorded"
 
 
-@app.command()
+@command()
 def timeline(
+    ctx: typer.Context,
     entity: Annotated[str, typer.Argument(help="The entity: its name, an alias or its IRI.")],
-    graph: GraphArg = DEFAULT_GRAPH,
+    graph_arg: GraphArg = None,
+    graph: GraphOpt = DEFAULT_GRAPH,
+    store: StoreOpt = None,
     undated: Annotated[
         bool, typer.Option("--undated", help="Also list the statements that have no date.")
     ] = False,
@@ -1350,13 +1482,15 @@ def timeline(
     other entity, the evidence and the document. A year sorts before its
     months, a quarter at its first month.
 
-    Examples: kg timeline Xiaomi ; kg timeline "Lei Jun" output/kg.trig --undated
+    Examples: kg timeline Xiaomi ; kg timeline "Lei Jun" --graph output/kg.trig --undated
     """
-    from kg.store import load_graph
     from kg.timeline import Timeline, timeline_to_json
     from kg.timeline import timeline as read_timeline
 
-    line: Timeline = guarded(lambda: read_timeline(load_graph(graph), entity, undated=undated))
+    graph_file = _graph_file(ctx, graph_arg, graph, store)
+    line: Timeline = guarded(
+        lambda: read_timeline(_read_graph(graph_file, store), entity, undated=undated)
+    )
     if format is ReportFormat.json:
         sys.stdout.write(json.dumps(timeline_to_json(line), indent=2, ensure_ascii=False) + "\n")
         return
@@ -1372,8 +1506,7 @@ def timeline(
         return
     dated = len(line.events)
     out_console.print(
-        f"{line.entity.label} ({line.entity.cls}): {dated} dated statement"
-        + ("" if dated == 1 else "s")
+        f"{line.entity.label} ({line.entity.cls}): {count(dated, 'dated statement')}"
         + (f", {len(line.undated)} undated" if undated else ""),
         markup=False,
     )
@@ -1405,9 +1538,12 @@ def timeline(
         out_console.print(f"{'':<10}  {_source(st)}", markup=False)
 
 
-@app.command()
+@command()
 def conflicts(
-    graph: GraphArg = DEFAULT_GRAPH,
+    ctx: typer.Context,
+    graph_arg: GraphArg = None,
+    graph: GraphOpt = DEFAULT_GRAPH,
+    store: StoreOpt = None,
     tolerance: Annotated[
         float,
         typer.Option(
@@ -1425,20 +1561,22 @@ def conflicts(
     says goes on; a start after an end; two companies owning each other.
     Exits with 0 either way.
 
-    Example: kg conflicts output/kg.trig
+    Examples: kg conflicts ; kg conflicts --graph output/kg.trig --tolerance 0.05
     """
-    from kg.store import load_graph
     from kg.timeline import Conflict, conflicts_to_json
     from kg.timeline import conflicts as find_conflicts
 
-    found: list[Conflict] = guarded(lambda: find_conflicts(load_graph(graph), tolerance=tolerance))
+    graph_file = _graph_file(ctx, graph_arg, graph, store)
+    found: list[Conflict] = guarded(
+        lambda: find_conflicts(_read_graph(graph_file, store), tolerance=tolerance)
+    )
     if format is ReportFormat.json:
         sys.stdout.write(json.dumps(conflicts_to_json(found), indent=2, ensure_ascii=False) + "\n")
         return
     if not found:
         out_console.print("no conflicting statements found.")
         return
-    out_console.print(f"{len(found):,} conflict{'s' if len(found) != 1 else ''}:", markup=False)
+    out_console.print(f"{count(len(found), 'conflict')}:", markup=False)
     for c in found:
         out_console.print("", markup=False)
         out_console.print(f"[{c.kind}] {c.about}", markup=False)

@@ -272,6 +272,8 @@ def _compile(text: str, tree: Any, bindings: Mapping[str, Node] | None = None) -
             query = translateQuery(tree, initNs=PREFIXES)
     except Exception as err:
         raise QueryError(_translate_message(err)) from err
+    if query.algebra.name == "SelectQuery" and dict.get(tree[1], "projection") is None:
+        _select_star_in_written_order(query.algebra, tree)
     declared = {
         str(dict.get(decl, "prefix") or ""): str(dict.get(decl, "iri"))
         for decl in tree[0]
@@ -285,6 +287,18 @@ def _compile(text: str, tree: Any, bindings: Mapping[str, Node] | None = None) -
         prefixes=declared,
         bindings=dict(bindings or {}),
     )
+
+
+def _select_star_in_written_order(algebra: CompValue, tree: Any) -> None:
+    """``SELECT *``: columns in the order the query first names the variables.
+
+    rdflib projects them in set order, which comes out alphabetical or worse.
+    """
+    first: dict[Variable, int] = {}
+    for node in walk_tree(tree):
+        if isinstance(node, Variable):
+            first.setdefault(node, len(first))
+    algebra["PV"] = sorted(algebra["PV"], key=lambda v: (first.get(v, len(first)), str(v)))
 
 
 def _refuse_update(text: str, query_err: ParseBaseException) -> None:

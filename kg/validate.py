@@ -876,10 +876,7 @@ def _check_block(
     kept = triples
     records: list[QuarantinedTriple] = []
     for _ in range(5):  # each round sets aside at least one triple, or stops
-        data = list(kept)
-        for node in {n for s, _, o in kept for n in (s, o)}:
-            data.extend(descriptions.get(node, ()))
-        violations = compiled.check(data)
+        violations = compiled.check(_with_descriptions(kept, descriptions))
         if not violations:
             break
         faults = _faults(kept, violations)
@@ -890,6 +887,24 @@ def _check_block(
         )
         kept = [t for t in kept if t not in faults]
     return kept, records
+
+
+def _with_descriptions(
+    triples: list[Triple], descriptions: Mapping[Node, Sequence[Triple]]
+) -> list[Triple]:
+    """``triples`` with the descriptions of the nodes they name, and of the nodes those
+    descriptions name (a city's names the region it lies in, whose class its shape checks)."""
+    data = list(triples)
+    seen: set[Node] = set()
+    todo = [n for s, _, o in triples for n in (s, o)]
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            described = descriptions.get(node, ())
+            data.extend(described)
+            todo.extend(o for _, _, o in described)
+    return data
 
 
 def _key(item: tuple[Triple, object]) -> tuple[str, str, str]:

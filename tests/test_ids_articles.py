@@ -146,7 +146,7 @@ def test_kg_add_never_replaces_an_article_of_another_name(tmp_path: Path) -> Non
     assert runner.invoke(app, ["build", str(a), str(c), "-o", str(out), "-q"]).exit_code == 0
     result = runner.invoke(app, ["add", str(b), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["added 1: Muller", f"{out} now holds 3 article(s)."]
+    assert result.stdout.splitlines() == ["added 1: Muller", f"{out} now holds 3 articles."]
     result = runner.invoke(app, ["add", str(d), "-o", str(out)])
     assert result.exit_code == 2
     assert result.stderr.startswith(f'error: {d.as_posix()} gives the article id "Mu_ller" of ')

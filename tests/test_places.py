@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Dataset, Namespace, URIRef
 
-from kg.graph import build_dataset
+from kg.graph import build_dataset, graph_blocks
 from kg.ontology import KGO, KGR_IRI, load_gazetteer
 from kg.query import run_query
 from kg.reason import infer
 from kg.resolve import resolve
 from kg.store import load_graph
 from kg.types import Article, Extraction, Mention, RelationCandidate
-from kg.validate import validate_graph
+from kg.validate import QuarantinedTriple, checked_blocks, validate_graph
 
 R = Namespace(KGR_IRI)
 PLACES = ("City", "Region", "Country", "Place")
@@ -145,6 +145,19 @@ def test_located_in_is_background_knowledge_in_the_default_graph() -> None:
     assert not [t for t in in_documents if t[1] == KGO.locatedIn]
     assert not list(dataset.subjects(RDF.object, guangdong))
     assert validate_graph(dataset).conforms
+
+
+def test_the_build_check_keeps_a_place_whose_region_no_article_names() -> None:
+    # Shenzhen's description names Guangdong, whose class the locatedIn range shape checks
+    # when the article's graph (which names Shenzhen, not Guangdong) is checked.
+    entities, resolved = resolve(_extractions(), gazetteer=load_gazetteer())
+    quarantined: list[QuarantinedTriple] = []
+    blocks = list(
+        checked_blocks(graph_blocks(entities, resolved), on_quarantine=quarantined.append)
+    )
+    assert quarantined == []
+    default = next(triples for name, triples in blocks if name is None)
+    assert (R["place/shenzhen"], KGO.locatedIn, R["place/guangdong"]) in default
 
 
 def test_based_in_a_city_is_based_in_its_region_and_country_under_infer() -> None:

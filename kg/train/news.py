@@ -2,8 +2,10 @@
 
 Reproduce the shipped weights (a few minutes on two cores)::
 
-    python -m kg.train.news --conll ../shared/datasets/conll04/train.json \\
+    python -m kg.train.news --conll conll04/train.json \\
         --news eval/news/train.gold.json --out kg/models/relations
+
+CoNLL04 is not in the repository (eval/README.md says where to get it).
 
 The training data are CoNLL04's train split (its five predicates, as
 :mod:`kg.train.relations` reads it) and the train split of kg's real-news gold
@@ -575,7 +577,13 @@ def held_out_scores(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m kg.train.news", description=__doc__)
+    from kg.train.commandline import CONLL04_HINT, check_files, usage
+
+    parser = argparse.ArgumentParser(
+        prog="python -m kg.train.news",
+        description=usage(__doc__),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--conll", required=True, help="CoNLL04 train split (SpERT JSON)")
     parser.add_argument("--news", required=True, help="news gold of the train split")
     parser.add_argument(
@@ -584,6 +592,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", default="kg/models/relations", help="weights folder")
     args = parser.parse_args(argv)
     articles = args.articles or str(args.news).replace(".gold.json", ".jsonl")
+    check_files(CONLL04_HINT, conll=args.conll)
+    check_files(news=args.news, articles=articles)
     command = "python -m kg.train.news " + " ".join(sys.argv[1:] if argv is None else argv)
     summary = train(args.conll, args.news, articles, args.out, command=command)
     sys.stdout.write(json.dumps(summary, indent=2, sort_keys=True) + "\n")
@@ -591,4 +601,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from kg.train.commandline import run
+
+    raise SystemExit(run(main))

@@ -606,7 +606,13 @@ def train(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line: train (default) or ``--evaluate`` saved weights."""
-    parser = argparse.ArgumentParser(prog="python -m kg.train.relations", description=__doc__)
+    from kg.train.commandline import CONLL04_HINT, check_files, usage
+
+    parser = argparse.ArgumentParser(
+        prog="python -m kg.train.relations",
+        description=usage(__doc__),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--train", help="CoNLL04 training split (SpERT JSON)")
     parser.add_argument("--dev", required=True, help="CoNLL04 split to choose settings on")
     parser.add_argument("--out", default="kg/models/relations", help="weights folder")
@@ -624,8 +630,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--ner", help="read the pipeline's ner weights from this folder (e.g. kg/models/ner)"
     )
     parser.add_argument("--threshold", type=float, default=None, help="with --evaluate")
-    parser.add_argument("--seeds-gold", help="with --evaluate: also score the sample corpus")
+    parser.add_argument(
+        "--seeds-gold", help="with --evaluate: also score the sample corpus (eval/seeds.gold.json)"
+    )
     args = parser.parse_args(argv)
+    check_files(CONLL04_HINT, dev=args.dev, train=args.train)
+    check_files(seeds_gold=args.seeds_gold)
     if args.evaluate:
         from kg.extract.classifier import load_model
 
@@ -665,4 +675,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from kg.train.commandline import run
+
+    raise SystemExit(run(main))
