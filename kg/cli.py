@@ -1079,8 +1079,9 @@ def serve(
         typer.Option(
             "--max-workers",
             min=1,
-            help="Queries run at once (default: twice the CPUs); twice as many more wait "
-            "up to 5 s, the rest get 503 with Retry-After.",
+            help="Queries run at once (default: twice the CPUs); a quarter of them (at "
+            "least one) may run past 1 s. Eight per place wait up to 5 s; the rest get 503 "
+            "with Retry-After.",
             show_default=False,
         ),
     ] = None,

@@ -55,7 +55,7 @@ T = TypeVar("T")
 SHORT_BUDGET = 1.0
 
 #: Queries that may wait for a general place, per place, and how long each may wait (seconds).
-QUEUE_PER_WORKER = 2
+QUEUE_PER_WORKER = 8
 QUEUE_WAIT = 5.0
 
 #: Query texts remembered as long, and for how long (seconds).

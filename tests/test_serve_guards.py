@@ -30,7 +30,7 @@ from kg.errors import QueryBusyError, ServerError, printable
 from kg.query import ParsedQuery, QueryResult
 from kg.query_worker import stopped_after
 from kg.serve import SparqlServer, make_server
-from kg.serve_admission import Admission, LongPool, pool_sizes
+from kg.serve_admission import QUEUE_PER_WORKER, Admission, LongPool, pool_sizes
 from kg.serve_guards import Busy, OriginPolicy, QuerySlots, normalize_origin
 from kg.stores import MemoryStore, open_store
 
@@ -305,14 +305,12 @@ def test_queries_beyond_the_workers_and_the_queue_get_503_with_retry_after() -> 
         assert store.running.acquire(timeout=10)  # the one worker is taken
         waiting = [
             threading.Thread(target=lambda: answers.append(fetch(server.url + url_query)))
-            for _ in range(2)  # the queue: 2 per worker
+            for _ in range(QUEUE_PER_WORKER)  # the queue of the one general place
         ]
         for thread in waiting:
             thread.start()
-        while (
-            server.admission.general.places._waiting < 2
-        ):  # both queued (no timing: the queue says so)
-            threading.Event().wait(0.01)
+        queue = server.admission.general.places
+        wait_until(lambda: queue._waiting == QUEUE_PER_WORKER)  # all queued: the queue says so
         busy = fetch(server.url + url_query)
         assert busy.status == 503
         assert busy.text.count("\n") == 1 and "--max-workers 1" in busy.text
@@ -321,7 +319,7 @@ def test_queries_beyond_the_workers_and_the_queue_get_503_with_retry_after() -> 
         store.release.set()
         for thread in [first, *waiting]:
             thread.join(30)
-    assert [a.status for a in answers] == [200, 200, 200]
+    assert [a.status for a in answers] == [200] * (1 + QUEUE_PER_WORKER)
 
 
 def test_a_query_stopped_at_its_deadline_is_not_told_to_retry() -> None:
