@@ -7,6 +7,7 @@ for the Ctrl-C test, which runs the ``kg serve`` command.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import signal
 import socket
@@ -30,7 +31,13 @@ from kg.errors import QueryBusyError, ServerError, printable
 from kg.query import ParsedQuery, QueryResult
 from kg.query_worker import stopped_after
 from kg.serve import SparqlServer, make_server
-from kg.serve_admission import QUEUE_PER_WORKER, Admission, LongPool, pool_sizes
+from kg.serve_admission import (
+    LONG_NICENESS,
+    QUEUE_PER_WORKER,
+    Admission,
+    LongPool,
+    pool_sizes,
+)
 from kg.serve_guards import Busy, OriginPolicy, QuerySlots, normalize_origin
 from kg.stores import MemoryStore, open_store
 
@@ -518,6 +525,21 @@ def test_a_long_query_that_became_short_is_forgotten() -> None:
     assert admission.run(query, key="SELECT  ?x\n", client="a") == "rows"  # long at once
     assert admission.run(query, key="SELECT ?x", client="a") == "rows"  # quick: forgotten
     assert calls == [0.1, pytest.approx(9.9, abs=0.05), 10, 0.1]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value")
+def test_a_long_query_runs_at_a_lower_cpu_priority() -> None:
+    def niceness(limit: float | None) -> int:
+        if limit is not None and limit < 1:
+            raise stopped_after(limit)  # the trial among the short queries
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    admission = Admission(4, timeout=10, budget=0.1)
+    assert admission.run(niceness, key="long", client="a") == min(19, base + LONG_NICENESS)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base  # not this thread
+    short = Admission(4, timeout=10, budget=5)
+    assert short.run(niceness, key="short", client="a") == base
 
 
 def test_the_long_pool_keeps_a_place_for_other_clients() -> None:
