@@ -24,7 +24,11 @@ The protocol, on standard input and output:
   (``syntax``, ``store``, ``memory``), whose bytes are the message in UTF-8.
 
 The store is opened read-only: it sees the folder as it was when the
-process started (the parent starts a new one after it writes).
+process started (the parent starts a new one after it writes). Before it
+opens the folder, the process takes a shared ``flock`` on it, as every kg
+reader does (see ``kg.stores._lock_folder``): RocksDB's read-only open of a
+folder that another process writes may find table files deleted under it.
+A parent that writes the store gives a snapshot of it instead of its folder.
 """
 
 from __future__ import annotations
@@ -65,6 +69,22 @@ def _run(store: Any, request: dict[str, Any]) -> tuple[str, bytes]:
     return "rows", results.serialize(format=ox.QueryResultsFormat.JSON) or b""
 
 
+def _share_lock(folder: str) -> str | None:
+    """Take a shared lock on ``folder`` for the life of this process; why not, or None."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: no lock
+        return None
+    try:
+        fd = os.open(folder, os.O_RDONLY)  # kept open: the lock lasts until the process ends
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return f"{folder}: the store is locked: another process is writing it."
+    except OSError:  # missing (ox says so next), or a file system without locks
+        return None
+    return None
+
+
 def _limit_memory(args: list[str]) -> None:
     """Apply ``--max-memory BYTES`` from the arguments, counted from what is mapped now."""
     if "--max-memory" in args:
@@ -81,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     import pyoxigraph as ox
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    refused = _share_lock(args[0])
+    if refused is not None:
+        _answer(stdout, "store", "-", refused.encode("utf-8", "replace"))
+        return 1
     try:
         store = ox.Store.read_only(args[0])
     except Exception as err:  # OSError: not a store, unreadable

@@ -14,7 +14,8 @@ spec                                   store
                                        triples, gone when the process ends.
 ``oxigraph:PATH`` or a folder path     :class:`OxigraphStore`: pyoxigraph's embedded on-disk
                                        store (RocksDB) in the folder PATH; one process at a
-                                       time may open it (it is locked while open).
+                                       time may write it, or many read it (it is locked
+                                       while open).
 ``sparql+http://HOST:PORT/...``,       :class:`SparqlStore`: any SPARQL 1.1 server, through
 ``sparql+https://...``                 the SPARQL 1.1 Protocol (queries), SPARQL 1.1 Update
                                        and the Graph Store Protocol (writes).
@@ -89,9 +90,11 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -204,12 +207,13 @@ def open_store(spec: str | Path, *, create: bool = False, read_only: bool = Fals
             ``sparql+http(s)://HOST:PORT/...``.
         create: create the Oxigraph folder if it does not exist (otherwise
             a missing folder is an error, so a typo does not make an empty store).
-        read_only: open an Oxigraph folder read-only (no lock, no writes).
-            Only safe when no other process writes to it.
+        read_only: open an Oxigraph folder read-only: no writes, and any
+            number of readers at once (a writer holds the folder alone).
 
     Raises:
         StoreError: the folder is not an Oxigraph store, does not exist, is
-            locked by another process, or the server cannot be reached.
+            being written by another process (or, to write it, is open in
+            another), or the server cannot be reached.
 
     >>> open_store("memory")
     <MemoryStore memory: 0 quads>
@@ -584,8 +588,16 @@ class OxigraphStore(Store):
     """pyoxigraph's embedded store in a folder (or in memory, without a path).
 
     Queries, loading and export run in Oxigraph (Rust); results come back as
-    rdflib terms. The folder is locked while the store is open. The data is
-    laid out as in the module docstring (the default graph holds the union).
+    rdflib terms. The data is laid out as in the module docstring (the
+    default graph holds the union).
+
+    The folder is locked while the store is open (:func:`_lock_folder`): one
+    process writes it, or any number read it (``read_only``), never both,
+    because RocksDB lets a read-only open race a writer's compaction and
+    then find the files it names deleted. The processes that run timed
+    queries read the folder itself under a store opened read-only, and a
+    snapshot of it (``Store.backup``: hard links, taken after each write)
+    under a store opened for writing.
 
     >>> store = OxigraphStore(None)
     >>> store.kind, len(store)
@@ -599,12 +611,15 @@ class OxigraphStore(Store):
         self.path = path
         self._visible: list[ox.NamedNode] | None = None  # named graphs GRAPH patterns see
         self._workers: _QueryProcesses | None = None
+        self._lock: int | None = None  # the descriptor holding the folder's lock
         if path is None:
             self._store: ox.Store | None = ox.Store()
             return
-        self._store = _open_folder(path, create=create, read_only=read_only)
+        self._store, self._lock = _open_folder(path, create=create, read_only=read_only)
         self._learn_prefixes(_read_marker(path).items())
-        self._workers = _QueryProcesses(path, self.name)
+        self._workers = _QueryProcesses(
+            path, self.name, snapshot=None if read_only else self._snapshot
+        )
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -755,7 +770,18 @@ class OxigraphStore(Store):
         if self._store is not None:
             with contextlib.suppress(OSError, RuntimeError):  # RuntimeError: read-only
                 self._store.flush()
-            self._store = None  # pyoxigraph releases the lock when the Store is dropped
+            self._store = None  # pyoxigraph releases RocksDB's lock when the Store is dropped
+        _unlock_folder(self._lock)  # after RocksDB has let go: no reader meets its writes
+        self._lock = None
+
+    def _snapshot(self, target: Path) -> None:
+        """Copy the open store into the new folder ``target`` for the query processes."""
+        try:
+            self._db.backup(str(target))
+        except (OSError, RuntimeError) as err:
+            raise StoreError(
+                f"{self.name}: cannot snapshot the store for a query ({err})."
+            ) from err
 
     def _export(self, destination: Destination, format: str) -> str | None:
         if format == "graphml":
@@ -818,7 +844,32 @@ class OxigraphStore(Store):
             _write_marker(self.path, self.prefixes)
 
 
-def _open_folder(path: Path, *, create: bool, read_only: bool) -> ox.Store:
+def _open_folder(path: Path, *, create: bool, read_only: bool) -> tuple[ox.Store, int | None]:
+    """Check, lock and open a store folder: the pyoxigraph Store and the lock's descriptor."""
+    _check_folder(path, create=create and not read_only)
+    if not path.exists():
+        try:
+            path.mkdir(parents=True)
+        except OSError as err:
+            raise StoreError(f"{path}: cannot create the store ({err.strerror or err}).") from err
+    lock = _lock_folder(path, shared=read_only)
+    try:
+        store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except (OSError, RuntimeError) as err:  # RuntimeError: RocksDB's Corruption
+        _unlock_folder(lock)
+        text = str(err)
+        if "lock" in text.lower():
+            raise StoreError(_locked(path, shared=read_only)) from err
+        raise StoreError(f"{path}: cannot open the store ({' '.join(text.split())}).") from err
+    if not read_only:
+        shutil.rmtree(path / _SNAPSHOTS, ignore_errors=True)  # left by a process that died
+    if not (path / _MARKER).is_file():
+        _write_marker(path, PREFIXES)
+    return store, lock
+
+
+def _check_folder(path: Path, *, create: bool) -> None:
+    """Refuse a path that is not a kg store folder (or, unless ``create``, is missing)."""
     if path.exists() and not path.is_dir():
         hint = (
             " It is a graph file: serve it with `kg serve FILE`, or load it into a store."
@@ -827,10 +878,10 @@ def _open_folder(path: Path, *, create: bool, read_only: bool) -> ox.Store:
         )
         raise StoreError(f"{path}: not a store folder.{hint}")
     if not path.exists():
-        if not create or read_only:
+        if not create:
             raise StoreError(
-                f"{path}: no such store folder. Check the path, or create the store first "
-                "(e.g. with kg's Python API: open_store(PATH, create=True))."
+                f"{path}: no such store folder. Check the path, or make the store with "
+                f"`kg build ARTICLES --store oxigraph:{path}`."
             )
     elif any(path.iterdir()) and not (path / "CURRENT").is_file():
         raise StoreError(
@@ -843,20 +894,79 @@ def _open_folder(path: Path, *, create: bool, read_only: bool) -> ox.Store:
             "union of its graphs). Export it (oxigraph dump) and load the file into a new "
             "kg store."
         )
+
+
+#: Where a store open for writing keeps the snapshots its query processes read.
+_SNAPSHOTS = ".kg-query-snapshots"
+
+#: The descriptors holding a store folder's lock in this process (closed in forked
+#: children, so that a lock ends with the process that took it).
+_LOCKS: set[int] = set()
+
+
+def _lock_folder(path: Path, *, shared: bool) -> int | None:
+    """Take kg's lock on a store folder: shared to read it, alone to write it.
+
+    RocksDB lets a process open a folder read-only while another writes it,
+    and the reader may then find the table files its MANIFEST names deleted
+    by the writer's compaction ("Corruption: ... 000016.sst: No such file");
+    pyoxigraph calls it undefined behaviour. Every kg process that opens a
+    folder (and every query process, :mod:`kg._oxigraph_worker`) therefore
+    takes a ``flock`` on it first, which the system releases when the
+    process ends however it ends. Returns the descriptor that holds it, or
+    None where there are no locks.
+
+    Raises:
+        StoreError: another process holds the lock in a way that excludes this one.
+    """
     try:
-        store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        import fcntl
+    except ImportError:  # not on POSIX: no lock
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY)
     except OSError as err:
-        text = str(err)
-        if "lock" in text.lower():
-            raise StoreError(
-                f"{path}: the store is locked: another process has it open (kg serve, a "
-                "build, oxigraph serve). Stop that process first, or query it through its "
-                "server."
-            ) from err
-        raise StoreError(f"{path}: cannot open the store ({text}).") from err
-    if not (path / _MARKER).is_file():
-        _write_marker(path, PREFIXES)
-    return store
+        raise StoreError(f"{path}: cannot open the store ({err.strerror or err}).") from err
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StoreError(_locked(path, shared=shared)) from None
+    except OSError:  # a file system without locks
+        pass
+    _LOCKS.add(fd)
+    return fd
+
+
+def _unlock_folder(fd: int | None) -> None:
+    if fd is not None and fd in _LOCKS:
+        _LOCKS.discard(fd)
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def _forget_locks_in_child() -> None:
+    """In a forked child: close the parent's lock descriptors (without unlocking them)."""
+    for fd in list(_LOCKS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_locks_in_child)
+
+
+def _locked(path: Path, *, shared: bool) -> str:
+    if shared:
+        return (
+            f"{path}: the store is locked: another process is writing it (kg build, add or "
+            "remove). Query it once that is done."
+        )
+    return (
+        f"{path}: the store is locked: another process has it open (kg serve, kg query, a "
+        "build, oxigraph serve). Stop that process first, or query it through its server."
+    )
 
 
 #: The file in an Oxigraph store folder that says kg laid the store out, with the
@@ -1372,16 +1482,27 @@ class _QueryProcesses:
     """The query processes of one Oxigraph folder: a process per query at a time, reused.
 
     A process sees the folder as it was when it opened it, so every write
-    through the store (:meth:`changed`) retires the idle ones.
+    through the store (:meth:`changed`) retires the idle ones. Under a store
+    open for writing, the processes never open the folder itself (RocksDB's
+    read-only open of a folder another process writes is undefined, see
+    :func:`_lock_folder`): ``snapshot(target)`` copies the store into a
+    new folder, one per generation of writes, which goes when no process
+    reads it any more.
     """
 
-    def __init__(self, folder: Path, name: str) -> None:
+    def __init__(
+        self, folder: Path, name: str, *, snapshot: Callable[[Path], None] | None = None
+    ) -> None:
         self._folder = folder
         self._name = name
         self._lock = threading.Lock()
         self._idle: list[_QueryProcess] = []
         self._busy: set[_QueryProcess] = set()  # running a query: close() kills them too
         self._generation = 0
+        self._snapshot = snapshot
+        self._copying = threading.Lock()  # held to make, choose or delete a snapshot
+        self._copies: dict[int, Path] = {}  # generation -> the snapshot its processes read
+        self._started: list[_QueryProcess] = []  # every process that may still read one
 
     def changed(self) -> None:
         with self._lock:
@@ -1389,6 +1510,7 @@ class _QueryProcesses:
             stale, self._idle = self._idle, []
         for process in stale:
             process.kill()
+        self._prune()
 
     def close(self) -> None:
         """Stop every query process, the busy ones too (``kg serve`` stopping mid-query)."""
@@ -1397,6 +1519,48 @@ class _QueryProcesses:
             busy, self._busy = self._busy, set()
         for process in busy:
             process.kill()
+        if self._snapshot is not None:
+            with self._copying:
+                self._copies.clear()
+                shutil.rmtree(self._folder / _SNAPSHOTS, ignore_errors=True)
+
+    def _start(self, generation: int, max_memory: int | None) -> _QueryProcess:
+        """A new process on the folder, or on the snapshot of ``generation``."""
+        self._prune()  # the snapshots of processes killed mid-query (time or memory up)
+        with self._copying:
+            source = self._folder if self._snapshot is None else self._copy(generation)
+            worker = _QueryProcess(source, generation, max_memory)
+            if self._snapshot is not None:
+                self._started.append(worker)
+        return worker
+
+    def _copy(self, generation: int) -> Path:
+        """The snapshot of ``generation`` (made now if missing); ``_copying`` is held."""
+        assert self._snapshot is not None
+        copy = self._copies.get(generation)
+        if copy is None:
+            holder = self._folder / _SNAPSHOTS
+            holder.mkdir(exist_ok=True)
+            copy = Path(tempfile.mkdtemp(prefix=f"{generation}-", dir=holder)) / "store"
+            try:
+                self._snapshot(copy)
+            except BaseException:
+                shutil.rmtree(copy.parent, ignore_errors=True)
+                raise
+            self._copies[generation] = copy
+        return copy
+
+    def _prune(self) -> None:
+        """Delete the snapshots of past generations that no process reads any more."""
+        if self._snapshot is None:
+            return
+        with self._copying:
+            self._started = [w for w in self._started if w.process.poll() is None]
+            read = {w.generation for w in self._started}
+            with self._lock:
+                current = self._generation
+            for generation in [g for g in self._copies if g != current and g not in read]:
+                shutil.rmtree(self._copies.pop(generation).parent, ignore_errors=True)
 
     def run(
         self, request: dict[str, Any], timeout: float | None, max_memory: int | None
@@ -1452,7 +1616,7 @@ class _QueryProcesses:
                 if idle.max_memory == max_memory:
                     return self._idle.pop(i)
         try:
-            worker = _QueryProcess(self._folder, generation, max_memory)
+            worker = self._start(generation, max_memory)
         except OSError as err:  # no memory or processes left
             raise StoreError(f"{self._name}: cannot start a query process ({err}).") from err
         status, _, body = worker.exchange(None, _START_LIMIT)
@@ -1468,6 +1632,7 @@ class _QueryProcesses:
                 self._idle.append(worker)
                 return
         worker.kill()
+        self._prune()
 
 
 #################################################################

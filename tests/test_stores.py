@@ -384,9 +384,33 @@ def test_a_folder_that_is_not_a_store(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # nothing written
     with pytest.raises(StoreError, match="graph file"):
         open_store(SMALL)
-    with pytest.raises(StoreError, match="no such store folder"):
+    with pytest.raises(StoreError, match="no such store folder") as missing:
         open_store(tmp_path / "missing")
+    assert "kg build ARTICLES --store oxigraph:" in str(missing.value)  # the CLI, one line
+    assert "\n" not in str(missing.value) and "open_store" not in str(missing.value)
     assert not (tmp_path / "missing").exists()
+
+
+def test_kg_query_on_a_missing_store_says_how_to_make_one(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    missing = tmp_path / "nothing" / "store"
+    for spec in (str(missing), f"oxigraph:{missing}"):
+        result = CliRunner().invoke(app, ["query", "--store", spec, "ASK {}"])
+        assert result.exit_code != 0
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1, result.output
+        assert f"kg build ARTICLES --store oxigraph:{missing}" in lines[0]
+    assert not missing.parent.exists()  # a reader makes nothing
+
+
+def test_a_new_store_gets_its_missing_folders(tmp_path: Path) -> None:
+    store = open_store(f"oxigraph:{tmp_path / 'new' / 'deeper' / 'store'}", create=True)
+    store.load_file(SMALL)
+    assert len(store) == len(file_quads())
+    store.close()
 
 
 def test_a_store_open_elsewhere_is_locked(oxigraph: OxigraphStore) -> None:
@@ -397,6 +421,99 @@ def test_a_store_open_elsewhere_is_locked(oxigraph: OxigraphStore) -> None:
     again = open_store(oxigraph.path)  # released
     assert len(again) == len(file_quads())
     again.close()
+
+
+def test_readers_share_a_store_and_a_writer_has_it_alone(oxigraph: OxigraphStore) -> None:
+    assert oxigraph.path is not None
+    folder = oxigraph.path
+    with pytest.raises(StoreError, match="another process is writing it"):
+        open_store(folder, read_only=True)  # RocksDB would let it race the writer
+    oxigraph.close()
+    first, second = open_store(folder, read_only=True), open_store(folder, read_only=True)
+    assert first.query("ASK { ?s ?p ?o }", timeout=30).boolean is True  # query processes too
+    assert second.query("ASK { ?s ?p ?o }", timeout=30).boolean is True
+    with pytest.raises(StoreError, match="another process has it open"):
+        open_store(folder)
+    first.close()
+    with pytest.raises(StoreError, match="another process has it open"):
+        open_store(folder)
+    second.close()
+    open_store(folder).close()  # every reader gone: a writer may open it
+
+
+# A writer in another process: it says "writing" once it holds the store, then
+# rewrites one graph and flushes, 4 times per line "more" it reads, until its
+# standard input closes.
+_WRITER = r"""
+import sys
+from rdflib import Literal, URIRef
+from kg.stores import open_store
+store = open_store(sys.argv[1])
+print("writing", flush=True)
+a, p = URIRef("https://example.org/a"), URIRef("https://example.org/p")
+i = 0
+while not sys.stdin.closed and i < 100000:
+    i += 1
+    store.replace_graph("https://example.org/g", [(a, p, Literal(i))])
+    store.oxigraph.flush()
+    if i % 4 == 0 and sys.stdin.readline() != "more\n":
+        break
+store.close()
+print(i, flush=True)
+"""
+
+
+def test_no_reader_opens_a_store_while_another_process_writes_it(
+    oxigraph: OxigraphStore,
+) -> None:
+    """Issue 14's 'Corruption: ... .sst: No such file': a read-only open raced a writer."""
+    import subprocess
+    import sys
+
+    assert oxigraph.path is not None
+    folder = oxigraph.path
+    oxigraph.close()
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(folder)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdin is not None and writer.stdout is not None
+    try:
+        assert writer.stdout.readline() == "writing\n"
+        for _ in range(10):  # each round: the writer flushes 4 times (and compacts)
+            writer.stdin.write("more\n")
+            writer.stdin.flush()
+            with pytest.raises(StoreError, match="another process is writing it"):
+                open_store(folder, read_only=True)
+        writer.stdin.close()
+        assert int(writer.stdout.readline()) >= 40
+    finally:
+        writer.kill()
+        writer.wait()
+    reader = open_store(folder, read_only=True)
+    answer = reader.query("SELECT ?o WHERE { <https://example.org/a> ?p ?o }", timeout=30)
+    assert len(answer.rows) == 1
+    assert len(reader) == len(file_quads()) + 1  # the writer's graph of one triple
+    reader.close()
+
+
+def test_timed_queries_of_a_store_being_written_read_snapshots(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "store", create=True)
+    assert isinstance(store, OxigraphStore)
+    snapshots = tmp_path / "store" / ".kg-query-snapshots"
+    a, p = URIRef("https://example.org/a"), URIRef("https://example.org/p")
+    for i in range(12):
+        store.replace_graph("https://example.org/g", [(a, p, Literal(i))])
+        rows = store.query("SELECT ?o WHERE { ?s ?p ?o }", timeout=30).rows
+        assert [int(row[0]) for row in rows] == [i]  # every write is seen
+        assert len(list(snapshots.iterdir())) == 1  # the past ones are gone
+    store.close()
+    assert not snapshots.exists()
+    reopened = open_store(tmp_path / "store", read_only=True)
+    assert reopened.query("ASK { ?s ?p 11 }", timeout=30).boolean is True
+    reopened.close()
 
 
 def test_a_closed_store_says_so(oxigraph: OxigraphStore) -> None:
