@@ -4,8 +4,9 @@ RDF formats are written from a sorted copy of the graph (blank nodes, if
 any, relabelled canonically first), so isomorphic inputs with the same IRIs
 and prefixes give byte-identical files. N-Triples and N-Quads are written by
 pyoxigraph (canonical escaping) and sorted line by line; Turtle and TriG by
-rdflib; JSON-LD by rdflib's JSON-LD converter; GraphML and GEXF (both for
-Gephi) by networkx, from :func:`to_networkx`.
+:mod:`kg.turtle` (kg's prefixes, one block per subject); JSON-LD by
+rdflib's JSON-LD converter; GraphML and GEXF (both for Gephi) by networkx,
+from :func:`to_networkx`.
 
 >>> from rdflib import Dataset, Literal, URIRef
 >>> ds = Dataset()
@@ -17,15 +18,16 @@ Gephi) by networkx, from :func:`to_networkx`.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import io
 import json
 import re
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import networkx as nx
 import pyoxigraph as ox
@@ -38,7 +40,16 @@ from rdflib.term import Node
 from kg.atomic import atomic_file, write_atomic
 from kg.errors import UnsupportedFormatError
 from kg.ontology import CORE_PREDICATES, ENTITY_CLASSES, KGO_IRI, WD_IRI
+from kg.prefixes import PREFIXES
 from kg.store import new_dataset, ox_term_converter, walk_labelled
+from kg.turtle import (
+    RecordSpool,
+    TurtleWriter,
+    prefix_lines,
+    trig_text,
+    turtle_text,
+    write_blocks,
+)
 from kg.types import coarse_class
 
 #: Export formats, by the name ``kg export --format`` takes.
@@ -147,57 +158,39 @@ def export_graph(
 
 @dataclass(frozen=True)
 class GraphPiece:
-    """One graph of a build, serialized for :func:`write_graph_files`.
+    """One graph of a build, written as Turtle for :func:`write_graph_files`.
 
-    ``body`` holds all its triples in Turtle's triple syntax (no ``@prefix``
-    lines): its block in the TriG file. ``turtle`` is what it adds to the
-    Turtle file (the union of all graphs): the body, less triples another
-    piece states for it.
+    ``body`` holds its triples as subject blocks (no ``@prefix`` lines): its
+    block in the TriG file. ``records`` are the same triples as records
+    (:class:`kg.turtle.TurtleWriter`), merged with the other pieces' into the
+    Turtle file, the union of all graphs. ``used`` names the prefixes both use.
     """
 
     name: Node | None  # the graph IRI; None for the default graph
     body: bytes
-    turtle: bytes
+    records: tuple[str, ...]
     size: int  # number of triples in body
+    used: frozenset[str] = frozenset()
 
 
 def graph_piece(
-    name: Node | None,
-    triples: Sequence[tuple[Node, Node, Node]],
-    *,
-    prefixes: Mapping[str, str],
-    shared: frozenset[Node] = frozenset(),
+    name: Node | None, triples: Sequence[tuple[Node, Node, Node]], *, prefixes: Mapping[str, str]
 ) -> GraphPiece:
-    """Serialize one graph; triples whose predicate is in ``shared`` stay out of its
-    Turtle part (the writer states them once, elsewhere).
+    """Write one graph of a build as Turtle.
 
     >>> from rdflib import URIRef
     >>> a, p = URIRef("https://example.org/a"), URIRef("https://example.org/p")
     >>> piece = graph_piece(None, [(a, p, a)], prefixes={"ex": "https://example.org/"})
-    >>> piece.body
-    b'ex:a ex:p ex:a .\\n'
-    >>> graph_piece(None, [(a, p, a)], prefixes={}, shared=frozenset({p})).turtle
-    b''
+    >>> piece.body, piece.used
+    (b'    ex:a ex:p ex:a .\\n', frozenset({'ex'}))
     """
-    convert = _converter()
-    plain = [ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in triples]
-    body = _serialize(plain, prefixes)
-    turtle = body
-    if shared and any(t[1] in shared for t in triples):
-        turtle = _serialize(
-            [q for q, t in zip(plain, triples, strict=True) if t[1] not in shared], prefixes
-        )
-    return GraphPiece(name, body, turtle, len(plain))
-
-
-def _serialize(triples: list[ox.Triple], prefixes: Mapping[str, str]) -> bytes:
-    return _body(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes)))
-
-
-@functools.cache
-def _converter() -> Any:
-    """This process's rdflib -> pyoxigraph term converter (it caches IRIs)."""
-    return ox_term_converter()
+    writer = TurtleWriter(prefixes)
+    records = sorted(writer.records(triples))
+    parts: list[str] = []
+    size = write_blocks(records, parts.append, indent="    ")
+    return GraphPiece(
+        name, "".join(parts).encode("utf-8"), tuple(records), size, frozenset(writer.used)
+    )
 
 
 def turtle_prefixes(prefixes: Mapping[str, str]) -> str:
@@ -217,22 +210,25 @@ def write_graph_files(
     prefixes: Mapping[str, str] | None = None,
     digests: dict[str, str] | None = None,
 ) -> int:
-    """Stream a build's graphs, serialized (:func:`graph_piece`), into TriG and Turtle files.
+    """Stream a build's graphs, written by :func:`graph_piece`, into TriG and Turtle files.
 
-    Each piece is appended as it comes, so memory holds one graph at a time:
-    a build of any size is written without an in-memory dataset. The TriG
-    file keeps one graph per piece; the Turtle file writes their union. Both
-    files are replaced atomically. ``digests``, when given, receives a digest
-    of each graph's content by graph IRI ("" for the default graph). Returns
-    the number of quads written.
+    Memory holds one graph at a time, whatever the size of the build: the
+    TriG file's graphs go to a temporary file as they come (the prefix lines,
+    known at the end, are written before them), and the Turtle file's triples
+    are sorted on disk (:class:`kg.turtle.RecordSpool`) so that each subject
+    has one block, whichever graphs state its triples, and a triple several
+    graphs state is written once. Both files declare only the prefixes they
+    use and are replaced atomically. ``digests``, when given, receives a
+    digest of each graph's content by graph IRI ("" for the default graph).
+    Returns the number of quads written.
 
     >>> import tempfile
     >>> from rdflib import URIRef
     >>> a, b = URIRef("https://example.org/a"), URIRef("https://example.org/b")
     >>> p = URIRef(KGO_IRI + "partnersWith")
-    >>> prefixes = {"ex": "https://example.org/", "kgo": KGO_IRI}
+    >>> prefixes = {"ex": "https://example.org/", "kgo": KGO_IRI, "unused": "urn:x:"}
     >>> pieces = [graph_piece(URIRef(f"https://example.org/g{i}"), [(a, p, b)],
-    ...                       prefixes=prefixes, shared=frozenset({p})) for i in (1, 2)]
+    ...                       prefixes=prefixes) for i in (1, 2)]
     >>> pieces.append(graph_piece(None, [(a, p, b)], prefixes=prefixes))
     >>> folder = Path(tempfile.mkdtemp())
     >>> write_graph_files(pieces, trig=folder / "x.trig", turtle=folder / "x.ttl",
@@ -244,49 +240,58 @@ def write_graph_files(
     <BLANKLINE>
     ex:a kgo:partnersWith ex:b .
     """
-    prefixes = dict(prefixes or {})
-    header = turtle_prefixes(prefixes) + "\n"
+    writer = TurtleWriter(dict(prefixes or {}))
     count = 0
     with contextlib.ExitStack() as stack:
-        files = {
-            kind: stack.enter_context(atomic_file(destination))
-            for kind, destination in (("trig", trig), ("turtle", turtle))
-            if destination is not None
-        }
-        for handle in files.values():
-            handle.write(header.encode("utf-8"))
-        started: set[str] = set()
-
-        def write(kind: str, data: bytes) -> None:
-            files[kind].write((b"\n" if kind in started else b"") + data)
-            started.add(kind)
-
+        body = None
+        if trig is not None:
+            Path(trig).parent.mkdir(parents=True, exist_ok=True)
+            body = stack.enter_context(tempfile.TemporaryFile(dir=Path(trig).parent))
+        spool = None
+        if turtle is not None:
+            spool = stack.enter_context(RecordSpool(Path(turtle).parent))
+        used: set[str] = set()
         for piece in pieces:
             count += piece.size
+            used |= piece.used
             name = piece.name
             if digests is not None:
                 key = "" if name is None else str(name)
                 digests[key] = hashlib.sha256(piece.body).hexdigest()[:32]
-            if "trig" in files:
-                head = b"{\n" if name is None else f"<{name}> {{\n".encode()
-                write("trig", head + piece.body + b"}\n")
-            if "turtle" in files and piece.turtle:
-                write("turtle", piece.turtle)
+            if body is not None:
+                head = "{\n" if name is None else f"{writer.term(name)} {{\n"
+                gap = "\n" if body.tell() else ""
+                body.write(f"{gap}{head}".encode() + piece.body + b"}\n")
+            if spool is not None:
+                spool.add(piece.records)
+        if trig is not None and body is not None:
+            with atomic_file(trig) as handle:
+                handle.write(prefix_lines(writer.prefixes, used | writer.used).encode("utf-8"))
+                body.seek(0)
+                shutil.copyfileobj(body, handle, 1 << 20)
+        if turtle is not None and spool is not None:
+            with atomic_file(turtle) as handle:
+                handle.write(prefix_lines(writer.prefixes, used).encode("utf-8"))
+                _write_text(handle, spool.merged())
     return count
 
 
-#: Direct relation predicates: the only triples two articles' graphs can share.
-RELATIONS = frozenset(URIRef(KGO_IRI + name) for name in CORE_PREDICATES)
+def _write_text(handle: IO[bytes], records: Iterable[str]) -> None:
+    """Write sorted records as blocks (:func:`kg.turtle.write_blocks`), a megabyte at a time."""
+    parts: list[str] = []
+    size = 0
 
+    def write(text: str) -> None:
+        nonlocal size
+        parts.append(text)
+        size += len(text)
+        if size > 1 << 20:
+            handle.write("".join(parts).encode("utf-8"))
+            parts.clear()
+            size = 0
 
-def _body(data: bytes | None) -> bytes:
-    """A serialization without its @prefix lines (pyoxigraph escapes line breaks in literals)."""
-    lines = (data or b"").split(b"\n")
-    i = 0
-    while i < len(lines) and (lines[i].startswith(b"@prefix") or not lines[i]):
-        i += 1
-    body = b"\n".join(lines[i:]).rstrip(b"\n")
-    return body + b"\n" if body else b""
+    write_blocks(records, write)
+    handle.write("".join(parts).encode("utf-8"))
 
 
 #################################################################
@@ -380,55 +385,34 @@ def _copy(graph: Dataset | Graph, quads: Iterable[_Quad]) -> Dataset:
     return dataset
 
 
-def _union_graph(graph: Dataset | Graph) -> Graph:
-    quads = canonical_quads(graph, sort=False)
-    triples = [q[:3] for q in _sorted_quads({(*q[:3], None) for q in quads})]
-    union = Graph()
-    union.namespace_manager = _copy(graph, ()).namespace_manager
-    for triple in triples:
-        union.add(triple)
-    return union
-
-
 #################################################################
 # Serializers
 #################################################################
 
 
-def _turtle(graph: Dataset | Graph) -> str:
-    return _ensure_newline(_union_graph(graph).serialize(format="turtle"))
+def _turtle(graph: Dataset | Graph, quads: Sequence[_Quad] | None = None) -> str:
+    """The union of the graphs as Turtle (:mod:`kg.turtle`): one block per subject."""
+    quads = canonical_quads(graph, sort=False) if quads is None else quads
+    return turtle_text(dict.fromkeys(q[:3] for q in quads), _writer(graph, quads))
 
 
-def _trig(graph: Dataset | Graph) -> str:
-    """TriG with the default graph first and named graphs in IRI order.
+def _trig(graph: Dataset | Graph, quads: Sequence[_Quad] | None = None) -> str:
+    """TriG (:mod:`kg.turtle`): the default graph first, then the named graphs by name."""
+    quads = canonical_quads(graph, sort=False) if quads is None else quads
+    return trig_text(quads, _writer(graph, quads))
 
-    rdflib's TriG serializer visits graphs in its store's order, which
-    changes from run to run; each graph is written here with rdflib's
-    (sorted) Turtle serializer and the blocks put in a fixed order.
-    """
-    quads = canonical_quads(graph)
-    manager = _copy(graph, ()).namespace_manager
-    groups: dict[Node | None, list[_Quad]] = {}
-    for quad in quads:
-        groups.setdefault(quad[3], []).append(quad)
-    prefixes: set[str] = set()
-    blocks = []
-    for name in sorted(groups, key=_key):
-        part = Graph()
-        part.namespace_manager = manager
-        for s, p, o, _ in groups[name]:
-            part.add((s, p, o))
-        lines = part.serialize(format="turtle").split("\n")  # not splitlines(): see _lines
-        prefixes |= {line for line in lines if line.startswith("@prefix")}
-        # Not indented: a long literal may span lines, and indenting would change it.
-        body = [line for line in lines if not line.startswith("@prefix")]
-        while body and not body[0]:
-            body.pop(0)
-        while body and not body[-1]:
-            body.pop()
-        head = "{" if name is None else f"{name.n3()} {{"
-        blocks.append("\n".join([head, *body, "}"]))
-    return "".join(line + "\n" for line in sorted(prefixes)) + "\n" + "\n\n".join(blocks) + "\n"
+
+def _writer(graph: Dataset | Graph, quads: Sequence[_Quad]) -> TurtleWriter:
+    """A Turtle writer with kg's prefixes and the input's own (kg's names first), the
+    input's ontologies (``owl:Ontology``) as the first blocks."""
+    prefixes = dict(PREFIXES)
+    known = set(prefixes.values())
+    for prefix, namespace in sorted(graph.namespaces()):
+        if prefix and prefix not in prefixes and str(namespace) not in known:
+            prefixes[prefix] = str(namespace)
+            known.add(str(namespace))
+    headers = {s for s, p, o, _ in quads if p == RDF.type and o == OWL.Ontology}
+    return TurtleWriter(prefixes, headers=headers)
 
 
 def _lines(quads: Iterable[_Quad], fmt: ox.RdfFormat) -> str:
@@ -539,10 +523,13 @@ def _nests_deeply(graph: Dataset | Graph) -> bool:
 
 
 def _flat(graph: Dataset | Graph, name: str) -> str:
-    """The graph from pyoxigraph's writers, every blank node a label (``_:b0``) given by
-    :func:`kg.store.walk_labelled`: linear time however deeply blank nodes chain."""
+    """The graph with every blank node a label (``_:b0``) given by
+    :func:`kg.store.walk_labelled` (Turtle and TriG nest the few that
+    :mod:`kg.turtle` can): linear time however deeply blank nodes chain."""
     quads = walk_labelled(list(dict.fromkeys(dataset_quads(graph))))
-    if name in {"turtle", "nt"}:
+    if name in {"turtle", "trig"}:
+        return _turtle(graph, quads) if name == "turtle" else _trig(graph, quads)
+    if name == "nt":
         quads = _sorted_quads({(*q[:3], None) for q in quads})
     if name in {"nt", "nquads"}:
         return _lines(quads, _FLAT[name])
@@ -552,8 +539,7 @@ def _flat(graph: Dataset | Graph, name: str) -> str:
         ox.Quad(convert(s), convert(p), convert(o), default if g is None else convert(g))
         for s, p, o, g in quads
     ]
-    prefixes = {} if name == "jsonld" else _used_prefixes(_copy(graph, quads))
-    data = ox.serialize(oxquads, format=_FLAT[name], prefixes=prefixes)
+    data = ox.serialize(oxquads, format=_FLAT[name])
     return _ensure_newline((data or b"").decode("utf-8"))
 
 

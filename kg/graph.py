@@ -44,7 +44,6 @@ from kg.dates import xsd_type_of
 from kg.ontology import (
     CORE_PREDICATES,
     KGO,
-    KGO_IRI,
     KGR_IRI,
     PROV,
     SCHEMA,
@@ -52,6 +51,7 @@ from kg.ontology import (
     WD,
     ontology_graph,
 )
+from kg.prefixes import prefixes_for
 from kg.resolve import mention_role
 from kg.types import Entity, ObservationCandidate, Qualifiers, Resolved
 
@@ -75,24 +75,13 @@ class Statement:
 
 
 def graph_prefixes(base: str = KGR_IRI) -> dict[str, str]:
-    """The prefixes every output uses (``kgr:`` is the build's base).
+    """The prefixes every output uses (:func:`kg.prefixes.prefixes_for`; ``kgr:`` is the
+    build's base).
 
     >>> graph_prefixes("https://example.org/")["kgr"]
     'https://example.org/'
     """
-    return {
-        "kgo": KGO_IRI,
-        "kgr": base,
-        "prov": str(PROV),
-        "dcterms": str(DCTERMS),
-        "skos": str(SKOS),
-        "owl": str(OWL),
-        "rdf": str(RDF),
-        "rdfs": str(RDFS),
-        "schema": str(SCHEMA),
-        "wd": str(WD),
-        "xsd": str(XSD),
-    }
+    return prefixes_for(base)
 
 
 def bind_prefixes(graph: Graph, *, base: str = KGR_IRI) -> None:

@@ -9,11 +9,12 @@ back bytes; this process writes them in article-id order, then the default
 graph, whose corroborated facts need every article's kept statements, and
 the quarantine graph. The files are the same for any number of processes.
 
-Order of the graphs in both files: the ontology, the articles by id, the
+Order of the graphs in the TriG file: the ontology, the articles by id, the
 default graph (entity descriptions and facts), the quarantine graph when
-anything was set aside. The Turtle file is the union of the graphs: each
-direct relation triple (``kgr:org/a kgo:partnersWith kgr:org/b``), which several
-articles may state, is written once, with the entity descriptions.
+anything was set aside. The Turtle file is the union of the graphs, one
+block per subject (the ontology's first): an entity's description, the
+articles that mention it and its relations are together, and a relation
+triple several articles state is written once (:func:`kg.export.write_graph_files`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
-from kg.export import RELATIONS, GraphPiece, graph_piece, write_graph_files
+from kg.export import GraphPiece, graph_piece, write_graph_files
 from kg.forks import map_forked
 from kg.graph import (
     ONTOLOGY_IRI,
@@ -60,7 +61,6 @@ class ArticleGraph:
     default graph and the quarantine need from it."""
 
     piece: GraphPiece
-    relations: tuple[Triple, ...]  # the direct relation triples it states
     statements: tuple[tuple[Triple, Node, Decimal], ...]  # for the corroborated facts
     quarantined: tuple[QuarantinedTriple, ...]
     triples: tuple[Triple, ...] | None  # the kept triples, when the caller wants them
@@ -124,20 +124,16 @@ def write_build_graph(
             add_block(dataset, URIRef(ONTOLOGY_IRI), ontology)
         yield graph_piece(URIRef(ONTOLOGY_IRI), ontology, prefixes=prefixes)
         stated: list[tuple[Triple, Node, Decimal]] = []
-        relations: set[Triple] = set()
         for made in map_forked(make, articles, jobs=jobs, chunk=CHUNK):
             report(made.quarantined)
             stated.extend(made.statements)
-            relations.update(made.relations)
             if dataset is not None and made.triples is not None:
                 add_block(dataset, made.piece.name, made.triples)  # type: ignore[arg-type]
             yield made.piece
         default = checked_default_graph(descriptions, stated, base=base)
         if dataset is not None:
             add_block(dataset, None, default)
-        piece = graph_piece(None, default, prefixes=prefixes)
-        union = graph_piece(None, sorted_triples([*default, *relations]), prefixes=prefixes)
-        yield GraphPiece(None, piece.body, union.body, piece.size)
+        yield graph_piece(None, default, prefixes=prefixes)
         if records:
             name, triples = quarantine_block(records, base=base)
             if dataset is not None:
@@ -159,8 +155,7 @@ def _article_graph(
     """Make, check and serialize one article's graph (in a worker process)."""
     name, triples, quarantined = checked_article(item, doc_statements, descriptions, base=base)
     return ArticleGraph(
-        piece=graph_piece(name, triples, prefixes=prefixes, shared=RELATIONS),
-        relations=tuple(t for t in triples if t[1] in RELATIONS),
+        piece=graph_piece(name, triples, prefixes=prefixes),
         statements=tuple(statements_of(triples)),
         quarantined=tuple(quarantined),
         triples=tuple(triples) if keep else None,

@@ -632,10 +632,9 @@ def _stage_shards(result: BuildResult, target: Path, *, base: str) -> None:
 
 
 def _file_prefixes(base: str) -> dict[str, str]:
-    """The prefixes of the graph files: not kgr, since resource IRIs have a "/" in their
-    local part, which Turtle can only write escaped (kgr:organization\\/acme); the full
-    IRI reads better."""
-    return {k: v for k, v in graph_prefixes(base).items() if k != "kgr"}
+    """The prefixes of the graph files: the prefix table, ``kgr:`` the build's base (its
+    IRIs written ``kgr:organization\\/acme``, the ``/`` escaped as Turtle wants)."""
+    return graph_prefixes(base)
 
 
 def write_candidates(result: BuildResult, path: str | Path, *, base: str = KGR_IRI) -> None:

@@ -58,6 +58,7 @@ from kg.errors import (
 from kg.ontology import package_data_dir
 from kg.query_worker import DEFAULT_MAX_MEMORY, run_killable, stopped_after
 from kg.store import PREFIXES, ox_term_converter, walk_labelled
+from kg.turtle import TurtleWriter, turtle_text
 
 __all__ = [
     "DEFAULT_MAX_MEMORY",
@@ -259,10 +260,51 @@ def _parse(text: str) -> Any:
             tree = parseQuery(source)
         except ParseBaseException as query_err:
             _refuse_update(source, query_err)
+            hint = _slash_hint(source, query_err.loc)
+            if hint:
+                raise QueryError(
+                    f"not valid SPARQL: line {query_err.lineno}, col {query_err.col}: {hint}"
+                ) from query_err
             raise QueryError(f"not valid SPARQL: {_position(query_err)}") from query_err
         except Exception as err:  # rdflib raises plain exceptions from its parse actions
             raise QueryError(f"not valid SPARQL: {err}") from err
     return tree
+
+
+#: A prefixed name with a '/' in its local part (``kgr:organization/xiaomi``), not
+#: followed by another prefixed name (``kgo:status/rdfs:label`` is a property path).
+_SLASHED_NAME = re.compile(
+    r"(?<![\w:<?$\\])(?P<prefix>[A-Za-z][\w.-]*)?:(?P<local>[\w.%-]*(?:\\.[\w.%-]*)*"
+    r"(?:/[\w.%-]+)+)(?![\w:(])"
+)
+_QUOTED = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\x00-\x20]*>""")
+_DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+
+
+def _slash_hint(text: str, loc: int) -> str | None:
+    """What to write instead of a prefixed name with a ``/`` where the parser stopped.
+
+    >>> _slash_hint("SELECT * WHERE { kgr:organization/xiaomi ?p ?o }", 17)  # doctest: +ELLIPSIS
+    "a prefixed name cannot contain '/': write kgr:organization/xiaomi as <https://w3id.org/...
+    >>> _slash_hint("SELECT * WHERE { ?s kgo:status/rdfs:label ?o . ?s ?p }", 45) is None
+    True
+    """
+    masked = _QUOTED.sub(lambda m: " " * len(m.group()), text)  # not inside strings or IRIs
+    found = [m for m in _SLASHED_NAME.finditer(masked) if not m.group().endswith("/a")]
+    # The parser stops on the name, or (in a predicate) at the pattern that holds it.
+    near = [m for m in found if m.start() <= loc <= m.end()] or [
+        m for m in found if m.start() > loc
+    ]
+    if not near:
+        return None
+    match = near[0]
+    prefix, local = match.group("prefix") or "", match.group("local")
+    escaped = f"{prefix}:{local.replace('/', chr(92) + '/')}"
+    namespaces = {**PREFIXES, **dict(_DECLARED.findall(text))}
+    instead = escaped
+    if prefix in namespaces:
+        instead = f"<{namespaces[prefix]}{local.replace(chr(92), '')}> or {escaped}"
+    return f"a prefixed name cannot contain '/': write {match.group()} as {instead}."
 
 
 def _compile(text: str, tree: Any, bindings: Mapping[str, Node] | None = None) -> ParsedQuery:
@@ -935,35 +977,27 @@ def format_result(
 def format_graph(graph: Graph, prefixes: Mapping[str, str], *, syntax: str = "turtle") -> str:
     """A CONSTRUCT or DESCRIBE graph as Turtle (``syntax="nt"``: N-Triples), in linear time.
 
-    Blank nodes are written as labels (``_:b0``), never nested in ``[ ]``,
-    so a chain of thousands of them needs no recursion; they are numbered
-    in the order a walk from the sorted triples reaches them, so the same
-    graph gives the same text. Only the prefixes used are declared.
+    Turtle is written by :mod:`kg.turtle`: one block per subject, IRIs with
+    ``prefixes`` (only those used are declared), a blank node used once
+    nested where it is used (a few levels deep at most), the others written
+    as labels (``_:b0``) numbered in the order a walk from the sorted triples
+    reaches them, so a chain of thousands of them needs no recursion and the
+    same graph gives the same text.
 
     >>> g = Graph()
     >>> a, p, b = URIRef("https://example.org/a"), URIRef("https://example.org/p"), BNode()
     >>> _ = g.add((a, p, b)); _ = g.add((b, p, Literal("x")))
     >>> print(format_graph(g, {"ex": "https://example.org/", "no": "urn:no:"}), end="")
     @prefix ex: <https://example.org/> .
-    ex:a ex:p _:b0 .
-    _:b0 ex:p "x" .
+    <BLANKLINE>
+    ex:a ex:p [ ex:p "x" ] .
     """
-    convert = ox_term_converter()
-    triples = [
-        ox.Triple(convert(s), convert(p), convert(o))
-        for s, p, o, _ in walk_labelled([(*t, None) for t in graph.triples((None, None, None))])
-    ]
+    quads = walk_labelled([(*t, None) for t in graph.triples((None, None, None))])
     if syntax == "nt":
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    else:
-        iris = {t.value for triple in triples for t in triple if isinstance(t, ox.NamedNode)}
-        used = {
-            prefix: ns
-            for prefix, ns in sorted(prefixes.items())
-            if prefix and ns and any(iri.startswith(ns) for iri in iris)
-        }
-        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used)
-    return (data or b"").decode("utf-8")
+        convert = ox_term_converter()
+        triples = [ox.Triple(convert(s), convert(p), convert(o)) for s, p, o, _ in quads]
+        return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    return turtle_text((q[:3] for q in quads), TurtleWriter(prefixes))
 
 
 def _csv(result: QueryResult) -> str:

@@ -30,7 +30,7 @@ from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from kg.errors import GraphFileError, UnsupportedFormatError
-from kg.ontology import KGO_IRI, KGR_IRI, WD_IRI
+from kg.prefixes import PREFIXES
 from kg.terms import from_rdflib, ox_term_converter, term_converter, to_rdflib
 
 __all__ = [
@@ -53,21 +53,6 @@ __all__ = [
 
 #: Where ``kg build`` writes the graph, and what ``kg query`` reads by default.
 DEFAULT_GRAPH_PATH = Path("output/kg.trig")
-
-#: The prefixes every kg graph binds and every query may use without declaring them.
-PREFIXES: dict[str, str] = {
-    "kgo": KGO_IRI,
-    "kgr": KGR_IRI,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "schema": "https://schema.org/",
-    "wd": WD_IRI,
-}
 
 #: Graph file formats by name (with aliases), as pyoxigraph formats.
 RDF_FORMATS: dict[str, ox.RdfFormat] = {

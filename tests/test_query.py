@@ -872,3 +872,35 @@ def test_render_query_refuses_what_it_cannot_write() -> None:
         render_query(ECHO, {"w": "a"})
     with pytest.raises(UnsafeQueryError):
         render_query("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }")
+
+
+@pytest.mark.parametrize(
+    ("query", "written"),
+    [
+        ("SELECT * WHERE { kgr:organization/xiaomi ?p ?o }", "subject"),
+        ("SELECT * WHERE { ?s ?p kgr:organization/xiaomi }", "object"),
+        ("SELECT * WHERE { ?s kgr:organization/xiaomi ?o . ?s }", "predicate"),
+    ],
+)
+def test_a_slash_in_a_prefixed_name_gets_a_hint(query: str, written: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        check_query(query)
+    message = str(caught.value)
+    assert "\n" not in message and "expected" not in message, written
+    assert message.endswith(
+        "a prefixed name cannot contain '/': write kgr:organization/xiaomi as "
+        "<https://w3id.org/kg-builder/resource/organization/xiaomi> "
+        "or kgr:organization\\/xiaomi."
+    )
+
+
+def test_the_suggested_forms_of_a_slashed_name_work() -> None:
+    for name in (
+        "<https://w3id.org/kg-builder/resource/organization/xiaomi>",
+        "kgr:organization\\/xiaomi",
+    ):
+        check_query(f"SELECT * WHERE {{ {name} ?p ?o }}")
+    # a property path is no slashed name, and other errors keep their message
+    check_query("SELECT ?s WHERE { ?s kgo:status/rdfs:label ?o }")
+    with pytest.raises(QueryError, match="expected"):
+        check_query('SELECT ?s WHERE { ?s ?p "kgr:a/b" . ?s }')

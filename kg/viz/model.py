@@ -553,7 +553,7 @@ def _no_match_message(view: ViewData, text: str, key: str) -> str:
     hint = (
         "Close names: " + ", ".join(names[k] for k in close) + "."
         if close
-        else "List the names with: kg query 'SELECT ?name WHERE { ?e rdfs:label ?name }'."
+        else "List the names with: kg query --name entities."
     )
     return (
         f"no entity is called '{text}' (names and aliases are matched ignoring case). "
