@@ -71,9 +71,9 @@ from kg.errors import (
 from kg.export import export_graph
 from kg.query import DEFAULT_TIMEOUT, ParsedQuery, QueryResult, format_result
 from kg.query_worker import default_max_workers, set_max_workers
-from kg.serve_admission import SHORT_BUDGET, Admission, Timing
+from kg.serve_admission import SHORT_BUDGET, Admission, OneCheck, Timing
 from kg.serve_guards import Busy, CrossSite, OriginPolicy
-from kg.stores import Store, check_cached
+from kg.stores import Store
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "SparqlServer", "make_server"]
 
@@ -146,6 +146,7 @@ class SparqlServer(ThreadingHTTPServer):
         self.log = log
         self.origins = origins
         self.admission = admission
+        self.check = OneCheck()
         self.stopping = False
         host = address[0]
         self.loopback_only = _is_loopback(host)
@@ -432,7 +433,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "give one query: /sparql?query=SELECT... (or POST it); the query page is at /.",
             )
         try:
-            parsed = check_cached(texts[0])
+            parsed = self.server.check(texts[0])
         except UnsafeQueryError as err:
             raise _Refused(HTTPStatus.BAD_REQUEST, str(err)) from err
         except QueryError as err:

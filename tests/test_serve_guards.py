@@ -7,6 +7,7 @@ for the Ctrl-C test, which runs the ``kg serve`` command.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import signal
@@ -27,8 +28,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.errors import QueryBusyError, ServerError, printable
-from kg.query import ParsedQuery, QueryResult
+from kg.errors import QueryBusyError, QueryError, ServerError, printable
+from kg.query import ParsedQuery, QueryResult, check_query
 from kg.query_worker import stopped_after
 from kg.serve import SparqlServer, make_server
 from kg.serve_admission import (
@@ -36,6 +37,7 @@ from kg.serve_admission import (
     QUEUE_PER_WORKER,
     Admission,
     LongPool,
+    OneCheck,
     pool_sizes,
 )
 from kg.serve_guards import Busy, OriginPolicy, QuerySlots, normalize_origin
@@ -525,6 +527,39 @@ def test_a_long_query_that_became_short_is_forgotten() -> None:
     assert admission.run(query, key="SELECT  ?x\n", client="a") == "rows"  # long at once
     assert admission.run(query, key="SELECT ?x", client="a") == "rows"  # quick: forgotten
     assert calls == [0.1, pytest.approx(9.9, abs=0.05), 10, 0.1]
+
+
+def test_a_burst_of_one_new_text_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    parses: list[str] = []
+
+    @functools.lru_cache(maxsize=8)
+    def slow_check(text: str) -> ParsedQuery:  # a cache like kg.stores.check_cached
+        parses.append(text)
+        time.sleep(0.2)
+        if "broken" in text:
+            raise QueryError("not valid SPARQL: broken")
+        return check_query(text)
+
+    monkeypatch.setattr("kg.serve_admission.check_cached", slow_check)
+    check = OneCheck()
+    outcomes: list[object] = []
+
+    def ask(text: str) -> None:
+        try:
+            outcomes.append(check(text))
+        except QueryError as err:
+            outcomes.append(str(err))
+
+    threads = [
+        threading.Thread(target=ask, args=(text,)) for text in [ASK] * 6 + ["ASK { broken"] * 3
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert parses.count(ASK) == 1  # not once per request, in turn behind the parser's lock
+    assert sum(isinstance(o, ParsedQuery) and o.kind == "ASK" for o in outcomes) == 6
+    assert outcomes.count("not valid SPARQL: broken") == 3  # a failure is told to everyone
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value")
