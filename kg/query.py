@@ -1171,7 +1171,11 @@ def read_query_arg(arg: str) -> str:
     >>> read_query_arg("queries/nope.rq")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    kg.errors.QueryError: queries/nope.rq: no such query file. Check the path, or ...
+    kg.errors.QueryError: queries/nope.rq: no such query file. Check the path, ... --name NAME ...
+    >>> read_query_arg("sanctions.rq")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: sanctions.rq: ... saved query: kg query --name sanctions.
     """
     if "\n" not in arg and "\x00" not in arg and len(arg) < 4096:
         path = Path(arg)
@@ -1187,7 +1191,13 @@ def read_query_arg(arg: str) -> str:
             except OSError as err:
                 raise QueryError(f"{arg}: cannot read it ({err.strerror or err}).") from err
         if path.suffix.lower() in _QUERY_SUFFIXES and not any(c.isspace() for c in arg):
+            if path.stem in saved_queries():
+                raise QueryError(
+                    f"{arg}: no such query file; {path.stem} is a saved query: "
+                    f"kg query --name {path.stem}."
+                )
             raise QueryError(
-                f"{arg}: no such query file. Check the path, or give the query text itself."
+                f"{arg}: no such query file. Check the path, give the query text itself, "
+                "or run a saved query with --name NAME (kg query --list)."
             )
     return arg

@@ -478,6 +478,15 @@ def test_select_star_keeps_the_query_s_variable_order(runner: CliRunner, graph: 
     assert result.stdout.splitlines()[0] == "zed,name"
 
 
+def test_a_missing_query_file_points_at_saved_queries(runner: CliRunner, tmp_path: Path) -> None:
+    graph = tmp_path / "empty.nt"
+    graph.write_text("")
+    assert_clean_error(kg(runner, "query", "nope.rq", "-g", graph), "nope.rq", "--name NAME")
+    assert_clean_error(
+        kg(runner, "query", "sanctions.rq", "-g", graph), "kg query --name sanctions"
+    )
+
+
 def test_counts_are_singular_for_one() -> None:
     from kg.cli import count
 
