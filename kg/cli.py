@@ -430,7 +430,8 @@ def _run_with_progress(
 def build(
     paths: PathsArg = None,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder to write the outputs to.")
+        Path,
+        typer.Option("--output", "-o", metavar="DIR", help="Folder to write the outputs to."),
     ] = Path("output"),
     encoding: EncodingOpt = None,
     gazetteer: GazetteerOpt = None,
@@ -550,7 +551,8 @@ def build(
 
 
 OutputOpt = Annotated[
-    Path, typer.Option("--output", "-o", help="The folder of the build to change.")
+    Path,
+    typer.Option("--output", "-o", metavar="DIR", help="The folder of the build to change."),
 ]
 HtmlOpt = Annotated[
     bool, typer.Option("--html/--no-html", help="Also rewrite the interactive kg.html.")
@@ -848,7 +850,13 @@ def extract(
     paths: Annotated[list[str], typer.Argument(help="Articles: files, folders or glob patterns.")],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="File to write (default: standard output)."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="File to write.",
+            show_default="standard output",
+        ),
     ] = None,
     encoding: EncodingOpt = None,
     gazetteer: GazetteerOpt = None,

@@ -14,7 +14,29 @@ from typing import Any
 
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-__all__ = ["KgCommand", "KgGroup"]
+__all__ = ["VALUE_NAMES", "KgCommand", "KgGroup"]
+
+
+#: The value an option takes, by its parameter name, where no metavar= says it.
+VALUE_NAMES = {
+    "allow_origin": "ORIGIN",
+    "cluster": "ADDRESS",
+    "encoding": "NAME",
+    "focus": "NAME",
+    "gazetteer": "FILE",
+    "jobs": "N",
+    "limit": "N",
+    "max_chars": "N",
+    "max_memory": "SIZE",
+    "max_workers": "N",
+    "min_confidence": "X",
+    "param": "NAME=VALUE",
+    "port": "PORT",
+    "shapes": "FILE",
+    "store": "SPEC",
+    "timeout": "SECONDS",
+    "tolerance": "SHARE",
+}
 
 
 class _Argument(TyperArgument):
@@ -47,7 +69,7 @@ class _Option(TyperOption):
         )
         if choices:
             return "|".join(str(getattr(c, "value", c)) for c in choices)
-        return (self.name or "value").upper()
+        return VALUE_NAMES.get(self.name or "", (self.name or "value").upper())
 
     def _get_number_range_help_str(self) -> str | None:
         return None
@@ -64,27 +86,24 @@ def _plain(param: Any) -> Any:
     return param
 
 
-class KgCommand(TyperCommand):
+class _PlainHelp:
+    """What KgCommand and KgGroup add to Typer's classes: their parameters shown plainly."""
+
+    params: list[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            _plain(param)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        return None if option is None else _plain(option)
+
+
+class KgCommand(_PlainHelp, TyperCommand):
     """A Typer command whose help shows metavars, not Python types."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            _plain(param)
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        return None if option is None else _plain(option)
-
-
-class KgGroup(TyperGroup):
+class KgGroup(_PlainHelp, TyperGroup):
     """The ``kg`` group: the same help style for its own options."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            _plain(param)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        return None if option is None else _plain(option)

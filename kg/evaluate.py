@@ -2032,9 +2032,9 @@ def evaluate_file(gold: str | Path, *, pred: str | Path | None = None) -> SeedsR
     """
     kind = gold_kind(gold)
     if kind == "seeds":
-        from kg.store import load_graph
+        from kg.store import DEFAULT_GRAPH_PATH, load_graph
 
-        return score_graph(load_graph(pred or Path("output/kg.trig")), load_seeds_gold(gold))
+        return score_graph(load_graph(pred or DEFAULT_GRAPH_PATH), load_seeds_gold(gold))
     sentences = load_conll04(gold)
     if pred is not None:
         return score_conll04(read_records(pred), sentences)
