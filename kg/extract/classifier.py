@@ -57,6 +57,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.errors import ModelNotFoundError
 from kg.extract.entities import SPAN_KEY
 from kg.extract.relations import RawRelation, mention_table
+from kg.extract.titles import person_title, split_ended
 from kg.ontology import CORE_PREDICATES, SIGNATURES, Gazetteer, load_gazetteer, load_lexicon
 from kg.types import coarse_class
 
@@ -927,8 +928,9 @@ class RelationClassifier:
     Runs after ``kg_relations``. Every candidate pair is scored; the
     lexicon's relations take the calibrated probability the model gives their
     pair and predicate (the lexicon's finding is one of the model's features),
-    or, where the model has no such candidate (a pronoun in another sentence),
-    the calibrated confidence of the lexicon; the model's own relations
+    or, where the model has no such candidate (a pronoun in another sentence)
+    or was not taught such facts (a nationality word: "the Chinese company
+    Huawei"), the calibrated confidence of the lexicon; the model's own relations
     above ``threshold`` are added.
     """
 
@@ -946,6 +948,9 @@ class RelationClassifier:
         self.threshold = model.threshold if threshold is None else threshold
         self.gazetteer = gazetteer
         self.calibration = calibration or Calibration()
+        lexicon = load_lexicon()
+        self.titles = lexicon.cue("roleTitles")
+        self.ending = lexicon.cue("ending")
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations(doc, self.predict(doc))
@@ -963,6 +968,9 @@ class RelationClassifier:
                 continue
             if conflict(doc, c, gazetteer=self.gazetteer, lexicon=given, spans=spans):
                 continue
+            role, ended = None, False
+            if c.predicate == "worksFor":
+                role, ended = split_ended(person_title(spans[c.head], self.titles), self.ending)
             found.append(
                 RawRelation(
                     head=c.head,
@@ -971,6 +979,8 @@ class RelationClassifier:
                     confidence=self.calibration.of_model(item.probability),
                     sentence=c.sentence,
                     trigger=TRIGGER,
+                    status="ended" if ended else None,
+                    role=role,
                 )
             )
         return found
@@ -982,6 +992,7 @@ class RelationClassifier:
             (s.candidate.head, s.candidate.tail, s.candidate.predicate): s.probability
             for s in scored
         }
+        demonyms = doc._.kg_demonyms or frozenset()
         rescored = []
         for relation in doc._.kg_relations or ():
             if relation.trigger == TRIGGER:
@@ -990,6 +1001,10 @@ class RelationClassifier:
             p = probability.get((head, tail, relation.predicate))
             if self.calibration.trusted and relation.predicate not in self.calibration.trusted:
                 p = None  # too few examples: the model's say would outweigh the trigger's
+            if table[relation.tail].start in demonyms:
+                # "the Chinese company Huawei": the gold leaves facts carried by a nationality
+                # word optional, so the model never learnt them and its say is uninformed
+                p = None
             confidence = (
                 self.calibration.of_lexicon(relation.confidence, relation.predicate)
                 if p is None

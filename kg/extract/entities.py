@@ -36,6 +36,7 @@ from kg.extract.context import (
     name_word,
     placed,
 )
+from kg.extract.voting import vote_organization_names, vote_person_names
 from kg.ontology import Gazetteer, Lexicon, load_gazetteer, load_lexicon
 from kg.types import LEGAL_FORMS, coarse_class
 
@@ -258,8 +259,10 @@ class EntityRecognizer:
         chosen.extend(self._model_numbers(doc, chosen))
         chosen.extend(self._institutions(doc, chosen))
         chosen = self._datelines(doc, chosen)
-        spans = _vote_person_names(sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)))
+        spans = vote_person_names(sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)))
         spans = self._places_by_context(doc, spans)
+        titled = self.lexicon.cue("roleTitles") | self.lexicon.cue("addressForms")
+        spans = vote_organization_names(doc, spans, titled=titled)
         roles: dict[int, str] = {}
         for i, person in enumerate(spans):
             if person.label_ != "Person":
@@ -415,6 +418,8 @@ class EntityRecognizer:
         last_word = self.lexicon.name_words.get(doc[end - 1].text)
         if cls == "Person" and end - start > 1 and last_word == "Place":
             return "Place"  # "Tanami Road", "Elliot Street": a street, not a person
+        if cls == "Person" and end - start > 1 and last_word in _ORGANIZATION_CLASSES:
+            return last_word  # "Oki Electric", "Mitsubishi Motors": no person's name
         if cls not in {"Organization", "Place"}:
             return cls
         if cls == "Organization":
@@ -461,34 +466,13 @@ class EntityRecognizer:
 
 #: Words after an organization's known name that still name the same organization.
 _SAME_ORGANIZATION = LEGAL_FORMS | {",", "."}
+_ORGANIZATION_CLASSES = frozenset({"Company", "GovernmentAgency", "Court", "MediaOrganization"})
 
 
 def _only_suffixes(doc: Doc, match: GazetteerMatch, start: int, end: int) -> bool:
     """Whether a model span around a known name adds only a legal suffix ("Apple Inc")."""
     extra = [*doc[start : match.start], *doc[match.end : end]]
     return all(t.lower_ in _SAME_ORGANIZATION or t.lower_ in _DETERMINERS for t in extra)
-
-
-def _vote_person_names(spans: list[Span]) -> list[Span]:
-    """Retype "Wang" and "Trump" as people when the doc names "Wang Xiang" or "Donald Trump".
-
-    The model often tags a lone surname or given name as an organization; a
-    full name of a person elsewhere in the article settles it.
-    """
-    name_parts = {
-        token.text for span in spans if span.label_ == "Person" and len(span) > 1 for token in span
-    }
-    fixed = []
-    for span in spans:
-        if (
-            not span.kb_id_
-            and span.label_ != "Person"
-            and len(span) == 1
-            and span.text in name_parts
-        ):
-            span = Span(span.doc, span.start, span.end, label="Person")
-        fixed.append(span)
-    return fixed
 
 
 def descriptor_class(doc: Doc, start: int, lexicon: Lexicon) -> str | None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.attachments import attachments
 from kg.extract.entities import SPAN_KEY
 from kg.extract.syntax import (
     RELATIVE_PRONOUNS,
@@ -32,6 +33,7 @@ from kg.extract.syntax import (
     path_to,
 )
 from kg.extract.temporal import resolve_duration
+from kg.extract.titles import split_ended
 from kg.ontology import SIGNATURES, Lexicon, Trigger, load_lexicon
 from kg.types import coarse_class
 
@@ -102,6 +104,12 @@ class RelationExtractor:
         self.negation = lexicon.cue("negation")
         self.listing = lexicon.cue("listing")
         self.list_verbs = lexicon.cue("listAdd") | lexicon.cue("listRemove")
+        self.sites = lexicon.cue("sites")
+        self.organization_nouns = frozenset(
+            word
+            for word, cls in lexicon.descriptors.items()
+            if " " not in word and coarse_class(cls) == "Organization"
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations(doc, self.match(doc))
@@ -128,7 +136,7 @@ class RelationExtractor:
                 old = found.get(key)
                 if old is None or relation.confidence > old.confidence:
                     found[key] = relation
-        for relation in self._titles(ctx):
+        for relation in (*self._titles(ctx), *self._attachments(ctx)):
             key = (table[relation.head].entity, table[relation.tail].entity, relation.predicate)
             found.setdefault(key, relation)
         return sorted(found.values(), key=lambda r: (r.sentence, r.head, r.tail, r.predicate))
@@ -147,7 +155,11 @@ class RelationExtractor:
                 yield from self._adjective(ctx, token, trigger)
         for trigger in self.lexicon.suffixes:
             if token.lower_ == trigger.lemma and token.i >= 2 and token.nbor(-1).text == "-":
-                yield from self._suffix(ctx, token, trigger)
+                yield from self._suffix(ctx, token, trigger, ctx.at.get(token.i - 2))
+            elif token.lower_.endswith("-" + trigger.lemma) and token.i >= 2:
+                # "Tacoma, Wash.-based": the city before the comma (the state is in the token)
+                city = ctx.at.get(token.i - 2) if token.nbor(-1).text == "," else None
+                yield from self._suffix(ctx, token, trigger, city)
         if lemma in self.list_verbs:
             yield from self._listing(ctx, token)
 
@@ -196,6 +208,7 @@ class RelationExtractor:
             return  # the noun is part of a name ("Best Buy")
         objects: list[int] = []
         subjects: list[int] = []
+        scope: list[Token] | None = None
         if trigger.prep == "between":
             pair = [
                 a
@@ -216,7 +229,15 @@ class RelationExtractor:
             ]
         else:
             objects = [a for c in noun.children if c.dep_ == "appos" for a in ctx.args(c)]
+            if objects:
+                scope = [noun]  # "its subsidiary, Oki America, would make": a given, not hedged
             objects += [a for p in _such_as(noun) for a in ctx.args(p)]
+            named = _named_by(ctx, noun)
+            if named and not objects and ctx.modifiers(noun, exclude=named):
+                objects = named  # "ENI's subsidiary Ecofuel", "Agip, an ENI unit"
+                scope = [noun]  # what the named thing does is not said of the noun
+            elif not objects:
+                subjects, objects = _owner_and_owned(ctx, noun)
             if noun.dep_ == "nsubj" and noun.head.lemma_.lower() in _LISTING_VERBS:
                 objects += [
                     a for c in noun.head.children if c.dep_ in _OBJECT_DEPS for a in ctx.args(c)
@@ -232,8 +253,12 @@ class RelationExtractor:
         if not objects:
             return
         if not subjects:
-            subjects = ctx.modifiers(noun, exclude=objects) or ctx.governor_subjects(noun)
-        yield from self._emit(ctx, noun, trigger, subjects, objects, anchor=noun)
+            subjects = (
+                ctx.modifiers(noun, exclude=objects)
+                or ctx.governor_subjects(noun)
+                or _apposed(ctx, noun, exclude=objects)
+            )
+        yield from self._emit(ctx, noun, trigger, subjects, objects, anchor=noun, scope=scope)
 
     def _adjective(self, ctx: _Context, adj: Token, trigger: Trigger) -> Iterator[RawRelation]:
         objects = [
@@ -246,8 +271,9 @@ class RelationExtractor:
         subjects = ctx.args(adj.head) if adj.dep_ in {"acl", "amod", "relcl"} else ctx.subjects(adj)
         yield from self._emit(ctx, adj, trigger, subjects, objects, anchor=adj)
 
-    def _suffix(self, ctx: _Context, token: Token, trigger: Trigger) -> Iterator[RawRelation]:
-        obj = ctx.at.get(token.i - 2)
+    def _suffix(
+        self, ctx: _Context, token: Token, trigger: Trigger, obj: int | None
+    ) -> Iterator[RawRelation]:
         if obj is None:
             return
         head = token.head if token.dep_ in {"amod", "compound", "acl"} else token
@@ -315,6 +341,7 @@ class RelationExtractor:
             if employer is None:
                 continue
             sentence = doc[span.start].sent
+            title, ended = split_ended(role, self.ending)
             yield RawRelation(
                 head=index,
                 tail=employer,
@@ -322,7 +349,33 @@ class RelationExtractor:
                 confidence=0.85 if role else 0.7,
                 sentence=(sentence.start, sentence.end),
                 trigger=role or "'s",
-                role=role,
+                status="ended" if ended else None,
+                role=title,
+            )
+
+    def _attachments(self, ctx: _Context) -> Iterator[RawRelation]:
+        """Relations from how names attach: "Florida's Kennedy Space Centre", "Motorola Inc
+        of the U.S.", "its Adelaide plants" (see :mod:`kg.extract.attachments`)."""
+        labels = [ref.label for ref in ctx.table]
+        demonyms = ctx.doc._.kg_demonyms or frozenset()
+        found_all = attachments(
+            ctx.doc,
+            labels,
+            ctx.at,
+            sites=self.sites,
+            descriptors=self.organization_nouns,
+            demonyms=demonyms,
+        )
+        for found in found_all:
+            trigger = Trigger(found.predicate, "noun", found.token.lower_)
+            yield from self._emit(
+                ctx,
+                found.token,
+                trigger,
+                [found.head],
+                [found.tail],
+                anchor=found.token,
+                scope=[found.token],
             )
 
     # emitting -------------------------------------------------------------------
@@ -336,12 +389,15 @@ class RelationExtractor:
         objects: Sequence[int],
         *,
         anchor: Token,
+        scope: Sequence[Token] | None = None,
     ) -> Iterator[RawRelation]:
+        """Relations between ``subjects`` and ``objects``, with the status the clause of
+        ``anchor`` gives them (or the words of ``scope`` alone, when given)."""
         if trigger.inverse:
             subjects, objects = objects, subjects  # "Acme acquired Beta": Beta is owned
         if not subjects or not objects:
             return
-        clause = _clause_chain(anchor)
+        clause = list(scope) if scope is not None else _clause_chain(anchor)
         lemmas = {t.lemma_.lower() for t in clause} | {t.lower_ for t in clause}
         lemmas |= _copula_complements(clause)
         if self._negated(clause):
@@ -566,6 +622,30 @@ def _such_as(token: Token) -> list[Token]:
         for p in sib.children
         if p.dep_ == "pobj"
     ]
+
+
+def _named_by(ctx: _Context, noun: Token) -> list[int]:
+    """The mention a bare trigger noun describes: the name it is a compound of ("subsidiary
+    Ecofuel") or an apposition to ("Agip Carbone, an ENI subsidiary")."""
+    head = noun.head
+    if noun.dep_ in {"compound", "appos"} and head.i != noun.i and head.i in ctx.at:
+        return [ctx.at[head.i]]
+    return []
+
+
+def _apposed(ctx: _Context, noun: Token, *, exclude: Sequence[int]) -> list[int]:
+    """ "The chief weapons inspector for the UN, Richard Butler": the name in apposition."""
+    found = [a for c in noun.children if c.dep_ == "appos" for a in ctx.args(c)]
+    return [a for a in dict.fromkeys(found) if a not in exclude]
+
+
+def _owner_and_owned(ctx: _Context, noun: Token) -> tuple[list[int], list[int]]:
+    """ "Crowley Corp's American Lines subsidiary": the possessor and the name compounded
+    with the noun, when it has both."""
+    owners = [ctx.at[c.i] for c in noun.children if c.dep_ == "poss" and c.i in ctx.at]
+    named = [ctx.at[c.i] for c in noun.children if c.dep_ == "compound" and c.i in ctx.at]
+    named = [m for m in named if m not in owners]
+    return (owners, named) if owners and named else ([], [])
 
 
 def _has_particle(verb: Token, particle: str) -> bool:

@@ -1,0 +1,155 @@
+"""Relations stated by how two names attach, with no trigger word between them.
+
+News packs facts into noun phrases:
+
+* a place possessor: "Florida's Kennedy Space Centre" (locatedIn),
+  "Adelaide's Queen Elizabeth Hospital", "Peru's Congress" (basedIn);
+* "of" or "in" after an organization's name: "Motorola Inc of the U.S.",
+  "Scoular Grain Co. in Omaha" (basedIn), but "the United Nations in Iraq"
+  (operatesIn: "in" a country or region says where it acts, not its seat);
+  "of" after a person's name: "Mrs Jones of Bulli" (livesIn);
+* a place in front of what an organization runs there: "its Adelaide plants",
+  "its five Michigan cable systems" (operatesIn; the nouns are the lexicon's
+  ``sites`` cue set);
+* a nationality on the noun that describes organizations: "the Chinese
+  company Huawei", "Chinese companies, including Huawei and ZTE" (basedIn the
+  country; the nouns are the lexicon's descriptors of organizations).
+
+:class:`kg.extract.relations.RelationExtractor` turns each :class:`Attachment`
+into a relation with the clause's status; the classifier then weighs it like
+any lexicon finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from kg.types import coarse_class
+
+__all__ = ["Attachment", "attachments"]
+
+_OWNERS = frozenset({"poss"})
+_NAME_PREPOSITIONS = {"Organization": ("of", "in"), "Person": ("of",)}
+_NAME_PREDICATES = {"Organization": "basedIn", "Person": "livesIn"}
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """Mentions ``head`` and ``tail`` (rows of the mention table) related by ``predicate``;
+    ``token`` is the word that carries it (the possessive, the preposition, the site noun)."""
+
+    head: int
+    tail: int
+    predicate: str
+    token: Token
+
+
+def attachments(
+    doc: Doc,
+    labels: Sequence[str],
+    at: Mapping[int, int],
+    *,
+    sites: Collection[str],
+    descriptors: Collection[str] = (),
+    demonyms: Collection[int] = (),
+) -> Iterator[Attachment]:
+    """Every attachment of ``doc``; ``labels`` are the classes of the mention table's rows,
+    ``at`` maps a token to the row of the mention it is in. ``descriptors`` are nouns that
+    describe organizations ("company"), ``demonyms`` the first tokens of nationality
+    mentions ("Chinese")."""
+    for token in doc:
+        row = at.get(token.i)
+        if row is None or not _is_root(token, at):
+            if token.lemma_.lower() in sites and token.pos_ == "NOUN":
+                yield from _sites(token, labels, at)
+            continue
+        cls = coarse_class(labels[row])
+        if token.i in demonyms or (cls == "Place" and token.dep_ == "amod"):
+            yield from _nationality(token, row, labels, at, descriptors)
+        yield from _possessor(token, row, cls, labels, at)
+        yield from _prepositions(token, row, cls, labels, at)
+
+
+def _is_root(token: Token, at: Mapping[int, int]) -> bool:
+    """Whether ``token`` heads its mention (its head lies outside the mention)."""
+    return token.head.i == token.i or at.get(token.head.i) != at[token.i]
+
+
+def _possessor(
+    token: Token, row: int, cls: str, labels: Sequence[str], at: Mapping[int, int]
+) -> Iterator[Attachment]:
+    if cls not in {"Place", "Organization"}:
+        return
+    for child in token.children:
+        owner = at.get(child.i)
+        if child.dep_ not in _OWNERS or owner is None or owner == row:
+            continue
+        if coarse_class(labels[owner]) != "Place":
+            continue
+        predicate = "locatedIn" if cls == "Place" else "basedIn"
+        yield Attachment(row, owner, predicate, child)
+
+
+def _prepositions(
+    token: Token, row: int, cls: str, labels: Sequence[str], at: Mapping[int, int]
+) -> Iterator[Attachment]:
+    allowed = _NAME_PREPOSITIONS.get(cls, ())
+    for prep in token.children:
+        if prep.dep_ != "prep" or prep.lower_ not in allowed:
+            continue
+        for pobj in prep.children:
+            place = at.get(pobj.i)
+            if pobj.dep_ != "pobj" or place is None or place == row:
+                continue
+            if coarse_class(labels[place]) != "Place":
+                continue
+            predicate = _NAME_PREDICATES[cls]
+            if prep.lower_ == "in" and labels[place] != "City":
+                predicate = "operatesIn"  # "the United Nations in Iraq": there, not based there
+            yield Attachment(row, place, predicate, prep)
+
+
+def _sites(noun: Token, labels: Sequence[str], at: Mapping[int, int]) -> Iterator[Attachment]:
+    """ "its Adelaide plants": the possessor operates in the place compounded with the noun."""
+    owners = [at[c.i] for c in noun.children if c.dep_ in _OWNERS and c.i in at]
+    places = [
+        at[c.i]
+        for c in noun.subtree
+        if c.i < noun.i and c.dep_ in {"compound", "amod"} and c.i in at
+    ]
+    for owner in owners:
+        if coarse_class(labels[owner]) != "Organization":
+            continue
+        for place in dict.fromkeys(places):
+            if place != owner and coarse_class(labels[place]) == "Place":
+                yield Attachment(owner, place, "operatesIn", noun)
+
+
+def _nationality(
+    token: Token,
+    row: int,
+    labels: Sequence[str],
+    at: Mapping[int, int],
+    descriptors: Collection[str],
+) -> Iterator[Attachment]:
+    """ "the Chinese company Huawei", "Chinese companies, including Huawei and ZTE"."""
+    noun = token.head
+    if token.dep_ not in {"amod", "compound"} or noun.lemma_.lower() not in descriptors:
+        return
+    named = [noun.head] if noun.dep_ in {"compound", "appos"} else []
+    named += [c for c in noun.children if c.dep_ == "appos"]
+    named += [
+        q
+        for prep in noun.children
+        if prep.dep_ == "prep" and prep.lower_ in {"including", "like"}
+        for p in prep.children
+        if p.dep_ == "pobj"
+        for q in (p, *p.conjuncts)
+    ]
+    for name in named:
+        other = at.get(name.i)
+        if other is not None and other != row and coarse_class(labels[other]) == "Organization":
+            yield Attachment(other, row, "basedIn", token)

@@ -1,0 +1,142 @@
+"""A mention's class decided by the whole article, not by one guess of the NER model.
+
+The model types each span on its own, so one company can come out as a
+person in one sentence ("Ecofuel", "Agip Carbone") and an organization in the
+next. Two cues in the article settle it:
+
+* a full name elsewhere: "Wang" is a person when the article names "Wang
+  Xiang"; "Strata" is the company when the article names "Strata Corp";
+* the words around a name: "ENI's subsidiary Ecofuel", "Agip Carbone, an ENI
+  unit", "the airline Ansett" make it a company.
+
+A name with a title or a form of address in front of it ("Mr Ansett",
+"chairman Ray Williams") stays a person. Gazetteer names are never retyped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.types import coarse_class
+
+__all__ = ["COMPANY_NOUNS", "EXECUTIVE_NOUNS", "vote_organization_names", "vote_person_names"]
+
+#: Nouns that, joined to a name, say it names a company ("ENI's subsidiary Ecofuel", "Ansett,
+#: the airline"). Fewer than the lexicon's descriptors of companies: "developer", "producer"
+#: or "maker" also name people ("property developer John Smith").
+COMPANY_NOUNS = frozenset(
+    {
+        "subsidiary",
+        "affiliate",
+        "division",
+        "unit",
+        "company",
+        "firm",
+        "corporation",
+        "conglomerate",
+        "bank",
+        "lender",
+        "insurer",
+        "airline",
+        "carrier",
+        "retailer",
+        "manufacturer",
+        "chipmaker",
+        "automaker",
+        "carmaker",
+        "telco",
+        "startup",
+        "start-up",
+    }
+)
+#: Heads of titles only an organization has: a person has a spokesman, not a chief executive.
+EXECUTIVE_NOUNS = frozenset(
+    {"officer", "ceo", "cfo", "chairman", "chairwoman", "director", "directors", "board"}
+)
+_NAME_LINKS = frozenset({"compound", "appos"})
+_RETYPED = frozenset({"Person", "Place"})
+
+
+def vote_person_names(spans: list[Span]) -> list[Span]:
+    """Retype "Wang" and "Trump" as people when the doc names "Wang Xiang" or "Donald Trump".
+
+    The model often tags a lone surname or given name as an organization; a
+    full name of a person elsewhere in the article settles it.
+    """
+    name_parts = {
+        token.text for span in spans if span.label_ == "Person" and len(span) > 1 for token in span
+    }
+    fixed = []
+    for span in spans:
+        if (
+            not span.kb_id_
+            and span.label_ != "Person"
+            and len(span) == 1
+            and span.text in name_parts
+        ):
+            span = Span(span.doc, span.start, span.end, label="Person")
+        fixed.append(span)
+    return fixed
+
+
+def vote_organization_names(doc: Doc, spans: list[Span], *, titled: Collection[str]) -> list[Span]:
+    """Retype as organizations the person and place names the article uses as organizations.
+
+    ``titled`` are the words that make the next name a person's (titles and
+    forms of address). Every mention with a retyped text follows.
+    """
+    surnames = {
+        token.text for span in spans if span.label_ == "Person" and len(span) > 1 for token in span
+    }
+    titled_names = {s.text for s in spans if s.start > 0 and doc[s.start - 1].lower_ in titled}
+    chosen: dict[str, str] = {}
+    for span in spans:
+        if span.kb_id_ or span.label_ not in _RETYPED or span.text in titled_names:
+            continue
+        if span.label_ == "Person" and len(span) == 1 and span.text in surnames:
+            continue  # "Ford" where the article names "Joe Ford"
+        label = _longer_organization(span, spans) or _described(span)
+        if label:
+            chosen.setdefault(span.text, label)
+    return [
+        Span(doc, s.start, s.end, label=chosen[s.text])
+        if s.text in chosen and not s.kb_id_ and s.label_ in _RETYPED
+        else s
+        for s in spans
+    ]
+
+
+def _longer_organization(span: Span, spans: Sequence[Span]) -> str | None:
+    """The class of an organization whose name starts with ``span``'s ("Strata" -> "Strata
+    Corp"), when the article has one and only one class for such names."""
+    words = [t.text for t in span]
+    found = {
+        other.label_
+        for other in spans
+        if len(other) > len(span)
+        and coarse_class(other.label_) == "Organization"
+        and [t.text for t in other[: len(span)]] == words
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _described(span: Span) -> str | None:
+    """ "Company" when a company noun is joined to the name: "subsidiary Ecofuel" (compound),
+    "Another ENI subsidiary, Agip Carbone" and "Ansett, the airline" (apposition);
+    "Organization" when the name owns an executive ("Harris Scarfe's chief financial
+    officer")."""
+    root = span.root
+    if root.dep_ == "poss" and root.head.lower_ in EXECUTIVE_NOUNS:
+        return "Organization"
+    linked: list[Token] = [c for c in root.children if c.dep_ in _NAME_LINKS]
+    if root.dep_ in _NAME_LINKS and not (span.start <= root.head.i < span.end):
+        linked.append(root.head)
+    for token in linked:
+        lemma = token.lemma_.lower()
+        if token.i in range(span.start, span.end) or token.pos_ not in {"NOUN"}:
+            continue
+        if lemma in COMPANY_NOUNS:
+            return "Company"
+    return None

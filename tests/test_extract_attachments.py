@@ -1,0 +1,293 @@
+"""Relations stated by how names attach (kg.extract.attachments), corporate-structure nouns,
+titles that end a role (kg.extract.titles) and classes voted by the article (kg.extract.voting).
+
+The unit tests run on hand-parsed docs (no model); the tests marked ``model`` run the whole
+pipeline on new sentences and check one general behaviour each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from spacy.tokens import Doc
+
+from kg.extract.attachments import attachments
+from kg.extract.relations import mention_table
+from kg.extract.titles import split_ended
+from kg.extract.voting import vote_organization_names
+
+MakeDoc = Callable[..., Doc]
+Analyze = Callable[..., Any]
+
+SITES = frozenset({"plant", "store"})
+
+
+def found(doc: Doc) -> set[tuple[str, str, str]]:
+    """(head text, predicate, tail text) of every attachment of ``doc``."""
+    table = mention_table(doc)
+    at = {i: n for n, ref in enumerate(table) for i in range(ref.start, ref.end)}
+    labels = [ref.label for ref in table]
+    return {
+        (
+            doc[table[a.head].start : table[a.head].end].text,
+            a.predicate,
+            doc[table[a.tail].start : table[a.tail].end].text,
+        )
+        for a in attachments(doc, labels, at, sites=SITES)
+    }
+
+
+def test_a_place_possessor_locates_a_place(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Bavaria PROPN poss     2
+        's      PART  case     0
+        Park    PROPN nsubj    3
+        closed  VERB  ROOT     3 close
+        """,
+        spans=[(0, 1, "Region", ""), (2, 3, "Place", "")],
+    )
+    assert found(doc) == {("Park", "locatedIn", "Bavaria")}
+
+
+def test_a_place_possessor_is_the_seat_of_an_organization(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Norway  PROPN poss     2
+        's      PART  case     0
+        Statoil PROPN nsubj    3
+        grew    VERB  ROOT     3 grow
+        """,
+        spans=[(0, 1, "Country", ""), (2, 3, "Company", "")],
+    )
+    assert found(doc) == {("Statoil", "basedIn", "Norway")}
+
+
+def test_a_person_possessor_gives_no_attachment(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Smith   PROPN poss     2
+        's      PART  case     0
+        Acme    PROPN nsubj    3
+        grew    VERB  ROOT     3 grow
+        """,
+        spans=[(0, 1, "Person", ""), (2, 3, "Company", "")],
+    )
+    assert found(doc) == set()
+
+
+@pytest.mark.parametrize(
+    ("prep", "place", "expected"),
+    [
+        ("of", "City", "basedIn"),
+        ("in", "City", "basedIn"),
+        ("in", "Country", "operatesIn"),
+    ],
+)
+def test_a_preposition_after_an_organization_name(
+    make_doc: MakeDoc, prep: str, place: str, expected: str
+) -> None:
+    doc = make_doc(
+        f"""
+        Zenor   PROPN nsubj    3
+        {prep}  ADP   prep     0
+        Lyon    PROPN pobj     1
+        grew    VERB  ROOT     3 grow
+        """,
+        spans=[(0, 1, "Company", ""), (2, 3, place, "")],
+    )
+    assert found(doc) == {("Zenor", expected, "Lyon")}
+
+
+def test_a_person_of_a_town_lives_there_but_not_a_person_in_it(make_doc: MakeDoc) -> None:
+    table = """
+        Jones   PROPN nsubj    3
+        {prep}  ADP   prep     0
+        Bulli   PROPN pobj     1
+        spoke   VERB  ROOT     3 speak
+    """
+    spans = [(0, 1, "Person", ""), (2, 3, "City", "")]
+    assert found(make_doc(table.format(prep="of"), spans=spans)) == {("Jones", "livesIn", "Bulli")}
+    assert found(make_doc(table.format(prep="in"), spans=spans)) == set()
+
+
+def test_a_place_before_a_site_noun_is_where_its_owner_operates(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Acme    PROPN nsubj    1
+        shut    VERB  ROOT     1
+        its     PRON  poss     4
+        Perth   PROPN compound 4
+        plants  NOUN  dobj     1 plant
+        """,
+        spans=[(0, 1, "Company", ""), (3, 4, "City", "")],
+        coref=[(2, 3, 0)],
+    )
+    assert found(doc) == {("its", "operatesIn", "Perth")}
+
+
+def test_a_place_before_any_other_noun_says_nothing(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Acme    PROPN nsubj    1
+        praised VERB  ROOT     1 praise
+        its     PRON  poss     4
+        Perth   PROPN compound 4
+        staff   NOUN  dobj     1
+        """,
+        spans=[(0, 1, "Company", ""), (3, 4, "City", "")],
+        coref=[(2, 3, 0)],
+    )
+    assert found(doc) == set()
+
+
+# ----------------------------------------------------------------------------------- titles
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("former chairman", ("chairman", True)),
+        ("ex- chief executive", ("chief executive", True)),
+        ("chief executive", ("chief executive", False)),
+        ("former", ("former", False)),
+        (None, (None, False)),
+    ],
+)
+def test_ending_words_leave_the_role_and_end_it(
+    role: str | None, expected: tuple[str | None, bool]
+) -> None:
+    assert split_ended(role, {"former", "ex"}) == expected
+
+
+# ----------------------------------------------------------------------------------- voting
+
+
+def test_a_short_name_of_a_company_joins_its_class(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Zenor   PROPN compound 1
+        Corp    PROPN nsubj    2
+        said    VERB  ROOT     2 say
+        Zenor   PROPN nsubj    4
+        grew    VERB  ccomp    2 grow
+        """,
+        spans=[(0, 2, "Company", ""), (3, 4, "Person", "")],
+    )
+    spans = vote_organization_names(doc, list(doc.spans["kg_entities"]), titled={"mr"})
+    assert [s.label_ for s in spans] == ["Company", "Company"]
+
+
+def test_a_titled_name_stays_a_person(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Zenor   PROPN compound 1
+        Corp    PROPN nsubj    2
+        hired   VERB  ROOT     2 hire
+        Mr      PROPN compound 4
+        Zenor   PROPN dobj     2
+        """,
+        spans=[(0, 2, "Company", ""), (4, 5, "Person", "")],
+    )
+    spans = vote_organization_names(doc, list(doc.spans["kg_entities"]), titled={"mr"})
+    assert [s.label_ for s in spans] == ["Company", "Person"]
+
+
+def test_a_company_noun_joined_to_a_name_makes_it_a_company(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        subsidiary NOUN  compound 1
+        Ecofuel    PROPN nsubj    2
+        grew       VERB  ROOT     2 grow
+        """,
+        spans=[(1, 2, "Person", "")],
+    )
+    spans = vote_organization_names(doc, list(doc.spans["kg_entities"]), titled={"mr"})
+    assert [s.label_ for s in spans] == ["Company"]
+
+
+def test_a_name_that_owns_an_executive_is_an_organization(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Harris     PROPN compound 1
+        Scarfe     PROPN poss     4
+        's         PART  case     1
+        chief      ADJ   amod     4
+        officer    NOUN  nsubj    5
+        resigned   VERB  ROOT     5 resign
+        """,
+        spans=[(0, 2, "Person", "")],
+    )
+    spans = vote_organization_names(doc, list(doc.spans["kg_entities"]), titled={"mr"})
+    assert [s.label_ for s in spans] == ["Organization"]
+
+
+def test_a_lone_surname_of_a_person_is_not_retyped(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Joe        PROPN compound 1
+        Ford       PROPN nsubj    2
+        said       VERB  ROOT     2 say
+        Ford       PROPN compound 4
+        Motor      PROPN compound 5
+        Co         PROPN nsubj    6
+        grew       VERB  ccomp    2 grow
+        Ford       PROPN nsubj    8
+        spoke      VERB  conj     6 speak
+        """,
+        spans=[(0, 2, "Person", ""), (3, 6, "Company", ""), (7, 8, "Person", "")],
+    )
+    spans = vote_organization_names(doc, list(doc.spans["kg_entities"]), titled={"mr"})
+    assert [s.label_ for s in spans] == ["Person", "Company", "Person"]
+
+
+# ------------------------------------------------------------------------------- with the model
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        (
+            "Halvard Mining's subsidiary Nordkap Resources will drill in the north.",
+            ("Nordkap Resources", "subsidiaryOf", "Halvard Mining"),
+        ),
+        (
+            "Trellis Foods Corp's Ardent Bakeries Inc subsidiary opened a bakery.",
+            ("Ardent Bakeries Inc", "subsidiaryOf", "Trellis Foods Corp"),
+        ),
+    ],
+)
+def test_model_corporate_structure_nouns(analyze: Analyze, text: str, fact: tuple) -> None:
+    assert fact in analyze(text).relations
+
+
+@pytest.mark.model
+def test_model_a_former_title_ends_the_role(analyze: Analyze) -> None:
+    relations = analyze("Zenith Airways former chairman Paul Renner said fares would rise.")
+    [(key, qualifiers)] = [(k, q) for k, q in relations.relations.items() if k[1] == "worksFor"]
+    assert key == ("Paul Renner", "worksFor", "Zenith Airways")
+    assert qualifiers.status == "ended"
+    assert qualifiers.role == "chairman"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        (
+            "Norwegian firms, including Equinor and Telenor, bid for the contract.",
+            {("Equinor", "basedIn", "Norway"), ("Telenor", "basedIn", "Norway")},
+        ),
+        (
+            "Regulators fined the Swiss bank UBS on Tuesday.",
+            {("UBS", "basedIn", "Switzerland")},
+        ),
+    ],
+)
+def test_model_a_nationality_on_a_company_noun_places_the_company(
+    analyze: Analyze, text: str, facts: set
+) -> None:
+    assert facts <= set(analyze(text).relations)
