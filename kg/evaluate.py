@@ -541,12 +541,22 @@ class _NodeInfo:
 
 
 def _flatten(graph: Graph) -> Graph:
-    """One graph with every triple of every named graph of a dataset."""
+    """One graph with every triple of every named graph of a dataset.
+
+    A build states its relations in the articles' graphs; a relation in the
+    default graph of such a dataset is background knowledge (where a gazetteer
+    place lies), not extraction, and is not scored.
+    """
     if not isinstance(graph, ConjunctiveGraph):
         return graph
+    core = {_kgo(p) for p in CORE_PREDICATES}
+    default = graph.default_context.identifier
+    named = any(c.identifier != default for c in graph.contexts())
     flat = Graph()
-    for s, p, o, _ in graph.quads((None, None, None, None)):
-        flat.add((s, p, o))
+    for s, p, o, g in graph.quads((None, None, None, None)):
+        in_default = g is None or getattr(g, "identifier", g) == default
+        if not (named and in_default and p in core):
+            flat.add((s, p, o))
     return flat
 
 

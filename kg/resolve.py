@@ -237,15 +237,25 @@ def resolve_minted(
     gazetteer = gazetteer or load_gazetteer()
     groups: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
     mention_group: list[list[str | None]] = []
+    related: set[str] = set()  # groups a relation ends at
     for extraction in extractions:
         keys = _group_keys(extraction, gazetteer)
         mention_group.append(keys)
         for mention, key in zip(extraction.mentions, keys, strict=True):
             if key is not None:
                 groups[key].append((extraction.article.id, mention))
+        related.update(
+            key
+            for r in extraction.relations
+            for key in (keys[r.head], keys[r.tail])
+            if key is not None
+        )
     joined = _join_surnames(groups, gazetteer)
     for key in [k for k, members in groups.items() if _only_demonyms(members)]:
-        del groups[key]  # "Swiss" alone names no entity: the country is not a node of the build
+        if key not in related:
+            # "Swiss" alone names no entity: the country is not a node of the build, unless
+            # a relation ends there ("the Swiss bank UBS": UBS basedIn Switzerland)
+            del groups[key]
     for key in _containers(groups, gazetteer):
         groups.setdefault(key, [])  # where a named place lies is a node, named or not
     made = {key: _make_entity(key, groups[key], gazetteer) for key in sorted(groups)}

@@ -294,6 +294,18 @@ def test_dataset_and_flat_graph_score_the_same(gold: SeedsGold) -> None:
     assert score_graph(flat, gold) == score_graph(ds, gold)
 
 
+def test_background_relations_of_a_build_are_not_scored(gold: SeedsGold) -> None:
+    # A build writes where gazetteer places lie in its default graph: knowledge, not a claim.
+    ds = Dataset()
+    ds.parse(DATA / "mini.trig", format="trig")
+    before = score_graph(ds, gold).relations
+    fact = (R["place/paris"], KGO.locatedIn, R["company/acme"])
+    ds.default_context.add(fact)
+    assert score_graph(ds, gold).relations == before
+    ds.graph(R["graph/d9"]).add(fact)
+    assert score_graph(ds, gold).relations.fp == before.fp + 1
+
+
 # --------------------------------------------------------------------------- entities
 
 
