@@ -79,6 +79,8 @@ MIN_COUNT_GRID: tuple[int, ...] = (1, 2)
 THRESHOLDS: tuple[float, ...] = tuple(round(0.05 * i, 2) for i in range(1, 20))
 #: F1 difference within which thresholds count as scoring alike.
 TOLERANCE = 0.01
+#: Prefixes of the features that say what the lexicon component found (see ``fit``).
+LEXICON_FEATURES = ("lex=", "lexrev=")
 
 
 @dataclass(frozen=True)
@@ -277,10 +279,14 @@ def fit(
     threshold: float = 0.5,
     weights: Sequence[float] = (),
     labels_used: Sequence[str] = LABELS,
+    lexicon_l2: float | None = None,
 ) -> RelationModel:
     """Fit the masked softmax regression; each row chooses between ``NONE`` and its predicate.
 
     ``labels`` index :data:`~kg.extract.classifier.LABELS` (0 = ``NONE``).
+    ``lexicon_l2`` (default ``l2``) is the L2 strength of the features that
+    say what the lexicon component found (``lex=``, ``lexrev=``): a weaker
+    prior lets one strong cue outweigh the many word features around it.
     Deterministic: L-BFGS from zero weights.
     """
     # Rows of predicates the model does not learn are left out; labels are renumbered.
@@ -306,6 +312,9 @@ def fit(
     target[np.arange(n), y] = 1.0
     row_weight = np.asarray(weights, dtype=np.float64) if len(weights) else np.ones(n)
     row_weight = row_weight[:, None]
+    penalty = np.full((d, 1), l2)
+    if lexicon_l2 is not None:
+        penalty[[i for i, f in enumerate(features) if f.startswith(LEXICON_FEATURES)]] = lexicon_l2
 
     def objective(params: np.ndarray) -> tuple[float, np.ndarray]:
         w = params[: d * k].reshape(d, k)
@@ -317,9 +326,9 @@ def fit(
         p = ez / total
         loss = -float(
             ((z[np.arange(n), y] - np.log(total[:, 0])) * row_weight[:, 0]).sum()
-        ) + 0.5 * l2 * float((w * w).sum())
+        ) + 0.5 * float((penalty * w * w).sum())
         g = (p - target) * row_weight
-        grad_w = xt @ g + l2 * w
+        grad_w = xt @ g + penalty * w
         return loss, np.concatenate([grad_w.ravel(), g.sum(axis=0)])
 
     result = minimize(
@@ -336,7 +345,8 @@ def fit(
         bias=params[d * k :].astype(np.float32),
         labels=names,
         threshold=threshold,
-        settings=(("l2", l2), ("min_count", min_count)),
+        settings=(("l2", l2), ("min_count", min_count))
+        + ((("lexicon_l2", lexicon_l2),) if lexicon_l2 is not None else ()),
     )
 
 
