@@ -32,7 +32,7 @@ SHARED = ROOT.parent / "shared"
 SETS: dict[str, tuple[Path | None, Path]] = {
     "dev": (ROOT / "eval/news/dev.jsonl", ROOT / "eval/news/dev.gold.json"),
     "train": (ROOT / "eval/news/train.jsonl", ROOT / "eval/news/train.gold.json"),
-    "sample": (ROOT / "corpus", SHARED / "eval/seeds.gold.json"),
+    "sample": (ROOT / "corpus", ROOT / "eval/seeds.gold.json"),
     "conll04-dev": (None, SHARED / "datasets/conll04/dev.json"),
 }
 

@@ -210,6 +210,29 @@ def test_a_known_product_line_takes_an_alphanumeric_model_code(
     assert spans_of(recognizer, doc) == [("Galaxy S21 Ultra", "Product", "")]
 
 
+@pytest.mark.parametrize(
+    ("after", "found"),
+    [
+        ("Army PROPN pobj 1", []),  # "Acme Army": a longer name the model missed
+        ("Chief PROPN compound 3", [("Acme", "Company", "acme")]),  # a title follows
+        ("Tuesday PROPN npadvmod 1", [("Acme", "Company", "acme")]),  # a date follows
+    ],
+)
+def test_a_known_name_cut_from_a_longer_name_is_not_linked(
+    make_doc: MakeDoc, recognizer: EntityRecognizer, after: str, found: list
+) -> None:
+    doc = make_doc(
+        f"""
+        They  PRON  nsubj    1
+        met   VERB  ROOT     1 meet
+        Acme  PROPN compound 3
+        {after}
+        """,
+        ents=[(3, 4, "DATE")] if after.startswith("Tuesday") else [],
+    )
+    assert spans_of(recognizer, doc) == found
+
+
 def test_name_words_give_the_class(make_doc: MakeDoc, recognizer: EntityRecognizer) -> None:
     doc = make_doc(
         """

@@ -388,6 +388,9 @@ class EntityRecognizer:
 
     def _from_gazetteer(self, doc: Doc, g: GazetteerMatch) -> list[Span]:
         entries = [self.gazetteer.entries[k] for k in g.keys]
+        titles = self.lexicon.cue("roleTitles")
+        if entries[0].cls != "Product" and _cut_from_longer_name(doc, g.end, titles):
+            return []  # "Liberation" of "Kosovo Liberation Army": not the newspaper
         if g.kind == "metonym":
             head = doc[g.start].head
             if doc[g.start].dep_ == "pobj" and head.lower_ in {"in", "from", "near", "at", "to"}:
@@ -473,6 +476,24 @@ def _only_suffixes(doc: Doc, match: GazetteerMatch, start: int, end: int) -> boo
     """Whether a model span around a known name adds only a legal suffix ("Apple Inc")."""
     extra = [*doc[start : match.start], *doc[match.end : end]]
     return all(t.lower_ in _SAME_ORGANIZATION or t.lower_ in _DETERMINERS for t in extra)
+
+
+def _cut_from_longer_name(doc: Doc, end: int, titles: frozenset[str]) -> bool:
+    """Whether a known name ending before token ``end`` runs on into a longer proper name
+    the model did not tag ("Kosovo Liberation Army", "Sydney Swans"), not into a title
+    ("Acme Chief Executive Jane Roe"), a date ("in Sydney Tuesday") or a model code."""
+    if end >= len(doc):
+        return False
+    after = doc[end]
+    return (
+        after.pos_ == "PROPN"
+        and after.lower_ not in titles
+        and after.is_title
+        and after.is_alpha
+        and not after.is_sent_start
+        and after.ent_type_ not in {"DATE", "TIME"}
+        and after.text not in TIME_ZONES
+    )
 
 
 def descriptor_class(doc: Doc, start: int, lexicon: Lexicon) -> str | None:
