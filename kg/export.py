@@ -18,6 +18,7 @@ from :func:`to_networkx`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -184,13 +185,20 @@ def graph_piece(
     >>> piece.body, piece.used
     (b'    ex:a ex:p ex:a .\\n', frozenset({'ex'}))
     """
-    writer = TurtleWriter(prefixes)
+    writer = _piece_writer(tuple(sorted(prefixes.items())))
+    writer.used = set()
     records = sorted(writer.records(triples))
     parts: list[str] = []
     size = write_blocks(records, parts.append, indent="    ")
     return GraphPiece(
         name, "".join(parts).encode("utf-8"), tuple(records), size, frozenset(writer.used)
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _piece_writer(prefixes: tuple[tuple[str, str], ...]) -> TurtleWriter:
+    """This process's writer for a prefix table: it remembers how it wrote each IRI."""
+    return TurtleWriter(dict(prefixes))
 
 
 def turtle_prefixes(prefixes: Mapping[str, str]) -> str:

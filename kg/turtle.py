@@ -77,6 +77,9 @@ _PN_PREFIX = re.compile(f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?")
 #: final '.' (rdflib's parser takes ``\\.`` for the end of the statement): such IRIs are
 #: written in full.
 _LOCAL_ESCAPES = frozenset("_~.-!$&'()*+,;=/?#@")
+_SIMPLE_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_\-/.]*[A-Za-z0-9_\-/])?")
+#: IRIs a writer remembers how to write (the cache is emptied when full).
+_CACHE = 100_000
 _HEX = frozenset("0123456789abcdefABCDEF")
 _BNODE_LABEL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -99,6 +102,8 @@ def _escape_char(match: re.Match[str]) -> str:
 
 def _local_name(local: str) -> str | None:
     """``local`` as a Turtle local name (escaped where needed), or None if it cannot be one."""
+    if _SIMPLE_LOCAL.fullmatch(local):  # the common case, made cheap
+        return local.replace("/", "\\/")
     out: list[str] = []
     i, end = 0, len(local)
     while i < end:
@@ -155,6 +160,7 @@ class TurtleWriter:
         self.prefixes: dict[str, str] = {name: ns for ns, name in usable.items()}
         self.used: set[str] = set()
         self._iris: dict[str, tuple[str, str | None]] = {}
+        self._predicates: dict[Node, str] = {}
         self._headers = frozenset(headers)
         self._vocabulary = vocabulary
 
@@ -169,8 +175,9 @@ class TurtleWriter:
                     if local is not None:
                         known = (f"{name}:{local}", name)
                         break
-            if len(self._iris) < 1_000_000:  # a cache, not the whole graph's IRIs
-                self._iris[iri] = known
+            if len(self._iris) >= _CACHE:  # a cache, not a copy of the graph's IRIs
+                self._iris.clear()
+            self._iris[iri] = known
         if known[1] is not None:
             self.used.add(known[1])
         return known[0]
@@ -223,9 +230,14 @@ class TurtleWriter:
     def predicate_key(self, predicate: Node) -> str:
         """Sorts ``a`` first, then the names (``rdfs:label``, ``skos:altLabel``),
         ``rdfs:comment``, then the other predicates by their written name."""
-        if predicate == RDF.type:
-            return "0a"
-        return _FIRST_PREDICATES.get(predicate, "9") + self.term(predicate)
+        key = self._predicates.get(predicate)
+        if key is None:
+            first = "0" if predicate == RDF.type else _FIRST_PREDICATES.get(predicate, "9")
+            key = "0a" if first == "0" else first + self.term(predicate)
+            self._predicates[predicate] = key
+        elif key != "0a":
+            self.term(predicate)  # counts its prefix as used
+        return key
 
 
 def _uchar(match: re.Match[str]) -> str:
@@ -263,6 +275,7 @@ class _Inliner:
         self.once = {node for node, count in uses.items() if count == 1} - keep
         self.inlined: set[Node] = set()  # written inside their user
         self.placed: set[Node] = set()  # written as a block of their own
+        self.heads: dict[Node, str] = {}  # each subject's start of a record
 
     def records(self) -> list[str]:
         out: list[str] = []
@@ -278,7 +291,10 @@ class _Inliner:
 
     def _record(self, s: Node, p: Node, text: str) -> str:
         writer = self.writer
-        return f"{writer.rank(s)}{writer.term(s)}{_SEP}{writer.predicate_key(p)}{_SEP}{text}"
+        head = self.heads.get(s)
+        if head is None:
+            head = self.heads[s] = f"{writer.rank(s)}{writer.term(s)}{_SEP}"
+        return f"{head}{writer.predicate_key(p)}{_SEP}{text}"
 
     def _object(self, node: Node, depth: int) -> str:
         if (
