@@ -118,10 +118,10 @@ _ASSETS = {"query.js": "text/javascript", "query.css": "text/css"}
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 _EXAMPLE_QUERY = """\
-SELECT ?class (COUNT(?entity) AS ?entities)
-WHERE { ?entity a ?class ; rdfs:label ?name }
+SELECT ?class (COUNT(DISTINCT ?entity) AS ?entities)
+WHERE { ?entity a ?class ; kgo:mentionedIn ?article }
 GROUP BY ?class
-ORDER BY DESC(?entities)"""
+ORDER BY DESC(?entities) ?class"""
 
 
 class SparqlServer(ThreadingHTTPServer):

@@ -904,3 +904,21 @@ def test_the_suggested_forms_of_a_slashed_name_work() -> None:
     check_query("SELECT ?s WHERE { ?s kgo:status/rdfs:label ?o }")
     with pytest.raises(QueryError, match="expected"):
         check_query('SELECT ?s WHERE { ?s ?p "kgr:a/b" . ?s }')
+
+
+def test_the_queries_kg_suggests_list_entities_not_the_ontology(sample_build: Path) -> None:
+    from kg.ontology import ENTITY_CLASSES, KGO_IRI, ontology_graph
+    from kg.serve import _EXAMPLE_QUERY  # the query kg serve's page starts with
+    from kg.store import load_graph
+
+    dataset = load_graph(sample_build / "kg.trig")
+    classes = run_query(dataset, _EXAMPLE_QUERY).rows
+    assert classes and {str(c) for c, _ in classes} <= {KGO_IRI + c for c in ENTITY_CLASSES}
+    names = run_query(
+        dataset, "SELECT DISTINCT ?name WHERE { ?e kgo:mentionedIn ?doc ; rdfs:label ?name }"
+    ).rows
+    terms = {str(label) for label in ontology_graph().objects(None, RDFS.label)}
+    assert {"Xiaomi", "Beijing", "Lei Jun"} <= {str(n) for (n,) in names}
+    assert not {str(n) for (n,) in names} & terms  # no "City", "based in", "ended"...
+    everything = run_query(dataset, "SELECT ?name WHERE { ?e rdfs:label ?name }").rows
+    assert {"City", "kg-builder ontology"} <= {str(n) for (n,) in everything}  # as documented
