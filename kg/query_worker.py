@@ -24,9 +24,11 @@ children and :mod:`kg._oxigraph_worker` processes alike), with a queue:
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import faulthandler
 import importlib
 import logging
+import math
 import multiprocessing
 import os
 import re
@@ -69,6 +71,9 @@ _SLACK = 256 * 1024 * 1024
 
 #: Seconds the child may outlive its deadline before it ends itself (the parent kills it first).
 _GRACE = 5.0
+
+#: prctl(2): the signal the kernel sends a process when the thread that forked it ends.
+_PR_SET_PDEATHSIG = 1
 
 
 def stopped_after(timeout: float) -> QueryTimeoutError:
@@ -165,6 +170,24 @@ def _watch_parent(parent: int, timeout: float | None) -> None:
             os._exit(3)
 
 
+def _end_without_python(parent: int, timeout: float | None) -> None:
+    """Ends of the child that the kernel enforces: the watcher thread needs the GIL,
+    which a backtracking ``re`` never gives back.
+
+    The kernel sends SIGKILL when the thread that forked the child ends
+    (Linux ``PR_SET_PDEATHSIG``: a server stopping in the middle of a fork),
+    and SIGALRM, whose default is to end the process, well past the deadline.
+    """
+    if timeout is not None:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(max(1, math.ceil(timeout + _GRACE)))
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # gone before the kernel was told
+        os._exit(3)
+
+
 def _evaluate(call: Callable[[], Any], box: list[tuple[Any, ...]]) -> None:
     try:
         with quiet_rdflib_warnings() as warned:
@@ -195,10 +218,12 @@ def _child(
     timeout: float | None,
     max_memory: int | None,
     recursion: int,
+    parent: int,
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _silence_stderr()
-    threading.Thread(target=_watch_parent, args=(os.getppid(), timeout), daemon=True).start()
+    _end_without_python(parent, timeout)
+    threading.Thread(target=_watch_parent, args=(parent, timeout), daemon=True).start()
     limit_memory(None if max_memory is None else max_memory + _STACK)
     sys.setrecursionlimit(recursion)  # this process only
     box: list[tuple[Any, ...]] = []
@@ -268,7 +293,9 @@ def _fork_and_wait(
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
     process = context.Process(
-        target=_child, args=(writer, call, left, max_memory, recursion), name="kg-query"
+        target=_child,
+        args=(writer, call, left, max_memory, recursion, os.getpid()),
+        name="kg-query",
     )
     process.daemon = True  # killed if this process exits first
     try:

@@ -300,6 +300,8 @@ class Admission:
             QueryTimeoutError: the query ran past ``timeout`` in all.
         """
         timing = timing if timing is not None else Timing()
+        if self.closed:  # no new query process while the server stops
+            raise Busy("the server is stopping.", 5)
         if self.budget is None:
             return self._general(call, self.timeout, timing)
         digest = hashlib.sha256(" ".join(key.split()).encode("utf-8")).hexdigest()

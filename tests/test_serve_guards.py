@@ -671,6 +671,44 @@ def test_ctrl_c_stops_the_server_while_a_runaway_query_runs(tmp_path: Path, kind
             process.stderr.close()
 
 
+_ORPHAN = """
+import os, re, sys, threading, time
+import psutil
+from kg.query_worker import run_killable
+
+def regex():
+    return re.fullmatch(r"(a+)+$", "a" * 40 + "!")
+
+threading.Thread(target=lambda: run_killable(regex, timeout=600), daemon=True).start()
+time.sleep(1.5)  # the query process is inside the regex
+with open(sys.argv[1], "w") as out:
+    out.write(" ".join(str(child.pid) for child in psutil.Process().children()))
+os._exit(0)  # gone without stopping it, as a server that stops in the middle of a fork
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal")
+def test_a_query_process_ends_with_its_parent_even_inside_a_catastrophic_regex(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("psutil")
+    told = tmp_path / "children"
+    subprocess.run(  # no pipes: a child left running would hold them open
+        [sys.executable, "-c", _ORPHAN, str(told)], stdout=subprocess.DEVNULL, timeout=60
+    )
+    orphans = [int(pid) for pid in told.read_text().split()]
+    try:
+        assert orphans
+        ends = time.monotonic() + 5
+        while any(_running(pid) for pid in orphans) and time.monotonic() < ends:
+            time.sleep(0.05)
+        assert not any(_running(pid) for pid in orphans)  # not left backtracking for ever
+    finally:
+        for pid in orphans:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
 def _fetch_until_stopped(url: str) -> None:
     with contextlib.suppress(OSError):  # the server stops before it answers
         fetch(url)
