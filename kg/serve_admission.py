@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
-import math
 import os
 import sys
 import threading
@@ -42,7 +41,7 @@ from typing import Any, TypeVar
 from kg.errors import QueryTimeoutError, ServerError
 from kg.query import ParsedQuery
 from kg.query_worker import stopped_after
-from kg.serve_guards import Busy, QuerySlots
+from kg.serve_guards import Busy, QuerySlots, retry_after
 from kg.stores import check_cached
 
 __all__ = [
@@ -203,7 +202,7 @@ class LongPool:
     def place(self, client: str) -> Iterator[None]:
         """Hold a long place for ``client`` while the block runs, or raise :class:`Busy`."""
         with self._lock:
-            retry = self._retry_after()
+            retry = retry_after(self._started.values(), self.timeout)
             refusal = self._refusal(client, retry)
             if refusal is not None:
                 raise Busy(refusal, retry)
@@ -234,13 +233,6 @@ class LongPool:
                 f"{self.places} long queries allowed at once; try again when it is done."
             )
         return None
-
-    def _retry_after(self) -> int:
-        """Seconds until the oldest long query ends at the latest (1 to 60; 5 without a limit)."""
-        oldest = min(self._started.values(), default=None)
-        if self.timeout is None or oldest is None:
-            return 5
-        return max(1, min(60, math.ceil(oldest + self.timeout - time.monotonic())))
 
 
 class Admission:

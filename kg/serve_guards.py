@@ -38,6 +38,7 @@ __all__ = [
     "OriginPolicy",
     "QuerySlots",
     "normalize_origin",
+    "retry_after",
 ]
 
 _ORIGIN = re.compile(
@@ -219,10 +220,19 @@ class QuerySlots:
         )
 
     def _retry_after(self) -> int:
-        """Seconds until the oldest running query ends at the latest (1 to 60)."""
         with self._lock:
-            oldest = min(self._started.values(), default=None)
-        if self.timeout is None or oldest is None:
-            return 5
-        left = oldest + self.timeout - time.monotonic()
-        return max(1, min(60, math.ceil(left)))
+            return retry_after(self._started.values(), self.timeout)
+
+
+def retry_after(started: Iterable[float], timeout: float | None) -> int:
+    """Seconds until the oldest of the queries ``started`` (monotonic times) ends at the latest.
+
+    1 to 60; 5 when there is no time limit or nothing runs.
+
+    >>> retry_after([time.monotonic() - 10], 30)
+    20
+    """
+    oldest = min(started, default=None)
+    if timeout is None or oldest is None:
+        return 5
+    return max(1, min(60, math.ceil(oldest + timeout - time.monotonic())))
