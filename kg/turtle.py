@@ -37,6 +37,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import IO
 
 from rdflib import RDF, RDFS, SKOS, BNode, Literal, URIRef
 from rdflib.term import Node
@@ -438,7 +439,8 @@ class RecordSpool:
     """Records from many graphs, sorted on disk in runs and merged (an external sort).
 
     Memory holds at most ``limit`` characters of records at a time; the runs
-    are files in a temporary folder under ``folder``, removed on close.
+    are nameless temporary files in ``folder`` (gone when closed, or when the
+    process dies), read back together by :meth:`merged`.
 
     >>> import tempfile
     >>> with RecordSpool(tempfile.mkdtemp(), limit=4) as spool:
@@ -450,11 +452,10 @@ class RecordSpool:
     def __init__(self, folder: str | Path, *, limit: int = 32_000_000) -> None:
         self._stack = ExitStack()
         self._folder = Path(folder)
-        self._temp: Path | None = None
         self._limit = limit
         self._buffer: list[str] = []
         self._size = 0
-        self._runs: list[Path] = []
+        self._runs: list[IO[str]] = []
 
     def __enter__(self) -> RecordSpool:
         return self
@@ -470,26 +471,18 @@ class RecordSpool:
             self._flush()
 
     def _flush(self) -> None:
-        if self._temp is None:
-            self._folder.mkdir(parents=True, exist_ok=True)
-            name = self._stack.enter_context(
-                tempfile.TemporaryDirectory(dir=self._folder, prefix=".kg-sort-")
-            )
-            self._temp = Path(name)
-        path = self._temp / f"run{len(self._runs)}"
-        with path.open("w", encoding="utf-8", newline="\n") as handle:
-            handle.writelines(r + "\n" for r in sorted(self._buffer))
-        self._runs.append(path)
+        self._folder.mkdir(parents=True, exist_ok=True)
+        # A nameless file: nothing is left behind, even when the process is killed.
+        run = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=self._folder)  # noqa: SIM115
+        self._stack.callback(run.close)
+        run.writelines(r + "\n" for r in sorted(self._buffer))
+        self._runs.append(run)
         self._buffer, self._size = [], 0
 
     def merged(self) -> Iterator[str]:
         """Every record added, in sorted order (duplicates kept)."""
         self._buffer.sort()
-        if not self._runs:
-            yield from self._buffer
-            return
-        runs = [
-            self._stack.enter_context(p.open(encoding="utf-8", newline="\n")) for p in self._runs
-        ]
-        lines = [(line[:-1] for line in run) for run in runs]
+        for run in self._runs:
+            run.seek(0)
+        lines = [(line[:-1] for line in run) for run in self._runs]
         yield from heapq.merge(self._buffer, *lines)
