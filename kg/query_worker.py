@@ -23,6 +23,7 @@ children and :mod:`kg._oxigraph_worker` processes alike), with a queue:
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import faulthandler
@@ -387,7 +388,10 @@ def default_max_workers() -> int:
 
 
 class WorkerSlots:
-    """At most ``limit`` queries run at once; up to ``queue`` more wait for a place.
+    """At most ``limit`` queries run at once; up to ``queue`` more wait for a place, in turn.
+
+    A place that comes free goes to the query that waited longest, not to
+    one that arrives at that moment (which would leave the first to time out).
 
     >>> slots = WorkerSlots(1, queue=0)
     >>> with slots.slot(wait=1):
@@ -404,7 +408,11 @@ class WorkerSlots:
         self.queue = queue
         self._turn = threading.Condition()
         self._running = 0
-        self._waiting = 0
+        self._line: collections.deque[object] = collections.deque()  # waiting, first come first
+
+    @property
+    def _waiting(self) -> int:
+        return len(self._line)
 
     @contextlib.contextmanager
     def slot(self, *, wait: float | None = None) -> Iterator[None]:
@@ -419,11 +427,11 @@ class WorkerSlots:
         finally:
             with self._turn:
                 self._running -= 1
-                self._turn.notify()
+                self._turn.notify_all()  # the first in line takes it
 
     def _take(self, wait: float | None) -> None:
         with self._turn:
-            if self._running < self.limit:
+            if self._running < self.limit and not self._line:
                 self._running += 1
                 return
             if self._waiting >= self.queue:
@@ -431,11 +439,15 @@ class WorkerSlots:
                     f"all {self.limit} query workers are busy and no place is left in the "
                     f"queue ({self.queue}); try again in a moment."
                 )
-            self._waiting += 1
+            ticket = object()
+            self._line.append(ticket)
             try:
-                ready = self._turn.wait_for(lambda: self._running < self.limit, wait)
+                ready = self._turn.wait_for(
+                    lambda: self._running < self.limit and self._line[0] is ticket, wait
+                )
             finally:
-                self._waiting -= 1
+                self._line.remove(ticket)
+                self._turn.notify_all()  # the next in line may go, if a place is free
             if not ready:
                 raise QueryBusyError(
                     f"all {self.limit} query workers stayed busy for {wait:g} s; "

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from kg.errors import QueryBusyError, QueryError, ServerError, printable
 from kg.query import ParsedQuery, QueryResult, check_query
-from kg.query_worker import stopped_after
+from kg.query_worker import WorkerSlots, stopped_after
 from kg.serve import SparqlServer, make_server
 from kg.serve_admission import (
     LONG_NICENESS,
@@ -362,6 +362,26 @@ def test_query_slots_queue_then_refuse() -> None:
         assert refused.value.retry_after == 5  # no time limit: a guess
     thread.join(10)
     assert outcome == ["ran"]
+
+
+def test_a_place_that_comes_free_goes_to_the_query_that_waited() -> None:
+    places = WorkerSlots(1, queue=2)
+    order: list[str] = []
+    held = places.slot(wait=0)
+    held.__enter__()
+
+    def waiter() -> None:
+        with places.slot(wait=10):
+            order.append("waited")
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    wait_until(lambda: places._waiting == 1)
+    held.__exit__(None, None, None)
+    with pytest.raises(QueryBusyError), places.slot(wait=0):  # arrives as the place frees
+        order.append("jumped the line")
+    thread.join(10)
+    assert order == ["waited"]
 
 
 def test_the_process_cap_on_query_processes_is_told_as_busy() -> None:
