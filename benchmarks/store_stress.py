@@ -24,7 +24,10 @@ query process, where the failures were):
    (ground quads as a set; quads with blank nodes counted by shape);
 4. every ``serve_every``-th sequence also serves the store (``kg.serve``
    on the store opened read-only, in a thread), asks it the count over
-   HTTP while a ``kg query --store`` reads the same folder, and stops it.
+   HTTP while a ``kg query --store`` reads the same folder, runs a ``kg
+   add`` that must fail at once in one line (the store is locked: its
+   files are written, the store is not), and stops the server; the next
+   sequence's add or build must bring the store up to date (step 3).
 
 Usage: ``python benchmarks/store_stress.py [--sequences 200] [--folder DIR]``;
 it prints the number of sequences, failures (each with its message), the
@@ -187,8 +190,22 @@ def _check_query(spec: str, expected: dict[str, int]) -> None:
         raise AssertionError(f"kg query --store {spec}: {got} where kg.trig has {expected}")
 
 
-def _check_serve(store: Path, expected: dict[str, int]) -> None:
-    """Serve the store read-only; ask it over HTTP while ``kg query --store`` reads it too."""
+def _kg_fails(*args: str, because: str) -> None:
+    """Run ``kg ARGS`` in this process; it must fail with one line that says ``because``."""
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    result = CliRunner().invoke(app, list(args), catch_exceptions=True)
+    lines = result.output.strip().splitlines()
+    if result.exit_code == 0 or len(lines) != 1 or because not in lines[0]:
+        raise AssertionError(f"kg {args[0]} should fail saying {because!r}: {result.output!r}")
+
+
+def _check_serve(store: Path, expected: dict[str, int], add: Path) -> None:
+    """Serve the store read-only; ask it over HTTP while ``kg query --store`` reads it too,
+    and while ``kg add`` of ``add`` writes the build's files but finds the store locked
+    (the next sequence's add or build must bring the store up to date)."""
     from kg.serve import make_server
     from kg.stores import open_store
 
@@ -208,6 +225,10 @@ def _check_serve(store: Path, expected: dict[str, int]) -> None:
             if got != expected:
                 raise AssertionError(f"kg serve answered {got} where kg.trig has {expected}")
             _check_query(str(store), expected)  # a second reader while the server reads
+            add.write_text(article(10_000 + len(expected)), encoding="utf-8")
+            out = store.parent
+            _kg_fails("add", str(add), "-o", str(out), "--store", f"oxigraph:{store}",
+                      "--no-html", "-q", because="the store is locked")  # fmt: skip
         finally:
             server.shutdown()
             server.server_close()
@@ -246,7 +267,8 @@ def _sequence(
     steps.append(("query S", lambda: _check_query(str(store), expected)))
     steps.append(("content", lambda: _check_content(store, trig)))
     if i % serve_every == serve_every - 1:
-        steps.append(("serve", lambda: _check_serve(store, expected)))
+        late = arts / f"n-{i:04d}-late.txt"
+        steps.append(("serve", lambda: _check_serve(store, expected, late)))
     for name, step in steps:
         started = time.perf_counter()
         try:
