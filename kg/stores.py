@@ -623,7 +623,11 @@ class OxigraphStore(Store):
 
     @property
     def oxigraph(self) -> ox.Store:
-        """The pyoxigraph Store underneath (for what kg does not wrap)."""
+        """The pyoxigraph Store underneath (for what kg does not wrap).
+
+        Do not keep it past :meth:`close`: the folder's lock goes then, and
+        another process may open the folder while this Store still has it.
+        """
         if self._workers is not None:
             self._workers.changed()  # it may be written to: timed queries must see that
         return self._db
