@@ -8,7 +8,7 @@ for long queries (:func:`pool_sizes`: a quarter of ``--max-workers``, at least
 one). When that pool is full, or the client's address already holds its
 share of it, the query gets 503 with ``Retry-After`` at once. A query text
 that recently ran long goes to the long pool directly, without costing the
-general pool its budget again. So a general place is never held for more
+general pool its budget again (:class:`LongTexts`). So a general place is never held for more
 than the budget, and ordinary queries always find one soon. On Linux a
 long query also runs at a lower CPU priority (:func:`at_low_priority`), and
 a burst of one new text is parsed once (:class:`OneCheck`).
@@ -51,6 +51,7 @@ __all__ = [
     "SHORT_BUDGET",
     "Admission",
     "LongPool",
+    "LongTexts",
     "OneCheck",
     "Timing",
     "at_low_priority",
@@ -68,10 +69,6 @@ QUEUE_WAIT = 5.0
 
 #: How much lower a long query's CPU priority is (Linux ``nice``; 19 at most).
 LONG_NICENESS = 10
-
-#: Query texts remembered as long, and for how long (seconds).
-_REMEMBERED = 1024
-_REMEMBER_FOR = 600.0
 
 
 class OneCheck:
@@ -235,6 +232,70 @@ class LongPool:
         return None
 
 
+class LongTexts:
+    """Query texts seen running long: they go to the long pool without a trial among short ones.
+
+    A text is long once it ran past the budget in the long pool (remembered
+    :data:`CONFIRMED` s), or ran past its budget :data:`STRIKES` times among
+    the short queries while no long place was free (remembered
+    :data:`SUSPECTED` s, as that was never confirmed). It is forgotten when
+    it ends within the budget. Texts are told apart by their words (spacing
+    aside), and the last :data:`SIZE` are kept.
+
+    >>> texts = LongTexts()
+    >>> key = LongTexts.key("ASK { ?s ?p ?o }")
+    >>> texts.over_budget(key); key in texts
+    False
+    >>> texts.over_budget(key); key in texts
+    True
+    >>> texts.ran_short(key); key in texts
+    False
+    """
+
+    CONFIRMED = 600.0
+    SUSPECTED = 60.0
+    STRIKES = 2
+    SIZE = 1024
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._texts: OrderedDict[str, tuple[int, float]] = OrderedDict()  # strikes, until
+
+    @staticmethod
+    def key(text: str) -> str:
+        """What identifies a text here: a digest of its words."""
+        return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            strikes, until = self._texts.get(str(key), (0, 0.0))
+            return strikes >= self.STRIKES and until > time.monotonic()
+
+    def over_budget(self, key: str) -> None:
+        """The text ran past its budget among the short queries."""
+        with self._lock:
+            strikes, until = self._texts.get(key, (0, 0.0))
+            if until < time.monotonic():
+                strikes = 0  # an old strike does not count
+            self._keep(key, strikes + 1, max(until, time.monotonic() + self.SUSPECTED))
+
+    def ran_long(self, key: str) -> None:
+        """The text ran past the budget in the long pool."""
+        with self._lock:
+            self._keep(key, self.STRIKES, time.monotonic() + self.CONFIRMED)
+
+    def ran_short(self, key: str) -> None:
+        """The text ended within the budget."""
+        with self._lock:
+            self._texts.pop(key, None)
+
+    def _keep(self, key: str, strikes: int, until: float) -> None:
+        self._texts[key] = (strikes, until)
+        self._texts.move_to_end(key)
+        while len(self._texts) > self.SIZE:
+            self._texts.popitem(last=False)
+
+
 class Admission:
     """A server's two pools of query places and the rule between them (see the module doc).
 
@@ -264,8 +325,7 @@ class Admission:
         self.long = LongPool(long, timeout=timeout, budget=budget)
         self.total = general + long
         self.closed = False
-        self._lock = threading.Lock()
-        self._long_texts: OrderedDict[str, float] = OrderedDict()
+        self.long_texts = LongTexts()
 
     def close(self) -> None:
         """Start no more long runs (the server is stopping)."""
@@ -296,12 +356,15 @@ class Admission:
             raise Busy("the server is stopping.", 5)
         if self.budget is None:
             return self._general(call, self.timeout, timing)
-        digest = hashlib.sha256(" ".join(key.split()).encode("utf-8")).hexdigest()
-        if not self._ran_long(digest):
+        digest = LongTexts.key(key)
+        if digest not in self.long_texts:
             try:
-                return self._general(call, self.budget, timing)
-            except QueryTimeoutError:
-                pass  # past the budget: on to the long pool with what is left
+                value = self._general(call, self.budget, timing)
+            except QueryTimeoutError:  # past the budget: on to the long pool with what is left
+                self.long_texts.over_budget(digest)
+            else:
+                self.long_texts.ran_short(digest)
+                return value
         return self._long(call, digest, client, timing)
 
     def _general(self, call: Callable[[float | None], T], limit: float | None, timing: Timing) -> T:
@@ -330,23 +393,7 @@ class Admission:
             finally:
                 ran = time.monotonic() - started
                 timing.run += ran
-                self._remember(digest, long=ran > (self.budget or 0))
-
-    def _ran_long(self, digest: str) -> bool:
-        with self._lock:
-            until = self._long_texts.get(digest)
-            if until is not None and until < time.monotonic():
-                del self._long_texts[digest]
-                return False
-            return until is not None
-
-    def _remember(self, digest: str, *, long: bool) -> None:
-        """Send this text to the long pool next time (it ran long there), or no longer."""
-        with self._lock:
-            if not long:
-                self._long_texts.pop(digest, None)
-                return
-            self._long_texts[digest] = time.monotonic() + _REMEMBER_FOR
-            self._long_texts.move_to_end(digest)
-            while len(self._long_texts) > _REMEMBERED:
-                self._long_texts.popitem(last=False)
+                if ran > (self.budget or 0):
+                    self.long_texts.ran_long(digest)
+                else:
+                    self.long_texts.ran_short(digest)

@@ -529,6 +529,23 @@ def test_a_query_that_ran_long_goes_to_the_long_pool_at_once() -> None:
     assert refused.status == 503 and refused.headers["Retry-After"] and took < 0.2
 
 
+def test_a_text_twice_over_its_budget_while_the_long_place_is_taken_is_not_tried_again() -> None:
+    store = SleepyStore()
+    with serving(store, timeout=30, max_workers=4, short_budget=0.2) as server:
+        blocker: list[Answer] = []
+        thread = in_background(ask_url(server, sleeper(60, "blocker")), blocker)
+        wait_until(lambda: len(store.limits.get("sleep 60 blocker", [])) == 2)
+        tried = [fetch(ask_url(server, sleeper(5, "x"))) for _ in range(2)]
+        started = time.perf_counter()
+        third = fetch(ask_url(server, sleeper(5, "x")))
+        took = time.perf_counter() - started
+        store.stop.set()
+        thread.join(30)
+    assert [a.status for a in tried] == [503, 503] and all(a.headers["Retry-After"] for a in tried)
+    assert store.limits["sleep 5 x"] == [0.2, 0.2]  # two trials among the short queries, no third
+    assert third.status == 503 and third.headers["Retry-After"] and took < 0.2
+
+
 def test_a_long_query_that_became_short_is_forgotten() -> None:
     calls: list[float | None] = []
     durations = iter([0.3, 0.3, 0.01, 0.01])  # long (trial, then long pool), then quick
