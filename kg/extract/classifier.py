@@ -853,6 +853,9 @@ class Calibration:
 
     classifier: tuple[list[float], list[float]] = ([0.0, 1.0], [0.0, 1.0])
     lexicon: tuple[list[float], list[float]] = ([0.0, 1.0], [0.0, 1.0])
+    #: The model's probability for a candidate the lexicon also found: a trigger word makes
+    #: a fact likelier than the model's score alone says (None: as ``classifier``).
+    backed: tuple[list[float], list[float]] | None = None
     #: predicate -> (lexicon relations right, lexicon relations judged) on held-out news
     lexicon_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     min_confidence: float = 0.5
@@ -862,13 +865,17 @@ class Calibration:
     #: How many judged relations the pooled estimate counts for against a predicate's own.
     prior_weight: float = 5.0
 
-    def of_model(self, probability: float) -> float:
-        """The calibrated confidence of a model probability.
+    def of_model(self, probability: float, *, backed: bool = False) -> float:
+        """The calibrated confidence of a model probability; ``backed``: of a candidate the
+        lexicon found too.
 
-        >>> Calibration(classifier=([0.0, 0.5, 1.0], [0.0, 0.2, 0.9])).of_model(0.75)
-        0.55
+        >>> c = Calibration(classifier=([0.0, 0.5, 1.0], [0.0, 0.2, 0.9]),
+        ...                 backed=([0.0, 1.0], [0.5, 1.0]))
+        >>> c.of_model(0.75), c.of_model(0.5, backed=True)
+        (0.55, 0.75)
         """
-        return round(float(np.interp(probability, *self.classifier)), 4)
+        knots = self.backed if backed and self.backed is not None else self.classifier
+        return round(float(np.interp(probability, *knots)), 4)
 
     def of_lexicon(self, confidence: float, predicate: str | None = None) -> float:
         """The calibrated confidence of a lexicon relation the model does not score: the
@@ -890,6 +897,11 @@ def save_calibration(calibration: Calibration, path: str | Path) -> list[Path]:
     data = {
         "classifier": [list(map(_round6, xs)) for xs in calibration.classifier],
         "lexicon": [list(map(_round6, xs)) for xs in calibration.lexicon],
+        **(
+            {"backed": [list(map(_round6, xs)) for xs in calibration.backed]}
+            if calibration.backed is not None
+            else {}
+        ),
         "lexicon_counts": {p: list(c) for p, c in sorted(calibration.lexicon_counts.items())},
         "min_confidence": calibration.min_confidence,
         "trusted": sorted(calibration.trusted),
@@ -914,6 +926,7 @@ def load_calibration(path: str | Path | None = None) -> Calibration:
     return Calibration(
         classifier=(data["classifier"][0], data["classifier"][1]),
         lexicon=(data["lexicon"][0], data["lexicon"][1]),
+        backed=(data["backed"][0], data["backed"][1]) if "backed" in data else None,
         lexicon_counts={
             p: (int(c[0]), int(c[1])) for p, c in data.get("lexicon_counts", {}).items()
         },
@@ -1008,7 +1021,7 @@ class RelationClassifier:
             confidence = (
                 self.calibration.of_lexicon(relation.confidence, relation.predicate)
                 if p is None
-                else self.calibration.of_model(p)
+                else self.calibration.of_model(p, backed=True)
             )
             rescored.append(replace(relation, confidence=confidence))
         return rescored
