@@ -301,6 +301,12 @@ def _read_graph(graph: Path, store: str | None = None) -> Dataset:
 
 
 FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")]
+OutputFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="File to write.", show_default="standard output"
+    ),
+]
 InferOpt = Annotated[
     bool,
     typer.Option(
@@ -806,16 +812,7 @@ def export(
         ExportFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ExportFormat.turtle,
     graph: GraphOpt = DEFAULT_GRAPH,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="File to write.",
-            show_default="standard output",
-        ),
-    ] = None,
+    output: OutputFileOpt = None,
     infer: InferOpt = False,
     store: StoreOpt = None,
 ) -> None:
@@ -848,16 +845,7 @@ def export(
 @command()
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Articles: files, folders or glob patterns.")],
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="File to write.",
-            show_default="standard output",
-        ),
-    ] = None,
+    output: OutputFileOpt = None,
     encoding: EncodingOpt = None,
     gazetteer: GazetteerOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
