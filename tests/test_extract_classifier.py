@@ -484,7 +484,8 @@ def test_the_component_runs_after_the_lexicon(classifier_nlp: Language) -> None:
 def test_the_shipped_model_finds_an_employer(classifier_nlp: Language) -> None:
     found = _classified(
         classifier_nlp,
-        "Maria Lopez, a lawyer for Acme Corp, said on Tuesday that the company would appeal.",
+        # no lexicon trigger ("paralegal with"): the model's own finding
+        "Maria Lopez, a paralegal with Acme Corp, said on Tuesday that the company would appeal.",
     )
     assert ("Maria Lopez", "worksFor", "Acme Corp") in found
 

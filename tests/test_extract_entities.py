@@ -140,6 +140,23 @@ def test_a_name_cut_after_a_connector_is_extended(
     assert spans_of(recognizer, doc)[0] == ("District Court of Eastern Zenda", "Court", "")
 
 
+def test_a_person_name_the_model_ran_on_into_of_is_trimmed(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Maria    PROPN compound 1
+        Lopez    PROPN nsubj    5
+        of       ADP   prep     1
+        Zenda    PROPN compound 4
+        Corp     PROPN pobj     2
+        spoke    VERB  ROOT     5 speak
+        """,
+        ents=[(0, 3, "PERSON")],
+    )
+    assert spans_of(recognizer, doc)[0] == ("Maria Lopez", "Person", "")
+
+
 def test_a_court_name_split_by_ner_before_of_is_joined(
     make_doc: MakeDoc, recognizer: EntityRecognizer
 ) -> None:

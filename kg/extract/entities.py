@@ -550,6 +550,9 @@ def _extend(doc: Doc, start: int, end: int, cls: str) -> int:
             if nxt == end:
                 return end - 1  # a dangling connector is not part of the name
             end = nxt
+    else:
+        while end - start > 1 and doc[end - 1].lower_ in _CONNECTORS:
+            end -= 1  # "Maria Lopez of": the model ran on into what follows
     if cls == "Product":
         while end < len(doc) and (
             doc[end].text in MODEL_SUFFIXES
