@@ -19,7 +19,6 @@ from kg.train.news import (
     article_facts,
     folds_of,
     gold_identities,
-    isotonic,
     lexicon_points,
     platt,
     threshold_for,
@@ -112,15 +111,6 @@ def test_lexicon_relations_are_judged_on_the_gold_entities_they_name(make_doc: M
     assert set(points) == {"worksFor", "livesIn"}
     assert points["worksFor"][1].tolist() == [1.0]
     assert points["livesIn"][1].tolist() == [0.0]
-
-
-def test_isotonic_is_monotone_with_a_knot_per_value() -> None:
-    x = np.array([0.7, 0.7, 0.75, 0.8, 0.8, 0.85])
-    y = np.array([1, 0, 0, 1, 1, 1])
-    knots_x, knots_y = isotonic(x, y)
-    assert knots_x == [0.0, 0.7, 0.75, 0.8, 0.85, 1.0]
-    assert knots_y == sorted(knots_y)
-    assert knots_y[1] == knots_y[2] == pytest.approx(1 / 3)  # pooled: 0.7 and 0.75 violate
 
 
 def test_platt_scaling_tracks_the_rate_of_right_answers() -> None:
