@@ -219,8 +219,9 @@ def test_partners_and_rivals(dataset: Dataset) -> None:
     assert has(xiaomi, company="Xiaomi", relation="partnersWith", other="CK Hutchison")
     assert has(xiaomi, company="Xiaomi", relation="competesWith", other="Apple")
     assert {row["company"] for row in xiaomi} == {"Xiaomi"}
-    huawei = rows(dataset, "partners", company="huawei")
-    assert has(huawei, company="Huawei", relation="partnersWith", other="AT&T", status="ended")
+    # the company is matched ignoring case ("Huawei partnersWith AT&T", ended, is below the
+    # default --min-confidence: confidence 0.26, a candidate, not in the graph)
+    assert rows(dataset, "partners", company="xIAOMI") == xiaomi
     # without a company each statement comes once, names in alphabetical order
     everyone = rows(dataset, "partners")
     assert all(row["company"] <= row["other"] for row in everyone)
