@@ -140,6 +140,23 @@ def test_a_name_cut_after_a_connector_is_extended(
     assert spans_of(recognizer, doc)[0] == ("District Court of Eastern Zenda", "Court", "")
 
 
+@pytest.mark.parametrize(
+    ("words", "label", "found"),
+    [
+        (["World", "Trade", "Centre"], "ORG", [("World Trade Centre", "Place", "")]),
+        (["Space", "Station"], "ORG", [("Space Station", "Place", "")]),
+        (["Zenda", "Tennis", "Open"], "ORG", []),  # an event, not an entity
+    ],
+)
+def test_buildings_are_places_and_events_no_entity(
+    make_doc: MakeDoc, recognizer: EntityRecognizer, words: list, label: str, found: list
+) -> None:
+    table = "\n".join(f"{w} PROPN compound {len(words) - 1}" for w in words[:-1])
+    table += f"\n{words[-1]} PROPN ROOT {len(words) - 1}"
+    doc = make_doc(table, ents=[(0, len(words), label)])
+    assert spans_of(recognizer, doc) == found
+
+
 def test_a_person_name_the_model_ran_on_into_of_is_trimmed(
     make_doc: MakeDoc, recognizer: EntityRecognizer
 ) -> None:

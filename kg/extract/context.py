@@ -64,7 +64,7 @@ ORGANIZATION_ENDINGS: dict[str, str] = {
 #: Track Classic"): kg has no class for events, and such a name is no organization or person.
 EVENT_ENDINGS = frozenset(
     ["games", "olympics", "championships", "championship", "cup", "trophy", "classic",
-     "festival", "awards", "prix", "marathon", "tournament", "regatta"]
+     "festival", "awards", "prix", "marathon", "tournament", "regatta", "open"]
 )  # fmt: skip
 #: Title words that only qualify another ("senior", "sales"): a title written in lower case
 #: must not end in one ("sales Tony Smith" is no title).
