@@ -112,6 +112,8 @@ class EntityRecognizer:
         self.name = name
         self.gazetteer = gazetteer
         self.lexicon = lexicon
+        #: Words that make the next name a person's: titles and forms of address.
+        self.titled = lexicon.cue("roleTitles") | lexicon.cue("addressForms")
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.kinds: dict[str, dict[str, str]] = {}  # surface -> key -> kind
         for entry in sorted(gazetteer.entries.values(), key=lambda e: e.key):
@@ -261,8 +263,7 @@ class EntityRecognizer:
         chosen = self._datelines(doc, chosen)
         spans = vote_person_names(sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)))
         spans = self._places_by_context(doc, spans)
-        titled = self.lexicon.cue("roleTitles") | self.lexicon.cue("addressForms")
-        spans = vote_organization_names(doc, spans, titled=titled)
+        spans = vote_organization_names(doc, spans, titled=self.titled)
         roles: dict[int, str] = {}
         for i, person in enumerate(spans):
             if person.label_ != "Person":
@@ -283,13 +284,12 @@ class EntityRecognizer:
         Boonah") unless a title or a form of address goes with it. Every
         mention of that name in the article follows.
         """
-        titled = self.lexicon.cue("roleTitles") | self.lexicon.cue("addressForms")
         places: set[str] = set()
         people: set[str] = set()
         for n, span in enumerate(spans):
             if span.kb_id_ or coarse_class(span.label_) not in {"Person", "Organization"}:
                 continue
-            if span.start > 0 and doc[span.start - 1].lower_ in titled:
+            if span.start > 0 and doc[span.start - 1].lower_ in self.titled:
                 people.add(span.text)
             elif placed(doc, span, spans[n + 1 : n + 2]) or (
                 span.label_ == "Person" and after_locative(span)

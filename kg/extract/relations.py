@@ -33,7 +33,7 @@ from kg.extract.syntax import (
     path_to,
 )
 from kg.extract.temporal import resolve_duration
-from kg.extract.titles import split_ended
+from kg.extract.titles import split_ended, title_phrase
 from kg.ontology import SIGNATURES, Lexicon, Trigger, load_lexicon
 from kg.types import coarse_class
 
@@ -228,7 +228,7 @@ class RelationExtractor:
                 for a in ctx.args(p)
             ]
         else:
-            objects = [a for c in noun.children if c.dep_ == "appos" for a in ctx.args(c)]
+            objects = _apposed(ctx, noun, exclude=())
             if objects:
                 scope = [noun]  # "its subsidiary, Oki America, would make": a given, not hedged
             objects += [a for p in _such_as(noun) for a in ctx.args(p)]
@@ -457,13 +457,7 @@ class RelationExtractor:
         titles = self.lexicon.cue("roleTitles")
         if token.pos_ not in {"NOUN", "PROPN"} or token.lower_ not in titles:
             return None
-        words = [
-            c
-            for c in token.lefts
-            if c.dep_ in {"compound", "amod"} and c.lower_ in titles and c.lower_ not in self.ending
-        ]
-        start = min((w.i for w in words), default=token.i)
-        return token.doc[start : token.i + 1].text
+        return title_phrase(token, titles, leave=self.ending)
 
     def _typed(
         self, ctx: _Context, s: int, o: int, predicate: str, token: Token, trigger: Trigger

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
-__all__ = ["person_title", "split_ended"]
+__all__ = ["person_title", "split_ended", "title_phrase"]
 
 
 def person_title(span: Span, titles: Collection[str]) -> str | None:
@@ -24,12 +24,20 @@ def person_title(span: Span, titles: Collection[str]) -> str | None:
         return str(roles[span.start])
     for child in span.root.children:
         if child.dep_ == "appos" and child.pos_ == "NOUN" and child.lower_ in titles:
-            words = [
-                t for t in child.lefts if t.dep_ in {"compound", "amod"} and t.lower_ in titles
-            ]
-            start = min((w.i for w in words), default=child.i)
-            return doc[start : child.i + 1].text
+            return title_phrase(child, titles)
     return None
+
+
+def title_phrase(noun: Token, titles: Collection[str], *, leave: Collection[str] = ()) -> str:
+    """A title noun with the title words in front of it ("chief executive officer"), but
+    not those in ``leave``."""
+    words = [
+        t
+        for t in noun.lefts
+        if t.dep_ in {"compound", "amod"} and t.lower_ in titles and t.lower_ not in leave
+    ]
+    start = min((w.i for w in words), default=noun.i)
+    return noun.doc[start : noun.i + 1].text
 
 
 def split_ended(role: str | None, ending: Collection[str]) -> tuple[str | None, bool]:

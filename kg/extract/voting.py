@@ -65,9 +65,7 @@ def vote_person_names(spans: list[Span]) -> list[Span]:
     The model often tags a lone surname or given name as an organization; a
     full name of a person elsewhere in the article settles it.
     """
-    name_parts = {
-        token.text for span in spans if span.label_ == "Person" and len(span) > 1 for token in span
-    }
+    name_parts = _person_name_parts(spans)
     fixed = []
     for span in spans:
         if (
@@ -87,9 +85,7 @@ def vote_organization_names(doc: Doc, spans: list[Span], *, titled: Collection[s
     ``titled`` are the words that make the next name a person's (titles and
     forms of address). Every mention with a retyped text follows.
     """
-    surnames = {
-        token.text for span in spans if span.label_ == "Person" and len(span) > 1 for token in span
-    }
+    surnames = _person_name_parts(spans)
     titled_names = {s.text for s in spans if s.start > 0 and doc[s.start - 1].lower_ in titled}
     chosen: dict[str, str] = {}
     for span in spans:
@@ -106,6 +102,13 @@ def vote_organization_names(doc: Doc, spans: list[Span], *, titled: Collection[s
         else s
         for s in spans
     ]
+
+
+def _person_name_parts(spans: Sequence[Span]) -> set[str]:
+    """The words of the people's names the article gives in full ("Wang", "Xiang")."""
+    return {
+        token.text for span in spans if span.label_ == "Person" and len(span) > 1 for token in span
+    }
 
 
 def _longer_organization(span: Span, spans: Sequence[Span]) -> str | None:
