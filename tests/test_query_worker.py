@@ -9,7 +9,6 @@ concurrent query workers, and ill-typed literals without tracebacks.
 from __future__ import annotations
 
 import itertools
-import subprocess
 import sys
 import threading
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
+from test_query_safety import kg_command  # pytest puts tests/ on sys.path
 
 import kg.query_worker as worker
 from kg.errors import QueryBusyError, QueryError, QueryTimeoutError, UnsafeQueryError
@@ -50,16 +50,6 @@ def chain(length: int) -> Graph:
     for a, b in itertools.pairwise(nodes):
         ds.add((a, link, b))
     return ds
-
-
-def kg_command(*args: object, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 # ------------------------------------------------------------------ item 1: parsing in threads

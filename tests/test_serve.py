@@ -37,7 +37,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.errors import QueryTimeoutError
 from kg.query import OUTPUT_FORMATS, format_result
-from kg.serve import make_server
+from kg.serve import SparqlServer, make_server
 from kg.store import PREFIXES
 from kg.stores import DEFAULT_GRAPH_IRI, OxigraphStore, SparqlStore, Store, open_store
 
@@ -152,17 +152,24 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphStore
 
 
 @contextmanager
-def serving(store: Store, **options: Any) -> Iterator[str]:
-    """``kg serve`` of ``store`` in a thread, on a free port: its base URL (…/)."""
+def running(store: Any, **options: Any) -> Iterator[SparqlServer]:
+    """``kg serve`` of ``store`` in a thread, on a free port: the server."""
     server = make_server(store, "127.0.0.1", 0, **options)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield server.url
+        yield server
     finally:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@contextmanager
+def serving(store: Store, **options: Any) -> Iterator[str]:
+    """``kg serve`` of ``store`` in a thread, on a free port: its base URL (…/)."""
+    with running(store, **options) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module", params=["memory", "oxigraph"])

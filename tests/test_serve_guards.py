@@ -20,13 +20,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_serve import running  # pytest puts tests/ on sys.path
 
 from kg.errors import QueryBusyError, QueryError, ServerError, printable
 from kg.query import ParsedQuery, QueryResult, check_query
@@ -46,19 +46,6 @@ from kg.stores import MemoryStore, open_store
 SMALL = Path(__file__).parent / "data" / "stores" / "small.trig"
 ASK = "ASK { ?s ?p ?o }"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-
-@contextmanager
-def serving(store: Any, **options: Any) -> Iterator[SparqlServer]:
-    server = make_server(store, "127.0.0.1", 0, **options)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 class Answer:
@@ -91,7 +78,7 @@ class CountingStore(MemoryStore):
 @pytest.fixture(scope="module")
 def guarded() -> Iterator[tuple[SparqlServer, CountingStore]]:
     store = CountingStore()
-    with serving(store, timeout=5, allow_origins=["https://app.example.org"]) as server:
+    with running(store, timeout=5, allow_origins=["https://app.example.org"]) as server:
         yield server, store
 
 
@@ -263,7 +250,7 @@ CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 )
 def test_control_characters_in_a_request_are_escaped_in_the_log(path: bytes) -> None:
     lines: list[str] = []
-    with serving(CountingStore(), log=lines.append) as server:
+    with running(CountingStore(), log=lines.append) as server:
         answer = raw_request(server, b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         raw_request(server, b"GET /ok HTTP/1.1\r\nHost: 127.0.0.1\r\nX: \x1b[2J\r\n\r\n")
     assert answer.startswith(b"HTTP/1.")
@@ -307,7 +294,7 @@ class BlockingStore(MemoryStore):
 def test_queries_beyond_the_workers_and_the_queue_get_503_with_retry_after() -> None:
     store = BlockingStore()
     url_query = "sparql?" + urllib.parse.urlencode({"query": ASK})
-    with serving(store, timeout=20, max_workers=1) as server:
+    with running(store, timeout=20, max_workers=1) as server:
         answers: list[Answer] = []
         first = threading.Thread(target=lambda: answers.append(fetch(server.url + url_query)))
         first.start()
@@ -333,7 +320,7 @@ def test_queries_beyond_the_workers_and_the_queue_get_503_with_retry_after() -> 
 
 def test_a_query_stopped_at_its_deadline_is_not_told_to_retry() -> None:
     store = CountingStore()
-    with serving(store, timeout=0.3) as server:
+    with running(store, timeout=0.3) as server:
         answer = fetch(server.url + "sparql?" + urllib.parse.urlencode({"query": CROSS}))
     assert answer.status == 503 and "0.3 s" in answer.text
     assert "Retry-After" not in answer.headers  # the query itself is at fault, not the load
@@ -449,7 +436,7 @@ def wait_until(condition: Any, seconds: float = 20) -> None:
 
 def test_a_short_query_is_answered_while_runaways_took_every_place() -> None:
     store = SleepyStore()
-    with serving(store, timeout=60, max_workers=4, short_budget=0.3) as server:
+    with running(store, timeout=60, max_workers=4, short_budget=0.3) as server:
         answers: list[Answer] = []
         threads = [in_background(ask_url(server, sleeper(60, str(n))), answers) for n in range(4)]
         wait_until(lambda: len(answers) == 3)  # 3 general places: 3 runaways, then 1 more
@@ -475,7 +462,7 @@ def test_a_short_query_is_answered_while_runaways_took_every_place() -> None:
 def test_real_runaways_leave_room_for_a_short_query(tmp_path: Path, kind: str) -> None:
     store = open_store(oxigraph_folder(tmp_path)) if kind == "oxigraph" else CountingStore()
     try:
-        with serving(store, timeout=3, max_workers=4, short_budget=0.3) as server:
+        with running(store, timeout=3, max_workers=4, short_budget=0.3) as server:
             answers: list[Answer] = []
             runaways = [f"{CROSS} # {n}" for n in range(4)]  # four texts, none known yet
             threads = [in_background(ask_url(server, text), answers) for text in runaways]
@@ -494,7 +481,7 @@ def test_real_runaways_leave_room_for_a_short_query(tmp_path: Path, kind: str) -
 
 
 def test_a_runaway_moved_to_the_long_pool_keeps_its_deadline() -> None:
-    with serving(CountingStore(), timeout=1.5, short_budget=0.3) as server:
+    with running(CountingStore(), timeout=1.5, short_budget=0.3) as server:
         started = time.perf_counter()
         answer = fetch(ask_url(server, CROSS))
         took = time.perf_counter() - started
@@ -507,7 +494,7 @@ def test_a_runaway_moved_to_the_long_pool_keeps_its_deadline() -> None:
 
 def test_a_query_that_ran_long_goes_to_the_long_pool_at_once() -> None:
     store = SleepyStore()
-    with serving(store, timeout=30, max_workers=4, short_budget=0.2) as server:
+    with running(store, timeout=30, max_workers=4, short_budget=0.2) as server:
         first = fetch(ask_url(server, sleeper(0.6)))  # 0.2 s, then the long pool
         again = fetch(ask_url(server, sleeper(0.6)))  # straight to the long pool
         blocker: list[Answer] = []
@@ -531,7 +518,7 @@ def test_a_query_that_ran_long_goes_to_the_long_pool_at_once() -> None:
 
 def test_a_text_twice_over_its_budget_while_the_long_place_is_taken_is_not_tried_again() -> None:
     store = SleepyStore()
-    with serving(store, timeout=30, max_workers=4, short_budget=0.2) as server:
+    with running(store, timeout=30, max_workers=4, short_budget=0.2) as server:
         blocker: list[Answer] = []
         thread = in_background(ask_url(server, sleeper(60, "blocker")), blocker)
         wait_until(lambda: len(store.limits.get("sleep 60 blocker", [])) == 2)
