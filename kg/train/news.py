@@ -33,7 +33,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import product
 from pathlib import Path
@@ -233,9 +233,9 @@ class Held:
 
     probability: np.ndarray
     correct: np.ndarray
-    keys: tuple[tuple[int, int, int, str], ...] = ()
+    keys: tuple[tuple[int, int, int, str], ...]
     #: whether the lexicon found the candidate's predicate too (its ``lex=`` feature)
-    backed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    backed: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -388,9 +388,8 @@ def triple_points(held: Held, news: Sequence[NewsArticle]) -> Points:
     wrong; optional facts are left out. This is what ``kg eval`` scores, so a
     calibration fitted on these points is one of the facts a build asserts.
     """
-    backed = held.backed if len(held.backed) else np.zeros(len(held.keys), dtype=bool)
     best: dict[tuple[int, int, int], tuple[float, tuple[int, int, int, str], bool]] = {}
-    for p, key, lex in zip(held.probability.tolist(), held.keys, backed.tolist(), strict=True):
+    for p, key, lex in zip(held.probability.tolist(), held.keys, held.backed.tolist(), strict=True):
         article, h, t, _ = key
         pair = (article, min(h, t), max(h, t))
         if pair not in best or p > best[pair][0]:
