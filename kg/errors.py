@@ -142,6 +142,12 @@ class ClusterError(KGError):
     exit_code = 2
 
 
+class MissingDependencyError(KGError):
+    """An optional dependency a function needs is not installed (pandas for ``to_pandas``)."""
+
+    exit_code = 2
+
+
 class ThresholdError(KGError):
     """A confidence threshold outside [0, 1]."""
 
