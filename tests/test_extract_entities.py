@@ -586,6 +586,58 @@ def test_a_lone_name_part_of_a_person_becomes_a_person(
     assert spans_of(recognizer, doc) == [("Wang Xiang", "Person", ""), ("Xiang", "Person", "")]
 
 
+def test_a_name_with_a_courtesy_title_is_a_person(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Ms    PROPN compound 1
+        Caird PROPN nsubj    2
+        spoke VERB  ROOT     2 speak
+        .     PUNCT punct    2
+        """,
+        ents=[(0, 2, "ORG")],
+    )
+    assert [(text, cls) for text, cls, _ in spans_of(recognizer, doc)] == [("Ms Caird", "Person")]
+
+
+def test_the_full_name_of_someone_addressed_as_ms_is_a_person(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Wendy PROPN compound 1
+        Caird PROPN nsubj    2
+        spoke VERB  ROOT     2 speak
+        .     PUNCT punct    2
+        Ms    PROPN compound 5
+        Caird PROPN nsubj    6
+        left  VERB  ROOT     6 leave
+        """,
+        ents=[(0, 2, "ORG"), (4, 6, "PERSON")],
+    )
+    assert [(text, cls) for text, cls, _ in spans_of(recognizer, doc)] == [
+        ("Wendy Caird", "Person"),
+        ("Ms Caird", "Person"),
+    ]
+
+
+def test_a_hospital_named_after_a_knight_stays_an_organization(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Sir      PROPN compound 3
+        Charles  PROPN compound 3
+        Gairdner PROPN compound 3
+        Hospital PROPN nsubj    4
+        closed   VERB  ROOT     4 close
+        """,
+        ents=[(0, 4, "ORG")],
+    )
+    assert [cls for _, cls, _ in spans_of(recognizer, doc)] == ["Organization"]
+
+
 def test_demonyms_are_country_mentions(make_doc: MakeDoc, recognizer: EntityRecognizer) -> None:
     doc = make_doc(
         """
@@ -797,6 +849,9 @@ def test_model_labels_are_never_descriptions_or_pronouns(analyze: Analyze) -> No
     [
         ("Shares of Acme Widgets Inc. The deal closed.", "Acme Widgets Inc"),
         ("It was sold to Acme Widgets Co.", "Acme Widgets Co"),
+        # past a closing bracket and a paragraph break (Reuters marks names "<...>")
+        ("It was sold to <Acme Widgets Co.>\n\nThe deal closed.", "Acme Widgets Co"),
+        ("said the secretary of Acme Widgets Inc.\n\nthe deal closed.", "Acme Widgets Inc"),
         # the stop of an abbreviation inside a sentence, or of "S.A.", is kept
         ("Acme Widgets Inc. said it would sell.", "Acme Widgets Inc."),
         ("It was sold to Acme Widgets S.A.", "Acme Widgets S.A."),

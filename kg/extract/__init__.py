@@ -15,7 +15,7 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from kg.errors import ModelNotFoundError
 
@@ -166,10 +166,27 @@ def name_end(span: Span) -> int:
         and last.text.endswith(".")
         and last.text.count(".") == 1  # "S.A." keeps its stops
         and last.text.lower() in LEGAL_FORMS
-        and (last.is_sent_end or last.i + 1 == len(span.doc))
+        and _ends_sentence(last)
     ):
         return span.end_char - 1
     return span.end_char
+
+
+def _ends_sentence(token: Token) -> bool:
+    """Whether the text's sentence ends with ``token``: what follows it, past white
+    space and closing brackets or quotes ("Co.>" then a blank line), starts another
+    sentence or ends the text."""
+    line_break = False
+    for after in token.doc[token.i + 1 :]:
+        if after.is_space or after.text in _CLOSERS:
+            line_break = line_break or "\n" in after.text
+            continue
+        return bool(after.is_sent_start) or line_break
+    return True
+
+
+#: Closing marks that may stand between a name's last word and the end of its sentence.
+_CLOSERS = frozenset({">", ")", "]", "'", '"', "’", "”"})
 
 
 def doc_to_extraction(doc: Doc, article: Article, *, gazetteer: Gazetteer) -> Extraction:

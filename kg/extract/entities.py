@@ -175,8 +175,21 @@ class EntityRecognizer:
                 end = _extend(doc, start, end, cls)
                 if end - start > 1 and doc[end - 1].lower_ in EVENT_ENDINGS:
                     continue  # "Commonwealth Games": an event, which kg does not model
+                if self._addressed(doc, start, end):
+                    cls = "Person"  # "Ms Caird", "Dr Hollingworth": only people are addressed so
                 spans.append((start, end, cls))
         return self._join_of_phrases(doc, spans)
+
+    def _addressed(self, doc: Doc, start: int, end: int) -> bool:
+        """Whether the name opens with a courtesy title ("Ms Caird", "Dr Hollingworth") and
+        is not an institution's ("Sir Charles Gairdner Hospital")."""
+        first, last = doc[start], doc[end - 1]
+        return (
+            end - start > 1
+            and first.text[:1].isupper()
+            and first.lower_ in self.lexicon.cue("honorifics")
+            and last.text not in self.lexicon.name_words
+        )
 
     def _join_of_phrases(
         self, doc: Doc, spans: list[tuple[int, int, str]]
@@ -261,7 +274,10 @@ class EntityRecognizer:
         chosen.extend(self._model_numbers(doc, chosen))
         chosen.extend(self._institutions(doc, chosen))
         chosen = self._datelines(doc, chosen)
-        spans = vote_person_names(sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)))
+        spans = vote_person_names(
+            sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)),
+            courtesy=self.lexicon.cue("honorifics"),
+        )
         spans = self._places_by_context(doc, spans)
         spans = vote_organization_names(doc, spans, titled=self.titled)
         roles: dict[int, str] = {}

@@ -59,24 +59,39 @@ _NAME_LINKS = frozenset({"compound", "appos"})
 _RETYPED = frozenset({"Person", "Place"})
 
 
-def vote_person_names(spans: list[Span]) -> list[Span]:
-    """Retype "Wang" and "Trump" as people when the doc names "Wang Xiang" or "Donald Trump".
+def vote_person_names(spans: list[Span], *, courtesy: Collection[str] = ()) -> list[Span]:
+    """Retype "Wang" and "Trump" as people when the doc names "Wang Xiang" or "Donald Trump",
+    and "Wendy Caird" when it calls her "Ms Caird".
 
     The model often tags a lone surname or given name as an organization; a
-    full name of a person elsewhere in the article settles it.
+    full name of a person elsewhere in the article settles it. ``courtesy`` are
+    the forms of address only people take ("ms", "dr").
     """
     name_parts = _person_name_parts(spans)
+    addressed = {span[-1].text for span in spans if _addressed(span, courtesy)}
     fixed = []
     for span in spans:
-        if (
-            not span.kb_id_
-            and span.label_ != "Person"
-            and len(span) == 1
-            and span.text in name_parts
-        ):
+        if not span.kb_id_ and span.label_ != "Person" and _named_person(span, name_parts, addressed):
             span = Span(span.doc, span.start, span.end, label="Person")
         fixed.append(span)
     return fixed
+
+
+def _addressed(span: Span, courtesy: Collection[str]) -> bool:
+    """Whether a person is addressed with a courtesy title: "Ms Caird" or "Ms" + "Caird"."""
+    before = span.doc[span.start - 1] if span.start > 0 else None
+    return span.label_ == "Person" and (
+        (len(span) > 1 and span[0].lower_ in courtesy)
+        or (before is not None and before.lower_ in courtesy and before.text[:1].isupper())
+    )
+
+
+def _named_person(span: Span, name_parts: Collection[str], addressed: Collection[str]) -> bool:
+    """Whether the article's people settle ``span`` as one of them: a word of a full name
+    ("Wang"), or a given name and the surname of one addressed as "Ms Caird"."""
+    if len(span) == 1:
+        return span.text in name_parts
+    return len(span) == 2 and span[-1].text in addressed and span[0].text[:1].isupper()
 
 
 def vote_organization_names(doc: Doc, spans: list[Span], *, titled: Collection[str]) -> list[Span]:
