@@ -30,7 +30,17 @@ from kg.export import (
     normalize_format,
     to_networkx,
 )
+from kg.graph import build_dataset
 from kg.store import PREFIXES, load_graph
+from kg.types import (
+    Article,
+    Entity,
+    Extraction,
+    Mention,
+    Qualifiers,
+    RelationCandidate,
+    Resolved,
+)
 
 KGO = Namespace(PREFIXES["kgo"])
 KGR = Namespace(PREFIXES["kgr"])
@@ -471,3 +481,54 @@ def test_any_literal_round_trips_through_every_rdf_format(text: str, lang: str |
         (quad,) = list(ox.parse(output, format=oxformat))
         assert quad.object.value == text, fmt
         assert (quad.object.language or None) == (lang.lower() if lang else None), fmt
+
+
+def two_reports() -> Dataset:
+    """Two articles say Best Buy stopped selling Huawei: one with an end date, one without."""
+    ended = Qualifiers(end="2018-03", status="ended")
+    items = []
+    for doc, text, confidence, qualifiers in (
+        ("d1", "Best Buy stopped selling Huawei phones in March 2018.", 0.9, ended),
+        ("d2", "Best Buy sold Huawei phones.", 0.5, Qualifiers()),
+    ):
+        mentions = (
+            Mention(0, 8, "Best Buy", "Company"),
+            Mention(text.index("Huawei"), text.index("Huawei") + 6, "Huawei", "Company"),
+        )
+        relation = RelationCandidate(0, 1, "sells", confidence, (0, len(text)), qualifiers)
+        article = Article(doc, text, title=f"Report {doc}")
+        items.append(
+            Resolved(
+                Extraction(article, mentions, (relation,)), ("company/best-buy", "company/huawei")
+            )
+        )
+    entities = [
+        Entity("company/best-buy", "Best Buy", "Company", docs=("d1", "d2")),
+        Entity("company/huawei", "Huawei", "Company", docs=("d1", "d2")),
+    ]
+    return build_dataset(entities, items)
+
+
+def test_to_networkx_edges_carry_the_statements_provenance() -> None:
+    net = to_networkx(two_reports())
+    edge = net.edges[str(KGR["company/best-buy"]), str(KGR["company/huawei"]), "sells"]
+    # both documents state it: the fact's combined confidence, 1 - (1 - 0.9)(1 - 0.5)
+    assert edge["confidence"] == pytest.approx(0.95)
+    # the rest from the most confident statement
+    assert edge["status"] == "ended"
+    assert edge["end"] == "2018-03"
+    assert "start" not in edge and "date" not in edge  # only what the graph says
+    assert edge["evidence"] == "Best Buy stopped selling Huawei phones in March 2018."
+    assert edge["source"] == str(KGR["doc/d1"])
+    assert edge["source_title"] == "Report d1"
+    assert [s["confidence"] for s in edge["statements"]] == [0.9, 0.5]
+    assert edge["statements"][1]["evidence"] == "Best Buy sold Huawei phones."
+
+
+def test_to_networkx_without_provenance_and_gephi_exports_keep_edges_plain() -> None:
+    ds = two_reports()
+    net = to_networkx(ds, provenance=False)
+    ((_, _, data),) = net.edges(data=True)
+    assert data == {"predicate": str(KGO.sells), "label": "sells"}
+    back = nx.read_graphml(io.BytesIO((export_graph(ds, format="graphml") or "").encode()))
+    assert {k for _, _, d in back.edges(data=True) for k in d} == {"id", "predicate", "label"}
