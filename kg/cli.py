@@ -1013,7 +1013,7 @@ def evaluate(
     kg eval eval/news/dev.gold.json --graph build/dev/kg.trig (after
     kg build eval/news/dev.jsonl -o build/dev)
     """
-    from kg.evaluate import evaluate_file, format_report
+    from kg.eval import evaluate_file, format_report
 
     report = guarded(lambda: evaluate_file(gold, pred=pred))
     sys.stdout.write(format_report(report, format=format.value, limit=limit))

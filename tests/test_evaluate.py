@@ -1,4 +1,4 @@
-"""Tests for kg.evaluate: the seed-gold graph scorer and the CoNLL04 scorer.
+"""Tests for kg.eval: the seed-gold graph scorer and the CoNLL04 scorer.
 
 The fixtures in tests/data/eval/ are invented (Acme, Globex, Initech...):
 mini.gold.json is a small gold standard and mini.trig a hand-made build
@@ -17,8 +17,7 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.errors import EvaluationError, UnsupportedFormatError
-from kg.eval_calibration import RatedTriple, calibrate
-from kg.evaluate import (
+from kg.eval import (
     CONLL_ENTITY_TYPES,
     CONLL_RELATION_TYPES,
     ConllReport,
@@ -37,6 +36,7 @@ from kg.evaluate import (
     score_conll04,
     score_graph,
 )
+from kg.eval.calibration import RatedTriple, calibrate
 
 DATA = Path(__file__).parent / "data" / "eval"
 KGO = Namespace("https://w3id.org/kg-builder/ontology#")

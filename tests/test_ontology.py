@@ -484,8 +484,8 @@ def test_normalize_name_ignores_ascii_case(name: str) -> None:
 
 @given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FFF), max_size=30))
 def test_normalize_name_agrees_with_the_scorer(name: str) -> None:
-    """The builder's key equals the scorer's (kg.evaluate) on names ending in a letter or digit."""
-    from kg.evaluate import normalize_name as scorer_key
+    """The builder's key equals the scorer's (kg.eval) on names ending in a letter or digit."""
+    from kg.eval import normalize_name as scorer_key
 
     if not name.strip() or not name.strip()[-1].isalnum():
         return

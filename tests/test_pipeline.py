@@ -424,7 +424,7 @@ def test_no_two_entities_share_a_name(trig: Dataset) -> None:
 @pytest.mark.model
 @pytest.mark.skipif(not GOLD.is_file(), reason="the seed gold standard is not available")
 def test_sample_build_scores_against_the_seed_gold(trig: Dataset) -> None:
-    from kg.evaluate import load_seeds_gold, score_graph
+    from kg.eval import load_seeds_gold, score_graph
 
     report = score_graph(trig, load_seeds_gold(GOLD))
     assert report.entities.recall >= 0.90, report.entity_misses

@@ -14,7 +14,7 @@ from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Span
 from spacy.training import offsets_to_biluo_tags
 
-from kg.evaluate import ConllSentence, GoldEntity, load_conll04, parse_seeds_gold
+from kg.eval import ConllSentence, GoldEntity, load_conll04, parse_seeds_gold
 from kg.train import ner as train_ner
 from kg.train.ner import (
     WEIGHTS,
@@ -33,7 +33,7 @@ from kg.train.ner import (
 
 
 def _sentence(tmp_path: Path, tokens: list[str], tags: list[str]) -> ConllSentence:
-    """Write one SpERT-layout sentence and read it back as kg.evaluate does."""
+    """Write one SpERT-layout sentence and read it back as kg.eval does."""
     path = tmp_path / "tiny.json"
     path.write_text(json.dumps([{"tokens": tokens, "tags": tags, "relations": []}]))
     return load_conll04(path)[0]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from spacy.tokens import Doc
 
-from kg.evaluate import parse_seeds_gold
+from kg.eval import parse_seeds_gold
 from kg.extract.relations import RawRelation
 from kg.train.news import (
     NewsArticle,

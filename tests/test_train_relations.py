@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.evaluate import ConllEntity, ConllRelation, ConllSentence
+from kg.eval import ConllEntity, ConllRelation, ConllSentence
 from kg.extract.classifier import LABELS, PREDICATES, probabilities
 from kg.extract.entities import SPAN_KEY
 from kg.train.relations import (

@@ -60,7 +60,7 @@ The news weight and the number of epochs are chosen by five-fold
 cross-validation over the 100 train articles (:func:`cross_validate`: folds
 dealt by sorted id; each fold's entities scored, after each epoch, by kg's
 own rules: kg's pipeline with the weights, resolution, the graph, and
-:func:`kg.evaluate.score_graph` against the fold's gold). Settings are tried
+:func:`kg.eval.score_graph` against the fold's gold). Settings are tried
 best first, trained on all the data; the first whose weights keep the entity
 F1 of the seed sample (the two shipped articles) at 0.95 or more is saved.
 ``scores.json`` records the table, the checks and the choice.
@@ -108,7 +108,7 @@ from spacy.util import compounding, fix_random_seed, minibatch
 from thinc.api import Model, set_dropout_rate
 
 from kg.errors import KGError, ModelNotFoundError
-from kg.evaluate import (
+from kg.eval import (
     ConllReport,
     ConllSentence,
     GoldEntity,
@@ -286,7 +286,7 @@ def conll_annotation(
     """Turn a CoNLL04 sentence into training spans, merged with the stock model's predictions.
 
     Args:
-        sentence: from :func:`kg.evaluate.load_conll04` (character offsets into
+        sentence: from :func:`kg.eval.load_conll04` (character offsets into
             the tokens joined by single spaces).
         stock: the stock model's entities on that text, as (start, end, label).
         split_places: cut a ``Loc`` span at its commas ("Bethany , Conn." ->
@@ -298,7 +298,7 @@ def conll_annotation(
         exactly that span a label CoNLL04 does not annotate); stock predictions
         of such labels that overlap no gold span.
 
-    >>> from kg.evaluate import ConllEntity
+    >>> from kg.eval import ConllEntity
     >>> s = ConllSentence("s", ("Ann", "Lee", "saw", "Jaws", "in", "Oslo", "on", "Monday"), (
     ...     ConllEntity(0, 2, "Peop", 0, 7, "Ann Lee"), ConllEntity(3, 4, "Other", 12, 16, "Jaws"),
     ...     ConllEntity(5, 6, "Loc", 20, 24, "Oslo")), ())
@@ -612,7 +612,7 @@ def name_spans(doc: Doc, entities: Iterable[GoldEntity]) -> Iterable[tuple[GoldE
     """Every occurrence of every name of ``entities`` in ``doc`` that is a run of tokens.
 
     >>> import spacy
-    >>> from kg.evaluate import GoldEntity
+    >>> from kg.eval import GoldEntity
     >>> doc = spacy.blank("en")("Acme's staff at Acmeville")
     >>> found = name_spans(doc, [GoldEntity("Acme", "Company", ("Acme",))])
     >>> [(name, span.text) for _, name, span in found]
@@ -637,7 +637,7 @@ def stock_votes(docs: Iterable[tuple[Doc, Sequence[GoldEntity]]]) -> dict[str, s
     of its occurrences (:func:`news_label`).
 
     >>> import spacy
-    >>> from kg.evaluate import GoldEntity
+    >>> from kg.eval import GoldEntity
     >>> doc = spacy.blank("en")("Victoria and Victoria")
     >>> doc.ents = [doc.char_span(0, 8, label="GPE")]
     >>> stock_votes([(doc, [GoldEntity("Victoria", "Region", ("Victoria",))])])
@@ -689,7 +689,7 @@ def news_annotation(
         The article's text with entity spans and missing regions.
 
     >>> import spacy
-    >>> from kg.evaluate import GoldEntity
+    >>> from kg.eval import GoldEntity
     >>> doc = spacy.blank("en")("Acme Corp hired Ann Lee of Acme in May.")
     >>> gold = [GoldEntity("Acme", "Company", ("Acme", "Acme Corp")),
     ...         GoldEntity("Ann Lee", "Person", ("Ann Lee",), optional=True)]
@@ -826,7 +826,7 @@ def news_annotations(
 def gold_subset(gold: SeedsGold, ids: Collection[str]) -> SeedsGold:
     """The part of ``gold`` about the articles ``ids``: their entities, relations, figures.
 
-    >>> from kg.evaluate import parse_seeds_gold
+    >>> from kg.eval import parse_seeds_gold
     >>> gold = parse_seeds_gold({"entities": [
     ...     {"label": "Acme", "class": "Company", "docs": ["a", "b"]},
     ...     {"label": "Oslo", "class": "City", "docs": ["b"]}]})
@@ -931,7 +931,7 @@ def score_news(nlp: Language, articles: Sequence[Article], gold: SeedsGold) -> S
     """Build the graph of news ``articles`` with kg's pipeline ``nlp``; score it by GOLD.md.
 
     As ``kg build`` and ``kg eval`` do: extraction, resolution in article-id
-    order, the dataset, :func:`kg.evaluate.score_graph`. ``gold`` is
+    order, the dataset, :func:`kg.eval.score_graph`. ``gold`` is
     restricted to the articles (:func:`gold_subset`).
     """
     from kg.extract import extract

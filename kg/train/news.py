@@ -44,9 +44,9 @@ from scipy.optimize import minimize
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.eval_calibration import THRESHOLDS, RatedTriple, calibrate
-from kg.eval_calibration import Calibration as CalibrationScores
-from kg.evaluate import GoldRelation, SeedsGold, load_seeds_gold
+from kg.eval import GoldRelation, SeedsGold, load_seeds_gold
+from kg.eval.calibration import THRESHOLDS, RatedTriple, calibrate
+from kg.eval.calibration import Calibration as CalibrationScores
 from kg.extract.classifier import (
     CONLL_PREDICATES,
     LABELS,
@@ -511,7 +511,7 @@ def train(
 
 
 def _conll(path: str | Path) -> list[Any]:
-    from kg.evaluate import load_conll04
+    from kg.eval import load_conll04
 
     return load_conll04(path)
 

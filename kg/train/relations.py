@@ -46,7 +46,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import EvaluationError
-from kg.evaluate import (
+from kg.eval import (
     CONLL_ENTITY_TYPES,
     CONLL_RELATION_TYPES,
     ConllReport,
@@ -491,7 +491,7 @@ def classifier_nlp(
 
 def seeds_report(gold_path: str | Path, *, nlp: Language) -> dict[str, Any]:
     """Score the sample corpus built with ``nlp`` against the seeds gold standard."""
-    from kg.evaluate import load_seeds_gold, score_graph
+    from kg.eval import load_seeds_gold, score_graph
     from kg.extract import extract
     from kg.graph import build_dataset
     from kg.ingest import read_articles, sample_corpus
