@@ -32,7 +32,6 @@ from rdflib import Literal, URIRef
 from test_query import run_endpoint  # pytest puts tests/ on sys.path
 from test_serve import FORM, SMALL, fetch, form, oxigraph_server, serving  # noqa: F401
 
-import kg.query
 from kg.errors import QueryError, QueryTimeoutError, UnsafeQueryError
 from kg.query import check_query, run_query
 from kg.store import PREFIXES, load_graph
@@ -467,7 +466,9 @@ def test_a_path_too_deep_for_rdflib_is_a_clear_error(
     graphs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     limit = sys.getrecursionlimit()
-    monkeypatch.setattr(kg.query, "_DEEP_RECURSION", 400)  # a chain of 2,000 is then too deep
+    # the module (kg.query, the attribute, is the function of the API: import kg; kg.query(...))
+    module = sys.modules["kg.query"]
+    monkeypatch.setattr(module, "_DEEP_RECURSION", 400)  # a chain of 2,000 is then too deep
     graph = load_graph(graphs["chain"])
     for timeout in (None, 30.0):
         with pytest.raises(QueryError, match="nests too deeply") as info:
