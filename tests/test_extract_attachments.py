@@ -208,6 +208,35 @@ def test_a_company_noun_joined_to_a_name_makes_it_a_company(make_doc: MakeDoc) -
     assert [s.label_ for s in spans] == ["Company"]
 
 
+def test_former_in_front_of_a_name_does_not_make_it_a_persons(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        the        DET   det      3
+        former     ADJ   amod     3
+        Ansett     PROPN compound 3
+        subsidiary NOUN  nsubj    4
+        closed     VERB  ROOT     4 close
+        """,
+        spans=[(2, 3, "Person", "")],
+    )
+    spans = vote_organization_names(doc, list(doc.spans["kg_entities"]), titled={"former", "mr"})
+    assert [s.label_ for s in spans] == ["Company"]
+
+
+def test_a_name_that_owns_shareholders_is_a_company(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Ansett       PROPN poss  2
+        's           PART  case  0
+        shareholders NOUN  nsubj 3 shareholder
+        voted        VERB  ROOT  3 vote
+        """,
+        spans=[(0, 1, "Person", "")],
+    )
+    spans = vote_organization_names(doc, list(doc.spans["kg_entities"]), titled={"mr"})
+    assert [s.label_ for s in spans] == ["Company"]
+
+
 def test_a_name_that_owns_an_executive_is_an_organization(make_doc: MakeDoc) -> None:
     doc = make_doc(
         """

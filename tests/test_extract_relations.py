@@ -401,6 +401,22 @@ def test_an_organizations_possessive_gives_works_for(
     assert relation.role is None
 
 
+def test_a_persons_possessive_on_an_organization_gives_works_for(
+    make_doc: MakeDoc, extractor: RelationExtractor
+) -> None:
+    doc = make_doc(
+        """
+        Arafat    PROPN poss     3
+        's        PART  case     0
+        Fatah     PROPN compound 3
+        movement  NOUN  nsubj    4
+        grew      VERB  ROOT     4 grow
+        """,
+        spans=[(0, 1, "Person", ""), (2, 3, "Organization", "")],
+    )
+    assert triples(doc, extractor.match(doc)) == {("Arafat", "worksFor", "Fatah")}
+
+
 def test_a_reference_stands_for_its_antecedent_with_lower_confidence(
     make_doc: MakeDoc, extractor: RelationExtractor
 ) -> None:

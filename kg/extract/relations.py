@@ -321,7 +321,9 @@ class RelationExtractor:
     # titles and possessives ---------------------------------------------------
 
     def _titles(self, ctx: _Context) -> Iterator[RawRelation]:
-        """worksFor from "Xiaomi Chairman Lei Jun" and "Xiaomi's Wang"."""
+        """worksFor from "Xiaomi Chairman Lei Jun" and "Xiaomi's Wang"; and from "Yasser
+        Arafat's Fatah movement", whose possessor leads the organization."""
+        yield from self._led(ctx)
         doc = ctx.doc
         roles = doc._.kg_roles or {}
         spans = list(doc.spans[SPAN_KEY])
@@ -351,6 +353,28 @@ class RelationExtractor:
                 trigger=role or "'s",
                 status="ended" if ended else None,
                 role=title,
+            )
+
+    def _led(self, ctx: _Context) -> Iterator[RawRelation]:
+        """worksFor from a person owning an organization's name: "Arafat's Palestinian
+        Authority"."""
+        doc = ctx.doc
+        for index, span in enumerate(doc.spans[SPAN_KEY]):
+            if coarse_class(span.label_) != "Organization" or span.start < 2:
+                continue
+            if doc[span.start - 1].text not in {"'s", "’s"}:
+                continue
+            owner = ctx.at.get(span.start - 2)
+            if owner is None or coarse_class(ctx.table[owner].label) != "Person":
+                continue
+            sentence = doc[span.start].sent
+            yield RawRelation(
+                head=owner,
+                tail=index,
+                predicate="worksFor",
+                confidence=0.7,
+                sentence=(sentence.start, sentence.end),
+                trigger=doc[span.start - 1].text,
             )
 
     def _attachments(self, ctx: _Context) -> Iterator[RawRelation]:

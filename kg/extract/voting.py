@@ -55,6 +55,10 @@ COMPANY_NOUNS = frozenset(
 EXECUTIVE_NOUNS = frozenset(
     {"officer", "ceo", "cfo", "chairman", "chairwoman", "director", "directors", "board"}
 )
+#: What only a company owns: "Ansett's shareholders".
+_COMPANY_POSSESSIONS = frozenset(
+    {"share", "shareholder", "stockholder", "subsidiary", "subsidiaries", "headquarters"}
+)
 _NAME_LINKS = frozenset({"compound", "appos"})
 _RETYPED = frozenset({"Person", "Place"})
 
@@ -101,7 +105,7 @@ def vote_organization_names(doc: Doc, spans: list[Span], *, titled: Collection[s
     forms of address). Every mention with a retyped text follows.
     """
     surnames = _person_name_parts(spans)
-    titled_names = {s.text for s in spans if s.start > 0 and doc[s.start - 1].lower_ in titled}
+    titled_names = {s.text for s in spans if _titled(doc, s, titled)}
     chosen: dict[str, str] = {}
     for span in spans:
         if span.kb_id_ or span.label_ not in _RETYPED or span.text in titled_names:
@@ -117,6 +121,17 @@ def vote_organization_names(doc: Doc, spans: list[Span], *, titled: Collection[s
         else s
         for s in spans
     ]
+
+
+#: Words of titles that only qualify one ("former chairman"): alone in front of a name
+#: ("the former Ansett subsidiary") they do not make it a person's.
+_QUALIFIERS = frozenset({"former", "acting", "interim", "founding", "global", "regional", "group"})
+
+
+def _titled(doc: Doc, span: Span, titled: Collection[str]) -> bool:
+    """Whether a title or a form of address stands in front of ``span``."""
+    before = doc[span.start - 1] if span.start > 0 else None
+    return before is not None and before.lower_ in titled and before.lower_ not in _QUALIFIERS
 
 
 def _person_name_parts(spans: Sequence[Span]) -> set[str]:
@@ -148,6 +163,8 @@ def _described(span: Span) -> str | None:
     root = span.root
     if root.dep_ == "poss" and root.head.lower_ in EXECUTIVE_NOUNS:
         return "Organization"
+    if root.dep_ == "poss" and root.head.lemma_.lower() in _COMPANY_POSSESSIONS:
+        return "Company"  # "Ansett's shareholders", "Bull's subsidiary"
     linked: list[Token] = [c for c in root.children if c.dep_ in _NAME_LINKS]
     if root.dep_ in _NAME_LINKS and not (span.start <= root.head.i < span.end):
         linked.append(root.head)
