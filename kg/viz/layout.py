@@ -9,6 +9,13 @@ variant of the same Fruchterman-Reingold model (repulsion only between nodes
 closer than a few edge lengths, found with a k-d tree), which takes seconds
 where networkx takes minutes. Everything is seeded, so the same graph gets the same positions.
 
+Given communities (``groups``), a big component is drawn community by
+community: each community laid out on its own as above, the communities then
+placed as discs by a spring layout of the graph of communities (linked
+communities near each other) and pushed apart until no two discs overlap.
+Each community is then one patch of the picture, which is what makes an
+overview of thousands of entities legible.
+
 >>> pos = layout(["a", "b", "c"], [("a", "b")])
 >>> sorted(pos) == ["a", "b", "c"] and all(isinstance(v, int) for xy in pos.values() for v in xy)
 True
@@ -22,7 +29,7 @@ from collections.abc import Iterable, Sequence
 import networkx as nx
 import numpy as np
 
-__all__ = ["GAP", "LARGE", "SMALL", "SPACING", "layout"]
+__all__ = ["GAP", "GROUPED", "LARGE", "SMALL", "SPACING", "layout"]
 
 #: Pixels between unconnected nodes, and between neighbours in big components.
 SPACING = 160.0
@@ -32,6 +39,8 @@ GAP = 96.0
 SMALL = 100
 #: Components of at least this many nodes get the fast grid layout.
 LARGE = 400
+#: Components of at least this many nodes are drawn community by community, when given them.
+GROUPED = 60
 _SEED = 20180704
 
 
@@ -88,8 +97,13 @@ def _typical_gap(pos: np.ndarray) -> float:
     return max(float(np.median(nearest)), 1e-9)
 
 
-def _component(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
-    """Positions of one connected component, GAP (small) or SPACING (large) px apart."""
+def _component(
+    nodes: list[str], edges: list[tuple[str, str]], *, refine: bool = True
+) -> dict[str, tuple[float, float]]:
+    """Positions of one connected component, GAP (small) or SPACING (large) px apart.
+
+    ``refine``: even out small components' edge lengths with Kamada-Kawai (slow for many).
+    """
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
     if len(nodes) < LARGE:
@@ -97,7 +111,7 @@ def _component(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tupl
         graph.add_nodes_from(nodes)
         graph.add_edges_from(edges)
         pos = nx.spring_layout(graph, seed=_SEED)
-        if len(nodes) <= SMALL:
+        if refine and len(nodes) <= SMALL:
             # Kamada-Kawai evens out edge lengths (spring_layout squeezes a hub's leaves
             # together when a long chain hangs off it); it is O(n^2), so small parts only.
             pos = nx.kamada_kawai_layout(graph, pos=pos)
@@ -116,12 +130,74 @@ def _component(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, tupl
     return {iri: (float(x), float(y)) for iri, (x, y) in zip(nodes, coords, strict=True)}
 
 
-def layout(nodes: Sequence[str], edges: Iterable[tuple[str, str]]) -> dict[str, tuple[int, int]]:
+def _separate(centres: np.ndarray, radii: np.ndarray, *, iterations: int = 300) -> np.ndarray:
+    """Move discs (``centres``, ``radii``) apart until none overlaps another; big ones move less."""
+    pos = centres.astype(float).copy()
+    weight = radii[None, :] / (radii[:, None] + radii[None, :])  # the share of i's move
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.sqrt((delta**2).sum(axis=2))
+        np.fill_diagonal(dist, np.inf)
+        overlap = np.clip(radii[:, None] + radii[None, :] - dist, 0.0, None)
+        if not overlap.any():
+            break
+        direction = delta / np.where(dist > 1e-9, dist, 1.0)[..., None]
+        pos += (direction * (overlap * weight * 1.05)[..., None]).sum(axis=1)
+    return pos
+
+
+def _grouped(
+    nodes: list[str], edges: list[tuple[str, str]], group_of: dict[str, int]
+) -> dict[str, tuple[float, float]]:
+    """Positions of one component drawn community by community (see the module's docstring)."""
+    members: dict[int, list[str]] = {}
+    for iri in nodes:
+        members.setdefault(group_of.get(iri, -1), []).append(iri)
+    inner: dict[int, list[tuple[str, str]]] = {g: [] for g in members}
+    between: dict[tuple[int, int], int] = {}
+    for a, b in edges:
+        ga, gb = group_of.get(a, -1), group_of.get(b, -1)
+        if ga == gb:
+            inner[ga].append((a, b))
+        else:
+            key = (min(ga, gb), max(ga, gb))
+            between[key] = between.get(key, 0) + 1
+    order = sorted(members, key=lambda g: (-len(members[g]), members[g][0]))
+    parts, radii = [], []
+    for g in order:
+        pos = _component(members[g], inner[g], refine=False)
+        xy = np.array([pos[iri] for iri in members[g]])
+        xy -= xy.mean(axis=0)
+        parts.append(xy)
+        radii.append(float(np.sqrt((xy**2).sum(axis=1)).max()) + SPACING)
+    spots = nx.Graph()
+    spots.add_nodes_from(range(len(order)))
+    rank = {g: i for i, g in enumerate(order)}
+    spots.add_weighted_edges_from((rank[a], rank[b], w) for (a, b), w in sorted(between.items()))
+    start = nx.spring_layout(spots, seed=_SEED, weight="weight")
+    r = np.array(radii)
+    centres = np.array([start[i] for i in range(len(order))]) * math.sqrt((r**2).sum()) * 1.2
+    centres = _separate(centres, r)
+    return {
+        iri: (float(x), float(y))
+        for i, g in enumerate(order)
+        for iri, (x, y) in zip(members[g], parts[i] + centres[i], strict=True)
+    }
+
+
+def layout(
+    nodes: Sequence[str],
+    edges: Iterable[tuple[str, str]],
+    *,
+    groups: Iterable[Iterable[str]] = (),
+) -> dict[str, tuple[int, int]]:
     """Integer pixel positions for ``nodes``, the same for the same graph.
 
     Args:
         nodes: node ids.
         edges: pairs of node ids (direction and repeats do not matter).
+        groups: communities (sets of node ids) to keep together, one patch each,
+            in components of at least :data:`GROUPED` nodes; none by default.
 
     Returns:
         ``{node: (x, y)}`` with every node of ``nodes``.
@@ -135,9 +211,14 @@ def layout(nodes: Sequence[str], edges: Iterable[tuple[str, str]]) -> dict[str, 
     components = sorted(
         (sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0])
     )
+    group_of = {iri: i for i, group in enumerate(groups) for iri in group}
     boxes = []  # (positions from the box's top-left corner, width, height)
     for members in components:
-        pos = _component(members, sorted(graph.subgraph(members).edges()))
+        inside = sorted(graph.subgraph(members).edges())
+        if len(members) >= GROUPED and len({group_of.get(iri, -1) for iri in members}) > 1:
+            pos = _grouped(members, inside, group_of)
+        else:
+            pos = _component(members, inside)
         xs = [x for x, _ in pos.values()]
         ys = [y for _, y in pos.values()]
         left, top = min(xs) - SPACING / 2, min(ys) - SPACING / 2
