@@ -54,10 +54,20 @@ from rdflib import Graph
 
 from kg.errors import OutputError, VisualizationError
 from kg.types import coarse_class
+from kg.viz.communities import Community, find_communities, rank_entities
 from kg.viz.layout import layout
 from kg.viz.model import ViewData, ViewEdge, ViewStatement, graph_to_view
 
-__all__ = ["CLASS_STYLES", "DEFAULT_MAX_NODES", "class_style", "render_html", "write_html"]
+__all__ = [
+    "CLASS_STYLES",
+    "COMMUNITY_COLOURS",
+    "DEFAULT_MAX_NODES",
+    "OVERVIEW_LABELS",
+    "OVERVIEW_NODES",
+    "class_style",
+    "render_html",
+    "write_html",
+]
 
 #: How many entities a page draws unless told otherwise: the most connected ones. Chosen
 #: from benchmarks/viz_render.py so that the page is drawn within a few seconds.
@@ -91,6 +101,30 @@ _GLYPHS = {
     "star": "\u2605",
     "ellipse": "\u2b2c",
 }
+
+#: Colours of the biggest communities, biggest first; smaller ones share :data:`_SMALL_COMMUNITY`.
+COMMUNITY_COLOURS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#393b79",
+    "#ad494a",
+    "#637939",
+)
+_SMALL_COMMUNITY = "#b4b4b4"
+
+#: A page drawing more entities than this opens as an overview: entities coloured by community,
+#: the most connected labelled at a readable size, entities without a drawn relation left out.
+OVERVIEW_NODES = 200
+#: How many of the most connected entities the overview labels (the first 20 always, the rest
+#: where their label does not cover another).
+OVERVIEW_LABELS = 30
 
 _EDGE_COLOUR = "#707070"
 _ENDED_COLOUR = "#bdbdbd"
@@ -222,7 +256,7 @@ def _statement_record(st: ViewStatement, docs: dict[str, int]) -> dict[str, Any]
     )
 
 
-def _options(net: Network, *, many_edges: bool) -> dict[str, Any]:
+def _options(net: Network, *, many_edges: bool, overview: bool) -> dict[str, Any]:
     net.toggle_physics(False)
     net.toggle_stabilization(False)
     net.inherit_edge_colors(False)
@@ -241,6 +275,10 @@ def _options(net: Network, *, many_edges: bool) -> dict[str, Any]:
         "font": {"size": 18, "color": "#222222", "strokeWidth": 4, "strokeColor": "#ffffff"},
         "widthConstraint": {"maximum": 150},  # long names wrap instead of overlapping
     }
+    if overview:
+        # Thousands of names a few pixels high are noise: draw a name once it is readable
+        # (the page script labels the most connected entities at every zoom).
+        options["nodes"]["scaling"] = {"label": {"drawThreshold": 9}}
     options["edges"]["font"] = {
         "size": 10,
         "color": "#505050",
@@ -253,11 +291,47 @@ def _options(net: Network, *, many_edges: bool) -> dict[str, Any]:
     return options
 
 
+def _node_colour(colour: str) -> dict[str, Any]:
+    return {
+        "background": colour,
+        "border": colour,
+        "highlight": {"background": colour, "border": "#202020"},
+        "hover": {"background": colour, "border": "#202020"},
+    }
+
+
+def _node_size(degree: int, *, overview: bool) -> int:
+    """Radius by relations; in an overview hubs grow larger, to stand out among thousands."""
+    if overview:
+        return min(200, round(25 + 10 * math.sqrt(degree)))
+    return min(45, round(10 + 5 * math.sqrt(degree)))
+
+
+def _community_records(communities: tuple[Community, ...], index: dict[str, int]) -> list[dict]:
+    return [
+        {
+            "name": c.name,
+            "hub": index[c.hub],
+            "size": len(c.members),
+            "colour": COMMUNITY_COLOURS[i] if i < len(COMMUNITY_COLOURS) else _SMALL_COMMUNITY,
+        }
+        for i, c in enumerate(communities)
+    ]
+
+
 def _page_data(view: ViewData) -> dict[str, Any]:
-    """The JSON the page script reads: nodes, edges, documents and vis-network options."""
+    """The JSON the page script reads: nodes, edges, documents, communities and vis options."""
     net = Network(directed=True)
     index = {n.iri: i for i, n in enumerate(view.nodes)}
-    positions = layout([n.iri for n in view.nodes], ((e.source, e.target) for e in view.edges))
+    overview = len(view.nodes) > OVERVIEW_NODES
+    communities = find_communities(view)
+    positions = layout(
+        [n.iri for n in view.nodes],
+        ((e.source, e.target) for e in view.edges),
+        groups=[c.members for c in communities] if overview else (),
+    )
+    community_of = {iri: i for i, c in enumerate(communities) for iri in c.members}
+    community_colours = _community_records(communities, index)
 
     doc_by_iri = {d.iri: d for n in view.nodes for d in n.documents}
     for e in view.edges:
@@ -267,18 +341,16 @@ def _page_data(view: ViewData) -> dict[str, Any]:
 
     for n in view.nodes:
         colour, shape = class_style(n.cls)
+        community = community_of.get(n.iri, -1)
+        if overview:
+            colour = community_colours[community]["colour"] if community >= 0 else _SMALL_COMMUNITY
         x, y = positions[n.iri]
         record = Node(
             index[n.iri],
             shape,
             label=n.label,
-            color={
-                "background": colour,
-                "border": colour,
-                "highlight": {"background": colour, "border": "#202020"},
-                "hover": {"background": colour, "border": "#202020"},
-            },
-            size=min(45, round(10 + 5 * math.sqrt(n.total_degree))),
+            color=_node_colour(colour),
+            size=_node_size(n.total_degree, overview=overview),
             x=x,
             y=y,
             cls=n.cls,
@@ -286,6 +358,9 @@ def _page_data(view: ViewData) -> dict[str, Any]:
             aliases=list(n.aliases),
             wikidata=n.wikidata,
             docs=[docs[d.iri] for d in n.documents],
+            deg=n.total_degree,
+            links=n.degree,
+            comm=community,
         ).options
         if n.hidden_relations:
             record["more"] = n.hidden_relations
@@ -301,7 +376,8 @@ def _page_data(view: ViewData) -> dict[str, Any]:
             "pred": e.predicate,
             "status": status,
             "statements": [_statement_record(s, docs) for s in e.statements],
-            "color": {"color": _ENDED_COLOUR if status == "ended" else _EDGE_COLOUR},
+            "color": {"color": _ENDED_COLOUR if status == "ended" else _EDGE_COLOUR}
+            | ({"opacity": 0.35} if overview else {}),
             "dashes": [2, 5] if status == "ended" else [8, 6] if status == "planned" else False,
             "smooth": smooth[i],
         }
@@ -310,6 +386,7 @@ def _page_data(view: ViewData) -> dict[str, Any]:
         net.edges.append(Edge(index[e.source], index[e.target], directed=True, **options).options)
 
     nodes, edges, _heading, _height, _width, _options_json = net.get_network_data()
+    connected = [n for n in view.nodes if n.degree]
     return {
         "nodes": nodes,
         "edges": edges,
@@ -318,7 +395,14 @@ def _page_data(view: ViewData) -> dict[str, Any]:
             for d in (doc_by_iri[iri] for iri in doc_list)
         ],
         "focus": index.get(view.focus) if view.focus else None,
-        "options": _options(net, many_edges=len(edges) > 2000),
+        "options": _options(net, many_edges=len(edges) > 2000, overview=overview),
+        "overview": overview,
+        "communities": community_colours,
+        "classColours": {cls: class_style(cls)[0] for cls in view.classes},
+        "labels": [index[n.iri] for n in rank_entities(connected)[:OVERVIEW_LABELS]]
+        if overview
+        else [],
+        "unconnected": len(view.nodes) - len(connected),
     }
 
 
@@ -406,6 +490,21 @@ def render_html(
         }
         for i, d in enumerate(data["docs"])
     ]
+    named = data["communities"][: len(COMMUNITY_COLOURS)]
+    communities = [
+        {"value": str(i), "name": c["name"], "colour": c["colour"], "size": c["size"]}
+        for i, c in enumerate(named)
+    ]
+    rest = data["communities"][len(named) :]
+    if rest:
+        communities.append(
+            {
+                "value": "other",
+                "name": f"{len(rest):,} smaller communities",
+                "colour": _SMALL_COMMUNITY,
+                "size": sum(c["size"] for c in rest),
+            }
+        )
     csp = "; ".join(
         (
             "default-src 'none'",
@@ -425,6 +524,9 @@ def render_html(
         classes=classes,
         predicates=predicates,
         documents=documents,
+        communities=communities,
+        overview=data["overview"],
+        unconnected=data["unconnected"],
         empty=not view.nodes,
         # Markup: inserted as is. The JSON is escaped by _json_for_html, the files checked
         # in _assets; autoescaping would turn their quotes into entities, which a <script> or

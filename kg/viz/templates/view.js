@@ -68,8 +68,13 @@
   /* ---- filters: class, predicate, document ---- */
   var classOn = {};
   var predicateOn = {};
+  var communityOn = {};
   var docOn = {};
   var docsOff = 0;
+  var NAMED = document.querySelectorAll(".kg-community-filter:not([value='other'])").length;
+  var unconnectedBox = document.getElementById("kg-unconnected");
+  var unconnectedOn = unconnectedBox ? unconnectedBox.checked : true;
+  function communityKey(n) { return n.comm < NAMED ? String(n.comm) : "other"; }
   function docsShown(list) {
     if (docsOff === 0 || list.length === 0) { return true; }
     for (var i = 0; i < list.length; i++) { if (docOn[list[i]] !== false) { return true; } }
@@ -77,8 +82,26 @@
   }
   function nodeShown(id) {
     var n = byId[id];
+    if (n.links === 0) { if (!unconnectedOn) { return false; } }
+    else if (communityOn[communityKey(n)] === false) { return false; }
     return classOn[n.cls] !== false && docsShown(n.docs);
   }
+  /* ---- colour: by community (the overview) or by class ---- */
+  var SMALL = "#b4b4b4";
+  var colourBy = data.overview ? "community" : "class";
+  function colourOf(n, by) {
+    if (by === "community") { return n.comm >= 0 ? data.communities[n.comm].colour : SMALL; }
+    return data.classColours[n.cls] || SMALL;
+  }
+  function colourRecord(c) {
+    return { background: c, border: c, highlight: { background: c, border: "#202020" },
+      hover: { background: c, border: "#202020" } };
+  }
+  /* In the overview the most connected entities are labelled by drawLabels, at a size that
+     does not shrink with the zoom; their own vis label would double it. */
+  var labelled = {};
+  data.labels.forEach(function (id) { labelled[id] = true; byId[id].font = { size: 0 }; });
+
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
   var nodeView = new vis.DataView(nodes, { filter: function (n) { return nodeShown(n.id); } });
@@ -97,6 +120,7 @@
   }
 
   function refresh() {
+    if (unconnectedBox) { unconnectedOn = unconnectedBox.checked; }
     nodeView.refresh();
     edgeView.refresh();
     if (selected !== null && !nodeShown(selected)) { clearHighlight(); }
@@ -109,6 +133,7 @@
 
   function setFilter(box) {
     if (box.classList.contains("kg-class-filter")) { classOn[box.value] = box.checked; }
+    else if (box.classList.contains("kg-community-filter")) { communityOn[box.value] = box.checked; }
     else if (box.classList.contains("kg-predicate-filter")) { predicateOn[box.value] = box.checked; }
     else {
       var was = docOn[box.value] !== false;
@@ -117,7 +142,24 @@
     }
   }
 
-  ["kg-class-filter", "kg-predicate-filter", "kg-document-filter"].forEach(function (name) {
+  if (unconnectedBox) { unconnectedBox.addEventListener("change", refresh); }
+  var colourSelect = document.getElementById("kg-colour-by");
+  function setColourBy(by) {
+    colourBy = by;
+    nodes.update(data.nodes.map(function (n) {
+      return { id: n.id, color: colourRecord(colourOf(n, by)) };
+    }));
+    filterBoxes("kg-glyph").forEach(function (g) {
+      g.style.color = by === "class" ? g.getAttribute("data-colour") : "#666666";
+    });
+    if (selected !== null) { paint(selected); }
+    fillTable();
+  }
+  if (colourSelect) {
+    colourSelect.addEventListener("change", function () { setColourBy(colourSelect.value); });
+  }
+
+  ["kg-class-filter", "kg-community-filter", "kg-predicate-filter", "kg-document-filter"].forEach(function (name) {
     filterBoxes(name).forEach(function (box) {
       box.addEventListener("change", function () { setFilter(box); refresh(); });
     });
@@ -140,27 +182,29 @@
 
   /* ---- neighbourhood highlight ---- */
   var selected = null;
+  var near = null;  // the highlighted neighbourhood, or null
 
   /* Dims everything but ``id`` and its neighbours (``id`` null: dims nothing). The drawn
      nodes and edges are restyled directly: a DataSet update of every item would make
      vis-network rebuild its whole model, which takes seconds on big graphs. */
   function paint(id) {
-    var near = {};
+    near = id === null ? null : {};
     if (id !== null) {
       near[id] = true;
       network.getConnectedNodes(id).forEach(function (m) { near[m] = true; });
     }
     var drawn = network.body.nodes;
     Object.keys(drawn).forEach(function (k) {
-      var on = id === null || near[k] === true;
+      var on = near === null || near[k] === true;
       drawn[k].setOptions({ opacity: on ? 1 : DIM, font: { color: on ? FONT : DIM_FONT } });
     });
     var lines = network.body.edges;
     Object.keys(lines).forEach(function (k) {
       var line = lines[k];
+      var colour = edgeById[k].color;
       var on = id === null || line.fromId === id || line.toId === id;
       line.setOptions({
-        color: { color: edgeById[k].color.color, opacity: on ? 1 : DIM },
+        color: { color: colour.color, opacity: id === null ? colour.opacity || 1 : on ? 1 : DIM },
         font: { color: on ? EDGE_FONT : "rgba(0,0,0,0)", strokeWidth: on ? 3 : 0 }
       });
     });
@@ -170,13 +214,75 @@
   function highlight(id) {
     selected = id;
     paint(id);
+    markRow(id);
   }
 
   function clearHighlight() {
     if (selected === null) { return; }
     selected = null;
     paint(null);
+    markRow(null);
   }
+
+  /* ---- labels of the overview: the most connected entities, readable at every zoom ---- */
+  var LABEL_PX = 13;
+  var MUST_LABEL = 20;  // the first 20 are drawn even where they cover another label
+  var placedLabels = [];
+
+  function overlaps(a, b) {
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+  }
+
+  function drawLabels(ctx) {
+    placedLabels = [];
+    if (!data.labels.length) { return; }
+    var scale = network.getScale();
+    var ratio = network.canvas.pixelRatio || 1;
+    var width = container.clientWidth;
+    var height = container.clientHeight;
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);  // draw in CSS pixels, whatever the zoom
+    ctx.font = "600 " + LABEL_PX + "px system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif";
+    ctx.textBaseline = "top";
+    ctx.lineJoin = "round";
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = "#ffffff";
+    data.labels.forEach(function (id, rank) {
+      var drawn = network.body.nodes[id];
+      if (!drawn || !nodeShown(id)) { return; }
+      var p = network.canvasToDOM({ x: drawn.x, y: drawn.y });
+      var r = drawn.options.size * scale;
+      var text = shorten(byId[id].label, 32);
+      var w = Math.ceil(ctx.measureText(text).width);
+      var h = LABEL_PX + 3;
+      var spots = [];
+      for (var step = 0; step < 3; step++) {  // beside the node first, then further out
+        var dy = step * h;
+        spots.push({ x: p.x - w / 2, y: p.y + r + 2 + dy }, { x: p.x - w / 2, y: p.y - r - 2 - h - dy },
+          { x: p.x + r + 4, y: p.y - h / 2 + dy }, { x: p.x - r - 4 - w, y: p.y - h / 2 - dy },
+          { x: p.x + r + 4, y: p.y - h / 2 - dy }, { x: p.x - r - 4 - w, y: p.y - h / 2 + dy });
+      }
+      var spot = null;
+      for (var i = 0; i < spots.length && spot === null; i++) {
+        var box = { x: spots[i].x, y: spots[i].y, w: w, h: h };
+        var inside = box.x >= 0 && box.y >= 0 && box.x + w <= width && box.y + h <= height;
+        if (inside && !placedLabels.some(function (b) { return overlaps(b, box); })) { spot = box; }
+      }
+      if (spot === null) {
+        if (rank >= MUST_LABEL) { return; }
+        spot = { x: spots[0].x, y: spots[0].y, w: w, h: h };
+      }
+      ctx.fillStyle = near === null || near[id] === true ? "#111111" : DIM_FONT;
+      ctx.strokeText(text, spot.x, spot.y + 1);
+      ctx.fillText(text, spot.x, spot.y + 1);
+      spot.id = id;
+      spot.text = text;
+      spot.size = LABEL_PX;
+      placedLabels.push(spot);
+    });
+    ctx.restore();
+  }
+  network.on("afterDrawing", drawLabels);
 
   /* ---- side panel ---- */
   var panel = document.getElementById("kg-panel");
@@ -314,9 +420,20 @@
     return null;
   }
 
-  /* Shows a node even when a filter hides it: turns its class and one of its documents back on. */
+  /* Shows a node even when a filter hides it: turns its class, its community (or the entities
+     without a relation) and one of its documents back on. */
   function reveal(n) {
     var changed = false;
+    if (n.links === 0 && unconnectedBox && !unconnectedBox.checked) {
+      unconnectedBox.checked = true;
+      unconnectedOn = true;
+      changed = true;
+    }
+    filterBoxes("kg-community-filter").forEach(function (box) {
+      if (n.links > 0 && box.value === communityKey(n) && !box.checked) {
+        box.checked = true; setFilter(box); changed = true;
+      }
+    });
     filterBoxes("kg-class-filter").forEach(function (box) {
       if (box.value === n.cls && !box.checked) { box.checked = true; setFilter(box); changed = true; }
     });
@@ -350,6 +467,92 @@
     if (event.key === "Enter") { event.preventDefault(); runSearch(); }
   });
 
+  /* ---- the entity table: sortable, filtered by name, a click focuses the entity ---- */
+  var TABLE_ROWS = 300;
+  var table = document.getElementById("kg-table");
+  var tbody = table.querySelector("tbody");
+  var tableFilter = document.getElementById("kg-table-filter");
+  var tableStatus = document.getElementById("kg-table-status");
+  var sortKey = "deg";
+  var sortDown = true;
+  function communityName(n) { return n.comm >= 0 ? data.communities[n.comm].name : ""; }
+  var rows = data.nodes.map(function (n) {
+    return {
+      id: n.id, label: n.label, cls: n.cls, deg: n.deg, ndocs: n.docs.length,
+      community: communityName(n),
+      text: [n.label, n.cls, communityName(n)].concat(n.aliases).join("\n").toLowerCase()
+    };
+  });
+
+  function compareRows(a, b) {
+    var x = a[sortKey];
+    var y = b[sortKey];
+    var c = typeof x === "number" ? x - y : x.localeCompare(y);
+    return (sortDown ? -c : c) || b.deg - a.deg || a.label.localeCompare(b.label) || a.id - b.id;
+  }
+
+  function fillTable() {
+    var q = tableFilter.value.trim().toLowerCase();
+    var chosen = q ? rows.filter(function (r) { return r.text.indexOf(q) >= 0; }) : rows.slice();
+    chosen.sort(compareRows);
+    var part = document.createDocumentFragment();
+    chosen.slice(0, TABLE_ROWS).forEach(function (r) {
+      var tr = el("tr", null, r.id === selected ? "kg-row-selected" : null);
+      tr.setAttribute("data-id", String(r.id));
+      var name = el("td", null, "kg-cell-name");
+      var swatch = el("span", null, "kg-swatch");
+      swatch.style.background = colourOf(byId[r.id], colourBy);
+      name.appendChild(swatch);
+      name.appendChild(document.createTextNode(r.label));
+      tr.appendChild(name);
+      tr.appendChild(el("td", r.cls));
+      tr.appendChild(el("td", r.deg, "kg-num"));
+      tr.appendChild(el("td", r.ndocs, "kg-num"));
+      tr.appendChild(el("td", r.community, "kg-cell-community"));
+      part.appendChild(tr);
+    });
+    while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
+    tbody.appendChild(part);
+    tableStatus.textContent = chosen.length > TABLE_ROWS
+      ? "The first " + TABLE_ROWS + " of " + chosen.length.toLocaleString("en") +
+        " entities; filter to find the others."
+      : chosen.length.toLocaleString("en") + (chosen.length === 1 ? " entity" : " entities");
+    Array.prototype.forEach.call(table.querySelectorAll("th"), function (th) {
+      var key = th.getAttribute("data-sort");
+      th.setAttribute("aria-sort", key === sortKey ? (sortDown ? "descending" : "ascending") : "none");
+    });
+  }
+
+  function markRow(id) {
+    Array.prototype.forEach.call(tbody.querySelectorAll("tr.kg-row-selected"), function (tr) {
+      tr.classList.remove("kg-row-selected");
+    });
+    if (id !== null) {
+      var tr = tbody.querySelector("tr[data-id='" + id + "']");
+      if (tr) { tr.classList.add("kg-row-selected"); }
+    }
+  }
+
+  Array.prototype.forEach.call(table.querySelectorAll("th"), function (th) {
+    th.tabIndex = 0;
+    function sortBy() {
+      var key = th.getAttribute("data-sort");
+      if (key === sortKey) { sortDown = !sortDown; }
+      else { sortKey = key; sortDown = key === "deg" || key === "ndocs"; }
+      fillTable();
+    }
+    th.addEventListener("click", sortBy);
+    th.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sortBy(); }
+    });
+  });
+  tableFilter.addEventListener("input", fillTable);
+  tbody.addEventListener("click", function (event) {
+    var tr = event.target.closest("tr");
+    if (tr) { focusNode(Number(tr.getAttribute("data-id"))); }
+  });
+  fillTable();
+
   /* ---- first draw ---- */
   fitAll();
   network.once("afterDrawing", function () {
@@ -369,6 +572,8 @@
     shownNodes: nodeView,
     shownEdges: edgeView,
     focus: focusNode,
-    find: find
+    find: find,
+    colourBy: setColourBy,
+    labels: function () { return placedLabels.slice(); }
   });
 })();
