@@ -279,14 +279,14 @@ class QueryResult:
             MissingDependencyError: pandas is not installed.
             QueryError: the result is an ASK answer, which has no rows.
         """
+        if self.kind == "ASK":
+            raise QueryError("an ASK query has no rows, only an answer: use bool(result).")
         try:
             import pandas as pd  # optional: only this method needs it
         except ImportError as err:
             raise MissingDependencyError(
                 "to_pandas needs pandas, which is not installed: pip install 'kg-builder[pandas]'."
             ) from err
-        if self.kind == "ASK":
-            raise QueryError("an ASK query has no rows, only an answer: use bool(result).")
         cells = (row if terms else tuple(_python_value(t) for t in row) for row in self._values())
         return pd.DataFrame(list(cells), columns=list(self.columns))
 
