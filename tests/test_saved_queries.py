@@ -33,7 +33,7 @@ from kg.store import PREFIXES, load_graph
 
 KGO = PREFIXES["kgo"]
 SAVED = saved_queries()
-README = Path(__file__).resolve().parents[1] / "README.md"
+COOKBOOK = Path(__file__).resolve().parents[1] / "docs" / "sparql.md"
 #: Values for the required parameters, so that every saved query can run.
 REQUIRED = {"timeline": {"entity": "Xiaomi"}}
 
@@ -499,30 +499,30 @@ def test_query_error_messages_are_one_line() -> None:
     assert "\n" not in str(info.value)
 
 
-# ----------------------------------------------------------------------------- the README
+# ------------------------------------------------------ the SPARQL cookbook (docs/sparql.md)
 
 
-def readme_section() -> str:
-    text = README.read_text(encoding="utf-8")
+def cookbook_section() -> str:
+    text = COOKBOOK.read_text(encoding="utf-8")
     return text.split("\n## Saved queries\n", 1)[1].split("\n## ", 1)[0]
 
 
-def test_the_readme_section_follows_the_sparql_examples() -> None:
-    headings = re.findall(r"(?m)^## (.+)$", README.read_text(encoding="utf-8"))
+def test_the_cookbook_section_follows_the_sparql_examples() -> None:
+    headings = re.findall(r"(?m)^## (.+)$", COOKBOOK.read_text(encoding="utf-8"))
     assert headings[headings.index("SPARQL examples") + 1] == "Saved queries"
 
 
-def test_the_readme_table_names_every_saved_query() -> None:
-    listed = re.findall(r"(?m)^\| `([a-z_-]+)` \|", readme_section())
+def test_the_cookbook_table_names_every_saved_query() -> None:
+    listed = re.findall(r"(?m)^\| `([a-z_-]+)` \|", cookbook_section())
     assert sorted(listed) == sorted(SAVED)
 
 
 @pytest.mark.model
-def test_the_readme_example_prints_what_the_readme_shows(
+def test_the_cookbook_example_prints_what_the_cookbook_shows(
     runner: CliRunner, sample_build: Path
 ) -> None:
     example = re.search(
-        r"```bash\n(kg query [^\n]+)\n```\s*```text\n(.*?)```", readme_section(), re.S
+        r"```bash\n(kg query [^\n]+)\n```\s*```text\n(.*?)```", cookbook_section(), re.S
     )
     assert example is not None
     args = shlex.split(example.group(1))[1:]
@@ -532,10 +532,10 @@ def test_the_readme_example_prints_what_the_readme_shows(
 
 
 @pytest.mark.model
-def test_the_readme_query_of_your_own_runs(
+def test_the_cookbook_query_of_your_own_runs(
     runner: CliRunner, sample_build: Path, tmp_path: Path
 ) -> None:
-    query = re.search(r"```sparql\n(.*?)```", readme_section(), re.S)
+    query = re.search(r"```sparql\n(.*?)```", cookbook_section(), re.S)
     assert query is not None
     rq = tmp_path / "based-in.rq"
     rq.write_text(query.group(1), encoding="utf-8")
