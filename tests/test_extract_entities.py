@@ -638,6 +638,40 @@ def test_a_hospital_named_after_a_knight_stays_an_organization(
     assert [cls for _, cls, _ in spans_of(recognizer, doc)] == ["Organization"]
 
 
+def test_a_name_owned_by_a_plural_is_one_name(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        National   PROPN compound 4
+        Coffee     PROPN compound 4
+        Growers    PROPN poss     4
+        '          PART  case     2
+        Federation PROPN nsubj    5
+        spoke      VERB  ROOT     5 speak
+        """,
+        ents=[(0, 3, "ORG"), (4, 5, "ORG")],
+    )
+    assert [text for text, _, _ in spans_of(recognizer, doc)] == [doc[0:5].text]
+
+
+def test_a_ministers_portfolio_is_not_an_organization(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Primary    PROPN compound 2
+        Industries PROPN compound 2
+        Minister   PROPN compound 4
+        Lim        PROPN compound 4
+        Yaik       PROPN nsubj    5
+        spoke      VERB  ROOT     5 speak
+        """,
+        ents=[(0, 2, "ORG"), (3, 5, "PERSON")],
+    )
+    assert [(text, cls) for text, cls, _ in spans_of(recognizer, doc)] == [("Lim Yaik", "Person")]
+
+
 def test_demonyms_are_country_mentions(make_doc: MakeDoc, recognizer: EntityRecognizer) -> None:
     doc = make_doc(
         """

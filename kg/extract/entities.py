@@ -24,7 +24,7 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from kg.extract.context import (
@@ -175,6 +175,8 @@ class EntityRecognizer:
                 end = _extend(doc, start, end, cls)
                 if end - start > 1 and doc[end - 1].lower_ in EVENT_ENDINGS:
                     continue  # "Commonwealth Games": an event, which kg does not model
+                if coarse_class(cls) == "Organization" and _portfolio(doc, end):
+                    continue  # "Primary Industries Minister": an office's field, not a body
                 if self._addressed(doc, start, end):
                     cls = "Person"  # "Ms Caird", "Dr Hollingworth": only people are addressed so
                 spans.append((start, end, cls))
@@ -194,20 +196,28 @@ class EntityRecognizer:
     def _join_of_phrases(
         self, doc: Doc, spans: list[tuple[int, int, str]]
     ) -> list[tuple[int, int, str]]:
-        """Join "District Court" + "of" + "Alaska" when the model tagged them apart.
+        """Join "District Court" + "of" + "Alaska" when the model tagged them apart, and
+        "National Coffee Growers" + "'" + "Federation".
 
-        Only when the first name ends in a word that names an institution
-        ("Court", "Ministry", "Department"...).
+        "of" joins only when the first name ends in a word that names an
+        institution ("Court", "Ministry", "Department"...); a possessive only
+        after a plural (see :func:`_split_possessives`).
         """
         joined: list[tuple[int, int, str]] = []
         for start, end, cls in spans:
             if joined:
                 p_start, p_end, p_cls = joined[-1]
                 gap = [t.lower_ for t in doc[p_end:start]]
+                of_phrase = doc[p_end - 1].text in self.lexicon.name_words and gap in (
+                    ["of"],
+                    ["for"],
+                    ["of", "the"],
+                    ["for", "the"],
+                )
+                plural_owner = _plural(doc[p_end - 1]) and len(gap) == 1 and gap[0] in POSSESSIVE
                 if (
                     coarse_class(p_cls) == "Organization"
-                    and doc[p_end - 1].text in self.lexicon.name_words
-                    and gap in (["of"], ["for"], ["of", "the"], ["for", "the"])
+                    and (of_phrase or plural_owner and coarse_class(cls) == "Organization")
                     and coarse_class(cls) in {"Place", "Organization"}
                 ):
                     joined[-1] = (p_start, end, p_cls)
@@ -333,7 +343,11 @@ class EntityRecognizer:
             start = token.i
             while start > 0 and start - 1 not in taken and name_word(doc[start - 1]):
                 start -= 1
-            if token.i - start >= 1 and doc[start].text[:1].isupper():
+            if (
+                token.i - start >= 1
+                and doc[start].text[:1].isupper()
+                and not _portfolio(doc, token.i + 1)
+            ):
                 found.append(self._make(doc, start, token.i + 1, cls, ""))
                 taken.update(range(start, token.i + 1))
         return found
@@ -530,11 +544,15 @@ def descriptor_class(doc: Doc, start: int, lexicon: Lexicon) -> str | None:
 
 
 def _split_possessives(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
-    """Split "the Pentagon's Chinese Communist Military Companies" at the possessive."""
+    """Split "the Pentagon's Chinese Communist Military Companies" at the possessive, but
+    not a name whose possessor is a plural ("National Coffee Growers' Federation",
+    "People's Alliance Party"): a group of people owns the name, not another entity."""
     parts, begin = [], start
     for i in range(start, end):
-        if doc[i].text in POSSESSIVE and (
-            len(doc[i]) > 1 or doc[i].whitespace_ or doc[i - 1].text[-1:] in {"s", "S"}
+        if (
+            doc[i].text in POSSESSIVE
+            and (len(doc[i]) > 1 or doc[i].whitespace_ or doc[i - 1].text[-1:] in {"s", "S"})
+            and not (i > start and _plural(doc[i - 1]))
         ):
             # "'s" always; a lone apostrophe only after a plural ("the Companies' "),
             # never inside a name ("O'Brien" tokenised "O", "'", "Brien").
@@ -542,6 +560,25 @@ def _split_possessives(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
             begin = i + 1
     parts.append((begin, end))
     return [(s, e) for s, e in parts if s < e]
+
+
+def _portfolio(doc: Doc, end: int) -> bool:
+    """Whether the name ending at ``end`` is a minister's portfolio ("Primary Industries
+    Minister", "Home Affairs Ministers")."""
+    return end < len(doc) and doc[end].text in {"Minister", "Ministers"}
+
+
+def _plural(token: Token) -> bool:
+    """Whether ``token`` is a plural noun: by its tag, or by the form of the plurals of
+    people's occupations that the tagger takes for names ("Growers", "Dealers")."""
+    word = token.lower_
+    return token.tag_ in {"NNS", "NNPS"} or word in _PLURAL_NOUNS or word.endswith(_GROUPS)
+
+
+#: Plurals without a final "s", which the tagger often takes for singular names.
+_PLURAL_NOUNS = frozenset({"people", "women", "men", "children"})
+#: Endings of plural nouns for groups of people ("Growers", "Investors", "Scientists").
+_GROUPS = ("ers", "ors", "ists", "ants", "ents")
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
