@@ -15,13 +15,23 @@ computed in Python), so the same graph gives a byte-identical file and large
 graphs open at once, without a physics simulation in the browser. Graphs over
 :data:`DEFAULT_MAX_NODES` entities are drawn in part, and the page says so.
 
+A page of more than :data:`OVERVIEW_NODES` entities opens as an overview that
+says what the graph is about: entities coloured by community
+(:mod:`kg.viz.communities`, each named after its most connected entity) and
+laid out one patch per community, the :data:`OVERVIEW_LABELS` most connected
+labelled at a readable size whatever the zoom, and the entities without a
+drawn relation left out until asked for. Smaller pages colour by class and
+draw everything.
+
 The page script (``templates/view.js``) adds filters by class (the legend),
-predicate and document, a search box that focuses an entity, a neighbourhood
+community, predicate and document, a search box that focuses an entity, a
+sortable entity table that focuses the entity clicked, a neighbourhood
 highlight on click, a physics switch and the side panel. It sets
 ``window.kgReady`` (milliseconds since navigation start) and the attribute
 ``data-kg-ready`` on ``<html>`` once the first frame is drawn, and exposes
 ``window.kgView`` (the vis ``network``, the ``nodes``/``edges`` DataSets, the
-filtered ``shownNodes``/``shownEdges`` views, ``focus(id)`` and ``find(name)``)
+filtered ``shownNodes``/``shownEdges`` views, ``focus(id)``, ``find(name)``,
+``colourBy("community" | "class")`` and ``labels()``, the overview labels drawn)
 for the browser tests, the benchmark and curious users.
 
 >>> from rdflib import Graph
