@@ -877,3 +877,86 @@ def test_kg_viz_help_names_every_option() -> None:
     assert result.exit_code == 0
     for option in ("--output", "--focus", "--depth", "--query", "--max-nodes"):
         assert option in result.stdout
+
+
+# -- the overview of big views -------------------------------------------------------------------
+
+
+def clusters_graph(hubs: int = 6, leaves: int = 40, lonely: int = 25) -> Graph:
+    """``hubs`` companies with ``leaves`` people each (one bridge between neighbouring stars),
+    plus ``lonely`` entities related to nothing: clear communities, more than an overview needs."""
+    g = Graph()
+    for h in range(hubs):
+        hub = entity(g, f"company/hub{h}", "Company", f"Hub {h}")
+        for i in range(leaves - h):  # different sizes, so "biggest first" means something
+            person = entity(g, f"person/p{h}_{i}", "Person", f"Person {h}-{i}")
+            g.add((person, KGO.worksFor, hub))
+        if h:
+            g.add((KGR[f"person/p{h}_0"], KGO.worksFor, KGR[f"company/hub{h - 1}"]))
+    for i in range(lonely):
+        entity(g, f"city/c{i}", "City", f"Town {i}")
+    return g
+
+
+def test_communities_are_found_the_same_every_time_and_named_after_their_hub() -> None:
+    from kg.viz.communities import find_communities
+
+    view = graph_to_view(clusters_graph())
+    found = find_communities(view)
+    assert [c.name for c in found] == [f"Hub {h}" for h in range(6)]  # biggest first
+    assert [len(c.members) for c in found] == sorted((len(c.members) for c in found), reverse=True)
+    assert all(str(KGR[f"person/p{h}_5"]) in found[h].members for h in range(6))
+    assert not any(str(KGR["city/c0"]) in c.members for c in found)
+    shuffled = Graph()
+    triples = list(clusters_graph())
+    random.Random(3).shuffle(triples)
+    for t in triples:
+        shuffled.add(t)
+    assert find_communities(graph_to_view(shuffled)) == found
+
+
+def test_a_big_view_opens_as_an_overview() -> None:
+    from kg.viz.html import COMMUNITY_COLOURS, OVERVIEW_LABELS
+
+    graph = clusters_graph()
+    view = graph_to_view(graph)
+    assert len(view.nodes) > 200
+    data = page_data(render_html(graph))
+    assert data["overview"] is True
+    assert data["unconnected"] == 25
+    by_id = {n["id"]: n for n in data["nodes"]}
+    # The labelled entities are the most connected, most first: the six hubs lead.
+    labelled = [by_id[i]["label"] for i in data["labels"]]
+    assert len(labelled) == OVERVIEW_LABELS
+    assert labelled[:6] == [f"Hub {h}" for h in range(6)]
+    ranks = [by_id[i]["deg"] for i in data["labels"]]
+    assert ranks == sorted(ranks, reverse=True)
+    assert min(ranks) >= max(n["deg"] for n in data["nodes"] if n["id"] not in data["labels"])
+    # Coloured by community: a hub and its people share its community's colour.
+    assert [c["name"] for c in data["communities"]] == [f"Hub {h}" for h in range(6)]
+    for n in data["nodes"]:
+        expected = COMMUNITY_COLOURS[n["comm"]] if n["comm"] >= 0 else "#b4b4b4"
+        assert n["color"]["background"] == expected
+    # Communities sit apart: each member is nearer its own community's centre than another's.
+    centres = {}
+    for c in range(6):
+        xs = [(n["x"], n["y"]) for n in data["nodes"] if n["comm"] == c]
+        centres[c] = (sum(x for x, _ in xs) / len(xs), sum(y for _, y in xs) / len(xs))
+    for n in data["nodes"]:
+        if n["comm"] >= 0:
+            dist = {c: (n["x"] - x) ** 2 + (n["y"] - y) ** 2 for c, (x, y) in centres.items()}
+            assert min(dist, key=dist.__getitem__) == n["comm"], n["label"]
+    html = render_html(graph)
+    assert 'id="kg-unconnected"' in html and ">25</span> entities without a relation" in html
+    assert legend(html, "kg-communities") == [str(h) for h in range(6)]
+    assert all(f'<span class="kg-name">Hub {h}</span>' in html for h in range(6))
+
+
+def test_a_small_view_keeps_class_colours_and_every_entity(news_html: str) -> None:
+    data = page_data(news_html)
+    assert data["overview"] is False and data["labels"] == []
+    graph = news_graph()
+    entity(graph, "city/nowhere", "City", "Nowhere")
+    html = render_html(graph)
+    assert '<input type="checkbox" id="kg-unconnected" checked>' in html  # all drawn
+    assert '<option value="class" selected>' in html
