@@ -22,18 +22,6 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "KnowledgeGraph",
-    "QueryResult",
-    "Row",
-    "__version__",
-    "build",
-    "export",
-    "load",
-    "query",
-    "to_networkx",
-    "write_html",
-]
 
 #: The module each name of the API is imported from, on first use. Type checkers read
 #: the names from __init__.pyi (an import here, even under TYPE_CHECKING, would tie every
@@ -49,6 +37,9 @@ _LAZY = {
     "QueryResult": "kg.query",
     "Row": "kg.query",
 }
+
+
+__all__ = ["__version__", *_LAZY]
 
 
 class _Lazy:

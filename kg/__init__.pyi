@@ -11,15 +11,3 @@ from kg.query import QueryResult as QueryResult
 from kg.query import Row as Row
 
 __version__: str
-__all__ = [
-    "KnowledgeGraph",
-    "QueryResult",
-    "Row",
-    "__version__",
-    "build",
-    "export",
-    "load",
-    "query",
-    "to_networkx",
-    "write_html",
-]
