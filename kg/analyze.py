@@ -109,7 +109,7 @@ def entity_network(graph: Graph | Dataset) -> nx.Graph:
     >>> entity_network(Graph()).number_of_nodes()
     0
     """
-    directed = to_networkx(graph)
+    directed = to_networkx(graph, provenance=False)  # the shape only: no statements to read
     network = nx.Graph()
     for node, data in directed.nodes(data=True):
         network.add_node(node, **data)
@@ -151,7 +151,7 @@ def analyze(graph: Graph | Dataset, *, method: str = "louvain", seed: int = 0) -
         raise ValueError(
             f"unknown community method {method!r}; use one of {', '.join(COMMUNITY_METHODS)}"
         )
-    directed = to_networkx(graph)
+    directed = to_networkx(graph, provenance=False)  # the shape only: no statements to read
     network = entity_network(graph)
     degree = {node: directed.degree(node) for node in directed.nodes}
     if network.number_of_nodes() == 0:
