@@ -701,3 +701,28 @@ def test_model_list_owner_is_the_sanctioning_body(analyze: Analyze) -> None:
         analyze, "Acme Holdings was added to the Pentagon's Chinese Military Companies list."
     )
     assert set(relations) == {("US Department of Defense", "sanctions", "Acme Holdings")}
+
+
+@pytest.mark.model
+def test_model_an_officer_named_by_title_alone_works_for_the_articles_company(
+    analyze: Analyze,
+) -> None:
+    relations = facts_of(
+        analyze,
+        "Allegheny International Inc said it would sell its unit. The sale will cut debt, "
+        'Allegheny said. "We are pleased," said Chairman Oliver S. Travers.',
+    )
+    qualifiers = relations[("Oliver S. Travers", "worksFor", "Allegheny International Inc")]
+    assert qualifiers.role == "Chairman"
+
+
+@pytest.mark.model
+def test_model_an_officer_gets_no_employer_when_two_companies_lead_the_article(
+    analyze: Analyze,
+) -> None:
+    relations = facts_of(
+        analyze,
+        "Acme Corp bought Zenith Inc. Acme said the price was fair. Zenith agreed. "
+        "Spokesman John Roe declined to comment.",
+    )
+    assert not [key for key in relations if key[0] == "John Roe"]

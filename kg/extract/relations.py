@@ -24,6 +24,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.attachments import attachments
+from kg.extract.employers import CONFIDENCE as OFFICER_CONFIDENCE
+from kg.extract.employers import officers
 from kg.extract.entities import SPAN_KEY
 from kg.extract.syntax import (
     RELATIVE_PRONOUNS,
@@ -105,6 +107,7 @@ class RelationExtractor:
         self.listing = lexicon.cue("listing")
         self.list_verbs = lexicon.cue("listAdd") | lexicon.cue("listRemove")
         self.sites = lexicon.cue("sites")
+        self.titles = lexicon.cue("roleTitles")
         self.organization_nouns = frozenset(
             word
             for word, cls in lexicon.descriptors.items()
@@ -324,6 +327,7 @@ class RelationExtractor:
         """worksFor from "Xiaomi Chairman Lei Jun" and "Xiaomi's Wang"; and from "Yasser
         Arafat's Fatah movement", whose possessor leads the organization."""
         yield from self._led(ctx)
+        yield from self._officers(ctx)
         doc = ctx.doc
         roles = doc._.kg_roles or {}
         spans = list(doc.spans[SPAN_KEY])
@@ -353,6 +357,23 @@ class RelationExtractor:
                 trigger=role or "'s",
                 status="ended" if ended else None,
                 role=title,
+            )
+
+    def _officers(self, ctx: _Context) -> Iterator[RawRelation]:
+        """worksFor from "said Chairman Oliver S. Travers" in an article about a company
+        (see :mod:`kg.extract.employers`)."""
+        found = officers(ctx.doc, ctx.table, titles=self.titles, ending=self.ending)
+        for person, employer, role, ended in found:
+            sentence = ctx.doc[ctx.table[person].start].sent
+            yield RawRelation(
+                head=person,
+                tail=employer,
+                predicate="worksFor",
+                confidence=OFFICER_CONFIDENCE,
+                sentence=(sentence.start, sentence.end),
+                trigger=role,
+                status="ended" if ended else None,
+                role=role,
             )
 
     def _led(self, ctx: _Context) -> Iterator[RawRelation]:
