@@ -261,3 +261,32 @@ def test_the_entity_table_sorts_and_focuses_the_graph(
     assert page.locator("#kg-panel h3").text_content() == lonely.label
     assert page.locator("#kg-unconnected").is_checked()
     ready(opened)
+
+
+def test_colour_by_class_and_back(open_page: OpenPage, reuters_page: Path) -> None:
+    opened = open_page(reuters_page)
+    data = opened.js("JSON.parse(document.getElementById('kg-data').textContent)")
+
+    def colours() -> dict[int, str]:
+        return {
+            n["id"]: n["colour"]
+            for n in opened.js(
+                "kgView.nodes.get().map(n => ({id: n.id, colour: n.color.background}))"
+            )
+        }
+
+    by_community = colours()
+    opened.page.locator("#kg-colour-by").select_option("class")
+    by_class = colours()
+    assert by_class == {n["id"]: data["classColours"][n["cls"]] for n in data["nodes"]}
+    assert by_class != by_community
+    glyphs = opened.js(
+        """() => Array.from(document.querySelectorAll('#kg-legend .kg-glyph'))
+                 .map(g => [g.getAttribute('data-colour'), g.style.color])"""
+    )
+    for wanted, shown in glyphs:
+        r, g, b = (int(wanted[i : i + 2], 16) for i in (1, 3, 5))
+        assert shown == f"rgb({r}, {g}, {b})"
+    opened.page.locator("#kg-colour-by").select_option("community")
+    assert colours() == by_community
+    ready(opened)
