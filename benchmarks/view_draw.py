@@ -26,7 +26,12 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -36,9 +41,9 @@ from kg.store import load_graph
 from kg.viz import DEFAULT_MAX_NODES, graph_to_view, write_html
 
 
-def _first_screen(browser: object, page: Path) -> dict:
+def _first_screen(browser: Any, page: Path) -> dict[str, int]:
     """What the first screen shows: nodes drawn, labels placed, communities coloured."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, offline=True)  # type: ignore[attr-defined]
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, offline=True)
     tab = context.new_page()
     tab.goto(page.resolve().as_uri())
     tab.wait_for_selector("html[data-kg-ready]", state="attached", timeout=300_000)
@@ -62,8 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     keep = args.keep or Path(tempfile.mkdtemp(prefix="kg-view-draw-"))
     keep.mkdir(parents=True, exist_ok=True)
 
-    sources = [(path.name, lambda p=path: load_graph(p)) for path in args.graph]
-    sources += [(f"synthetic {n:,}", lambda n=n: synthetic_graph(n)) for n in args.synthetic]
+    sources: list[tuple[str, Callable[[], Graph]]] = [
+        (path.name, partial(load_graph, path)) for path in args.graph
+    ]
+    sources += [(f"synthetic {n:,}", partial(synthetic_graph, n)) for n in args.synthetic]
     print(f"# load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
     print("| page | entities | drawn | labels | communities | Python s | first draw s |")
     print("|---|---|---|---|---|---|---|")
