@@ -27,6 +27,7 @@ CONTRACTS = {
 
 #: The stages that must not load spaCy, as ``kg build``, ``kg query`` and ``kg serve`` use them.
 SPACY_FREE = (
+    "kg.ingest",
     "kg.graph",
     "kg.graphfiles",
     "kg.store",
