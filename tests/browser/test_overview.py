@@ -53,7 +53,7 @@ def reuters_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     with gzip.open(REUTERS, "rt", encoding="utf-8") as lines:
         articles = "".join(itertools.islice(lines, ARTICLES))
     key = hashlib.sha256(articles.encode("utf-8")).hexdigest()[:16]
-    cache = request.config.cache
+    cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
     home = (
         cache.mkdir(f"kg-reuters-{ARTICLES}-{key}")
         if cache is not None
