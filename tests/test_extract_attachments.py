@@ -52,6 +52,52 @@ def test_a_place_possessor_locates_a_place(make_doc: MakeDoc) -> None:
     assert found(doc) == {("Park", "locatedIn", "Bavaria")}
 
 
+def test_a_settlement_noun_locates_the_named_place_in_its_qualifier(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        the     DET   det      3
+        West    PROPN compound 2
+        Bank    PROPN compound 3
+        town    NOUN  nsubj    6
+        of      ADP   prep     3
+        Jenin   PROPN pobj     4
+        burned  VERB  ROOT     6 burn
+        """,
+        spans=[(1, 3, "Region", ""), (5, 6, "City", "")],
+    )
+    assert found(doc) == {("Jenin", "locatedIn", "West Bank")}
+
+
+def test_a_capital_in_apposition_lies_in_its_country(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        the     DET   det      2
+        Solomon PROPN compound 2
+        capital NOUN  nsubj    5
+        ,       PUNCT punct    2
+        Honiara PROPN appos    2
+        burned  VERB  ROOT     5 burn
+        """,
+        spans=[(1, 2, "Country", ""), (4, 5, "City", "")],
+    )
+    assert found(doc) == {("Honiara", "locatedIn", "Solomon")}
+
+
+def test_plural_settlements_locate_nothing(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        the     DET   det      2
+        Sydney  PROPN compound 2
+        towns   NOUN  nsubj    5 town
+        of      ADP   prep     2
+        Bulli   PROPN pobj     3
+        burned  VERB  ROOT     5 burn
+        """,
+        spans=[(1, 2, "City", ""), (4, 5, "City", "")],
+    )
+    assert found(doc) == set()
+
+
 def test_a_place_possessor_is_the_seat_of_an_organization(make_doc: MakeDoc) -> None:
     doc = make_doc(
         """

@@ -672,6 +672,23 @@ def test_a_ministers_portfolio_is_not_an_organization(
     assert [(text, cls) for text, cls, _ in spans_of(recognizer, doc)] == [("Lim Yaik", "Person")]
 
 
+def test_a_wire_ticker_after_a_name_is_not_an_organization(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Quotron  PROPN nsubj 1
+        joined   VERB  ROOT  1 join
+        Citicorp PROPN dobj  1
+        <        PUNCT punct 2
+        CCI      PROPN appos 2
+        >        PUNCT punct 2
+        """,
+        ents=[(0, 1, "ORG"), (2, 3, "ORG"), (4, 5, "ORG")],
+    )
+    assert [text for text, _, _ in spans_of(recognizer, doc)] == ["Quotron", "Citicorp"]
+
+
 def test_demonyms_are_country_mentions(make_doc: MakeDoc, recognizer: EntityRecognizer) -> None:
     doc = make_doc(
         """

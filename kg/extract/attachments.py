@@ -8,6 +8,9 @@ News packs facts into noun phrases:
   "Scoular Grain Co. in Omaha" (basedIn), but "the United Nations in Iraq"
   (operatesIn: "in" a country or region says where it acts, not its seat);
   "of" after a person's name: "Mrs Jones of Bulli" (livesIn);
+* a place on a noun for a settlement and the settlement's name: "the West Bank
+  town of Jenin", "the Solomon Islands capital, Honiara", "Iraq's second city
+  of Basra" (locatedIn);
 * a place in front of what an organization runs there: "its Adelaide plants",
   "its five Michigan cable systems" (operatesIn; the nouns are the lexicon's
   ``sites`` cue set);
@@ -32,6 +35,10 @@ from kg.types import coarse_class
 __all__ = ["Attachment", "attachments"]
 
 _OWNERS = frozenset({"poss"})
+#: Nouns for a settlement that a place qualifies and a name follows ("the Afghan capital
+#: of Kabul"); singular only: "the towns of A and B" lists what may lie elsewhere too.
+_SETTLEMENTS = frozenset({"capital", "city", "town", "village", "suburb", "port"})
+_QUALIFIERS = frozenset({"poss", "compound", "amod"})
 _NAME_PREPOSITIONS = {"Organization": ("of", "in"), "Person": ("of",)}
 _NAME_PREDICATES = {"Organization": "basedIn", "Person": "livesIn"}
 
@@ -65,6 +72,8 @@ def attachments(
         if row is None or not _is_root(token, at):
             if token.lemma_.lower() in sites and token.pos_ == "NOUN":
                 yield from _sites(token, labels, at)
+            if token.lower_ in _SETTLEMENTS and token.pos_ == "NOUN":
+                yield from _settlement(token, labels, at)
             continue
         cls = coarse_class(labels[row])
         if token.i in demonyms or (cls == "Place" and token.dep_ == "amod"):
@@ -126,6 +135,21 @@ def _sites(noun: Token, labels: Sequence[str], at: Mapping[int, int]) -> Iterato
         for place in dict.fromkeys(places):
             if place != owner and coarse_class(labels[place]) == "Place":
                 yield Attachment(owner, place, "operatesIn", noun)
+
+
+def _settlement(noun: Token, labels: Sequence[str], at: Mapping[int, int]) -> Iterator[Attachment]:
+    """ "the West Bank town of Jenin", "the Afghan capital, Kabul": the named settlement
+    lies in the place that qualifies the noun."""
+    outer = [at[c.i] for c in noun.children if c.dep_ in _QUALIFIERS and c.i in at]
+    named = [c for c in noun.children if c.dep_ == "appos"]
+    named += [p for prep in noun.children if prep.lower_ == "of" for p in prep.children]
+    inner = [at[c.i] for c in named if c.dep_ in {"appos", "pobj"} and c.i in at]
+    for place in inner:
+        for container in dict.fromkeys(outer):
+            if place != container and all(
+                coarse_class(labels[row]) == "Place" for row in (place, container)
+            ):
+                yield Attachment(place, container, "locatedIn", noun)
 
 
 def _nationality(

@@ -288,7 +288,7 @@ class EntityRecognizer:
             sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)),
             courtesy=self.lexicon.cue("honorifics"),
         )
-        spans = self._places_by_context(doc, spans)
+        spans = [s for s in self._places_by_context(doc, spans) if not _ticker(s)]
         spans = vote_organization_names(doc, spans, titled=self.titled)
         roles: dict[int, str] = {}
         for i, person in enumerate(spans):
@@ -560,6 +560,20 @@ def _split_possessives(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
             begin = i + 1
     parts.append((begin, end))
     return [(s, e) for s, e in parts if s < e]
+
+
+def _ticker(span: Span) -> bool:
+    """Whether ``span`` is the stock symbol a wire puts after a company's name: "Citicorp
+    <CCI>", "Honeywell Inc <HON>" (a symbol, not another organization)."""
+    doc = span.doc
+    return (
+        span.start >= 2
+        and span.end < len(doc)
+        and doc[span.start - 1].text == "<"
+        and doc[span.end].text in {">", ")"}
+        and doc[span.start - 2].pos_ == "PROPN"
+        and all(c.isupper() or c in "." for c in span.text)
+    )
 
 
 def _portfolio(doc: Doc, end: int) -> bool:

@@ -74,6 +74,19 @@ class RawRelation:
     role: str | None = None
 
 
+def _divested(doc: Doc, relation: RawRelation, table: Sequence[MentionRef]) -> bool:
+    """Whether a "sells" relation sells the seller's own organization ("selling its Ormet
+    Corp subsidiary"): a sale of a business, not of what the seller makes or trades."""
+    tail = table[relation.tail]
+    if relation.predicate != "sells" or coarse_class(tail.label) != "Organization":
+        return False
+    root = doc[tail.start : tail.end].root
+    nouns = [root, root.head] if root.dep_ == "compound" else [root]
+    return any(
+        c.dep_ == "poss" and c.lower_ in {"its", "their"} for noun in nouns for c in noun.children
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class MentionRef:
     """One row of the mention table: a token span and the entity span it stands for."""
@@ -142,7 +155,8 @@ class RelationExtractor:
         for relation in (*self._titles(ctx), *self._attachments(ctx)):
             key = (table[relation.head].entity, table[relation.tail].entity, relation.predicate)
             found.setdefault(key, relation)
-        return sorted(found.values(), key=lambda r: (r.sentence, r.head, r.tail, r.predicate))
+        kept = [r for r in found.values() if not _divested(doc, r, table)]
+        return sorted(kept, key=lambda r: (r.sentence, r.head, r.tail, r.predicate))
 
     def _from_token(self, ctx: _Context, token: Token) -> Iterator[RawRelation]:
         lemma = token.lemma_.lower()
