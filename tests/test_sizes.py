@@ -22,7 +22,6 @@ LONG_MODULES: dict[str, str] = {
     "cli.py": "all the commands in one Typer app; to become thin calls into the library (issue 13)",
     "export.py": "atomic I/O, formats, TriG writer, networkx and JSON-LD together (issue 13)",
     "extract/classifier.py": "features, model and calibration of the relation classifier in one",
-    "extract/entities.py": "the entity recognizer component and its name rules",
     "extract/relations.py": "the relation extractor component and its patterns",
     "ontology.py": "ontology, gazetteer and lexicon readers and the KGO namespace together",
     "pipeline.py": "build, add and remove with outputs and state; to move to kg/build/ (issue 13)",

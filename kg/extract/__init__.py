@@ -177,11 +177,11 @@ def _ends_sentence(token: Token) -> bool:
     space and closing brackets or quotes ("Co.>" then a blank line), starts another
     sentence or ends the text."""
     line_break = False
-    for after in token.doc[token.i + 1 :]:
-        if after.is_space or after.text in _CLOSERS:
-            line_break = line_break or "\n" in after.text
+    for follower in token.doc[token.i + 1 :]:
+        if follower.is_space or follower.text in _CLOSERS:
+            line_break = line_break or "\n" in follower.text
             continue
-        return bool(after.is_sent_start) or line_break
+        return bool(follower.is_sent_start) or line_break
     return True
 
 

@@ -16,7 +16,6 @@ are nationality words ("Chinese"): they refer to a country without naming it.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,9 +23,19 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from kg.extract.bounds import (
+    CONNECTORS,
+    DETERMINERS,
+    extend,
+    is_plural,
+    is_portfolio,
+    is_ticker,
+    split_possessives,
+    trim,
+)
 from kg.extract.context import (
     EVENT_ENDINGS,
     ORGANIZATION_ENDINGS,
@@ -57,36 +66,6 @@ NER_CLASSES: dict[str, str | None] = {
 TIME_ZONES = frozenset(
     ["GMT", "UTC", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "BST", "CET", "CEST"]
 )
-#: Words that continue a product model name after its number ("Mi 11 Ultra").
-MODEL_SUFFIXES = frozenset(
-    [
-        "Pro",
-        "Max",
-        "Ultra",
-        "Plus",
-        "Lite",
-        "Mini",
-        "mini",
-        "SE",
-        "Edge",
-        "Note",
-        "Fold",
-        "Flip",
-        "Neo",
-        "Prime",
-        "Air",
-        "5G",
-        "4G",
-        "XL",
-        "S",
-        "FE",
-    ]
-)
-#: A model code after a product line: "S21", "P40", "X5", "737", "A54s".
-MODEL_CODE = re.compile(r"[A-Z]{0,3}\d{1,4}[A-Za-z]{0,3}")
-_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
-_NOT_NAME_STARTS = frozenset({"ADP", "SCONJ", "CCONJ", "ADV", "AUX", "VERB"})
-_CONNECTORS = frozenset({"of", "for", "and", "&", "de", "on"})
 _DATELINE_BREAKS = frozenset({",", "(", "--", "—", "–", "-"})
 
 if not Doc.has_extension("kg_roles"):
@@ -168,14 +147,14 @@ class EntityRecognizer:
             cls = NER_CLASSES.get(ent.label_)
             if cls is None or ent[0].text in TIME_ZONES:
                 continue  # "GMT 2 Feb" in a wire header is a time, not an organization
-            for start, end in _split_possessives(doc, ent.start, ent.end):
-                start, end = _trim(doc, start, end)
+            for start, end in split_possessives(doc, ent.start, ent.end):
+                start, end = trim(doc, start, end)
                 if start >= end:
                     continue
-                end = _extend(doc, start, end, cls)
+                end = extend(doc, start, end, cls)
                 if end - start > 1 and doc[end - 1].lower_ in EVENT_ENDINGS:
                     continue  # "Commonwealth Games": an event, which kg does not model
-                if coarse_class(cls) == "Organization" and _portfolio(doc, end):
+                if coarse_class(cls) == "Organization" and is_portfolio(doc, end):
                     continue  # "Primary Industries Minister": an office's field, not a body
                 if self._addressed(doc, start, end):
                     cls = "Person"  # "Ms Caird", "Dr Hollingworth": only people are addressed so
@@ -201,7 +180,7 @@ class EntityRecognizer:
 
         "of" joins only when the first name ends in a word that names an
         institution ("Court", "Ministry", "Department"...); a possessive only
-        after a plural (see :func:`_split_possessives`).
+        after a plural (see :func:`split_possessives`).
         """
         joined: list[tuple[int, int, str]] = []
         for start, end, cls in spans:
@@ -214,10 +193,10 @@ class EntityRecognizer:
                     ["of", "the"],
                     ["for", "the"],
                 )
-                plural_owner = _plural(doc[p_end - 1]) and len(gap) == 1 and gap[0] in POSSESSIVE
+                plural_owner = is_plural(doc[p_end - 1]) and len(gap) == 1 and gap[0] in POSSESSIVE
                 if (
                     coarse_class(p_cls) == "Organization"
-                    and (of_phrase or plural_owner and coarse_class(cls) == "Organization")
+                    and (of_phrase or (plural_owner and coarse_class(cls) == "Organization"))
                     and coarse_class(cls) in {"Place", "Organization"}
                 ):
                     joined[-1] = (p_start, end, p_cls)
@@ -261,7 +240,7 @@ class EntityRecognizer:
                     # "Galaxy S21 Ultra" tagged ORG around the product line "Galaxy".
                     used_gaz.update(inside)
                     chosen.append(
-                        self._make(doc, start, _extend(doc, start, end, "Product"), "Product", "")
+                        self._make(doc, start, extend(doc, start, end, "Product"), "Product", "")
                     )
                     continue
                 if (
@@ -288,7 +267,7 @@ class EntityRecognizer:
             sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)),
             courtesy=self.lexicon.cue("honorifics"),
         )
-        spans = [s for s in self._places_by_context(doc, spans) if not _ticker(s)]
+        spans = [s for s in self._places_by_context(doc, spans) if not is_ticker(s)]
         spans = vote_organization_names(doc, spans, titled=self.titled)
         roles: dict[int, str] = {}
         for i, person in enumerate(spans):
@@ -346,7 +325,7 @@ class EntityRecognizer:
             if (
                 token.i - start >= 1
                 and doc[start].text[:1].isupper()
-                and not _portfolio(doc, token.i + 1)
+                and not is_portfolio(doc, token.i + 1)
             ):
                 found.append(self._make(doc, start, token.i + 1, cls, ""))
                 taken.update(range(start, token.i + 1))
@@ -357,7 +336,7 @@ class EntityRecognizer:
         of a name ("The Australian" + "Transport Safety Bureau"), not a cut-off end."""
         last = max(g.end for g in overlapping)
         return end > last and all(
-            doc[i].text[:1].isupper() or doc[i].lower_ in _CONNECTORS for i in range(last, end)
+            doc[i].text[:1].isupper() or doc[i].lower_ in CONNECTORS for i in range(last, end)
         )
 
     def _with_address_form(self, doc: Doc, span: Span, previous: Span | None) -> Span:
@@ -438,7 +417,7 @@ class EntityRecognizer:
         for span in chosen:
             if span.label_ != "Product" or not span.kb_id_:
                 continue
-            end = _extend(doc, span.start, span.end, "Product")
+            end = extend(doc, span.start, span.end, "Product")
             if end > span.end:
                 extra.append(Span(doc, span.start, end, label="Product"))
         return extra
@@ -505,7 +484,7 @@ _ORGANIZATION_CLASSES = frozenset({"Company", "GovernmentAgency", "Court", "Medi
 def _only_suffixes(doc: Doc, match: GazetteerMatch, start: int, end: int) -> bool:
     """Whether a model span around a known name adds only a legal suffix ("Apple Inc")."""
     extra = [*doc[start : match.start], *doc[match.end : end]]
-    return all(t.lower_ in _SAME_ORGANIZATION or t.lower_ in _DETERMINERS for t in extra)
+    return all(t.lower_ in _SAME_ORGANIZATION or t.lower_ in DETERMINERS for t in extra)
 
 
 def _cut_from_longer_name(doc: Doc, end: int, titles: frozenset[str]) -> bool:
@@ -541,96 +520,6 @@ def descriptor_class(doc: Doc, start: int, lexicon: Lexicon) -> str | None:
             if phrase in lexicon.descriptors:
                 return lexicon.descriptors[phrase]
     return None
-
-
-def _split_possessives(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
-    """Split "the Pentagon's Chinese Communist Military Companies" at the possessive, but
-    not a name whose possessor is a plural ("National Coffee Growers' Federation",
-    "People's Alliance Party"): a group of people owns the name, not another entity."""
-    parts, begin = [], start
-    for i in range(start, end):
-        if (
-            doc[i].text in POSSESSIVE
-            and (len(doc[i]) > 1 or doc[i].whitespace_ or doc[i - 1].text[-1:] in {"s", "S"})
-            and not (i > start and _plural(doc[i - 1]))
-        ):
-            # "'s" always; a lone apostrophe only after a plural ("the Companies' "),
-            # never inside a name ("O'Brien" tokenised "O", "'", "Brien").
-            parts.append((begin, i))
-            begin = i + 1
-    parts.append((begin, end))
-    return [(s, e) for s, e in parts if s < e]
-
-
-def _ticker(span: Span) -> bool:
-    """Whether ``span`` is the stock symbol a wire puts after a company's name: "Citicorp
-    <CCI>", "Honeywell Inc <HON>" (a symbol, not another organization)."""
-    doc = span.doc
-    return (
-        span.start >= 2
-        and span.end < len(doc)
-        and doc[span.start - 1].text == "<"
-        and doc[span.end].text in {">", ")"}
-        and doc[span.start - 2].pos_ == "PROPN"
-        and all(c.isupper() or c in "." for c in span.text)
-    )
-
-
-def _portfolio(doc: Doc, end: int) -> bool:
-    """Whether the name ending at ``end`` is a minister's portfolio ("Primary Industries
-    Minister", "Home Affairs Ministers")."""
-    return end < len(doc) and doc[end].text in {"Minister", "Ministers"}
-
-
-def _plural(token: Token) -> bool:
-    """Whether ``token`` is a plural noun: by its tag, or by the form of the plurals of
-    people's occupations that the tagger takes for names ("Growers", "Dealers")."""
-    word = token.lower_
-    return token.tag_ in {"NNS", "NNPS"} or word in _PLURAL_NOUNS or word.endswith(_GROUPS)
-
-
-#: Plurals without a final "s", which the tagger often takes for singular names.
-_PLURAL_NOUNS = frozenset({"people", "women", "men", "children"})
-#: Endings of plural nouns for groups of people ("Growers", "Investors", "Scientists").
-_GROUPS = ("ers", "ors", "ists", "ants", "ents")
-
-
-def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    while start < end and (
-        doc[start].lower_ in _DETERMINERS
-        or doc[start].is_punct
-        or doc[start].pos_ in _NOT_NAME_STARTS  # "Alongside Huawei" at a sentence's start
-    ):
-        start += 1
-    while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct):
-        end -= 1
-    return start, end
-
-
-def _extend(doc: Doc, start: int, end: int, cls: str) -> int:
-    """Repair a span the model cut short ("District Court of" + "Columbia", "Mi 11" + "Ultra")."""
-    if coarse_class(cls) == "Organization":
-        while end < len(doc) and doc[end - 1].lower_ in _CONNECTORS:
-            nxt = end
-            while nxt < len(doc) and doc[nxt].pos_ == "PROPN" and doc[nxt].text[:1].isupper():
-                nxt += 1
-            if nxt == end:
-                return end - 1  # a dangling connector is not part of the name
-            end = nxt
-    else:
-        while end - start > 1 and doc[end - 1].lower_ in _CONNECTORS:
-            end -= 1  # "Maria Lopez of": the model ran on into what follows
-    if cls == "Product":
-        while end < len(doc) and (
-            doc[end].text in MODEL_SUFFIXES
-            or (
-                (doc[end].like_num or MODEL_CODE.fullmatch(doc[end].text))
-                and doc[end].pos_ in {"NUM", "PROPN", "NOUN"}
-                and doc[end - 1].pos_ in {"PROPN", "NUM"}
-            )
-        ):
-            end += 1
-    return end
 
 
 def make_entity_recognizer(
