@@ -383,6 +383,26 @@ def test_a_title_between_organization_and_person_gives_works_for_with_role(
     assert relation.role == "Chief Executive"
 
 
+def test_coordinated_titles_reach_the_organization_before_them(
+    make_doc: MakeDoc, extractor: RelationExtractor
+) -> None:
+    doc = make_doc(
+        """
+        Acme      PROPN compound 6
+        chairman  NOUN  compound 6
+        and       CCONJ cc       1
+        chief     ADJ   amod     5
+        executive NOUN  compound 5
+        officer   NOUN  conj     1
+        Roe       PROPN nsubj    7
+        spoke     VERB  ROOT     7 speak
+        """,
+        spans=[(0, 1, "Company", ""), (6, 7, "Person", "")],
+        roles={6: "chief executive officer"},
+    )
+    assert triples(doc, extractor.match(doc)) == {("Roe", "worksFor", "Acme")}
+
+
 def test_an_organizations_possessive_gives_works_for(
     make_doc: MakeDoc, extractor: RelationExtractor
 ) -> None:

@@ -352,7 +352,7 @@ class RelationExtractor:
             begin = span.start - len(role.split()) if role else span.start
             employer = None
             if begin > 0:
-                before = begin - 1
+                before = self._past_coordinated_titles(doc, begin - 1)
                 if doc[before].text in {"'s", "’s"} and before > 0:
                     before -= 1
                 ref = ctx.at.get(before)
@@ -372,6 +372,16 @@ class RelationExtractor:
                 status="ended" if ended else None,
                 role=title,
             )
+
+    def _past_coordinated_titles(self, doc: Doc, i: int) -> int:
+        """The token before the titles coordinated with a person's title ("Maytag chairman
+        and chief executive officer Daniel Krumm": from "and" back to "Maytag")."""
+        if doc[i].lower_ not in {"and", "&"}:
+            return i
+        j = i - 1
+        while j > 0 and doc[j].lower_ in self.titles:
+            j -= 1
+        return j if j < i - 1 else i
 
     def _officers(self, ctx: _Context) -> Iterator[RawRelation]:
         """worksFor from "said Chairman Oliver S. Travers" in an article about a company
