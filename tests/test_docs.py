@@ -108,6 +108,15 @@ def test_the_pages_have_examples_to_run() -> None:
             assert [e for e in examples(page) if e.skip is None], page.name
 
 
+def test_shown_text_matches_only_what_it_shows() -> None:
+    shown = "3 hops\n...\nchecked ... triples in 0.8 s.\n"
+    assert matches(shown, "3 hops\nchecked 6 triples in 1.9 s.\n")
+    assert matches(shown, "3 hops\na\nb  \nchecked 6 triples in 12 s.\n")
+    assert not matches(shown, "2 hops\nchecked 6 triples in 0.8 s.\n")
+    assert not matches(shown, "3 hops\nchecked 6 triples in 0.8 s.\nmore\n")
+    assert not matches("(3 rows)\n", "(3 rows)\n(4 rows)\n")
+
+
 def test_a_skipped_example_says_why() -> None:
     for page in PAGES:
         for example in examples(page):
