@@ -46,12 +46,17 @@ REUTERS_ARTICLES = 500
 REUTERS_MIN_CHARS = 600
 
 
-def kg_build(paths: list[Path], out: Path, *options: str) -> dict[str, str]:
-    """Run `kg build` in a fresh process; the SHA-256 of each output file."""
-    command = [sys.executable, "-m", "kg.cli", "build", *map(str, paths), "-o", str(out), "-q"]
+def kg_build(paths: list[str], folder: Path, *options: str) -> dict[str, str]:
+    """Run `kg build` in a fresh process in ``folder``; the SHA-256 of each output file.
+
+    Input paths are given relative to ``folder``: a build records them as
+    ``dcterms:source``, so an absolute temporary path would change the output.
+    """
+    command = [sys.executable, "-m", "kg.cli", "build", *paths, "-o", "out", "-q", *options]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's kg, even run from another
-    done = subprocess.run([*command, *options], cwd=ROOT, env=env, capture_output=True, check=False)
+    done = subprocess.run(command, cwd=folder, env=env, capture_output=True, check=False)
     assert done.returncode == 0, done.stderr.decode()
+    out = folder / "out"
     return {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in OUTPUTS}
 
 
@@ -72,12 +77,12 @@ def reuters_sample(folder: Path) -> Path:
 
 def build_sample(folder: Path) -> dict[str, str]:
     """The digests of the default build of the sample corpus."""
-    return kg_build([], folder / "out")
+    return kg_build([], folder)
 
 
 def build_reuters(folder: Path) -> dict[str, str]:
     """The digests of the 500-article Reuters build, two processes."""
-    return kg_build([reuters_sample(folder)], folder / "out", "--jobs", "2")
+    return kg_build([reuters_sample(folder).name], folder, "--jobs", "2")
 
 
 BUILDS: dict[str, Callable[[Path], dict[str, str]]] = {
