@@ -61,6 +61,7 @@ from kg.state import (
     state_dir,
     writer_lock,
 )
+from kg.store_home import GRAPH_FILE, home_of, mirrored, stamp, unstamp
 from kg.types import Article, Entity, Extraction, Resolved, coarse_class
 from kg.validate import QuarantinedTriple, checked_blocks
 
@@ -555,10 +556,14 @@ def _write_committed(
 ) -> None:
     """:func:`write_outputs` with the writer lock held: stage, commit, then publish."""
     spec = result.state.options.store if result.state is not None else None
+    if spec == _home_spec(folder):  # the build's own store is written anyway
+        spec = None
     with_candidates = result.state is not None and result.state.options.candidates
     with_shards = result.state is not None and result.state.options.shards
     recover(folder)
     behind = publish_pending(folder)  # an earlier update of the store was cut short
+    # The build's own store can be updated graph by graph only if it holds the current files.
+    home_current = mirrored(folder / GRAPH_FILE) is not None
     store = _open_publication(spec) if spec else None
     try:
         removed = [] if with_candidates else [CANDIDATES_FILE]
@@ -605,6 +610,78 @@ def _write_committed(
     finally:
         if store is not None:
             store.close()
+    previous = result.state.graphs if home_current and result.state is not None else {}
+    publish_home(folder, blocks, previous=previous, current=digests)
+
+
+def _home_spec(folder: Path) -> str:
+    return "oxigraph:" + str(home_of(folder).resolve())
+
+
+#: Seconds a build waits for the readers of its store (a kg query) to let it go.
+_HOME_WAIT = 30.0
+
+
+def publish_home(
+    folder: Path,
+    blocks: Callable[[], Iterable[Block]],
+    *,
+    previous: Mapping[str, str],
+    current: Mapping[str, str],
+) -> None:
+    """Bring the build's own store (``folder/store``, :mod:`kg.store_home`) up to its kg.trig.
+
+    With the digests of the graphs the store holds (``previous``), only the
+    graphs that changed are sent (:func:`publish`); otherwise a new store is
+    bulk-loaded from kg.trig beside the old one and takes its place. The
+    store is stamped with the kg.trig it holds once it holds it: until
+    then, reading commands read kg.trig. Called with the files committed.
+
+    Raises:
+        StoreError: a reader kept the store longer than :data:`_HOME_WAIT`
+            seconds, or it cannot be written; the files are written, and the
+            next ``kg add``, ``kg remove`` or ``kg build`` there rebuilds it.
+    """
+    from kg.stores import OxigraphStore
+
+    home = home_of(folder)
+    graph_file = folder / GRAPH_FILE
+    written = (
+        "The graph files are written and the reading commands read kg.trig; the next "
+        "`kg add`, `kg remove` or `kg build` there brings the store up to date."
+    )
+    unstamp(home)
+    try:
+        if previous and (home / "CURRENT").is_file():
+            with OxigraphStore(home, wait=_HOME_WAIT) as store:
+                publish(
+                    blocks(), _home_spec(folder), previous=previous, current=current, store=store
+                )
+                stamp(home, graph_file)
+            return
+        fresh = folder / ".store-new"
+        shutil.rmtree(fresh, ignore_errors=True)  # left by a write that was killed
+        with OxigraphStore(fresh, create=True) as store:
+            store.load_file(graph_file, format="trig")
+        stamp(fresh, graph_file)
+        _swap_in(fresh, home)
+    except StoreError as err:
+        raise StoreError(f"{err} {written}") from err
+
+
+def _swap_in(fresh: Path, home: Path) -> None:
+    """Put the store folder ``fresh`` in the place of ``home``, once no reader holds it."""
+    from kg.stores import holding
+
+    old = home.with_name(".store-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if not home.exists():
+        os.replace(fresh, home)
+        return
+    with holding(home, wait=_HOME_WAIT):  # no reader has the old store open, none comes in
+        os.replace(home, old)
+        os.replace(fresh, home)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _old_shards(folder: Path) -> list[str]:

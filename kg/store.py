@@ -31,6 +31,7 @@ from rdflib.term import Node
 
 from kg.errors import GraphFileError, UnsupportedFormatError
 from kg.prefixes import PREFIXES
+from kg.store_home import DEFAULT_GRAPH_PATH
 from kg.terms import from_rdflib, ox_term_converter, term_converter, to_rdflib
 
 __all__ = [
@@ -51,8 +52,6 @@ __all__ = [
     "walk_labelled",
 ]
 
-#: Where ``kg build`` writes the graph, and what ``kg query`` reads by default.
-DEFAULT_GRAPH_PATH = Path("output/kg.trig")
 
 #: Graph file formats by name (with aliases), as pyoxigraph formats.
 RDF_FORMATS: dict[str, ox.RdfFormat] = {

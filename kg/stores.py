@@ -148,6 +148,7 @@ from kg.store import (
     syntax_message,
     term_converter,
 )
+from kg.store_query import as_written, code_only
 
 __all__ = [
     "DEFAULT_GRAPH_IRI",
@@ -156,6 +157,7 @@ __all__ = [
     "SparqlStore",
     "Store",
     "check_cached",
+    "holding",
     "open_store",
 ]
 
@@ -199,7 +201,9 @@ _UPDATE_CHUNK = 20_000
 #################################################################
 
 
-def open_store(spec: str | Path, *, create: bool = False, read_only: bool = False) -> Store:
+def open_store(
+    spec: str | Path, *, create: bool = False, read_only: bool = False, wait: float = 0.0
+) -> Store:
     """Open the store a spec names (see the module docstring for the specs).
 
     Parameters:
@@ -209,6 +213,8 @@ def open_store(spec: str | Path, *, create: bool = False, read_only: bool = Fals
             a missing folder is an error, so a typo does not make an empty store).
         read_only: open an Oxigraph folder read-only: no writes, and any
             number of readers at once (a writer holds the folder alone).
+        wait: seconds to wait for an Oxigraph folder that another process
+            holds (a short query on a build's store) before giving up.
 
     Raises:
         StoreError: the folder is not an Oxigraph store, does not exist, is
@@ -223,12 +229,13 @@ def open_store(spec: str | Path, *, create: bool = False, read_only: bool = Fals
     kg.errors.StoreError: unknown store 'ftp://example.org/kg': give memory, oxigraph:PATH, ...
     """
     if isinstance(spec, Path):
-        return OxigraphStore(spec, create=create, read_only=read_only)
+        return OxigraphStore(spec, create=create, read_only=read_only, wait=wait)
     text = spec.strip()
     if text == "memory":
         return MemoryStore()
     if text.startswith("oxigraph:"):
-        return OxigraphStore(Path(text[len("oxigraph:") :]), create=create, read_only=read_only)
+        folder = Path(text[len("oxigraph:") :])
+        return OxigraphStore(folder, create=create, read_only=read_only, wait=wait)
     if text.startswith(("sparql+http://", "sparql+https://")):
         return SparqlStore(text)
     if "://" in text or not text:
@@ -236,7 +243,7 @@ def open_store(spec: str | Path, *, create: bool = False, read_only: bool = Fals
             f"unknown store {spec!r}: give memory, oxigraph:PATH, a folder, or "
             "sparql+http://HOST:PORT/ (a SPARQL 1.1 server)."
         )
-    return OxigraphStore(Path(text), create=create, read_only=read_only)
+    return OxigraphStore(Path(text), create=create, read_only=read_only, wait=wait)
 
 
 @lru_cache(maxsize=512)
@@ -606,16 +613,19 @@ class OxigraphStore(Store):
 
     kind = "oxigraph"
 
-    def __init__(self, path: Path | None, *, create: bool = False, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path | None, *, create: bool = False, read_only: bool = False, wait: float = 0.0
+    ) -> None:
         super().__init__("oxigraph:(memory)" if path is None else f"oxigraph:{path}")
         self.path = path
         self._visible: list[ox.NamedNode] | None = None  # named graphs GRAPH patterns see
         self._workers: _QueryProcesses | None = None
         self._lock: int | None = None  # the descriptor holding the folder's lock
+        self._copy_of: Path | None = None  # a store copy's own folder, deleted at close
         if path is None:
             self._store: ox.Store | None = ox.Store()
             return
-        self._store, self._lock = _open_folder(path, create=create, read_only=read_only)
+        self._store, self._lock = _open_folder(path, create=create, read_only=read_only, wait=wait)
         self._learn_prefixes(_read_marker(path).items())
         self._workers = _QueryProcesses(
             path, self.name, snapshot=None if read_only else self._snapshot
@@ -756,6 +766,8 @@ class OxigraphStore(Store):
         """
         dataset = new_dataset()
         add_quads(dataset, _stored_quads(self._db))
+        for prefix, namespace in sorted(self.prefixes.items()):  # as load_graph binds a file's
+            dataset.bind(prefix, namespace, override=True, replace=True)
         return dataset
 
     def __len__(self) -> int:
@@ -777,6 +789,35 @@ class OxigraphStore(Store):
             self._store = None  # pyoxigraph releases RocksDB's lock when the Store is dropped
         _unlock_folder(self._lock)  # after RocksDB has let go: no reader meets its writes
         self._lock = None
+        if self._copy_of is not None:
+            shutil.rmtree(self._copy_of, ignore_errors=True)
+            self._copy_of = None
+
+    @classmethod
+    def copy_of(cls, folder: Path) -> OxigraphStore:
+        """A read-only store on a copy of the store in ``folder``; the copy goes at close.
+
+        The copy (hard links where the file system has them, so it takes
+        no time or room) sits beside ``folder``. A long reader such as
+        ``kg serve`` reads it so as not to hold ``folder``'s lock: the
+        build can update its store meanwhile.
+
+        Raises:
+            StoreError: the folder is not a store, or a writer has it.
+        """
+        holder = Path(tempfile.mkdtemp(prefix=".store-copy-", dir=folder.parent))
+        try:
+            source = cls(folder, read_only=True)
+            with source:
+                source._snapshot(holder / "store")
+                shutil.copyfile(folder / _MARKER, holder / "store" / _MARKER)
+            copy = cls(holder / "store", read_only=True)
+        except BaseException:
+            shutil.rmtree(holder, ignore_errors=True)
+            raise
+        copy.name = f"oxigraph:{folder}"
+        copy._copy_of = holder
+        return copy
 
     def _snapshot(self, target: Path) -> None:
         """Copy the open store into the new folder ``target`` for the query processes."""
@@ -848,7 +889,9 @@ class OxigraphStore(Store):
             _write_marker(self.path, self.prefixes)
 
 
-def _open_folder(path: Path, *, create: bool, read_only: bool) -> tuple[ox.Store, int | None]:
+def _open_folder(
+    path: Path, *, create: bool, read_only: bool, wait: float = 0.0
+) -> tuple[ox.Store, int | None]:
     """Check, lock and open a store folder: the pyoxigraph Store and the lock's descriptor."""
     _check_folder(path, create=create and not read_only)
     if not path.exists():
@@ -856,7 +899,7 @@ def _open_folder(path: Path, *, create: bool, read_only: bool) -> tuple[ox.Store
             path.mkdir(parents=True)
         except OSError as err:
             raise StoreError(f"{path}: cannot create the store ({err.strerror or err}).") from err
-    lock = _lock_folder(path, shared=read_only)
+    lock = _lock_folder(path, shared=read_only, wait=wait)
     try:
         store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
     except (OSError, RuntimeError) as err:  # RuntimeError: RocksDB's Corruption
@@ -908,7 +951,7 @@ _SNAPSHOTS = ".kg-query-snapshots"
 _LOCKS: set[int] = set()
 
 
-def _lock_folder(path: Path, *, shared: bool) -> int | None:
+def _lock_folder(path: Path, *, shared: bool, wait: float = 0.0) -> int | None:
     """Take kg's lock on a store folder: shared to read it, alone to write it.
 
     RocksDB lets a process open a folder read-only while another writes it,
@@ -921,7 +964,8 @@ def _lock_folder(path: Path, *, shared: bool) -> int | None:
     None where there are no locks.
 
     Raises:
-        StoreError: another process holds the lock in a way that excludes this one.
+        StoreError: another process holds the lock in a way that excludes this
+            one (for more than ``wait`` seconds).
     """
     try:
         import fcntl
@@ -931,15 +975,55 @@ def _lock_folder(path: Path, *, shared: bool) -> int | None:
         fd = os.open(path, os.O_RDONLY)
     except OSError as err:
         raise StoreError(f"{path}: cannot open the store ({err.strerror or err}).") from err
-    try:
-        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-    except BlockingIOError:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
+            os.close(fd)
+            raise StoreError(_locked(path, shared=shared)) from None
+        except OSError:  # a file system without locks
+            pass
+        if _same_folder(path, fd):
+            break
+        # The folder was replaced while this waited (a build swapping in a new store):
+        # the lock must be on the folder the path names now.
+        fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
-        raise StoreError(_locked(path, shared=shared)) from None
-    except OSError:  # a file system without locks
-        pass
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as err:
+            raise StoreError(f"{path}: cannot open the store ({err.strerror or err}).") from err
     _LOCKS.add(fd)
     return fd
+
+
+def _same_folder(path: Path, fd: int) -> bool:
+    try:
+        named, held = os.stat(path), os.fstat(fd)
+    except OSError:
+        return False
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
+
+
+@contextlib.contextmanager
+def holding(path: Path, *, wait: float = 0.0) -> Iterator[None]:
+    """Hold a store folder's lock alone without opening it: no kg reader or writer opens it.
+
+    A build holds it to put a new store in the folder's place (renaming an
+    open RocksDB folder would send its writes to the new one).
+
+    Raises:
+        StoreError: another process kept it longer than ``wait`` seconds.
+    """
+    fd = _lock_folder(path, shared=False, wait=wait)
+    try:
+        yield
+    finally:
+        _unlock_folder(fd)
 
 
 def _unlock_folder(fd: int | None) -> None:
@@ -1376,12 +1460,16 @@ def _logical(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
 
 
 def _stored_quads(store: ox.Store) -> Iterator[ox.Quad]:
-    """The loaded quads of an Oxigraph store: kg's own graph as the default graph first."""
+    """The loaded quads of an Oxigraph store: kg's own graph as the default graph first.
+
+    Decimals are spelled as kg writes them (:func:`kg.store_query.as_written`).
+    """
     for quad in store.quads_for_pattern(None, None, None, _OWN):
-        yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+        yield ox.Quad(quad.subject, quad.predicate, as_written(quad.object), ox.DefaultGraph())
     for name in store.named_graphs():
         if name != _OWN:
-            yield from store.quads_for_pattern(None, None, None, name)
+            for quad in store.quads_for_pattern(None, None, None, name):
+                yield ox.Quad(quad.subject, quad.predicate, as_written(quad.object), name)
 
 
 #################################################################
@@ -1733,7 +1821,7 @@ _SERVICE_WORD = re.compile(r"(?<![\w?$:.\-])SERVICE(?![\w:.\-])", re.IGNORECASE)
 def _as_checked(text: str, has_service: bool) -> str:
     """The query text as rdflib read it; refused if a scan finds a SERVICE rdflib did not."""
     expanded = checked_text(text)  # the same again for a checked source (no escapes, comments)
-    if not has_service and _SERVICE_WORD.search(_code_only(expanded)):
+    if not has_service and _SERVICE_WORD.search(code_only(expanded)):
         raise UnsafeQueryError(
             "the query is refused: it reads as a SERVICE call to Oxigraph but not to kg's "
             "safety check (look for \\u escapes and quotes in strings). Write it plainly."
@@ -1741,49 +1829,16 @@ def _as_checked(text: str, has_service: bool) -> str:
     return expanded
 
 
-def _code_only(text: str) -> str:
-    """``text`` with its strings, IRIs and comments blanked out (a SPARQL lexer's view).
-
-    >>> _code_only('SELECT * { ?s <http://x#y> "a \\\\" # b" } # SERVICE')
-    'SELECT * { ?s     }  '
-    """
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == "#":
-            end = n
-            for stop in ("\n", "\r"):
-                found = text.find(stop, i)
-                if found != -1:
-                    end = min(end, found)
-            i = end
-        elif char in "\"'":
-            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else char
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                if text[j] == "\\":
-                    j += 1
-                elif len(quote) == 1 and text[j] in "\r\n":
-                    break
-                j += 1
-            i = min(j + len(quote), n)
-        elif char == "<" and (iri := _IRIREF.match(text, i)) is not None:
-            i = iri.end()
-        else:
-            out.append(char)
-            i += 1
-            continue
-        out.append(" ")
-    return "".join(out)
-
-
 def _result_from_oxigraph(
     parsed: ParsedQuery, results: Any, store_prefixes: dict[str, str]
 ) -> QueryResult:
     """A QueryResult of rdflib terms from pyoxigraph solutions, a boolean or triples."""
     prefixes = {**store_prefixes, **parsed.prefixes}
-    convert = term_converter()
+    to_rdflib = term_converter()
+
+    def convert(term: Any) -> Node:
+        return to_rdflib(as_written(term))
+
     if isinstance(results, ox.QueryBoolean):
         return QueryResult(kind="ASK", boolean=bool(results), prefixes=prefixes)
     if isinstance(results, ox.QuerySolutions):

@@ -175,3 +175,24 @@ def test_a_published_build_keeps_its_store_in_step(corpus: Path, tmp_path: Path)
     store_matches_files()
     remove(["alpha"], out_dir=out, html=False)
     store_matches_files()
+
+
+def test_the_builds_own_store_follows_add_and_remove(corpus: Path, tmp_path: Path) -> None:
+    from kg.export import canonical_quads
+    from kg.store_home import home_of, mirrored
+    from kg.stores import open_store
+
+    out = tmp_path / "out"
+    build([corpus / "alpha.txt", corpus / "beta.txt"], out_dir=out, html=False)
+
+    def store_is_the_file() -> None:
+        assert mirrored(out / "kg.trig") == home_of(out)
+        with open_store(home_of(out), read_only=True) as opened:
+            held = canonical_quads(opened.to_dataset())
+        assert held == canonical_quads(load_graph(out / "kg.trig"))
+
+    store_is_the_file()
+    add([corpus / "gamma.txt"], out_dir=out, html=False)
+    store_is_the_file()
+    remove(["alpha"], out_dir=out, html=False)
+    store_is_the_file()
