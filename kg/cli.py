@@ -35,12 +35,13 @@ from kg.cli_help import KgCommand, KgGroup
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import KGError, ShapesError, printable, quiet_rdflib_warnings
 from kg.ingest import MAX_CHARS
-from kg.store import DEFAULT_GRAPH_PATH
+from kg.store_home import DEFAULT_GRAPH_PATH
 
 if TYPE_CHECKING:
     from rdflib import Dataset
 
     from kg.pipeline import BuildResult, ChangeSummary
+    from kg.stores import Store
     from kg.validate import QuarantinedTriple
     from kg.viz import ViewData, ViewStatement
 
@@ -249,7 +250,8 @@ GraphOpt = Annotated[
         "--graph",
         "-g",
         metavar="FILE",
-        help="The graph file to read (.trig, .ttl, .nt, .nq, .jsonld).",
+        help="The graph file to read (.trig, .ttl, .nt, .nq, .jsonld). A build's kg.trig is "
+        "read from the build's store beside it (OUTPUT/store) while that holds it.",
     ),
 ]
 #: The graph file as a positional argument, the spelling of kg before --graph: still read,
@@ -260,8 +262,8 @@ StoreOpt = Annotated[
     typer.Option(
         "--store",
         metavar="SPEC",
-        help="Read a store instead of a graph file: oxigraph:DIR or sparql+http://HOST:PORT/ "
-        "(see kg build --store).",
+        help="Read this store instead of the graph file and the build's own store: "
+        "oxigraph:DIR or sparql+http://HOST:PORT/ (see kg build --store).",
         show_default=False,
     ),
 ]
@@ -288,15 +290,42 @@ def _graph_file(
     return positional if positional is not None else option
 
 
-def _read_graph(graph: Path, store: str | None = None) -> Dataset:
-    """The dataset a reading command works on: the graph file, or a copy of the store's."""
-    if store is None:
+def _build_store(graph: Path) -> Store | None:
+    """The build's own store (OUTPUT/store) when it holds exactly ``graph``, open read-only.
+
+    None when there is none, or when a build is writing it right now (the
+    caller reads the graph file then).
+    """
+    from kg.store_home import mirrored
+
+    home = mirrored(graph)
+    if home is None:
+        return None
+    from kg.errors import StoreError
+    from kg.stores import open_store
+
+    try:
+        return open_store(home, read_only=True)
+    except StoreError:
+        return None
+
+
+def _read_graph(graph: Path, store: str | None = None, *, home: bool = True) -> Dataset:
+    """The dataset a reading command works on: a copy of the store's, or the graph file.
+
+    Without ``--store``, the build's own store stands for its kg.trig when
+    it holds exactly that file (``home``; see kg.store_home).
+    """
+    from kg.stores import open_store
+
+    opened = open_store(store, read_only=True) if store is not None else None
+    if opened is None and home:
+        opened = _build_store(graph)
+    if opened is None:
         from kg.store import load_graph
 
         return load_graph(graph)
-    from kg.stores import open_store
-
-    with open_store(store, read_only=True) as opened:
+    with opened:
         return opened.to_dataset()
 
 
@@ -460,9 +489,9 @@ def build(
         str | None,
         typer.Option(
             "--store",
-            help="Also publish the graph to a store: oxigraph:PATH (an embedded on-disk "
+            help="Also publish the graph to another store: oxigraph:PATH (an embedded on-disk "
             "store) or sparql+http://HOST:PORT/ (a SPARQL 1.1 server). kg add and kg remove "
-            "then keep it up to date.",
+            "then keep it up to date, as they keep the build's own store OUTPUT/store.",
         ),
     ] = None,
     validate: Annotated[
@@ -489,8 +518,11 @@ def build(
     """Build the knowledge graph of PATHS (the sample corpus if none) into OUTPUT.
 
     Writes kg.ttl (the whole graph), kg.trig (one named graph per document),
-    kg.html (an interactive view that works offline), extractions.jsonl, and
-    the build state in OUTPUT/.kg/ that `kg add` and `kg remove` update.
+    kg.html (an interactive view that works offline), extractions.jsonl, the
+    build's store OUTPUT/store (an embedded Oxigraph copy of kg.trig that
+    kg query, path, timeline, analyze, viz, serve, conflicts and validate
+    read instead of parsing kg.trig), and the build state in OUTPUT/.kg/
+    that `kg add` and `kg remove` update.
     Only relations with a confidence of at least --min-confidence are
     asserted; --candidates writes the others to candidates.trig.
 
@@ -567,9 +599,10 @@ ChangeStoreOpt = Annotated[
     str | None,
     typer.Option(
         "--store",
-        help="The store to publish the changed build to (oxigraph:PATH or "
-        "sparql+http://HOST:PORT/). A local store of the build is kept without it; a remote "
-        "one must be given again, so that a build folder alone never decides where articles go.",
+        help="Another store to publish the changed build to (oxigraph:PATH or "
+        "sparql+http://HOST:PORT/), besides the build's own OUTPUT/store. A local store of the "
+        "build is kept without it; a remote one must be given again, so that a build folder "
+        "alone never decides where articles go.",
     ),
 ]
 
@@ -741,20 +774,9 @@ def query(
     Examples: kg query 'SELECT ?name WHERE { ?c a kgo:Company ; rdfs:label ?name }' ;
     kg query --list ; kg query --name sanctions --param company=Xiaomi
     """
-    from kg.query import (
-        bind_query,
-        format_result,
-        format_saved_queries,
-        read_query_arg,
-        read_saved_query,
-        run_query,
-        saved_queries,
-        saved_query,
-    )
-    from kg.query_worker import parse_size
-    from kg.store import load_graph
-
     if list_queries:
+        from kg.query import format_saved_queries, saved_queries
+
         if query is not None or name is not None or param:
             raise fail("--list takes no query, --name or --param.", 2)
         sys.stdout.write(guarded(lambda: format_saved_queries(saved_queries().values())))
@@ -770,6 +792,21 @@ def query(
     values = _query_params(param or [])
     graph_file = _graph_file(ctx, None, graph, store)
     _no_infer_on_stores(infer, store)
+    if query is not None and name is None and not values and not infer:
+        quick = _quick_answer(query, graph_file, store, format.value, timeout, max_memory)
+        if quick is not None:
+            sys.stdout.write(quick)
+            return
+    from kg.query import (
+        bind_query,
+        format_result,
+        read_query_arg,
+        read_saved_query,
+        run_query,
+        saved_query,
+    )
+    from kg.query_worker import parse_size
+    from kg.store import load_graph
 
     def go() -> str:
         if name is not None:
@@ -781,7 +818,11 @@ def query(
         if store is not None:
             from kg.stores import open_store
 
-            with open_store(store, read_only=True) as opened:
+            opened: Store | None = open_store(store, read_only=True)
+        else:  # the build's own store answers for its kg.trig (not when inferring)
+            opened = None if infer else _build_store(graph_file)
+        if opened is not None:
+            with opened:
                 result = opened.query(parsed, timeout=timeout or None, max_memory=limit)
         else:
             loaded = _inferred(load_graph(graph_file), infer)
@@ -789,6 +830,47 @@ def query(
         return format_result(result, format=format.value)
 
     sys.stdout.write(guarded(go))
+
+
+def _quick_answer(
+    query: str, graph: Path, store: str | None, format: str, timeout: float, max_memory: str
+) -> str | None:
+    """The answer of kg.store_query's quick path on an Oxigraph store, or None.
+
+    It imports neither rdflib nor the query checker, so a query on a big
+    build's store answers in a fraction of a second; None sends the query
+    the usual way (any other query, store or graph file).
+    """
+    from kg.store_home import mirrored
+
+    if store is None:
+        folder = mirrored(graph)
+    elif store.strip().startswith(("memory", "sparql+")) or "://" in store:
+        folder = None
+    else:
+        folder = Path(store.strip().removeprefix("oxigraph:"))
+    if folder is None:
+        return None
+    text = query
+    if "\n" not in query and len(query) < 4096 and Path(query).is_file():
+        try:
+            text = Path(query).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None  # the usual way says what is wrong with the file
+    from kg.prefixes import PREFIXES
+    from kg.query_worker import parse_size
+    from kg.store_query import quick_query
+
+    return guarded(
+        lambda: quick_query(
+            folder,
+            text,
+            prefixes=PREFIXES,
+            format=format,
+            timeout=timeout or None,
+            max_memory=parse_size(max_memory),
+        )
+    )
 
 
 def _query_params(pairs: list[str]) -> dict[str, str]:
@@ -832,7 +914,7 @@ def export(
     def go() -> str | None:
         if output is not None and store is None:
             check_not_inputs([output], [graph_file])
-        dataset = _inferred(_read_graph(graph_file, store), infer)
+        dataset = _inferred(_read_graph(graph_file, store, home=False), infer)
         return export_graph(dataset, format=format.value, destination=output)
 
     text = guarded(go)
@@ -1094,7 +1176,8 @@ def serve(
     from kg.query_worker import parse_size
     from kg.serve import SparqlServer, make_server
     from kg.store import load_graph
-    from kg.stores import MemoryStore, Store, open_store
+    from kg.store_home import mirrored
+    from kg.stores import MemoryStore, OxigraphStore, open_store
 
     graph_file = _graph_file(ctx, graph_arg, graph, store)
 
@@ -1103,11 +1186,14 @@ def serve(
 
     def start() -> tuple[Store, SparqlServer]:
         limit = parse_size(max_memory)
-        opened: Store = (
-            open_store(store, read_only=True)
-            if store is not None
-            else MemoryStore(load_graph(graph_file), name=str(graph_file))
-        )
+        opened: Store
+        if store is not None:
+            opened = open_store(store, read_only=True)
+        elif (home := mirrored(graph_file)) is not None:
+            # a copy of the build's store, so that kg add can update the store meanwhile
+            opened = OxigraphStore.copy_of(home)
+        else:
+            opened = MemoryStore(load_graph(graph_file), name=str(graph_file))
         opened.max_memory = limit  # every query the server runs gets this ceiling
         try:
             server = make_server(

@@ -29,13 +29,11 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DefinedNamespace
 
 from kg.errors import OntologyError
+from kg.prefixes import KGO_IRI, KGR_IRI, WD_IRI  # noqa: F401 (KGR_IRI: kg.ontology.KGR_IRI)
 from kg.terms import to_rdflib
 
-KGO_IRI = "https://w3id.org/kg-builder/ontology#"
-KGR_IRI = "https://w3id.org/kg-builder/resource/"
 KGG_IRI = "https://w3id.org/kg-builder/gazetteer/"
 KGL_IRI = "https://w3id.org/kg-builder/lexicon#"
-WD_IRI = "http://www.wikidata.org/entity/"
 
 KGG = Namespace(KGG_IRI)
 KGL = Namespace(KGL_IRI)

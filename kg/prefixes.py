@@ -14,9 +14,14 @@ table for another base.
 
 from __future__ import annotations
 
-from kg.ontology import KGO_IRI, KGR_IRI, WD_IRI
+__all__ = ["KGO_IRI", "KGR_IRI", "PREFIXES", "WD_IRI", "prefixes_for"]
 
-__all__ = ["PREFIXES", "prefixes_for"]
+#: The project's ontology (``kgo:``).
+KGO_IRI = "https://w3id.org/kg-builder/ontology#"
+#: The default base of the IRIs a build mints (``kgr:``).
+KGR_IRI = "https://w3id.org/kg-builder/resource/"
+#: Wikidata's entities (``wd:``).
+WD_IRI = "http://www.wikidata.org/entity/"
 
 #: Prefix -> namespace, kg's own first, then the standard vocabularies kg writes.
 PREFIXES: dict[str, str] = {
