@@ -145,10 +145,14 @@ def name_key(text: str) -> str:
 
     >>> name_key("Xiaomi Corp."), name_key("the Xiaomi"), name_key("XIAOMI")
     ('xiaomi', 'xiaomi', 'xiaomi')
+    >>> name_key("Merrill Lynch and Co Inc"), name_key("Merrill Lynch & Co")
+    ('merrill lynch', 'merrill lynch')
     """
     words = normalize_name(clean_name(text)).split()
     while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
         words.pop()
+        while len(words) > 1 and words[-1] in {"and", "&"}:
+            words.pop()  # "Merrill Lynch and Co": the "and" went with the "Co"
     return " ".join(words)
 
 
@@ -398,6 +402,7 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
     full_people: dict[str, set[str]] = defaultdict(set)
     tails: dict[str, set[str]] = defaultdict(set)
     acronyms: dict[str, set[str]] = defaultdict(set)
+    organization_tails: dict[str, set[str]] = defaultdict(set)
     for mention, key in zip(mentions, keys, strict=True):
         if key is None:
             continue
@@ -411,6 +416,8 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
         if coarse_class(mention.label) == "Organization":
             for initials in {acronym(text), acronym(_without_legal_form(text))} - {""}:
                 acronyms[initials].add(key)
+            for k in range(1, len(words)):  # "Chronicle", "Farm Bureau" of "Houston Chronicle"
+                organization_tails[" ".join(words[k:]).casefold()].add(key)
     heads = _organization_heads(mentions, keys)
     for i, (mention, key) in enumerate(zip(mentions, keys, strict=True)):
         if key is None or mention.key:
@@ -424,7 +431,23 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
             keys[i] = next(iter(acronyms[text]))
         elif (head := _short_form_of(mention, text, heads)) is not None:
             keys[i] = head
+        elif (whole := _ending_of(mention, text, organization_tails, key)) is not None:
+            keys[i] = whole
     return keys
+
+
+def _ending_of(
+    mention: Mention, text: str, tails: Mapping[str, set[str]], key: str
+) -> str | None:
+    """The key of the one organization of the article whose name ends in ``text`` ("Budget
+    Committee" of "House Budget Committee"). One word only for a newspaper ("the Chronicle"
+    of "Houston Chronicle"): "the Exchange" or "the Bank" is a description, not a name."""
+    if coarse_class(mention.label) != "Organization" or mention.source == "demonym":
+        return None
+    if " " not in text and load_lexicon().name_words.get(text) != "MediaOrganization":
+        return None
+    found = tails.get(text.casefold(), set()) - {key}
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def _without_legal_form(text: str) -> str:

@@ -536,6 +536,36 @@ def test_a_short_form_joins_nothing_when_it_is_a_name_of_its_own_or_ambiguous(
     assert len(set(ids)) == len(names)
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "The House Budget Committee met. The Budget Committee said no.",
+            (("House Budget Committee", "GovernmentAgency"), ("Budget Committee", "Organization")),
+        ),
+        (  # a newspaper goes by its last word
+            "The Houston Chronicle was sold. The Chronicle earned more.",
+            (("Houston Chronicle", "MediaOrganization"), ("Chronicle", "MediaOrganization")),
+        ),
+    ],
+)  # fmt: skip
+def test_the_end_of_an_organizations_name_joins_it(
+    text: str, names: tuple[tuple[str, str], ...]
+) -> None:
+    ids = ids_of(ex("d1", text, *names))
+    assert ids[0] == ids[1]
+
+
+def test_a_common_noun_ending_a_name_joins_nothing() -> None:
+    text = "The New York Stock Exchange said the Exchange would open."
+    ids = ids_of(ex("d1", text, ("New York Stock Exchange", "Company"), ("Exchange", "Organization")))
+    assert ids[0] != ids[1]
+
+
+def test_a_legal_form_after_and_leaves_the_same_key() -> None:
+    assert name_key("Merrill Lynch and Co Inc") == name_key("Merrill Lynch") == "merrill lynch"
+
+
 def test_a_short_form_joins_an_organization_named_in_its_own_article_only() -> None:
     full = ex("d1", "Champlin Petroleum Co said.", ("Champlin Petroleum Co", "Company"))
     short = ex("d2", "Champlin said.", ("Champlin", "Organization"))
