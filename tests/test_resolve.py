@@ -558,7 +558,8 @@ def test_the_end_of_an_organizations_name_joins_it(
 
 def test_a_common_noun_ending_a_name_joins_nothing() -> None:
     text = "The New York Stock Exchange said the Exchange would open."
-    ids = ids_of(ex("d1", text, ("New York Stock Exchange", "Company"), ("Exchange", "Organization")))
+    names = (("New York Stock Exchange", "Company"), ("Exchange", "Organization"))
+    ids = ids_of(ex("d1", text, *names))
     assert ids[0] != ids[1]
 
 
