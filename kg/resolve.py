@@ -436,9 +436,7 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
     return keys
 
 
-def _ending_of(
-    mention: Mention, text: str, tails: Mapping[str, set[str]], key: str
-) -> str | None:
+def _ending_of(mention: Mention, text: str, tails: Mapping[str, set[str]], key: str) -> str | None:
     """The key of the one organization of the article whose name ends in ``text`` ("Budget
     Committee" of "House Budget Committee"). One word only for a newspaper ("the Chronicle"
     of "Houston Chronicle"): "the Exchange" or "the Bank" is a description, not a name."""

@@ -75,7 +75,11 @@ def vote_person_names(spans: list[Span], *, courtesy: Collection[str] = ()) -> l
     addressed = {span[-1].text for span in spans if _addressed(span, courtesy)}
     fixed = []
     for span in spans:
-        if not span.kb_id_ and span.label_ != "Person" and _named_person(span, name_parts, addressed):
+        if (
+            not span.kb_id_
+            and span.label_ != "Person"
+            and _named_person(span, name_parts, addressed)
+        ):
             span = Span(span.doc, span.start, span.end, label="Person")
         fixed.append(span)
     return fixed
