@@ -104,7 +104,7 @@ def make_nlp(
     (kg/train/relations.py, weights in kg/models/relations/) runs after the
     lexicon relations. With ``adapted_ner`` (the default) the model's NER
     takes weights fine-tuned on CoNLL04 with rehearsal of the stock model
-    (kg/train/ner.py, weights and dev scores in kg/models/ner/). When the
+    (kg/train/ner/, weights and dev scores in kg/models/ner/). When the
     installed model cannot take those weights (another version of it), its
     own NER is kept; ``nlp.meta["kg_ner"]`` says which one runs.
     """

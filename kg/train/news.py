@@ -617,7 +617,7 @@ def held_out_scores(
     confidence: np.ndarray, right: np.ndarray, thresholds: Sequence[Decimal]
 ) -> CalibrationScores:
     """``kg eval``'s calibration of held-out (confidence, right) points, each right point
-    a fact of its own (:func:`kg.eval_calibration.calibrate`)."""
+    a fact of its own (:func:`kg.eval.calibration.calibrate`)."""
     rated = [
         RatedTriple(Decimal(str(round(float(c), 4))), frozenset({i}) if r else frozenset())
         for i, (c, r) in enumerate(zip(confidence, right, strict=True))

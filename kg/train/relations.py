@@ -431,7 +431,7 @@ def end_to_end_reports(
 ) -> dict[float, ConllReport]:
     """Strict CoNLL04 scores of kg's pipeline plus the classifier, per threshold.
 
-    The flow of :func:`kg.evaluate.evaluate_file`: extract, resolve,
+    The flow of :func:`kg.eval.files.evaluate_file`: extract, resolve,
     ``extraction_records``, ``score_conll04``. The pipeline runs once with the
     lowest threshold; higher ones drop the classifier's less likely relations.
     """
