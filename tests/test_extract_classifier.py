@@ -19,6 +19,13 @@ from spacy.tokens import Doc, Span
 
 from kg.errors import ModelNotFoundError
 from kg.extract.classifier import (
+    RelationClassifier,
+    ScoredCandidate,
+    conflict,
+    decode,
+    score_candidates,
+)
+from kg.extract.relation_features import (
     CONLL_PREDICATES,
     DENSE,
     LABELS,
@@ -26,25 +33,22 @@ from kg.extract.classifier import (
     PREDICATES,
     PREDICATES_OF,
     TRIGGER,
-    Calibration,
     Candidate,
     DocFeatures,
-    RelationClassifier,
-    RelationModel,
-    ScoredCandidate,
     candidates,
-    conflict,
-    decode,
-    default_model_dir,
     dependency_path,
     lexicon_pairs,
+    pair_features,
+    sentence_units,
+)
+from kg.extract.relation_model import (
+    Calibration,
+    RelationModel,
+    default_model_dir,
     load_calibration,
     load_model,
-    pair_features,
     probabilities,
     save_model,
-    score_candidates,
-    sentence_units,
 )
 from kg.extract.relations import RawRelation
 from kg.ontology import Gazetteer, GazetteerEntry

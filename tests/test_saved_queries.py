@@ -269,7 +269,7 @@ def test_figures(dataset: Dataset) -> None:
 
 @pytest.mark.model
 def test_evidence_points_at_the_sentence_in_the_article(dataset: Dataset) -> None:
-    from kg.extract.classifier import load_calibration
+    from kg.extract.relation_model import load_calibration
     from kg.ingest import read_articles, sample_corpus
 
     found = rows(

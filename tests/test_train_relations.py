@@ -16,8 +16,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.eval import ConllEntity, ConllRelation, ConllSentence
-from kg.extract.classifier import LABELS, PREDICATES, probabilities
 from kg.extract.entities import SPAN_KEY
+from kg.extract.relation_features import LABELS, PREDICATES
+from kg.extract.relation_model import probabilities
 from kg.train.relations import (
     Example,
     choose_threshold,

@@ -42,7 +42,7 @@ OFFICER_TITLES = frozenset(
 #: Classes of organizations that have officers in this sense (a committee's "President
 #: Reagan" does not work for it).
 _EMPLOYERS = frozenset({"Company", "MediaOrganization"})
-#: How sure the rule is, before calibration (:class:`kg.extract.classifier.Calibration`).
+#: How sure the rule is, before calibration (:class:`kg.extract.relation_model.Calibration`).
 CONFIDENCE = 0.6
 
 

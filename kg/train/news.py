@@ -47,17 +47,15 @@ from spacy.tokens import Doc, Span
 from kg.eval import GoldRelation, SeedsGold, load_seeds_gold
 from kg.eval.calibration import THRESHOLDS, RatedTriple, calibrate
 from kg.eval.calibration import Calibration as CalibrationScores
-from kg.extract.classifier import (
-    CONLL_PREDICATES,
-    LABELS,
+from kg.extract.entities import SPAN_KEY
+from kg.extract.relation_features import CONLL_PREDICATES, LABELS, sentence_units
+from kg.extract.relation_model import (
     Calibration,
     RelationModel,
     probabilities,
     save_calibration,
     save_model,
-    sentence_units,
 )
-from kg.extract.entities import SPAN_KEY
 from kg.extract.relations import mention_table
 from kg.ontology import SYMMETRIC_PREDICATES, normalize_name
 from kg.resolve import clean_name, mention_name

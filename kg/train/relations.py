@@ -56,21 +56,18 @@ from kg.eval import (
     load_conll04,
     score_conll04,
 )
-from kg.extract.classifier import (
+from kg.extract.classifier import ScoredCandidate, decode
+from kg.extract.entities import SPAN_KEY
+from kg.extract.relation_features import (
     CONLL_PREDICATES,
     LABELS,
     PREDICATES,
     TRIGGER,
     DocFeatures,
-    RelationModel,
-    ScoredCandidate,
     candidates,
-    decode,
     pair_features,
-    probabilities,
-    save_model,
 )
-from kg.extract.entities import SPAN_KEY
+from kg.extract.relation_model import RelationModel, probabilities, save_model
 from kg.types import coarse_class
 
 #: Settings tried on dev; the first of equal scores wins.
@@ -283,7 +280,7 @@ def fit(
 ) -> RelationModel:
     """Fit the masked softmax regression; each row chooses between ``NONE`` and its predicate.
 
-    ``labels`` index :data:`~kg.extract.classifier.LABELS` (0 = ``NONE``).
+    ``labels`` index :data:`~kg.extract.relation_features.LABELS` (0 = ``NONE``).
     ``lexicon_l2`` (default ``l2``) is the L2 strength of the features that
     say what the lexicon component found (``lex=``, ``lexrev=``): a weaker
     prior lets one strong cue outweigh the many word features around it.
@@ -360,7 +357,7 @@ def fit_set(data: TrainingSet, **options: Any) -> RelationModel:
 
 def scored(model: RelationModel, data: TrainingSet) -> list[list[ScoredCandidate]]:
     """The scored candidates of ``data``, grouped by example (in example order)."""
-    from kg.extract.classifier import Candidate
+    from kg.extract.relation_features import Candidate
 
     probs = probabilities(model, data.rows, data.predicates)
     groups: dict[int, list[ScoredCandidate]] = {}
@@ -647,7 +644,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_files(CONLL04_HINT, dev=args.dev, train=args.train)
     check_files(seeds_gold=args.seeds_gold)
     if args.evaluate:
-        from kg.extract.classifier import load_model
+        from kg.extract.relation_model import load_model
 
         threshold = args.threshold if args.threshold is not None else load_model(args.out).threshold
         nlp = classifier_nlp(args.out, threshold=threshold, ner=args.ner)

@@ -1,0 +1,581 @@
+"""Candidates and features of the relation classifier (:mod:`kg.extract.classifier`).
+
+Every ordered pair of entity mentions in one sentence is a :class:`Candidate`
+once for each predicate whose signature its coarse classes fit;
+:func:`pair_features` describes a pair by sparse string features (the classes,
+the words between and around the mentions, the dependency path between their
+heads, the titles, what the lexicon found). Training (:mod:`kg.train.relations`,
+:mod:`kg.train.news`) and inference share them; the shipped weights are keyed
+by these strings.
+
+>>> import spacy
+>>> from spacy.tokens import Doc, Span
+>>> nlp = spacy.blank("en")
+>>> doc = Doc(nlp.vocab, words=["Ann", "Lee", "lives", "in", "Oslo"],
+...           heads=[1, 2, 2, 2, 3], deps=["compound", "nsubj", "ROOT", "prep", "pobj"])
+>>> doc.spans["kg_entities"] = [Span(doc, 0, 2, label="Person"), Span(doc, 4, 5, label="City")]
+>>> [(c.head, c.tail, c.predicate) for c in candidates(doc)]
+[(0, 1, 'livesIn')]
+>>> "b=in" in pair_features(doc, 0, 1)
+True
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.entities import SPAN_KEY
+from kg.extract.relations import mention_table
+from kg.ontology import CORE_PREDICATES, SIGNATURES, load_lexicon
+from kg.types import coarse_class
+
+#: The predicates the classifier knows (the fifteen core ones), in label order after ``NONE``.
+PREDICATES: tuple[str, ...] = CORE_PREDICATES
+#: The predicates of CoNLL04, the only ones its sentences are annotated for.
+CONLL_PREDICATES: frozenset[str] = frozenset(
+    {"worksFor", "basedIn", "locatedIn", "livesIn", "killed"}
+)
+#: The model's labels: no relation, then the predicates.
+LABELS: tuple[str, ...] = ("NONE", *PREDICATES)
+#: (head coarse class, tail coarse class) -> the predicates whose signature fits it.
+PREDICATES_OF: dict[tuple[str, str], tuple[str, ...]] = {
+    pair: tuple(
+        p for p in PREDICATES if pair[0] in SIGNATURES[p][0] and pair[1] in SIGNATURES[p][1]
+    )
+    for pair in (
+        (subject, obj)
+        for predicate in PREDICATES
+        for subject in sorted(SIGNATURES[predicate][0])
+        for obj in sorted(SIGNATURES[predicate][1])
+    )
+}
+#: The trigger recorded on relations the classifier adds.
+TRIGGER = "classifier"
+
+_TERMINAL = frozenset({".", "!", "?", '"', "''", "'", "”", "’", ")"})
+_MAX_PATH = 7
+_MAX_SEQUENCE = 4
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An ordered pair of entity spans of one sentence that a predicate's signature allows.
+
+    ``head``/``tail`` index ``doc.spans["kg_entities"]`` (and so the mention table).
+    """
+
+    head: int
+    tail: int
+    predicate: str
+    sentence: tuple[int, int]  # token span
+
+
+def sentence_units(doc: Doc) -> list[tuple[int, int]]:
+    """The token spans of the doc's sentences, joining a piece the parser cut too early.
+
+    A parser sentence that does not end in terminal punctuation (". ! ?" or a
+    closing quote) runs on into the next one ("... said Tuesday ; the ...").
+    A doc without sentence boundaries is one sentence.
+
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> doc = Doc(nlp.vocab, words=["A", "b", "C", "d", "."],
+    ...           sent_starts=[True, False, True, False, False])
+    >>> sentence_units(doc)
+    [(0, 5)]
+    """
+    if len(doc) == 0:
+        return []
+    if not (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
+        return [(0, len(doc))]
+    units: list[tuple[int, int]] = []
+    for sent in doc.sents:
+        if units and not _ends_sentence(doc, units[-1]):
+            units[-1] = (units[-1][0], sent.end)
+        else:
+            units.append((sent.start, sent.end))
+    return units
+
+
+def _ends_sentence(doc: Doc, unit: tuple[int, int]) -> bool:
+    words = [t for t in doc[unit[0] : unit[1]] if not t.is_space]
+    return bool(words) and words[-1].text in _TERMINAL
+
+
+#: A sentence with more mentions than this (a list of names, a flattened table)
+#: pairs each mention only with the NEIGHBOURS nearest on either side: pairing
+#: every two would grow with the square of the list, the features with its cube.
+DENSE = 40
+NEIGHBOURS = 20
+
+
+def candidates(doc: Doc, predicates: frozenset[str] | None = None) -> list[Candidate]:
+    """Every ordered pair of entity spans in one sentence, once for each predicate whose
+    signature its classes fit (among ``predicates``, default all the classifier knows).
+
+    Overlapping spans are never paired; in a sentence with more than
+    :data:`DENSE` mentions a mention is paired only with its :data:`NEIGHBOURS`
+    nearest on either side. Returned in text order (head, then tail).
+    """
+    spans = list(doc.spans[SPAN_KEY]) if SPAN_KEY in doc.spans else []
+    if not spans:
+        return []
+    units = sentence_units(doc)
+    unit_of = {}
+    for index, (start, end) in enumerate(units):
+        for i in range(start, end):
+            unit_of[i] = index
+    members: dict[int, list[int]] = {}  # unit -> its spans, in list order
+    for n, span in enumerate(spans):
+        unit = unit_of.get(span.start)
+        if unit is not None:
+            members.setdefault(unit, []).append(n)
+    found = []
+    for h, head in enumerate(spans):
+        unit = unit_of.get(head.start)
+        if unit is None:
+            continue
+        others = members[unit]
+        if len(others) > DENSE:
+            at = others.index(h)
+            others = others[max(0, at - NEIGHBOURS) : at + NEIGHBOURS + 1]
+        for t in others:
+            tail = spans[t]
+            if h == t or (head.start < tail.end and tail.start < head.end):
+                continue
+            allowed = PREDICATES_OF.get((coarse_class(head.label_), coarse_class(tail.label_)), ())
+            for predicate in allowed:
+                if predicates is None or predicate in predicates:
+                    found.append(Candidate(h, t, predicate, units[unit]))
+    return found
+
+
+# --------------------------------------------------------------------------- features
+
+
+def _word(token: Token) -> str:
+    if token.like_num:
+        return "<num>"
+    lemma = token.lemma_.lower() if token.lemma_ else ""
+    return lemma or token.lower_
+
+
+def _bucket(n: int) -> str:
+    if n <= 3:
+        return str(n)
+    if n <= 5:
+        return "4-5"
+    if n <= 9:
+        return "6-9"
+    return "10+"
+
+
+@cache
+def _trigger_predicates() -> dict[str, frozenset[str]]:
+    """Lexicon lemma -> the predicates it triggers (among the classifier's)."""
+    lexicon = load_lexicon()
+    out: dict[str, set[str]] = {}
+    for lemma, triggers in lexicon.triggers.items():
+        for trigger in triggers:
+            if trigger.predicate in PREDICATES:
+                out.setdefault(lemma, set()).add(trigger.predicate)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def lexicon_pairs(doc: Doc) -> dict[tuple[int, int], frozenset[str]]:
+    """(head span, tail span) -> predicates ``doc._.kg_relations`` already holds for them.
+
+    >>> import spacy
+    >>> lexicon_pairs(spacy.blank("en")("Hi"))
+    {}
+    """
+    relations = doc._.kg_relations if Doc.has_extension("kg_relations") else None
+    if not relations or SPAN_KEY not in doc.spans:
+        return {}
+    table = mention_table(doc)
+    found: dict[tuple[int, int], set[str]] = {}
+    for relation in relations:
+        if relation.trigger == TRIGGER:
+            continue  # the model's own findings are not the lexicon's
+        if relation.head >= len(table) or relation.tail >= len(table):
+            continue
+        key = (table[relation.head].entity, table[relation.tail].entity)
+        found.setdefault(key, set()).add(relation.predicate)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _ancestors(token: Token) -> list[Token]:
+    chain = [token]
+    while chain[-1].head.i != chain[-1].i and len(chain) < 50:
+        chain.append(chain[-1].head)
+    return chain
+
+
+def _governor(token: Token) -> Token | None:
+    """The nearest verb above ``token`` (``None`` at the root)."""
+    node = token
+    for _ in range(8):
+        if node.head.i == node.i:
+            return None
+        node = node.head
+        if node.pos_ in {"VERB", "AUX"}:
+            return node
+    return None
+
+
+def dependency_path(head: Token, tail: Token) -> tuple[list[Token], Token, list[Token]] | None:
+    """The shortest path between two tokens: the climb from ``head``, the meeting token,
+    the descent to ``tail`` (both lists exclude the meeting token). ``None`` if unconnected.
+
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> doc = Doc(nlp.vocab, words=["Ann", "lives", "in", "Oslo"], heads=[1, 1, 1, 2],
+    ...           deps=["nsubj", "ROOT", "prep", "pobj"])
+    >>> up, top, down = dependency_path(doc[0], doc[3])
+    >>> [t.text for t in up], top.text, [t.text for t in down]
+    (['Ann'], 'lives', ['in', 'Oslo'])
+    """
+    up = _ancestors(head)
+    down = _ancestors(tail)
+    down_index = {t.i: n for n, t in enumerate(down)}
+    for n, token in enumerate(up):
+        if token.i in down_index:
+            return up[:n], token, list(reversed(down[: down_index[token.i]]))
+    return None
+
+
+class DocFeatures:
+    """What :func:`pair_features` reads from a doc, computed once for all its pairs:
+    the mentions, the lexicon's pairs, each token's feature word, lower-case form,
+    POS and trigger predicates, and per-mention and per-sentence features."""
+
+    def __init__(
+        self,
+        doc: Doc,
+        *,
+        spans: Sequence[Span] | None = None,
+        lexicon: dict[tuple[int, int], frozenset[str]] | None = None,
+    ) -> None:
+        self.doc = doc
+        if spans is None:
+            spans = list(doc.spans[SPAN_KEY]) if SPAN_KEY in doc.spans else []
+        self.spans = list(spans)
+        self.lexicon = lexicon_pairs(doc) if lexicon is None else lexicon
+        # span indices by start, to find the mentions of a stretch of text by bisection
+        self.by_start = sorted(range(len(self.spans)), key=lambda n: (self.spans[n].start, n))
+        self.starts = [self.spans[n].start for n in self.by_start]
+        self.coarse = [coarse_class(span.label_) for span in self.spans]
+        triggers = _trigger_predicates()
+        tokens = list(doc)
+        self.word = [_word(tok) for tok in tokens]
+        self.lower = [tok.lower_ for tok in tokens]
+        self.pos = [tok.pos_ for tok in tokens]
+        self.space = [tok.is_space for tok in tokens]
+        self.triggers = [triggers.get(tok.lemma_.lower(), _NO_TRIGGERS) for tok in tokens]
+        self.has_dep = doc.has_annotation("DEP")
+        self._units: list[tuple[int, int]] | None = None
+        self._mentions: dict[tuple[int, int, tuple[int, int], int], list[str]] = {}
+        self._sentences: dict[tuple[int, int], tuple[list[str], list[Span]]] = {}
+        self._rivals: dict[tuple[int, str, tuple[int, int]], list[tuple[int, int]]] = {}
+
+    def between(self, start: int, end: int) -> list[int]:
+        """Indices (in list order) of the mentions starting at a token in [start, end)."""
+        lo, hi = bisect_left(self.starts, start), bisect_left(self.starts, end)
+        return sorted(self.by_start[lo:hi])
+
+    def rivals(self, other: int, cls: str, sentence: tuple[int, int]) -> list[tuple[int, int]]:
+        """(distance to mention ``other``, index) of the sentence's mentions of class ``cls``
+        that do not overlap it, nearest first."""
+        key = (other, cls, sentence)
+        found = self._rivals.get(key)
+        if found is None:
+            o = self.spans[other]
+            found = sorted(
+                (abs(self.spans[n].start - o.start), n)
+                for n in self.between(*sentence)
+                if self.coarse[n] == cls
+                and not (self.spans[n].start < o.end and o.start < self.spans[n].end)
+            )
+            self._rivals[key] = found
+        return found
+
+    def unit_of(self, start: int) -> tuple[int, int]:
+        """The sentence unit holding token ``start``."""
+        if self._units is None:
+            self._units = sentence_units(self.doc)
+        return next((u for u in self._units if u[0] <= start < u[1]), (0, len(self.doc)))
+
+    def sentence(self, start: int, end: int) -> tuple[list[str], list[Span]]:
+        """The sentence-level features of the unit (start, end), and its mentions."""
+        key = (start, end)
+        found = self._sentences.get(key)
+        if found is None:
+            predicates = sorted({p for ps in self.triggers[start:end] for p in ps})
+            feats = [f"strig={predicate}" for predicate in predicates]
+            in_sentence = [self.spans[n] for n in self.between(start, end)]
+            for cls in ("Person", "Organization", "Place"):
+                count = sum(1 for s in in_sentence if coarse_class(s.label_) == cls)
+                feats.append(f"n{cls}={min(count, 3)}")
+            found = self._sentences[key] = (feats, in_sentence)
+        return found
+
+    def mention(self, span: Span, sentence: tuple[int, int], part: int) -> list[str]:
+        """Features of one mention (without the role prefix), in three parts as
+        :func:`pair_features` lists them: 0 words and head, 1 governor and case,
+        2 trigger words nearby."""
+        key = (span.start, span.end, sentence, part)
+        found = self._mentions.get(key)
+        if found is None:
+            found = self._mentions[key] = self._mention(span, sentence, part)
+        return found
+
+    def _mention(self, span: Span, sentence: tuple[int, int], part: int) -> list[str]:
+        s_start, s_end = sentence
+        word = self.word
+        feats: list[str] = []
+        if part == 0:
+            for offset in (-2, -1):
+                i = span.start + offset
+                feats.append(f"{offset}={word[i] if i >= s_start else '<s>'}")
+            for offset in (1, 2):
+                i = span.end + offset - 1
+                feats.append(f"+{offset}={word[i] if i < s_end else '</s>'}")
+            feats += [f"w={self.lower[i]}" for i in range(span.start, span.end)]
+            root = span.root
+            feats.append(f"root={root.lower_}")
+            feats.append(f"dep={root.dep_}")
+            feats.append(f"len={min(len(span), 4)}")
+            feats.append(f"ner={root.ent_type_ or 'O'}")
+            feats.append(f"tag={root.tag_}")
+            if span.kb_id_:
+                feats.append("known")
+        elif part == 1:
+            root = span.root
+            governor = _governor(root)
+            if governor is not None:
+                feats.append(f"gov={word[governor.i]}")
+                feats.append(f"govdep={root.dep_}>{word[governor.i]}")
+            if all(tok.is_upper or not tok.is_alpha for tok in span):
+                feats.append("caps")
+        else:
+            window = range(max(s_start, span.start - 3), min(s_end, span.end + 3))
+            predicates = sorted({p for i in window for p in self.triggers[i]})
+            feats += [f"neartrig={predicate}" for predicate in predicates]
+        return feats
+
+
+_NO_TRIGGERS: frozenset[str] = frozenset()
+_VERBS = frozenset({"VERB", "AUX"})
+
+
+def pair_features(
+    doc: Doc,
+    head: int,
+    tail: int,
+    *,
+    spans: Sequence[Span] | None = None,
+    lexicon: dict[tuple[int, int], frozenset[str]] | None = None,
+    sentence: tuple[int, int] | None = None,
+    view: DocFeatures | None = None,
+) -> list[str]:
+    """The sparse features of the candidate (``head`` span -> ``tail`` span), deduplicated.
+
+    ``view`` holds what is read from the doc (:class:`DocFeatures`; make one
+    for all the pairs of a doc). Without it one is made from ``spans``
+    (default ``doc.spans["kg_entities"]``) and ``lexicon`` (default
+    :func:`lexicon_pairs`). ``sentence`` defaults to the unit holding the head.
+    The features come in a fixed order (the shipped weights are keyed by them).
+    """
+    if view is None:
+        view = DocFeatures(doc, spans=spans, lexicon=lexicon)
+    h, t = view.spans[head], view.spans[tail]
+    if sentence is None:
+        sentence = view.unit_of(h.start)
+    hc, tc = coarse_class(h.label_), coarse_class(t.label_)
+    direction = "ht" if h.start < t.start else "th"
+    feats: list[str] = [
+        "bias",
+        f"types={hc}>{tc}",
+        f"fine={h.label_}>{t.label_}",
+        f"hfine={h.label_}",
+        f"tfine={t.label_}",
+        f"dir={direction}",
+    ]
+    feats += _between_features(view, head, tail)
+    for role, span in (("h", h), ("t", t)):
+        feats += [role + f for f in view.mention(span, sentence, 0)]
+    feats += _path_features(view, h, t)
+    feats += _rank_features(view, head, tail, sentence)
+    for role, span in (("h", h), ("t", t)):
+        feats += [role + f for f in view.mention(span, sentence, 1)]
+    feats += _sentence_features(doc, view, h, t, sentence)
+    feats += _lexicon_features(doc, view, head, tail)
+    return list(dict.fromkeys(feats))
+
+
+def _between_features(view: DocFeatures, head: int, tail: int) -> list[str]:
+    """The words and the mentions between the pair's two mentions."""
+    spans, word, pos = view.spans, view.word, view.pos
+    h, t = spans[head], spans[tail]
+    hc, tc = coarse_class(h.label_), coarse_class(t.label_)
+    forward = h.start < t.start
+    first, second = (h, t) if forward else (t, h)
+    direction = "ht" if forward else "th"
+    feats: list[str] = []
+    between = [i for i in range(first.end, second.start) if not view.space[i]]
+    words = [word[i] for i in between]
+    feats.append(f"nb={_bucket(len(words))}")
+    if not words:
+        feats.append(f"adjacent={direction}")
+    feats += [f"b={w}" for w in words]
+    feats += [f"bb={a}_{b}" for a, b in pairwise(words)]
+    if words:
+        feats += [f"bf={words[0]}", f"bl={words[-1]}"]
+    if 0 < len(words) <= _MAX_SEQUENCE:
+        feats.append(f"bs={direction}:{'_'.join(words)}")
+        feats.append(f"bpos={direction}:{'_'.join(pos[i] for i in between)}")
+    feats += [f"bv={word[i]}" for i in between if pos[i] in _VERBS]
+    if "," in words:
+        feats.append("comma")
+    if words[:1] == [","] and len(words) == 1:
+        feats.append(f"comma_only={hc}>{tc}")
+    inside = [
+        n
+        for n in view.between(first.end, second.start)
+        if n not in {head, tail} and spans[n].end <= second.start
+    ]
+    feats.append(f"ne={min(len(inside), 3)}")
+    feats += [f"bet={view.coarse[n]}" for n in inside]
+    return feats
+
+
+def _path_features(view: DocFeatures, h: Span, t: Span) -> list[str]:
+    """The dependency path between the mentions' heads: its shape, words and triggers."""
+    path = dependency_path(h.root, t.root) if view.has_dep else None
+    if path is None:
+        return ["nopath"]
+    word, pos = view.word, view.pos
+    up, top, down = path
+    length = len(up) + len(down)
+    feats = [f"plen={_bucket(length)}"]
+    if length > _MAX_PATH:
+        return feats
+    ups = [f"{tok.dep_}<" for tok in up]
+    downs = [f">{tok.dep_}" for tok in down]
+    middle = "^" if top.i in {h.root.i, t.root.i} else word[top.i]
+    feats.append(f"pu={' '.join(ups)}|{' '.join(downs)}")
+    feats.append(f"pl={' '.join(ups)}|{middle}|{' '.join(downs)}")
+    lex = [word[tok.i] for tok in up[1:]] + [word[tok.i] for tok in down[:-1]]
+    lex_path = " ".join([*(word[tok.i] for tok in up[1:]), middle])
+    lex_path += " " + " ".join(word[tok.i] for tok in down[:-1])
+    feats.append(f"plex={lex_path.strip()}")
+    if middle != "^":
+        feats.append(f"top={middle}")
+        feats.append(f"toppos={pos[top.i]}")
+        lex.append(middle)
+    feats += [f"pw={w}" for w in lex]
+    if up:
+        feats.append(f"hup={up[0].dep_}>{word[up[1].i] if len(up) > 1 else middle}")
+    if down:
+        feats.append(f"tdown={down[-1].dep_}<{word[down[-2].i] if len(down) > 1 else middle}")
+    on_path = [tok.i for tok in (*up[1:], top, *down[:-1])]
+    for i in on_path:
+        if h.start <= i < h.end or t.start <= i < t.end:
+            continue
+        for predicate in sorted(view.triggers[i]):
+            feats.append(f"ptrig={predicate}")
+        if pos[i] in _VERBS:
+            feats.append(f"pv={word[i]}")
+    verbs = sum(1 for i in on_path if pos[i] in _VERBS)
+    feats.append(f"npv={min(verbs, 2)}")
+    return feats
+
+
+def _rank_features(view: DocFeatures, head: int, tail: int, sentence: tuple[int, int]) -> list[str]:
+    """How the pair stands among the other mentions of the sentence: how many mentions of
+    each one's class are nearer to the other one."""
+    spans = view.spans
+    h, t = spans[head], spans[tail]
+    feats: list[str] = []
+    for role, span, other in (("t", t, head), ("h", h, tail)):
+        distance = abs(span.start - spans[other].start)
+        rank, alone = 0, True
+        for gap, n in view.rivals(other, coarse_class(span.label_), sentence):
+            if n in (head, tail):
+                continue
+            alone = False
+            if gap >= distance or rank == 2:
+                break
+            rank += 1
+        feats.append(f"{role}rank={rank}")
+        if alone:
+            feats.append(f"{role}alone")
+    return feats
+
+
+def _sentence_features(
+    doc: Doc, view: DocFeatures, h: Span, t: Span, sentence: tuple[int, int]
+) -> list[str]:
+    """The sentence's own features, then for each mention the places it qualifies or is
+    qualified by, and the trigger words near it."""
+    s_start, s_end = sentence
+    feats, in_sentence = view.sentence(s_start, s_end)
+    feats = list(feats)
+    for role, span in (("h", h), ("t", t)):
+        # "Amherst , Mass.": a place right after another place and a comma qualifies it
+        before = span.start - 2
+        if (
+            before >= s_start
+            and doc[before + 1].text == ","
+            and any(s.end == before + 1 and coarse_class(s.label_) == "Place" for s in in_sentence)
+        ):
+            feats.append(f"{role}qualifies")
+        after = span.end + 1
+        if (
+            after < s_end
+            and doc[span.end].text == ","
+            and any(s.start == after and coarse_class(s.label_) == "Place" for s in in_sentence)
+        ):
+            feats.append(f"{role}qualified")
+        feats += [role + f for f in view.mention(span, sentence, 2)]
+    return feats
+
+
+def _lexicon_features(doc: Doc, view: DocFeatures, head: int, tail: int) -> list[str]:
+    """What the lexicon component found for the pair, and the mentions' titles."""
+    lexicon = view.lexicon
+    feats = [f"lex={predicate}" for predicate in sorted(lexicon.get((head, tail), ()))]
+    feats += [f"lexrev={predicate}" for predicate in sorted(lexicon.get((tail, head), ()))]
+    roles = doc._.kg_roles if Doc.has_extension("kg_roles") else None
+    for role, span in (("h", view.spans[head]), ("t", view.spans[tail])):
+        if roles and span.start in roles:
+            feats.append(f"{role}title")
+            feats += [f"{role}title={w.lower()}" for w in roles[span.start].split()]
+    return feats
+
+
+__all__ = [
+    "CONLL_PREDICATES",
+    "DENSE",
+    "LABELS",
+    "NEIGHBOURS",
+    "PREDICATES",
+    "PREDICATES_OF",
+    "TRIGGER",
+    "Candidate",
+    "DocFeatures",
+    "candidates",
+    "dependency_path",
+    "lexicon_pairs",
+    "pair_features",
+    "sentence_units",
+]
