@@ -14,7 +14,7 @@ import pytest
 from spacy.tokens import Doc
 
 from kg.extract.attachments import attachments
-from kg.extract.relations import mention_table
+from kg.extract.mentions import mention_table
 from kg.extract.titles import split_ended
 from kg.extract.voting import vote_organization_names
 

@@ -25,6 +25,7 @@ from kg.extract.classifier import (
     decode,
     score_candidates,
 )
+from kg.extract.mentions import RawRelation
 from kg.extract.relation_features import (
     CONLL_PREDICATES,
     DENSE,
@@ -50,7 +51,6 @@ from kg.extract.relation_model import (
     probabilities,
     save_model,
 )
-from kg.extract.relations import RawRelation
 from kg.ontology import Gazetteer, GazetteerEntry
 
 MakeDoc = Callable[..., Doc]  # the make_doc fixture of conftest.py

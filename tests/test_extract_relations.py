@@ -14,7 +14,8 @@ import pytest
 from spacy.tokens import Doc
 
 from kg.extract import doc_to_extraction
-from kg.extract.relations import RawRelation, RelationExtractor, mention_table
+from kg.extract.mentions import RawRelation, mention_table
+from kg.extract.relations import RelationExtractor
 from kg.ontology import Gazetteer, GazetteerEntry, load_lexicon
 from kg.types import Article
 

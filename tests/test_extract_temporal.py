@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract import doc_to_extraction, extract
-from kg.extract.relations import RawRelation
+from kg.extract.mentions import RawRelation
 from kg.extract.temporal import (
     after,
     clause_date,

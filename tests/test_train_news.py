@@ -12,7 +12,7 @@ import pytest
 from spacy.tokens import Doc
 
 from kg.eval import parse_seeds_gold
-from kg.extract.relations import RawRelation
+from kg.extract.mentions import RawRelation
 from kg.train.news import (
     NewsArticle,
     article_example,

@@ -26,7 +26,7 @@ from kg.extract import relations as relations_module  # noqa: F401
 from kg.extract.attributes import index_attribute_ruler
 from kg.extract.entities import SPAN_KEY
 from kg.extract.linking import link_keys
-from kg.extract.relations import RawRelation, mention_table
+from kg.extract.mentions import RawRelation, mention_table
 from kg.extract.syntax import EntityIndex
 from kg.extract.temporal import (
     DEPARTURE_VERBS,

@@ -4,7 +4,7 @@ Runs after :mod:`kg.extract.relations`. Every candidate pair
 (:mod:`kg.extract.relation_features`) is scored by the model
 (:mod:`kg.extract.relation_model`): a lexicon relation takes the model's
 probability for its pair and predicate; candidates at or above the threshold
-become :class:`~kg.extract.relations.RawRelation` records (trigger
+become :class:`~kg.extract.mentions.RawRelation` records (trigger
 ``"classifier"``) after :func:`decode` (one predicate per pair, what
 containment implies) unless the lexicon already gave them or :func:`conflict`
 rules them out. Every confidence is calibrated: a relation of confidence 0.8
@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract.entities import SPAN_KEY
+from kg.extract.mentions import RawRelation, mention_table
 from kg.extract.relation_features import (
     TRIGGER,
     Candidate,
@@ -36,7 +37,6 @@ from kg.extract.relation_model import (
     load_model,
     probabilities,
 )
-from kg.extract.relations import RawRelation, mention_table
 from kg.extract.titles import person_title, split_ended
 from kg.ontology import Gazetteer, load_gazetteer, load_lexicon
 from kg.types import coarse_class

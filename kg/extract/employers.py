@@ -47,7 +47,7 @@ CONFIDENCE = 0.6
 
 
 class MentionRef(Protocol):
-    """A row of the mention table (:class:`kg.extract.relations.MentionRef`)."""
+    """A row of the mention table (:class:`kg.extract.mentions.MentionRef`)."""
 
     @property
     def start(self) -> int: ...

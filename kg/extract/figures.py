@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.relations import mention_table
+from kg.extract.mentions import mention_table
 from kg.extract.syntax import EntityIndex
 from kg.types import coarse_class
 

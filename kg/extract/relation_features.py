@@ -31,7 +31,7 @@ from itertools import pairwise
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.entities import SPAN_KEY
-from kg.extract.relations import mention_table
+from kg.extract.mentions import mention_table
 from kg.ontology import CORE_PREDICATES, SIGNATURES, load_lexicon
 from kg.types import coarse_class
 

@@ -48,6 +48,7 @@ from kg.eval import GoldRelation, SeedsGold, load_seeds_gold
 from kg.eval.calibration import THRESHOLDS, RatedTriple, calibrate
 from kg.eval.calibration import Calibration as CalibrationScores
 from kg.extract.entities import SPAN_KEY
+from kg.extract.mentions import mention_table
 from kg.extract.relation_features import CONLL_PREDICATES, LABELS, sentence_units
 from kg.extract.relation_model import (
     Calibration,
@@ -56,7 +57,6 @@ from kg.extract.relation_model import (
     save_calibration,
     save_model,
 )
-from kg.extract.relations import mention_table
 from kg.ontology import SYMMETRIC_PREDICATES, normalize_name
 from kg.resolve import clean_name, mention_name
 from kg.train.relations import (

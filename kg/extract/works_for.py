@@ -1,0 +1,121 @@
+"""worksFor that needs no trigger word: titles, possessives, an article's officers.
+
+"Xiaomi Chairman Lei Jun" and "Xiaomi's Wang" (a person after an
+organization, with or without a title), "Yasser Arafat's Fatah movement" (a
+person owning an organization's name leads it), and "said Chairman Oliver S.
+Travers" in an article about a company (:mod:`kg.extract.employers`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Doc
+
+from kg.extract.arguments import Context
+from kg.extract.employers import CONFIDENCE as OFFICER_CONFIDENCE
+from kg.extract.employers import officers
+from kg.extract.entities import SPAN_KEY
+from kg.extract.mentions import RawRelation
+from kg.extract.titles import split_ended
+from kg.types import coarse_class
+
+__all__ = ["title_relations"]
+
+
+def title_relations(
+    ctx: Context, *, titles: frozenset[str], ending: frozenset[str]
+) -> Iterator[RawRelation]:
+    """worksFor from "Xiaomi Chairman Lei Jun" and "Xiaomi's Wang"; and from "Yasser
+    Arafat's Fatah movement", whose possessor leads the organization; and from the
+    officers of the article's company.
+
+    ``titles`` are the words of titles (the lexicon's ``roleTitles``), ``ending``
+    the words that end what a title states ("former").
+    """
+    yield from _led(ctx)
+    yield from _officers(ctx, titles=titles, ending=ending)
+    doc = ctx.doc
+    roles = doc._.kg_roles or {}
+    spans = list(doc.spans[SPAN_KEY])
+    for index, span in enumerate(spans):
+        if coarse_class(span.label_) != "Person":
+            continue
+        role = roles.get(span.start)
+        begin = span.start - len(role.split()) if role else span.start
+        employer = None
+        if begin > 0:
+            before = _past_coordinated_titles(doc, begin - 1, titles)
+            if doc[before].text in {"'s", "’s"} and before > 0:
+                before -= 1
+            ref = ctx.at.get(before)
+            if ref is not None and coarse_class(ctx.table[ref].label) == "Organization":
+                employer = ref
+        if employer is None:
+            continue
+        sentence = doc[span.start].sent
+        title, ended = split_ended(role, ending)
+        yield RawRelation(
+            head=index,
+            tail=employer,
+            predicate="worksFor",
+            confidence=0.85 if role else 0.7,
+            sentence=(sentence.start, sentence.end),
+            trigger=role or "'s",
+            status="ended" if ended else None,
+            role=title,
+        )
+
+
+def _past_coordinated_titles(doc: Doc, i: int, titles: frozenset[str]) -> int:
+    """The token before the titles coordinated with a person's title ("Maytag chairman
+    and chief executive officer Daniel Krumm": from "and" back to "Maytag")."""
+    if doc[i].lower_ not in {"and", "&"}:
+        return i
+    j = i - 1
+    while j > 0 and doc[j].lower_ in titles:
+        j -= 1
+    return j if j < i - 1 else i
+
+
+def _officers(
+    ctx: Context, *, titles: frozenset[str], ending: frozenset[str]
+) -> Iterator[RawRelation]:
+    """worksFor from "said Chairman Oliver S. Travers" in an article about a company
+    (see :mod:`kg.extract.employers`)."""
+    found = officers(ctx.doc, ctx.table, titles=titles, ending=ending)
+    for person, employer, role, ended in found:
+        sentence = ctx.doc[ctx.table[person].start].sent
+        yield RawRelation(
+            head=person,
+            tail=employer,
+            predicate="worksFor",
+            confidence=OFFICER_CONFIDENCE,
+            sentence=(sentence.start, sentence.end),
+            trigger=role,
+            status="ended" if ended else None,
+            role=role,
+        )
+
+
+def _led(ctx: Context) -> Iterator[RawRelation]:
+    """worksFor from a person owning an organization's name: "Arafat's Palestinian
+    Authority"."""
+    doc = ctx.doc
+    for index, span in enumerate(doc.spans[SPAN_KEY]):
+        if coarse_class(span.label_) != "Organization" or span.start < 2:
+            continue
+        if doc[span.start - 1].text not in {"'s", "’s"}:
+            continue
+        owner = ctx.at.get(span.start - 2)
+        if owner is None or coarse_class(ctx.table[owner].label) != "Person":
+            continue
+        sentence = doc[span.start].sent
+        yield RawRelation(
+            head=owner,
+            tail=index,
+            predicate="worksFor",
+            confidence=0.7,
+            sentence=(sentence.start, sentence.end),
+            trigger=doc[span.start - 1].text,
+        )
