@@ -753,6 +753,7 @@ def test_model_an_officer_gets_no_employer_when_two_companies_lead_the_article(
 def test_model_selling_ones_own_subsidiary_is_not_selling_a_product(analyze: Analyze) -> None:
     relations = facts_of(
         analyze,
-        "Soo Line Corp agreed to sell its Lake States Transportation Division to Wisconsin Central Ltd.",
+        "Soo Line Corp agreed to sell its Lake States Transportation Division "
+        "to Wisconsin Central Ltd.",
     )
     assert not [key for key in relations if key[1] == "sells"]

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from typing import Protocol
 
 from spacy.tokens import Doc, Span
 
+from kg.extract.mentions import MentionRef
 from kg.extract.titles import person_title, split_ended
 from kg.types import coarse_class
 
@@ -44,16 +44,6 @@ OFFICER_TITLES = frozenset(
 _EMPLOYERS = frozenset({"Company", "MediaOrganization"})
 #: How sure the rule is, before calibration (:class:`kg.extract.relation_model.Calibration`).
 CONFIDENCE = 0.6
-
-
-class MentionRef(Protocol):
-    """A row of the mention table (:class:`kg.extract.mentions.MentionRef`)."""
-
-    @property
-    def start(self) -> int: ...
-
-    @property
-    def entity(self) -> int: ...
 
 
 def leading_organization(table: Sequence[MentionRef], spans: Sequence[Span]) -> int | None:
