@@ -417,6 +417,40 @@ def test_a_title_before_a_person_is_the_role(
     assert [(s.text, s.label_) for s in spans] == [("Acme", "Company"), ("Jane Roe", "Person")]
 
 
+def test_coordinated_titles_are_one_role(make_doc: MakeDoc, recognizer: EntityRecognizer) -> None:
+    doc = make_doc(
+        """
+        Acme      PROPN compound 6
+        chairman  NOUN  compound 6
+        and       CCONJ cc       1
+        chief     ADJ   amod     5
+        executive NOUN  compound 5
+        officer   NOUN  conj     1
+        Roe       PROPN ROOT     6
+        """,
+        ents=[(0, 1, "ORG"), (6, 7, "PERSON")],
+    )
+    _, roles = recognizer.match(doc)
+    assert roles == {6: "chairman and chief executive officer"}
+
+
+def test_a_courtesy_title_after_a_role_joins_the_name_not_the_role(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Acme      PROPN compound 3
+        chairman  NOUN  compound 3
+        Sir       PROPN compound 3
+        Allan     PROPN ROOT     3
+        """,
+        ents=[(0, 1, "ORG"), (3, 4, "PERSON")],
+    )
+    spans, roles = recognizer.match(doc)
+    assert [s.text for s in spans] == ["Acme", "Sir Allan"]
+    assert roles == {2: "chairman"}
+
+
 def test_a_form_of_address_belongs_to_the_mention(
     make_doc: MakeDoc, recognizer: EntityRecognizer
 ) -> None:

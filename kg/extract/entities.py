@@ -274,7 +274,11 @@ class EntityRecognizer:
             if person.label_ != "Person":
                 continue
             role = self._title(doc, person)
-            spans[i] = person = self._with_address_form(doc, person, spans[i - 1] if i else None)
+            named = self._with_address_form(doc, person, spans[i - 1] if i else None)
+            absorbed = person.start - named.start  # "chairman Sir Allan": "Sir" joins the name
+            if role and 0 < absorbed < len(role.split()):
+                role = " ".join(role.split()[:-absorbed])
+            spans[i] = person = named
             if role and not set(role.lower().split()) <= self.lexicon.cue("honorifics"):
                 roles[person.start] = role
         return spans, roles
@@ -452,15 +456,11 @@ class EntityRecognizer:
         style lower case too ("ministry spokesman Aziz Ahmed Khan") when it ends in a noun
         that can head a title (not "sales Tony Smith", not "the chief Jane Roe")."""
         titles = self.lexicon.cue("roleTitles")
-        i = span.start
-        while (
-            i > 0
-            and doc[i - 1].lower_ in titles
-            and (doc[i - 1].text[:1].isupper() or doc[i - 1].is_lower)
-        ):
-            i -= 1
+        i = _title_start(doc, span.start, titles)
         if i == span.start:
             return None
+        if i > 1 and doc[i - 1].lower_ in {"and", "&"} and _title_start(doc, i - 1, titles) < i - 1:
+            i = _title_start(doc, i - 1, titles)  # "chairman and chief executive officer"
         words = doc[i : span.start]
         if all(t.is_lower for t in words) and (
             words[-1].lower_ in TITLE_MODIFIERS or words[-1].pos_ != "NOUN"
@@ -479,6 +479,18 @@ class EntityRecognizer:
 #: Words after an organization's known name that still name the same organization.
 _SAME_ORGANIZATION = LEGAL_FORMS | {",", "."}
 _ORGANIZATION_CLASSES = frozenset({"Company", "GovernmentAgency", "Court", "MediaOrganization"})
+
+
+def _title_start(doc: Doc, end: int, titles: frozenset[str]) -> int:
+    """Where the title words running up to ``end`` begin (``end`` when there are none)."""
+    i = end
+    while (
+        i > 0
+        and doc[i - 1].lower_ in titles
+        and (doc[i - 1].text[:1].isupper() or doc[i - 1].is_lower)
+    ):
+        i -= 1
+    return i
 
 
 def _only_suffixes(doc: Doc, match: GazetteerMatch, start: int, end: int) -> bool:
