@@ -841,34 +841,16 @@ def _quick_answer(
     build's store answers in a fraction of a second; None sends the query
     the usual way (any other query, store or graph file).
     """
-    from kg.store_home import mirrored
-
-    if store is None:
-        folder = mirrored(graph)
-    elif store.strip().startswith(("memory", "sparql+")) or "://" in store:
-        folder = None
-    else:
-        folder = Path(store.strip().removeprefix("oxigraph:"))
-    if folder is None:
-        return None
-    text = query
-    if "\n" not in query and len(query) < 4096 and Path(query).is_file():
-        try:
-            text = Path(query).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None  # the usual way says what is wrong with the file
-    from kg.prefixes import PREFIXES
-    from kg.query_worker import parse_size
-    from kg.store_query import quick_query
+    from kg.store_query import answer_command
 
     return guarded(
-        lambda: quick_query(
-            folder,
-            text,
-            prefixes=PREFIXES,
+        lambda: answer_command(
+            query,
+            graph=graph,
+            store=store,
             format=format,
-            timeout=timeout or None,
-            max_memory=parse_size(max_memory),
+            timeout=timeout,
+            max_memory=max_memory,
         )
     )
 

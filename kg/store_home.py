@@ -36,8 +36,6 @@ import json
 import os
 from pathlib import Path
 
-from kg.atomic import write_atomic
-
 __all__ = [
     "DEFAULT_GRAPH_PATH",
     "GRAPH_FILE",
@@ -97,6 +95,8 @@ def mirrored(graph_file: str | Path) -> Path | None:
 
 def stamp(home: str | Path, graph_file: str | Path) -> None:
     """Record that the store in ``home`` now holds exactly ``graph_file``."""
+    from kg.atomic import write_atomic  # not on the readers' path: they only look
+
     identity = _identity(Path(graph_file))
     if identity is not None:
         write_atomic(Path(home) / STAMP, (json.dumps(identity) + "\n").encode("utf-8"))

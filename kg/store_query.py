@@ -3,9 +3,9 @@
 ``kg query`` checks every query with rdflib's SPARQL parser, then runs it
 and turns the answer into rdflib terms: on a store that holds a big build,
 importing rdflib and its parser costs several times what Oxigraph takes to
-answer. A SELECT or ASK whose text a plain scan shows harmless (no update,
-``SERVICE``, ``FROM``, ``BASE`` or ``\\u`` escape outside strings, IRIs and
-comments) is sent to Oxigraph as it is, and its answer printed from
+answer. A SELECT (naming its columns) or ASK whose text a plain scan shows
+harmless (no update, ``SERVICE``, ``FROM``, ``BASE`` or ``\\u`` escape outside
+strings, IRIs and comments) is sent to Oxigraph as it is, and its answer printed from
 Oxigraph's terms, the same text :func:`kg.query.format_result` prints
 (``tests/test_store_query.py`` holds that). Anything else goes the usual
 way: :func:`quick_query` answers None.
@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["as_written", "code_only", "quick_query", "quick_text"]
+__all__ = ["answer_command", "as_written", "code_only", "quick_query", "quick_text"]
 
 #: Formats the quick path writes (CONSTRUCT and DESCRIBE, as Turtle, go the usual way).
 _FORMATS = ("table", "csv", "tsv", "json")
@@ -45,8 +45,54 @@ _UNSAFE_WORD = re.compile(
     re.IGNORECASE,
 )
 _FORM_WORD = re.compile(r"(?<![\w?$:.\-])(SELECT|ASK)(?![\w:.\-])", re.IGNORECASE)
+# SELECT *: kg orders the columns as the query first names them (kg.query), Oxigraph not.
+_SELECT_ALL = re.compile(r"\bSELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*", re.IGNORECASE)
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+
+
+def answer_command(
+    query: str,
+    *,
+    graph: Path,
+    store: str | None,
+    format: str = "table",
+    timeout: float | None = 30.0,
+    max_memory: str = "2GiB",
+) -> str | None:
+    """What ``kg query QUERY`` prints, from the quick path, or None (go the usual way).
+
+    ``store`` is the ``--store`` spec; without it, the build's own store
+    that holds ``graph`` (:func:`kg.store_home.mirrored`) answers. A
+    ``query`` naming a file is read (the usual way reports an unreadable one).
+
+    Raises:
+        QueryTimeoutError, QueryError: as :func:`quick_query`, or a
+            ``max_memory`` that is not a size.
+    """
+    from kg.store_home import mirrored
+
+    if store is None:
+        folder = mirrored(graph)
+    elif store.strip().startswith(("memory", "sparql+")) or "://" in store:
+        folder = None
+    else:
+        folder = Path(store.strip().removeprefix("oxigraph:"))
+    if folder is None:
+        return None
+    text = query
+    if "\n" not in query and len(query) < 4096 and Path(query).is_file():
+        try:
+            text = Path(query).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+    from kg.prefixes import PREFIXES
+    from kg.query_worker import parse_size
+
+    limit = parse_size(max_memory)
+    return quick_query(
+        folder, text, prefixes=PREFIXES, format=format, timeout=timeout or None, max_memory=limit
+    )
 
 
 def code_only(text: str) -> str:
@@ -104,7 +150,7 @@ def quick_text(text: str) -> str | None:
     if "\\u" in text or "\\U" in text or "\x00" in text:
         return None
     code = code_only(text)
-    if _UNSAFE_WORD.search(code) or not _FORM_WORD.search(code):
+    if _UNSAFE_WORD.search(code) or not _FORM_WORD.search(code) or _SELECT_ALL.search(code):
         return None
     return text
 

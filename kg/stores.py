@@ -1847,6 +1847,12 @@ def _result_from_oxigraph(
             tuple(None if term is None else convert(term) for term in solution)
             for solution in results
         )
+        # The columns in kg's order (SELECT * as the query first names them, kg.query)
+        projected = tuple(str(v) for v in parsed.query.algebra.get("PV") or ())
+        if projected != names and sorted(projected) == sorted(names):
+            where = [names.index(name) for name in projected]
+            rows = tuple(tuple(row[i] for i in where) for row in rows)
+            names = projected
         return QueryResult(kind="SELECT", vars=names, rows=rows, prefixes=prefixes)
     graph = Graph()
     graph.addN(

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
+from kg.launch import quick_arguments
 from kg.prefixes import PREFIXES
 from kg.store_home import home_of
 from kg.store_query import quick_query, quick_text
@@ -71,7 +72,8 @@ def test_the_limits_hold_on_the_quick_path(sample_build: Path) -> None:
         "SELECT * WHERE { ?s ?p '\\u0022 } SERVICE <http://x/> { ?a ?b ?c } #' }",
         "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
         "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-        "BASE <http://example.org/> SELECT * WHERE { ?s ?p ?o }",
+        "BASE <http://example.org/> SELECT ?s WHERE { ?s ?p ?o }",
+        "SELECT DISTINCT * WHERE { ?zed ?p ?name }",  # kg orders the columns itself
     ],
 )
 def test_other_texts_go_the_usual_way(sample_build: Path, text: str) -> None:
@@ -94,16 +96,24 @@ def test_a_query_oxigraph_cannot_parse_gets_the_usual_message(sample_build: Path
     assert done.exit_code != 0 and "error:" in done.output
 
 
-def test_kg_query_on_a_store_imports_no_rdflib(sample_build: Path) -> None:
+def launch(*args: object) -> subprocess.CompletedProcess[str]:
+    """Run the kg console script's entry (kg.launch) in a new process."""
+    return subprocess.run(
+        [sys.executable, "-c", "from kg.launch import main; main()", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_kg_query_on_a_store_loads_neither_rdflib_nor_the_cli(sample_build: Path) -> None:
     probe = (
         "import sys\n"
-        "from kg.cli import main\n"
+        "from kg.launch import main\n"
         "sys.argv = ['kg', 'query', '-g', sys.argv[1], 'ASK { ?s ?p ?o }']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'spacy')))\n"
+        "main()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('rdflib', 'spacy', 'typer', 'rich') or m == 'kg.cli'))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe, str(sample_build / "kg.trig")],
@@ -112,3 +122,50 @@ def test_kg_query_on_a_store_imports_no_rdflib(sample_build: Path) -> None:
         timeout=120,
     )
     assert done.stdout.splitlines() == ["true", "[]"], done.stderr
+
+
+def test_the_entry_point_prints_what_the_cli_prints(sample_build: Path) -> None:
+    graph = sample_build / "kg.trig"
+    for args in (
+        ["query", QUERIES[0], "-g", graph, "--format=csv", "--timeout", "10"],
+        ["query", "--max-memory", "512MiB", f"--graph={graph}", QUERIES[2]],
+        ["query", "-g", graph, "--name", "partners"],  # not quick: the CLI answers
+        ["query", "-g", graph, "SELECT ?s WHERE {"],  # an error, told by the CLI
+        ["query", "-g", graph, "--max-memory", "lots", QUERIES[0]],
+    ):
+        ours = launch(*args)
+        theirs = subprocess.run(
+            [sys.executable, "-m", "kg.cli", *map(str, args)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert (ours.returncode, ours.stdout, ours.stderr) == (
+            theirs.returncode,
+            theirs.stdout,
+            theirs.stderr,
+        ), args
+
+
+def test_the_entry_point_reads_only_the_options_it_knows() -> None:
+    assert quick_arguments(["query", "ASK {}", "-f", "json", "--store", "oxigraph:s"]) == {
+        "query": "ASK {}",
+        "graph": "output/kg.trig",
+        "store": "oxigraph:s",
+        "format": "json",
+        "timeout": 30.0,
+        "max_memory": "2GiB",
+    }
+    for args in (
+        ["build"],
+        ["query", "ASK {}", "--help"],
+        ["query", "ASK {}", "-f", "turtle"],
+        ["query", "ASK {}", "--timeout", "soon"],
+        ["query", "ASK {}", "--timeout", "-1"],
+        ["query", "ASK {}", "ASK {}"],
+        ["query", "ASK {}", "-g", "a.trig", "--store", "s"],
+        ["query", "ASK {}", "-g", "a.trig", "-g", "b.trig"],
+        ["query", "ASK {}", "--infer"],
+        ["--version"],
+    ):
+        assert quick_arguments(args) is None, args
