@@ -18,10 +18,12 @@ Each run is a new process, timed from start to exit (wall clock):
 
 The two alternate (a b a b ...), ``--runs`` pairs after one warm-up pair
 (so the files are in the page cache for both: "cold" is the process, not
-the disk); the medians and their ratio are printed. Peak memory of (b) is
-the largest resident set of the process tree (``kg`` and the process it
+the disk); the medians and their ratio are printed. Peak memory of (b),
+in three more runs (sampling takes CPU from the command, so they are not
+timed), is the largest resident set of the process tree (``kg`` and the process it
 runs the query in), sampled every 2 ms with psutil, and the kernel's own
-peak of the largest process of the tree (``ru_maxrss`` from ``wait4``).
+peak of the largest process of the tree (GNU time's ``%M``; both run
+under ``/usr/bin/time``).
 
 Run from the repository root, on a build (see benchmarks/README.md for the
 Reuters build)::
@@ -78,38 +80,44 @@ def make_raw_store(graph: Path, folder: Path) -> None:
     del store
 
 
+#: GNU time: the peak resident set of the command (and the children it waited for), in KB.
+GNU_TIME = "/usr/bin/time"
+
+
 def timed(command: list[str], *, sample: bool) -> tuple[float, float, int, int, bytes]:
     """Run ``command``: (seconds, CPU seconds, peak RSS of its process tree, kernel peak, stdout).
 
-    The kernel's figures come from ``wait4``: CPU time (user + system) of
-    the process and the children it waited for, and ``ru_maxrss``, the
-    largest resident set among them.
+    The command runs under GNU time, whose ``%M`` is the kernel's peak
+    resident set of the command (the largest of it and the children it
+    waited for). ``wait4`` from this process would count this Python's own
+    memory, which the child had before it ran the command. CPU time is
+    user + system of the command and its children.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err)
+        process = subprocess.Popen(
+            [GNU_TIME, "-f", "kg-bench %M %U %S", *command], stdout=out, stderr=err
+        )
         peak = 0
         if sample:
             watched = psutil.Process(process.pid)
-            while True:
+            while process.poll() is None:
                 try:
-                    tree = [watched, *watched.children(recursive=True)]
+                    tree = watched.children(recursive=True)  # GNU time's own is not counted
                     peak = max(peak, sum(p.memory_info().rss for p in tree))
                 except psutil.Error:
                     pass
-                if watched.status() == psutil.STATUS_ZOMBIE:
-                    break
                 time.sleep(0.002)
-        _, status, usage = os.wait4(process.pid, 0)
+        process.wait()
         seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            err.seek(0)
-            raise SystemExit(f"{command[:3]} failed: {err.read().decode(errors='replace')[-500:]}")
+        err.seek(0)
+        lines = err.read().decode(errors="replace").splitlines()
+        if process.returncode != 0 or not lines or not lines[-1].startswith("kg-bench "):
+            raise SystemExit(f"{command[:3]} failed: {' '.join(lines)[-500:]}")
+        _, kilobytes, user, system = lines[-1].split()
         out.seek(0)
         text = out.read()
-    cpu = usage.ru_utime + usage.ru_stime
-    return seconds, cpu, peak, usage.ru_maxrss * 1024, text
+    return seconds, float(user) + float(system), peak, int(kilobytes) * 1024, text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,13 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     raw_runs, kg_runs = [], []
     for _ in range(args.runs):
         raw_runs.append(timed(raw, sample=False))
-        kg_runs.append(timed(kg, sample=True))
+        kg_runs.append(timed(kg, sample=False))
+    # Sampling takes CPU the command would have: memory is measured in runs of its own.
+    sampled = [timed(kg, sample=True) for _ in range(3)]
     raw_median = statistics.median(r[0] for r in raw_runs)
     kg_median = statistics.median(r[0] for r in kg_runs)
     raw_cpu = statistics.median(r[1] for r in raw_runs)
     kg_cpu = statistics.median(r[1] for r in kg_runs)
     ratio = kg_median / raw_median
-    peak, kernel_peak = max(r[2] for r in kg_runs), max(r[3] for r in kg_runs)
+    peak, kernel_peak = max(r[2] for r in sampled), max(r[3] for r in kg_runs + sampled)
     print(f"build: {args.build} ({graph.stat().st_size / 2**20:.0f} MiB kg.trig)")
     print(f"query: {args.query}")
     print("answer (kg, first lines):\n  " + "\n  ".join(answer.decode().splitlines()[:4]))

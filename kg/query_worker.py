@@ -25,12 +25,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import ctypes
-import faulthandler
-import importlib
-import logging
 import math
-import multiprocessing
 import os
 import re
 import resource
@@ -39,10 +34,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kg.errors import KGError, QueryBusyError, QueryError, QueryTimeoutError, quiet_rdflib_warnings
+
+if TYPE_CHECKING:  # multiprocessing and ctypes load when a query forks, not with kg query
+    import multiprocessing.process
+    from multiprocessing.connection import Connection
 
 __all__ = [
     "DEFAULT_MAX_MEMORY",
@@ -183,6 +181,8 @@ def _end_without_python(parent: int, timeout: float | None) -> None:
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.alarm(max(1, math.ceil(timeout + _GRACE)))
     if sys.platform.startswith("linux"):
+        import ctypes
+
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # gone before the kernel was told
@@ -206,6 +206,8 @@ def _evaluate(call: Callable[[], Any], box: list[tuple[Any, ...]]) -> None:
 
 def _silence_stderr() -> None:
     """Send the child's own stderr nowhere: an allocator that gives up in Rust says so there."""
+    import faulthandler
+
     faulthandler.disable()
     with contextlib.suppress(OSError):
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -247,6 +249,8 @@ def _child(
 
 
 def _can_fork() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -291,6 +295,8 @@ def _fork_and_wait(
     max_memory: int | None,
     recursion: int,
 ) -> tuple[Any, ...]:
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
     process = context.Process(
@@ -342,6 +348,8 @@ def _receive(
 def _unpack(answer: tuple[Any, ...], max_memory: int | None) -> Any:
     kind = answer[0]
     if kind == "ok":
+        import logging
+
         for line in answer[2]:  # warnings the child held back: one line each, no traceback
             logging.getLogger("rdflib.term").warning(line)
         return answer[1]
@@ -356,6 +364,8 @@ def _unpack(answer: tuple[Any, ...], max_memory: int | None) -> Any:
 
 def _rebuilt(module: str, name: str, message: str) -> KGError:
     """A KGError of the child's class with its message (their __init__ may take other args)."""
+    import importlib
+
     cls: Any = getattr(importlib.import_module(module), name, None)
     if not (isinstance(cls, type) and issubclass(cls, KGError)):
         return QueryError(message)
