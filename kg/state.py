@@ -44,6 +44,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -369,20 +370,42 @@ def _record_problem(data: object, cls: type, *, tuples_as_lists: bool = True) ->
     """
     if not isinstance(data, dict):
         return f"{_shown(data)} is not a JSON object"
-    hints = typing.get_type_hints(cls)
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        return f"unknown field {unknown[0]!r}"
-    for f in fields(cls):
-        if f.name not in data:
-            if f.default is MISSING and f.default_factory is MISSING:
-                return f"no {f.name!r}"
+    names, layout = _layout(cls)
+    if not names.issuperset(data):
+        return f"unknown field {sorted(set(data) - names)[0]!r}"
+    for name, hint, required in layout:
+        if name not in data:
+            if required:
+                return f"no {name!r}"
             continue
-        problem = _value_problem(data[f.name], hints[f.name], tuples_as_lists)
+        problem = _value_problem(data[name], hint, tuples_as_lists)
         if problem is not None:
-            return f"{f.name}{problem}"
+            return f"{name}{problem}"
     return None
+
+
+@functools.cache
+def _layout(cls: type) -> tuple[frozenset[str], tuple[tuple[str, Any, bool], ...]]:
+    """A record class's field names, and each field's name, type and whether it is required.
+
+    Worked out once per class: ``typing.get_type_hints`` evaluates the
+    annotations each time, and a big build's state holds millions of fields.
+    """
+    hints = typing.get_type_hints(cls)
+    layout = tuple(
+        (f.name, hints[f.name], f.default is MISSING and f.default_factory is MISSING)
+        for f in fields(cls)
+    )
+    return frozenset(name for name, _, _ in layout), layout
+
+
+#: The check of a JSON value against a plain type.
+_PLAIN: dict[Any, Callable[[object], bool]] = {
+    int: lambda v: isinstance(v, int) and not isinstance(v, bool),
+    float: lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    str: lambda v: isinstance(v, str),
+    bool: lambda v: isinstance(v, bool),
+}
 
 
 def _value_problem(value: object, hint: Any, lists: bool) -> str | None:
@@ -407,13 +430,7 @@ def _value_problem(value: object, hint: Any, lists: bool) -> str | None:
     if is_dataclass(hint):
         problem = _record_problem(value, hint)  # type: ignore[arg-type]
         return None if problem is None else f".{problem}"
-    ok = {
-        int: lambda v: isinstance(v, int) and not isinstance(v, bool),
-        float: lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-        str: lambda v: isinstance(v, str),
-        bool: lambda v: isinstance(v, bool),
-    }[hint](value)
-    return None if ok else f" is {_shown(value)}, not {hint.__name__}"
+    return None if _PLAIN[hint](value) else f" is {_shown(value)}, not {hint.__name__}"
 
 
 def _index_problem(data: dict[str, Any]) -> str | None:

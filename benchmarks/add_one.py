@@ -1,0 +1,84 @@
+"""``kg add`` of one article into a big build, against the build itself.
+
+Requirement (issue 14): adding one article to a build of 5,000+ real news
+articles costs at most 3% of the full build's time (``kg build --jobs 2``
+of the same articles), and the outputs stay byte-identical to a full
+build of them (tests/test_incremental.py holds that on small builds).
+
+The build folder is copied (``cp -a``, so the build's own store comes
+along still holding its kg.trig), then ``kg add ARTICLE -o COPY -q`` runs
+in a new process: wall clock, CPU time (user + system, with its children)
+and peak resident set (``wait4``) are printed, with the share of the full
+build's time given with ``--full-seconds`` (the build's own wall clock,
+e.g. from ``/usr/bin/time``). ``--profile`` runs the add under cProfile
+instead and prints where the time goes (the 25 costliest calls,
+cumulative). ``--runs`` repeats on fresh copies; the median counts.
+
+Run from the repository root::
+
+    python benchmarks/add_one.py /tmp/r5k /tmp/one.jsonl --full-seconds 600
+    python benchmarks/add_one.py /tmp/r5k /tmp/one.jsonl --profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def add_once(build: Path, article: Path, *, profile: bool) -> tuple[float, float, int]:
+    """Copy ``build``, add ``article`` to the copy: (seconds, CPU seconds, peak RSS bytes)."""
+    with tempfile.TemporaryDirectory(dir=build.parent) as holder:
+        copy = Path(holder) / "build"
+        subprocess.run(["cp", "-a", str(build), str(copy)], check=True)
+        kg = [sys.executable, "-m", "kg.cli"]
+        if profile:
+            kg = [sys.executable, "-m", "cProfile", "-s", "cumulative", "-m", "kg.cli"]
+        command = [*kg, "add", str(article), "-o", str(copy), "-q"]
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE if profile else None)
+        out = process.stdout.read().decode() if process.stdout is not None else ""
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"kg add failed (exit {os.waitstatus_to_exitcode(status)})")
+        if profile:
+            print("\n".join(out.splitlines()[:32]))
+        shutil.rmtree(copy, ignore_errors=True)
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("build", type=Path, help="a build folder")
+    parser.add_argument("article", type=Path, help="the article to add (a file kg reads)")
+    parser.add_argument("--full-seconds", type=float, help="the full build's wall clock")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top calls")
+    args = parser.parse_args(argv)
+
+    runs = [add_once(args.build, args.article, profile=args.profile) for _ in range(args.runs)]
+    seconds = statistics.median(r[0] for r in runs)
+    cpu = statistics.median(r[1] for r in runs)
+    peak = max(r[2] for r in runs)
+    articles = sum(1 for _ in (args.build / "extractions.jsonl").open(encoding="utf-8"))
+    print(f"build: {args.build} ({articles} articles), added: {args.article}")
+    print(
+        f"kg add: median {seconds:.1f} s wall over {len(runs)} run(s), CPU {cpu:.1f} s, "
+        f"peak RSS {peak / 2**20:.0f} MiB, load average {os.getloadavg()[0]:.1f}"
+    )
+    if args.full_seconds:
+        share = 100 * seconds / args.full_seconds
+        print(f"share of the full build ({args.full_seconds:.0f} s): {share:.1f}% (target <= 3%)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
