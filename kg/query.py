@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -59,6 +58,7 @@ from kg.errors import (
 from kg.ontology import package_data_dir
 from kg.query_worker import DEFAULT_MAX_MEMORY, run_killable, stopped_after
 from kg.store import PREFIXES, ox_term_converter, walk_labelled
+from kg.store_query import cell_text, shorten, table_text
 from kg.turtle import TurtleWriter, turtle_text
 
 if TYPE_CHECKING:
@@ -1230,24 +1230,9 @@ def _json_term(term: Node) -> dict[str, str]:
 
 def _table(result: QueryResult, prefixes: Mapping[str, str]) -> str:
     namespaces = sorted(prefixes.items(), key=lambda item: -len(item[1]))
-    header = list(result.vars)
-    body = [[_cell(term, namespaces) for term in row] for row in result.rows]
-    widths = [_width(name) for name in header]
-    for row in body:
-        widths = [max(w, _width(cell)) for w, cell in zip(widths, row, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        return " | ".join(_pad(cell, w) for cell, w in zip(cells, widths, strict=True)).rstrip()
-
-    count = len(body)
-    out = [line(header), "-+-".join("-" * w for w in widths)] if header else []
-    out += [line(row) for row in body]
-    out.append(f"({count} row{'' if count == 1 else 's'})")
-    return "".join(text + "\n" for text in out)
-
-
-_UNSAFE_LOCAL = re.compile(r"[\s<>\"{}|^`\\]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # would break a table row
+    return table_text(
+        result.vars, [[_cell(term, namespaces) for term in row] for row in result.rows]
+    )
 
 
 def _cell(term: Node | None, namespaces: list[tuple[str, str]]) -> str:
@@ -1258,51 +1243,7 @@ def _cell(term: Node | None, namespaces: list[tuple[str, str]]) -> str:
     if isinstance(term, BNode):
         return f"_:{term}"
     # A table is for reading: literals show their text (CSV, TSV and JSON keep tags and types).
-    return _CONTROL.sub(_escape_control, str(term))
-
-
-def _escape_control(match: re.Match[str]) -> str:
-    char = match.group(0)
-    code = ord(char)
-    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(
-        char, f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-    )
-
-
-def shorten(iri: str, namespaces: Mapping[str, str] | list[tuple[str, str]]) -> str:
-    """Write an IRI as ``prefix:local`` with the longest matching namespace, else ``<iri>``.
-
-    Unlike Turtle, the local part may hold ``/`` (for people, not parsers).
-
-    >>> shorten("https://w3id.org/kg-builder/resource/company/xiaomi", PREFIXES)
-    'kgr:company/xiaomi'
-    >>> shorten("https://example.org/x", PREFIXES)
-    '<https://example.org/x>'
-    """
-    pairs = namespaces.items() if isinstance(namespaces, Mapping) else namespaces
-    best: tuple[str, str] | None = None
-    for prefix, ns in pairs:
-        if ns and iri.startswith(ns) and (best is None or len(ns) > len(best[1])):
-            local = iri[len(ns) :]
-            if not _UNSAFE_LOCAL.search(local):
-                best = (prefix, ns)
-    if best is None:
-        return f"<{iri}>"
-    return f"{best[0]}:{iri[len(best[1]) :]}"
-
-
-def _width(text: str) -> int:
-    """Columns a string takes in a terminal (wide CJK characters take two)."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
+    return cell_text(str(term))
 
 
 def read_query_arg(arg: str) -> str:

@@ -33,7 +33,16 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["answer_command", "as_written", "code_only", "quick_query", "quick_text"]
+__all__ = [
+    "answer_command",
+    "as_written",
+    "cell_text",
+    "code_only",
+    "quick_query",
+    "quick_text",
+    "shorten",
+    "table_text",
+]
 
 #: Formats the quick path writes (CONSTRUCT and DESCRIBE, as Turtle, go the usual way).
 _FORMATS = ("table", "csv", "tsv", "json")
@@ -365,8 +374,19 @@ def _table(
     variables: tuple[str, ...], rows: Iterable[tuple[Any, ...]], prefixes: Mapping[str, str]
 ) -> str:
     namespaces = sorted(prefixes.items(), key=lambda item: -len(item[1]))
-    header = list(variables)
-    body = [[_cell(term, namespaces) for term in row] for row in rows]
+    return table_text(variables, [[_cell(term, namespaces) for term in row] for row in rows])
+
+
+def table_text(header: Iterable[str], body: list[list[str]]) -> str:
+    """Cells as ``kg query``'s table: aligned columns (wide characters count two), a count.
+
+    >>> print(table_text(["a", "b"], [["x", "长"]]), end="")
+    a | b
+    --+---
+    x | 长
+    (1 row)
+    """
+    header = list(header)
     widths = [_width(name) for name in header]
     for row in body:
         widths = [max(w, _width(cell)) for w, cell in zip(widths, row, strict=True)]
@@ -389,7 +409,16 @@ def _cell(term: Any, namespaces: list[tuple[str, str]]) -> str:
         return shorten(term.value, namespaces)
     if kind == "bnode":
         return f"_:{term.value}"
-    return _CONTROL.sub(_escape_control, term.value)
+    return cell_text(term.value)
+
+
+def cell_text(text: str) -> str:
+    """A literal's text for a table cell: control characters escaped, so a row stays one line.
+
+    >>> cell_text("a\\nb")
+    'a\\\\nb'
+    """
+    return _CONTROL.sub(_escape_control, text)
 
 
 def _escape_control(match: re.Match[str]) -> str:
