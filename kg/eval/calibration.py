@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from kg.eval.scores import Score
+
 __all__ = [
     "BINS",
     "THRESHOLDS",
@@ -98,12 +100,12 @@ class ThresholdScore:
     @property
     def precision(self) -> float:
         """tp / (tp + fp); 0.0 when nothing is kept."""
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        return Score(tp=self.tp, fp=self.fp, fn=self.fn).precision
 
     @property
     def recall(self) -> float:
         """tp / (tp + fn); 0.0 when there are no required facts."""
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        return Score(tp=self.tp, fp=self.fp, fn=self.fn).recall
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (ratios rounded to 6 places)."""
