@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph
 import pytest
+from outputs import snapshot
 
 pytestmark = pytest.mark.model
 
@@ -32,25 +31,6 @@ KG = [sys.executable, "-m", "kg.cli"]
 NAMES = ["Zeta", "alpha", "Éclair", "10-ten", "9-nine", "beta", "Omega", "delta", "Ärger", "gamma"]
 #: Of which these go one folder deeper.
 NESTED = {"Omega", "9-nine", "alpha", "Ärger"}
-
-
-BLANK = re.compile(r"_:[0-9A-Za-z]+")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (hidden ones too), by relative path; the build's store by
-    its quads, sorted (a database's files hold timestamps and compaction order, not only
-    the graph; the store names blank nodes at random, so they are masked)."""
-    files = {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.relative_to(folder).as_posix().startswith("store/")
-    }
-    if (folder / "store").is_dir():
-        store = pyoxigraph.Store.read_only(str(folder / "store"))
-        quads = sorted(BLANK.sub("_:b", str(q)) for q in store)
-        files["store (quads)"] = "\n".join(quads).encode()
-    return files
 
 
 def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:

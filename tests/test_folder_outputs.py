@@ -11,6 +11,7 @@ from pathlib import Path
 
 import folder_fakes
 import pytest
+from outputs import snapshot
 from typer.testing import CliRunner
 
 from kg.cli import app
@@ -46,14 +47,6 @@ def out(tmp_path: Path, corpus: dict[str, Path]) -> Path:
 
     build([corpus["alpha"], corpus["beta"]], out_dir=tmp_path / "out")
     return tmp_path / "out"
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def kg(*args: str) -> tuple[int, str]:

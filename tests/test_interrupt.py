@@ -28,6 +28,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from outputs import snapshot
 from typer.testing import CliRunner
 
 from kg.cli import app
@@ -42,6 +43,7 @@ from kg.state import (
     recover,
     state_dir,
 )
+from kg.store_home import mirrored
 
 KG = [sys.executable, "-m", "kg.cli"]
 #: kg, stopped at the checkpoint given as its first argument.
@@ -51,17 +53,6 @@ SIGNALS = [
     pytest.param(signal.SIGINT, id="ctrl-c"),
     pytest.param(signal.SIGKILL, id="kill"),
 ]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (hidden ones too), by relative path."""
-    if not folder.exists():
-        return {}
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 # ------------------------------------------------------------------ the transaction (no model)
@@ -252,6 +243,19 @@ def interrupted_add(
     with paused(args, point, cwd=tmp_path) as run:
         code, stderr = run.send(number)
     return out, store, before, code, stderr
+
+
+def without_own_store(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The files without the quads of the build's own store (:func:`outputs.snapshot`)."""
+    return {name: data for name, data in files.items() if name != "store (quads)"}
+
+
+def own_store_current_or_unused(out: Path, files: dict[str, bytes]) -> dict[str, bytes]:
+    """The files without the build's own store, once it is checked that the store holds
+    kg.trig or that no reader will use it (its stamp is not kg.trig's: it lags behind)."""
+    if "store (quads)" in files and mirrored(out / "kg.trig") is not None:
+        assert store_quads(out / "store") == file_quads(out)
+    return without_own_store(files)
 
 
 def without_store(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -493,10 +497,13 @@ def test_an_interrupted_store_update_is_completed_by_the_next_run(
     files = snapshot(out)
     assert f".kg/{PUBLISH_FILE}" in files
     del files[f".kg/{PUBLISH_FILE}"]
-    assert without_store(files) == reference["add False"]
+    assert without_store(own_store_current_or_unused(out, files)) == without_own_store(
+        reference["add False"]
+    )
     assert store_quads(store) != file_quads(out)
     assert_usable(out)
     changes = add([corpus["more"]], out_dir=out, html=False)
     assert not changes.added
-    assert without_store(snapshot(out)) == reference["add False"]
+    files = own_store_current_or_unused(out, snapshot(out))
+    assert without_store(files) == without_own_store(reference["add False"])
     assert_usable(out, store)
