@@ -399,7 +399,7 @@ def test_coordinated_titles_reach_the_organization_before_them(
         spoke     VERB  ROOT     7 speak
         """,
         spans=[(0, 1, "Company", ""), (6, 7, "Person", "")],
-        roles={6: "chief executive officer"},
+        roles={6: "chairman and chief executive officer"},  # the recognizer's coordinated role
     )
     assert triples(doc, extractor.match(doc)) == {("Roe", "worksFor", "Acme")}
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 
 from spacy.tokens import Doc, Span
 
+from kg.extract.entities import SPAN_KEY
 from kg.extract.mentions import MentionRef
 from kg.extract.titles import person_title, split_ended
 from kg.types import coarse_class
@@ -67,7 +68,7 @@ def officers(
     """(person, organization, role, ended) for each officer named by title alone in a
     sentence without an organization, after the article's leading organization.
     ``titles`` are the words of titles, ``ending`` those that end one ("former")."""
-    spans = list(doc.spans["kg_entities"])
+    spans = list(doc.spans[SPAN_KEY])
     leader = leading_organization(table, spans)
     if leader is None:
         return

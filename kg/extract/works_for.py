@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spacy.tokens import Doc
-
 from kg.extract.arguments import Context
 from kg.extract.employers import CONFIDENCE as OFFICER_CONFIDENCE
 from kg.extract.employers import officers
@@ -45,7 +43,7 @@ def title_relations(
         begin = span.start - len(role.split()) if role else span.start
         employer = None
         if begin > 0:
-            before = _past_coordinated_titles(doc, begin - 1, titles)
+            before = begin - 1
             if doc[before].text in {"'s", "’s"} and before > 0:
                 before -= 1
             ref = ctx.at.get(before)
@@ -65,17 +63,6 @@ def title_relations(
             status="ended" if ended else None,
             role=title,
         )
-
-
-def _past_coordinated_titles(doc: Doc, i: int, titles: frozenset[str]) -> int:
-    """The token before the titles coordinated with a person's title ("Maytag chairman
-    and chief executive officer Daniel Krumm": from "and" back to "Maytag")."""
-    if doc[i].lower_ not in {"and", "&"}:
-        return i
-    j = i - 1
-    while j > 0 and doc[j].lower_ in titles:
-        j -= 1
-    return j if j < i - 1 else i
 
 
 def _officers(
