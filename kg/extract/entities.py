@@ -45,7 +45,7 @@ from kg.extract.context import (
     name_word,
     placed,
 )
-from kg.extract.voting import vote_organization_names, vote_person_names
+from kg.extract.voting import drop_lone_names, vote_organization_names, vote_person_names
 from kg.ontology import Gazetteer, Lexicon, load_gazetteer, load_lexicon
 from kg.types import LEGAL_FORMS, coarse_class
 
@@ -269,6 +269,7 @@ class EntityRecognizer:
         )
         spans = [s for s in self._places_by_context(doc, spans) if not is_ticker(s)]
         spans = vote_organization_names(doc, spans, titled=self.titled)
+        spans = drop_lone_names(doc, spans, titled=self.titled)
         roles: dict[int, str] = {}
         for i, person in enumerate(spans):
             if person.label_ != "Person":

@@ -19,9 +19,16 @@ from collections.abc import Collection, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.temporal import REPORTING_VERBS
 from kg.types import coarse_class
 
-__all__ = ["COMPANY_NOUNS", "EXECUTIVE_NOUNS", "vote_organization_names", "vote_person_names"]
+__all__ = [
+    "COMPANY_NOUNS",
+    "EXECUTIVE_NOUNS",
+    "drop_lone_names",
+    "vote_organization_names",
+    "vote_person_names",
+]
 
 #: Nouns that, joined to a name, say it names a company ("ENI's subsidiary Ecofuel", "Ansett,
 #: the airline"). Fewer than the lexicon's descriptors of companies: "developer", "producer"
@@ -136,6 +143,57 @@ def _titled(doc: Doc, span: Span, titled: Collection[str]) -> bool:
     """Whether a title or a form of address stands in front of ``span``."""
     before = doc[span.start - 1] if span.start > 0 else None
     return before is not None and before.lower_ in titled and before.lower_ not in _QUALIFIERS
+
+
+def drop_lone_names(doc: Doc, spans: list[Span], *, titled: Collection[str]) -> list[Span]:
+    """Drop the one-word "people" nothing in the article backs up.
+
+    News introduces a person by full name, title or form of address, or
+    quotes them ("..., Westerterp said"). A lone capitalised word the model
+    calls a person and the article never backs up that way is most often a
+    company, a town or a band ("bid for Ansett", "Gunnedah", "the Beatles").
+    When it is a word of a longer organization name in the article ("Labatt"
+    of "John Labatt Ltd") it takes that organization's class; otherwise it is
+    no entity at all: a missing node costs a reader less than a wrong one.
+    """
+    name_parts = _person_name_parts(spans)
+    backed = {
+        s.text
+        for s in spans
+        if s.label_ == "Person" and (len(s) > 1 or _titled(doc, s, titled) or _quoted(s))
+    }
+    organizations = _organization_words(spans)
+    kept = []
+    for span in spans:
+        if (
+            span.label_ != "Person"
+            or span.kb_id_
+            or len(span) > 1
+            or span.text in name_parts
+            or span.text in backed
+        ):
+            kept.append(span)
+        elif len(organizations.get(span.text, ())) == 1:
+            (label,) = organizations[span.text]
+            kept.append(Span(doc, span.start, span.end, label=label))
+    return kept
+
+
+def _quoted(span: Span) -> bool:
+    """Whether the name is the subject of a verb of saying ("Westerterp said")."""
+    root = span.root
+    return root.dep_ == "nsubj" and root.head.lemma_.lower() in REPORTING_VERBS
+
+
+def _organization_words(spans: Sequence[Span]) -> dict[str, set[str]]:
+    """Each word of the article's names of organizations of two or more words, with the
+    classes of the names it is in."""
+    words: dict[str, set[str]] = {}
+    for span in spans:
+        if len(span) > 1 and coarse_class(span.label_) == "Organization":
+            for token in span:
+                words.setdefault(token.text, set()).add(span.label_)
+    return words
 
 
 def _person_name_parts(spans: Sequence[Span]) -> set[str]:
