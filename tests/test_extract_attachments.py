@@ -15,8 +15,9 @@ from spacy.tokens import Doc
 
 from kg.extract.attachments import attachments
 from kg.extract.mentions import mention_table
+from kg.extract.short_names import repeated_organization_names
 from kg.extract.titles import split_ended
-from kg.extract.voting import vote_organization_names
+from kg.extract.voting import drop_lone_names, vote_organization_names
 
 MakeDoc = Callable[..., Doc]
 Analyze = Callable[..., Any]
@@ -316,6 +317,168 @@ def test_a_lone_surname_of_a_person_is_not_retyped(make_doc: MakeDoc) -> None:
     )
     spans = vote_organization_names(doc, list(doc.spans["kg_entities"]), titled={"mr"})
     assert [s.label_ for s in spans] == ["Person", "Company", "Person"]
+
+
+def test_a_place_comma_and_a_larger_place_locate_the_first(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        plant   NOUN  nsubj 5
+        in      ADP   prep  0
+        Goshen  PROPN pobj  1
+        ,       PUNCT punct 2
+        Indiana PROPN appos 2
+        closed  VERB  ROOT  5 close
+        """,
+        spans=[(2, 3, "City", ""), (4, 5, "Region", "")],
+    )
+    assert found(doc) == {("Goshen", "locatedIn", "Indiana")}
+
+
+@pytest.mark.parametrize(
+    ("table", "spans"),
+    [
+        (  # "Sydney, Australia and Auckland": a list of places
+            """
+            Sydney    PROPN ROOT  0
+            ,         PUNCT punct 0
+            Australia PROPN conj  0
+            and       CCONJ cc    2
+            Auckland  PROPN conj  2
+            """,
+            [(0, 1, "City", ""), (2, 3, "Country", ""), (4, 5, "City", "")],
+        ),
+        (  # "Victoria, Tasmania": two regions, neither larger
+            """
+            Victoria PROPN ROOT  0
+            ,        PUNCT punct 0
+            Tasmania PROPN conj  0
+            """,
+            [(0, 1, "Region", ""), (2, 3, "Region", "")],
+        ),
+        (  # "Perth, Adelaide, Victoria": the comma ends a list
+            """
+            Perth    PROPN ROOT  0
+            ,        PUNCT punct 0
+            Adelaide PROPN conj  0
+            ,        PUNCT punct 2
+            Victoria PROPN conj  2
+            """,
+            [(0, 1, "City", ""), (2, 3, "City", ""), (4, 5, "Region", "")],
+        ),
+    ],
+)
+def test_places_listed_with_commas_are_not_located(
+    make_doc: MakeDoc, table: str, spans: list[tuple[int, int, str, str]]
+) -> None:
+    assert not {f for f in found(make_doc(table, spans=spans)) if f[1] == "locatedIn"}
+
+
+def test_a_lone_word_the_article_never_backs_up_is_no_person(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        a      DET   det  2
+        bid    NOUN  ROOT 1
+        for    ADP   prep 1
+        Ansett PROPN pobj 2
+        """,
+        spans=[(3, 4, "Person", "")],
+    )
+    assert drop_lone_names(doc, list(doc.spans["kg_entities"]), titled={"mr"}) == []
+
+
+@pytest.mark.parametrize(
+    ("table", "spans"),
+    [
+        (  # a title in front of it
+            """
+            Mr     PROPN compound 1
+            Zenor  PROPN nsubj    2
+            left   VERB  ROOT     2 leave
+            """,
+            [(1, 2, "Person", "")],
+        ),
+        (  # quoted
+            """
+            Zenor  PROPN nsubj 1
+            said   VERB  ROOT  1 say
+            """,
+            [(0, 1, "Person", "")],
+        ),
+        (  # a word of a full name in the article
+            """
+            Anna   PROPN compound 1
+            Zenor  PROPN nsubj    2
+            left   VERB  ROOT     2 leave
+            Zenor  PROPN nsubj    4
+            ran    VERB  conj     2 run
+            """,
+            [(0, 2, "Person", ""), (3, 4, "Person", "")],
+        ),
+    ],
+)
+def test_a_lone_word_the_article_backs_up_stays_a_person(
+    make_doc: MakeDoc, table: str, spans: list[tuple[int, int, str, str]]
+) -> None:
+    doc = make_doc(table, spans=spans)
+    kept = drop_lone_names(doc, list(doc.spans["kg_entities"]), titled={"mr"})
+    assert [s.label_ for s in kept] == ["Person"] * len(spans)
+
+
+def test_a_lone_word_of_an_organization_name_takes_its_class(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        John   PROPN compound 2
+        Labatt PROPN compound 2
+        Ltd    PROPN nsubj    3
+        grew   VERB  ROOT     3 grow
+        Labatt PROPN nsubj    5
+        said   VERB  conj     3 say
+        """,
+        spans=[(0, 3, "Company", ""), (4, 5, "Person", "")],
+    )
+    kept = drop_lone_names(doc, list(doc.spans["kg_entities"]), titled={"mr"})
+    assert [(s.text, s.label_) for s in kept] == [
+        ("John Labatt Ltd", "Company"),
+        ("Labatt", "Company"),
+    ]
+
+
+def test_an_organization_named_again_without_its_legal_form_is_found(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Maytag   PROPN compound 1
+        Co       PROPN nsubj    2
+        said     VERB  ROOT     2 say
+        Maytag   PROPN compound 4
+        chairman NOUN  nsubj    5
+        left     VERB  conj     2 leave
+        Maytag   PROPN compound 7
+        Admiral  PROPN nsubj    8
+        grew     VERB  conj     2 grow
+        """,
+        spans=[(0, 2, "Company", "")],
+    )
+    new = repeated_organization_names(doc, list(doc.spans["kg_entities"]))
+    # the third "Maytag" is a word of another name ("Maytag Admiral")
+    assert [(s.start, s.text, s.label_) for s in new] == [(3, "Maytag", "Company")]
+
+
+def test_a_short_name_opening_a_sentence_as_a_common_word_is_not_found(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Time  PROPN compound 1
+        Inc   PROPN nsubj    2
+        said  VERB  ROOT     2 say
+        .     PUNCT punct    2
+        Time  NOUN  nsubj    5
+        ran   VERB  ROOT     5 run
+        out   ADP   prt      5
+        over  ADP   prep     5
+        time  NOUN  pobj     7
+        """,
+        spans=[(0, 2, "Company", "")],
+    )
+    assert repeated_organization_names(doc, list(doc.spans["kg_entities"])) == []
 
 
 # ------------------------------------------------------------------------------- with the model

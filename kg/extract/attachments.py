@@ -11,6 +11,9 @@ News packs facts into noun phrases:
 * a place on a noun for a settlement and the settlement's name: "the West Bank
   town of Jenin", "the Solomon Islands capital, Honiara", "Iraq's second city
   of Basra" (locatedIn);
+* a place, a comma and the region or country it lies in: "Goshen, Indiana",
+  "Memphis, Tenn., marketing center", "Amazonia, Brazil" (locatedIn; not in a
+  list: "Queensland, New Zealand and Fiji");
 * a place in front of what an organization runs there: "its Adelaide plants",
   "its five Michigan cable systems" (operatesIn; the nouns are the lexicon's
   ``sites`` cue set);
@@ -41,6 +44,9 @@ _SETTLEMENTS = frozenset({"capital", "city", "town", "village", "suburb", "port"
 _QUALIFIERS = frozenset({"poss", "compound", "amod"})
 _NAME_PREPOSITIONS = {"Organization": ("of", "in"), "Person": ("of",)}
 _NAME_PREDICATES = {"Organization": "basedIn", "Person": "livesIn"}
+#: How large a place of each class is, for "Goshen, Indiana": the second name is larger.
+_EXTENT = {"City": 0, "Place": 0, "Region": 1, "Country": 2}
+_LIST_WORDS = frozenset({"and", "or", "&", "as", "well"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,7 @@ def attachments(
     ``at`` maps a token to the row of the mention it is in. ``descriptors`` are nouns that
     describe organizations ("company"), ``demonyms`` the first tokens of nationality
     mentions ("Chinese")."""
+    yield from _comma_places(doc, labels, at)
     for token in doc:
         row = at.get(token.i)
         if row is None or not _is_root(token, at):
@@ -150,6 +157,52 @@ def _settlement(noun: Token, labels: Sequence[str], at: Mapping[int, int]) -> It
                 coarse_class(labels[row]) == "Place" for row in (place, container)
             ):
                 yield Attachment(place, container, "locatedIn", noun)
+
+
+def _comma_places(doc: Doc, labels: Sequence[str], at: Mapping[int, int]) -> Iterator[Attachment]:
+    """ "Goshen, Indiana": a place, a comma and a larger place right after it, the pair not
+    part of a list of places."""
+    for comma in doc:
+        if comma.text != "," or comma.i == 0 or comma.i + 1 >= len(doc):
+            continue
+        inner, outer = at.get(comma.i - 1), at.get(comma.i + 1)
+        if inner is None or outer is None or inner == outer:
+            continue
+        small, large = _EXTENT.get(labels[inner]), _EXTENT.get(labels[outer])
+        if small is None or large is None or large <= small or large == 0:
+            continue
+        if _listed(doc, comma.i - 1, (inner, outer), labels, at):
+            continue
+        yield Attachment(inner, outer, "locatedIn", comma)
+
+
+def _listed(
+    doc: Doc, last: int, rows: tuple[int, int], labels: Sequence[str], at: Mapping[int, int]
+) -> bool:
+    """Whether the two names around the comma after token ``last`` are items of a list: a
+    conjunction, or a comma and a conjunction or another place, follow the second; a comma
+    and a place come before the first."""
+    inner, outer = rows
+
+    def place_at(i: int) -> bool:
+        return i in at and coarse_class(labels[at[i]]) == "Place"
+
+    end = last + 2
+    while end < len(doc) and at.get(end) == outer:
+        end += 1
+    after = doc[end : end + 2]
+    if len(after) and after[0].lower_ in _LIST_WORDS:
+        return True
+    if (
+        len(after) == 2
+        and after[0].text == ","
+        and (after[1].lower_ in _LIST_WORDS or place_at(after[1].i))
+    ):
+        return True
+    start = last
+    while start > 0 and at.get(start - 1) == inner:
+        start -= 1
+    return start >= 2 and doc[start - 1].text == "," and place_at(start - 2)
 
 
 def _nationality(

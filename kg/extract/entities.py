@@ -45,6 +45,7 @@ from kg.extract.context import (
     name_word,
     placed,
 )
+from kg.extract.short_names import repeated_organization_names
 from kg.extract.voting import drop_lone_names, vote_organization_names, vote_person_names
 from kg.ontology import Gazetteer, Lexicon, load_gazetteer, load_lexicon
 from kg.types import LEGAL_FORMS, coarse_class
@@ -270,6 +271,9 @@ class EntityRecognizer:
         spans = [s for s in self._places_by_context(doc, spans) if not is_ticker(s)]
         spans = vote_organization_names(doc, spans, titled=self.titled)
         spans = drop_lone_names(doc, spans, titled=self.titled)
+        spans = sorted(
+            [*spans, *repeated_organization_names(doc, spans)], key=lambda s: (s.start, s.end)
+        )
         roles: dict[int, str] = {}
         for i, person in enumerate(spans):
             if person.label_ != "Person":
@@ -464,7 +468,7 @@ class EntityRecognizer:
             i = _title_start(doc, i - 1, titles)  # "chairman and chief executive officer"
         words = doc[i : span.start]
         if all(t.is_lower for t in words) and (
-            words[-1].lower_ in TITLE_MODIFIERS or words[-1].pos_ != "NOUN"
+            words[-1].lower_ in TITLE_MODIFIERS or words[-1].pos_ not in {"NOUN", "PROPN"}
         ):
             return None
         return words.text

@@ -157,11 +157,8 @@ def drop_lone_names(doc: Doc, spans: list[Span], *, titled: Collection[str]) -> 
     no entity at all: a missing node costs a reader less than a wrong one.
     """
     name_parts = _person_name_parts(spans)
-    backed = {
-        s.text
-        for s in spans
-        if s.label_ == "Person" and (len(s) > 1 or _titled(doc, s, titled) or _quoted(s))
-    }
+    titled_names = {s.text for s in spans if s.label_ == "Person" and _titled(doc, s, titled)}
+    quoted = {s.text for s in spans if s.label_ == "Person" and _quoted(s)}
     organizations = _organization_words(spans)
     kept = []
     for span in spans:
@@ -170,12 +167,14 @@ def drop_lone_names(doc: Doc, spans: list[Span], *, titled: Collection[str]) -> 
             or span.kb_id_
             or len(span) > 1
             or span.text in name_parts
-            or span.text in backed
+            or span.text in titled_names
         ):
             kept.append(span)
         elif len(organizations.get(span.text, ())) == 1:
             (label,) = organizations[span.text]
-            kept.append(Span(doc, span.start, span.end, label=label))
+            kept.append(Span(doc, span.start, span.end, label=label))  # "Labatt said"
+        elif span.text in quoted:
+            kept.append(span)
     return kept
 
 
