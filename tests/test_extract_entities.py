@@ -17,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract import name_end
+from kg.extract.bounds import is_portfolio
 from kg.extract.entities import SPAN_KEY, EntityRecognizer, descriptor_class
 from kg.ontology import Gazetteer, GazetteerEntry, load_lexicon
 
@@ -265,6 +266,52 @@ def test_a_known_name_cut_from_a_longer_name_is_not_linked(
         ents=[(3, 4, "DATE")] if after.startswith("Tuesday") else [],
     )
     assert spans_of(recognizer, doc) == found
+
+
+@pytest.mark.parametrize(
+    ("before", "ents", "found"),
+    [
+        ("Energy PROPN compound 2", [], []),  # "Energy Acme": a longer name the model missed
+        ("Elbonian PROPN compound 2", [(1, 2, "NORP")], [("Acme", "Company", "acme")]),
+        ("Chairman PROPN compound 2", [], [("Acme", "Company", "acme")]),  # a title
+    ],
+)
+def test_a_known_name_after_a_name_word_it_is_cut_from_is_not_linked(
+    make_doc: MakeDoc, recognizer: EntityRecognizer, before: str, ents: list, found: list
+) -> None:
+    doc = make_doc(
+        f"""
+        They  PRON  nsubj    3
+        {before}
+        Acme  PROPN nsubj    3
+        grew  VERB  ROOT     3 grow
+        """,
+        ents=ents,
+    )
+    assert [f for f in spans_of(recognizer, doc) if f[0] == "Acme"] == found
+
+
+@pytest.mark.parametrize(
+    ("after", "portfolio"),
+    [
+        ("Minister PROPN compound 4", True),  # "Home Affairs Minister"
+        ("Services PROPN compound 4", True),  # "... Home Affairs Services Minister"
+        ("said VERB ROOT 4 say", False),
+    ],
+)
+def test_a_ministers_portfolio_is_no_organization(
+    make_doc: MakeDoc, after: str, portfolio: bool
+) -> None:
+    doc = make_doc(
+        f"""
+        Home     PROPN compound 1
+        Affairs  PROPN compound 3
+        {after}
+        Minister PROPN compound 4
+        Smith    PROPN nsubj    4
+        """
+    )
+    assert is_portfolio(doc, 2) is portfolio
 
 
 def test_name_words_give_the_class(make_doc: MakeDoc, recognizer: EntityRecognizer) -> None:

@@ -97,8 +97,19 @@ def is_ticker(span: Span) -> bool:
 
 def is_portfolio(doc: Doc, end: int) -> bool:
     """Whether the name ending at ``end`` is a minister's portfolio ("Primary Industries
-    Minister", "Home Affairs Ministers")."""
-    return end < len(doc) and doc[end].text in {"Minister", "Ministers"}
+    Minister", "Home Affairs Ministers"), or the start of one the model cut short ("New
+    South Wales Emergency" of "New South Wales Emergency Services Minister")."""
+    for token in doc[end : end + _PORTFOLIO_WORDS + 1]:
+        if token.text in _MINISTERS:
+            return True
+        if not (token.is_title and token.is_alpha):
+            return False
+    return False
+
+
+_MINISTERS = frozenset({"Minister", "Ministers"})
+#: Words a portfolio may have after the model's cut ("Services Minister", "Affairs Minister").
+_PORTFOLIO_WORDS = 3
 
 
 def is_plural(token: Token) -> bool:

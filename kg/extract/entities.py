@@ -407,7 +407,9 @@ class EntityRecognizer:
     def _from_gazetteer(self, doc: Doc, g: GazetteerMatch) -> list[Span]:
         entries = [self.gazetteer.entries[k] for k in g.keys]
         titles = self.lexicon.cue("roleTitles")
-        if entries[0].cls != "Product" and _cut_from_longer_name(doc, g.end, titles):
+        if entries[0].cls != "Product" and (
+            _cut_from_longer_name(doc, g.end, titles) or _cut_after_name_word(doc, g, titles)
+        ):
             return []  # "Liberation" of "Kosovo Liberation Army": not the newspaper
         if g.kind == "metonym":
             head = doc[g.start].head
@@ -519,6 +521,24 @@ def _cut_from_longer_name(doc: Doc, end: int, titles: frozenset[str]) -> bool:
         and not after.is_sent_start
         and after.ent_type_ not in {"DATE", "TIME"}
         and after.text not in TIME_ZONES
+    )
+
+
+def _cut_after_name_word(doc: Doc, g: GazetteerMatch, titles: frozenset[str]) -> bool:
+    """Whether a known name is the end of a longer proper name the model did not tag:
+    "Energy Australia" (a company), where an untagged capitalised name word is
+    compounded with it (not "US Congress", not "Chairman Sydney Smith")."""
+    if g.start == 0:
+        return False
+    before = doc[g.start - 1]
+    return (
+        before.pos_ == "PROPN"
+        and before.dep_ == "compound"
+        and g.start <= before.head.i < g.end
+        and before.is_title
+        and before.is_alpha
+        and before.lower_ not in titles
+        and not before.ent_type_
     )
 
 
