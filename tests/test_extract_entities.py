@@ -314,6 +314,55 @@ def test_a_ministers_portfolio_is_no_organization(
     assert is_portfolio(doc, 2) is portfolio
 
 
+def test_a_law_or_programme_is_no_organization(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        the     DET   det      3
+        Export  PROPN compound 3
+        Enhancement PROPN compound 3
+        Program PROPN nsubj    4
+        grew    VERB  ROOT     4 grow
+        """,
+        ents=[(1, 4, "ORG")],
+    )
+    assert spans_of(recognizer, doc) == []
+
+
+def test_an_honour_after_a_persons_name_is_not_part_of_it(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Terence PROPN compound 1
+        Cole    PROPN nsubj    3
+        QC      PROPN appos    1
+        spoke   VERB  ROOT     3 speak
+        """,
+        ents=[(0, 3, "PERSON")],
+    )
+    assert spans_of(recognizer, doc) == [("Terence Cole", "Person", "")]
+
+
+def test_a_name_listed_among_places_is_a_place(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        Fires   NOUN  nsubj 1
+        hit     VERB  ROOT  1
+        Hornsby PROPN dobj  1
+        ,       PUNCT punct 2
+        Ryde    PROPN conj  2
+        and     CCONJ cc    4
+        Zarn    PROPN conj  4
+        """,
+        ents=[(2, 3, "GPE"), (4, 5, "GPE"), (6, 7, "ORG")],
+    )
+    assert spans_of(recognizer, doc)[-1] == ("Zarn", "Place", "")  # the model said ORG
+
+
 def test_name_words_give_the_class(make_doc: MakeDoc, recognizer: EntityRecognizer) -> None:
     doc = make_doc(
         """

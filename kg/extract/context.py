@@ -11,6 +11,8 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
+from kg.types import coarse_class
+
 #: Tokens that mark a possessive after a name ("Sydney 's").
 POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 
@@ -66,6 +68,17 @@ EVENT_ENDINGS = frozenset(
     ["games", "olympics", "championships", "championship", "cup", "trophy", "classic",
      "festival", "awards", "prix", "marathon", "tournament", "regatta", "open"]
 )  # fmt: skip
+#: Last words of the names of laws, treaties and programmes ("Native Title Act", "Export
+#: Enhancement Program"): kg has no class for them, and they are no organization. Title
+#: case only: "ACT" is a territory.
+LAW_ENDINGS = frozenset(
+    ["Act", "Bill", "Treaty", "Agreement", "Accord", "Protocol", "Program", "Programme",
+     "Scheme", "Amendment"]
+)  # fmt: skip
+#: Honours and offices written after a person's name ("Terence Cole QC", "Jane Roe MP").
+POST_NOMINALS = frozenset(
+    ["QC", "SC", "KC", "MP", "MLA", "MLC", "AO", "AC", "AM", "OBE", "MBE", "CBE", "KBE"]
+)  # fmt: skip
 #: Title words that only qualify another ("senior", "sales"): a title written in lower case
 #: must not end in one ("sales Tony Smith" is no title).
 TITLE_MODIFIERS = frozenset(
@@ -120,6 +133,17 @@ def after_locative(span: Span) -> bool:
     return root.dep_ == "pobj" and root.head.lower_ in _LOCATIVES and not possessive
 
 
+def listed_among_places(span: Span, spans: Sequence[Span]) -> bool:
+    """Whether ``span`` is an item of a list of places: two or more of the names coordinated
+    with it are places and more are places than not ("Hornsby, St Ives, Turramurra and
+    Frenches Forest")."""
+    by_root = {s.root.i: s for s in spans}
+    listed = [by_root.get(t.i) for t in span.root.conjuncts]
+    classes = [coarse_class(s.label_) for s in listed if s is not None and s != span]
+    places = sum(1 for c in classes if c == "Place")
+    return places >= 2 and places * 2 > len(classes)
+
+
 def name_word(token: Any) -> bool:
     """A capitalised proper noun inside a name (not the first word of a sentence alone)."""
     return token.pos_ == "PROPN" and token.text[:1].isupper() and token.is_alpha
@@ -127,10 +151,13 @@ def name_word(token: Any) -> bool:
 
 __all__ = [
     "EVENT_ENDINGS",
+    "LAW_ENDINGS",
     "ORGANIZATION_ENDINGS",
     "POSSESSIVE",
+    "POST_NOMINALS",
     "TITLE_MODIFIERS",
     "after_locative",
+    "listed_among_places",
     "name_word",
     "placed",
 ]

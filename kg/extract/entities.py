@@ -38,10 +38,13 @@ from kg.extract.bounds import (
 )
 from kg.extract.context import (
     EVENT_ENDINGS,
+    LAW_ENDINGS,
     ORGANIZATION_ENDINGS,
     POSSESSIVE,
+    POST_NOMINALS,
     TITLE_MODIFIERS,
     after_locative,
+    listed_among_places,
     name_word,
     placed,
 )
@@ -155,6 +158,10 @@ class EntityRecognizer:
                 end = extend(doc, start, end, cls)
                 if end - start > 1 and doc[end - 1].lower_ in EVENT_ENDINGS:
                     continue  # "Commonwealth Games": an event, which kg does not model
+                if end - start > 1 and doc[end - 1].text in LAW_ENDINGS:
+                    continue  # "Export Enhancement Program", "Native Title Act": no body
+                while cls == "Person" and end - start > 2 and doc[end - 1].text in POST_NOMINALS:
+                    end -= 1  # "Terence Cole QC": the honour is not the name
                 if coarse_class(cls) == "Organization" and is_portfolio(doc, end):
                     continue  # "Primary Industries Minister": an office's field, not a body
                 if self._addressed(doc, start, end):
@@ -295,7 +302,8 @@ class EntityRecognizer:
         organization. A name followed by "north of" and a place ("Spencer,
         north of Sydney"), or by "area", "region", "district"..., is a place;
         so is a person's name after "in", "at" or "near" ("a blaze at
-        Boonah") unless a title or a form of address goes with it. Every
+        Boonah") unless a title or a form of address goes with it, and a name
+        listed among places ("Hornsby, Turramurra and St Ives"). Every
         mention of that name in the article follows.
         """
         places: set[str] = set()
@@ -305,8 +313,10 @@ class EntityRecognizer:
                 continue
             if span.start > 0 and doc[span.start - 1].lower_ in self.titled:
                 people.add(span.text)
-            elif placed(doc, span, spans[n + 1 : n + 2]) or (
-                span.label_ == "Person" and after_locative(span)
+            elif (
+                placed(doc, span, spans[n + 1 : n + 2])
+                or (span.label_ == "Person" and after_locative(span))
+                or listed_among_places(span, spans)
             ):
                 places.add(span.text)
         places -= people
