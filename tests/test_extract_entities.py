@@ -367,7 +367,7 @@ def test_name_words_give_the_class(make_doc: MakeDoc, recognizer: EntityRecogniz
     doc = make_doc(
         """
         Supreme  PROPN compound 1
-        Court    PROPN nsubj    3
+        Court    PROPN nsubj    6
         and      CCONJ cc       1
         Ministry PROPN conj     1
         of       ADP   prep     3
