@@ -297,6 +297,7 @@ def test_a_known_name_after_a_name_word_it_is_cut_from_is_not_linked(
         ("Minister PROPN compound 4", True),  # "Home Affairs Minister"
         ("Services PROPN compound 4", True),  # "... Home Affairs Services Minister"
         ("said VERB ROOT 4 say", False),
+        ("Secretary PROPN compound 4", True),  # "Home Affairs Secretary"
     ],
 )
 def test_a_ministers_portfolio_is_no_organization(
@@ -312,6 +313,11 @@ def test_a_ministers_portfolio_is_no_organization(
         """
     )
     assert is_portfolio(doc, 2) is portfolio
+
+
+def test_a_party_secretary_is_the_partys() -> None:
+    doc = Doc(spacy.blank("en").vocab, words=["Labor", "Party", "Secretary", "Tim", "Gartrell"])
+    assert not is_portfolio(doc, 2)
 
 
 def test_a_law_or_programme_is_no_organization(

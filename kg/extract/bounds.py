@@ -98,7 +98,10 @@ def is_ticker(span: Span) -> bool:
 def is_portfolio(doc: Doc, end: int) -> bool:
     """Whether the name ending at ``end`` is a minister's portfolio ("Primary Industries
     Minister", "Home Affairs Ministers"), or the start of one the model cut short ("New
-    South Wales Emergency" of "New South Wales Emergency Services Minister")."""
+    South Wales Emergency" of "New South Wales Emergency Services Minister"), or of a
+    secretary ("British Home" of "British Home Secretary"; not "Party Secretary")."""
+    if end < len(doc) and doc[end].text in _SECRETARIES and end > 0:
+        return doc[end - 1].text in _SECRETARY_PORTFOLIOS
     for token in doc[end : end + _PORTFOLIO_WORDS + 1]:
         if token.text in _MINISTERS:
             return True
@@ -108,6 +111,14 @@ def is_portfolio(doc: Doc, end: int) -> bool:
 
 
 _MINISTERS = frozenset({"Minister", "Ministers"})
+_SECRETARIES = frozenset({"Secretary", "Secretaries"})
+#: Last words of the portfolios of secretaries of state ("Home Secretary", "Treasury
+#: Secretary"); not "Labor" or "Party": a party has a secretary too.
+_SECRETARY_PORTFOLIOS = frozenset(
+    ["Home", "Foreign", "Defence", "Defense", "Treasury", "Commerce", "Interior", "Health",
+     "Education", "Energy", "Transportation", "Transport", "Agriculture", "Trade",
+     "Environment", "Justice", "Security", "Culture", "Housing", "Navy", "Army", "Affairs"]
+)  # fmt: skip
 #: Words a portfolio may have after the model's cut ("Services Minister", "Affairs Minister").
 _PORTFOLIO_WORDS = 3
 
