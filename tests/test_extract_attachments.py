@@ -383,7 +383,10 @@ def test_a_lone_word_the_article_never_backs_up_is_no_person(make_doc: MakeDoc) 
         """,
         spans=[(3, 4, "Person", "")],
     )
-    assert drop_lone_names(doc, list(doc.spans["kg_entities"]), titled={"mr"}) == []
+    spans = list(doc.spans["kg_entities"])
+    assert drop_lone_names(doc, spans, titled={"mr"}, min_sentences=1) == []
+    # a text too short to be an article keeps it: nothing shows how people are introduced
+    assert drop_lone_names(doc, spans, titled={"mr"}, min_sentences=2) == spans
 
 
 @pytest.mark.parametrize(
@@ -420,7 +423,7 @@ def test_a_lone_word_the_article_backs_up_stays_a_person(
     make_doc: MakeDoc, table: str, spans: list[tuple[int, int, str, str]]
 ) -> None:
     doc = make_doc(table, spans=spans)
-    kept = drop_lone_names(doc, list(doc.spans["kg_entities"]), titled={"mr"})
+    kept = drop_lone_names(doc, list(doc.spans["kg_entities"]), titled={"mr"}, min_sentences=1)
     assert [s.label_ for s in kept] == ["Person"] * len(spans)
 
 
@@ -436,7 +439,7 @@ def test_a_lone_word_of_an_organization_name_takes_its_class(make_doc: MakeDoc) 
         """,
         spans=[(0, 3, "Company", ""), (4, 5, "Person", "")],
     )
-    kept = drop_lone_names(doc, list(doc.spans["kg_entities"]), titled={"mr"})
+    kept = drop_lone_names(doc, list(doc.spans["kg_entities"]), titled={"mr"}, min_sentences=1)
     assert [(s.text, s.label_) for s in kept] == [
         ("John Labatt Ltd", "Company"),
         ("Labatt", "Company"),

@@ -67,6 +67,9 @@ _COMPANY_POSSESSIONS = frozenset(
     {"share", "shareholder", "stockholder", "subsidiary", "subsidiaries", "headquarters"}
 )
 _NAME_LINKS = frozenset({"compound", "appos"})
+#: Sentences an article needs before a name it never backs up is dropped: a lone sentence
+#: ("Oswald fired from the window") says nothing of how the article introduced its people.
+MIN_SENTENCES = 3
 _RETYPED = frozenset({"Person", "Place"})
 
 
@@ -145,7 +148,9 @@ def _titled(doc: Doc, span: Span, titled: Collection[str]) -> bool:
     return before is not None and before.lower_ in titled and before.lower_ not in _QUALIFIERS
 
 
-def drop_lone_names(doc: Doc, spans: list[Span], *, titled: Collection[str]) -> list[Span]:
+def drop_lone_names(
+    doc: Doc, spans: list[Span], *, titled: Collection[str], min_sentences: int = MIN_SENTENCES
+) -> list[Span]:
     """Drop the one-word "people" nothing in the article backs up.
 
     News introduces a person by full name, title or form of address, or
@@ -154,8 +159,11 @@ def drop_lone_names(doc: Doc, spans: list[Span], *, titled: Collection[str]) -> 
     company, a town or a band ("bid for Ansett", "Gunnedah", "the Beatles").
     When it is a word of a longer organization name in the article ("Labatt"
     of "John Labatt Ltd") it takes that organization's class; otherwise it is
-    no entity at all: a missing node costs a reader less than a wrong one.
+    no entity at all: a missing node costs a reader less than a wrong one. A
+    text of fewer than ``min_sentences`` sentences is no article to judge by.
     """
+    if sum(1 for _ in doc.sents) < min_sentences:
+        return spans
     name_parts = _person_name_parts(spans)
     titled_names = {s.text for s in spans if s.label_ == "Person" and _titled(doc, s, titled)}
     quoted = {s.text for s in spans if s.label_ == "Person" and _quoted(s)}
