@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args(argv)
 
-    from kg.prefixes import PREFIXES
+    from kg.rdf.prefixes import PREFIXES
     from kg.store_home import mirrored
 
     graph = args.build / "kg.trig"

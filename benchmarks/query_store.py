@@ -19,7 +19,7 @@ articles), then loads the same file into
 (b) pyoxigraph directly: ``pyoxigraph.Store(DIR).bulk_load(...)``, queried
     with ``store.query(text, prefixes=..., use_default_graph_as_union=True)``
     and every solution read (``[tuple(s) for s in results]``);
-(c) rdflib in memory: ``kg.stores.MemoryStore`` (``kg.store.load_graph``: an
+(c) rdflib in memory: ``kg.stores.MemoryStore`` (``kg.rdf.load.load_graph``: an
     rdflib ``Dataset`` with ``default_union``, what ``kg query`` uses),
     queried with the already-checked query, so only evaluation is timed.
 
@@ -73,7 +73,8 @@ from rdflib.term import Node
 from kg.export import export_graph
 from kg.ontology import SIGNATURES
 from kg.query import ParsedQuery, QueryResult, check_query, run_query
-from kg.store import PREFIXES, to_rdflib
+from kg.rdf.prefixes import PREFIXES
+from kg.rdf.terms import to_rdflib
 from kg.stores import MemoryStore, OxigraphStore, open_store
 from kg.types import coarse_class
 

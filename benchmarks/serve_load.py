@@ -111,7 +111,7 @@ def kg(args: list[str], **options: Any) -> subprocess.CompletedProcess[str]:
 def reference(store_kind: str, folder: Path) -> dict[str, Any]:
     """The canonical answer of every valid query, run in this process on the same store."""
     from kg.query import format_result
-    from kg.store import load_graph
+    from kg.rdf.load import load_graph
     from kg.stores import MemoryStore, open_store
 
     store = (

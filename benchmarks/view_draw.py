@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from viz_render import chromium, draw_times, synthetic_graph
 
-from kg.store import load_graph
+from kg.rdf.load import load_graph
 from kg.viz import DEFAULT_MAX_NODES, graph_to_view, write_html
 
 

@@ -39,7 +39,8 @@ from kg.export import to_networkx as _to_networkx
 from kg.ingest import MAX_CHARS
 from kg.ontology import KGR_IRI
 from kg.query import DEFAULT_MAX_MEMORY, ParsedQuery, QueryResult, run_query
-from kg.store import DEFAULT_GRAPH_PATH, load_graph
+from kg.rdf.files import DEFAULT_GRAPH_PATH
+from kg.rdf.load import load_graph
 from kg.types import Article
 from kg.viz import DEFAULT_MAX_NODES, render_html
 from kg.viz import write_html as _write_html

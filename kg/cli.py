@@ -35,7 +35,7 @@ from kg.cli_help import KgCommand, KgGroup
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import KGError, ShapesError, printable, quiet_rdflib_warnings
 from kg.ingest import MAX_CHARS
-from kg.store_home import DEFAULT_GRAPH_PATH
+from kg.rdf.files import DEFAULT_GRAPH_PATH
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -322,7 +322,7 @@ def _read_graph(graph: Path, store: str | None = None, *, home: bool = True) -> 
     if opened is None and home:
         opened = _build_store(graph)
     if opened is None:
-        from kg.store import load_graph
+        from kg.rdf.load import load_graph
 
         return load_graph(graph)
     with opened:
@@ -806,7 +806,7 @@ def query(
         saved_query,
     )
     from kg.query_worker import parse_size
-    from kg.store import load_graph
+    from kg.rdf.load import load_graph
 
     def go() -> str:
         if name is not None:
@@ -1156,8 +1156,8 @@ def serve(
     kg serve --store oxigraph:output/store
     """
     from kg.query_worker import parse_size
+    from kg.rdf.load import load_graph
     from kg.serve import SparqlServer, make_server
-    from kg.store import load_graph
     from kg.store_home import mirrored
     from kg.stores import MemoryStore, OxigraphStore, open_store
 

@@ -252,7 +252,7 @@ def _write_all_shards(
 
 def merge_shards(dataset: Any, paths: Sequence[Path]) -> Any:
     """Add the quads of N-Quads shards to ``dataset`` (a union: shards never conflict)."""
-    from kg.store import load_graph
+    from kg.rdf.load import load_graph
 
     for path in paths:
         part = load_graph(path, format="nquads")

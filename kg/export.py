@@ -4,7 +4,7 @@ RDF formats are written from a sorted copy of the graph (blank nodes, if
 any, relabelled canonically first), so isomorphic inputs with the same IRIs
 and prefixes give byte-identical files. N-Triples and N-Quads are written by
 pyoxigraph (canonical escaping) and sorted line by line; Turtle and TriG by
-:mod:`kg.turtle` (kg's prefixes, one block per subject); JSON-LD by
+:mod:`kg.rdf.turtle` (kg's prefixes, one block per subject); JSON-LD by
 rdflib's JSON-LD converter; GraphML and GEXF (both for Gephi) by networkx,
 from :func:`to_networkx`.
 
@@ -49,9 +49,10 @@ from kg.ontology import (
     SYMMETRIC_PREDICATES,
     WD_IRI,
 )
-from kg.prefixes import PREFIXES
-from kg.store import new_dataset, ox_term_converter, walk_labelled
-from kg.turtle import (
+from kg.rdf.dataset import new_dataset, walk_labelled
+from kg.rdf.prefixes import PREFIXES
+from kg.rdf.terms import ox_term_converter
+from kg.rdf.turtle import (
     RecordSpool,
     TurtleWriter,
     prefix_lines,
@@ -187,7 +188,7 @@ class GraphPiece:
 
     ``body`` holds its triples as subject blocks (no ``@prefix`` lines): its
     block in the TriG file. ``records`` are the same triples as records
-    (:class:`kg.turtle.TurtleWriter`), merged with the other pieces' into the
+    (:class:`kg.rdf.turtle.TurtleWriter`), merged with the other pieces' into the
     Turtle file, the union of all graphs. ``used`` names the prefixes both use.
     """
 
@@ -247,7 +248,7 @@ def write_graph_files(
     Memory holds one graph at a time, whatever the size of the build: the
     TriG file's graphs go to a temporary file as they come (the prefix lines,
     known at the end, are written before them), and the Turtle file's triples
-    are sorted on disk (:class:`kg.turtle.RecordSpool`) so that each subject
+    are sorted on disk (:class:`kg.rdf.turtle.RecordSpool`) so that each subject
     has one block, whichever graphs state its triples, and a triple several
     graphs state is written once. Both files declare only the prefixes they
     use and are replaced atomically. ``digests``, when given, receives a
@@ -309,7 +310,7 @@ def write_graph_files(
 
 
 def _write_text(handle: IO[bytes], records: Iterable[str]) -> None:
-    """Write sorted records as blocks (:func:`kg.turtle.write_blocks`), a megabyte at a time."""
+    """Write sorted records as blocks (:func:`kg.rdf.turtle.write_blocks`), a megabyte at a time."""
     parts: list[str] = []
     size = 0
 
@@ -423,13 +424,13 @@ def _copy(graph: Dataset | Graph, quads: Iterable[_Quad]) -> Dataset:
 
 
 def _turtle(graph: Dataset | Graph, quads: Sequence[_Quad] | None = None) -> str:
-    """The union of the graphs as Turtle (:mod:`kg.turtle`): one block per subject."""
+    """The union of the graphs as Turtle (:mod:`kg.rdf.turtle`): one block per subject."""
     quads = canonical_quads(graph, sort=False) if quads is None else quads
     return turtle_text(dict.fromkeys(q[:3] for q in quads), _writer(graph, quads))
 
 
 def _trig(graph: Dataset | Graph, quads: Sequence[_Quad] | None = None) -> str:
-    """TriG (:mod:`kg.turtle`): the default graph first, then the named graphs by name."""
+    """TriG (:mod:`kg.rdf.turtle`): the default graph first, then the named graphs by name."""
     quads = canonical_quads(graph, sort=False) if quads is None else quads
     return trig_text(quads, _writer(graph, quads))
 
@@ -556,8 +557,8 @@ def _nests_deeply(graph: Dataset | Graph) -> bool:
 
 def _flat(graph: Dataset | Graph, name: str) -> str:
     """The graph with every blank node a label (``_:b0``) given by
-    :func:`kg.store.walk_labelled` (Turtle and TriG nest the few that
-    :mod:`kg.turtle` can): linear time however deeply blank nodes chain."""
+    :func:`kg.rdf.dataset.walk_labelled` (Turtle and TriG nest the few that
+    :mod:`kg.rdf.turtle` can): linear time however deeply blank nodes chain."""
     quads = walk_labelled(list(dict.fromkeys(dataset_quads(graph))))
     if name in {"turtle", "trig"}:
         return _turtle(graph, quads) if name == "turtle" else _trig(graph, quads)

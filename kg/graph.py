@@ -51,7 +51,7 @@ from kg.ontology import (
     WD,
     ontology_graph,
 )
-from kg.prefixes import prefixes_for
+from kg.rdf.prefixes import prefixes_for
 from kg.resolve import mention_role
 from kg.types import Entity, ObservationCandidate, Qualifiers, Resolved
 
@@ -75,7 +75,7 @@ class Statement:
 
 
 def graph_prefixes(base: str = KGR_IRI) -> dict[str, str]:
-    """The prefixes every output uses (:func:`kg.prefixes.prefixes_for`; ``kgr:`` is the
+    """The prefixes every output uses (:func:`kg.rdf.prefixes.prefixes_for`; ``kgr:`` is the
     build's base).
 
     >>> graph_prefixes("https://example.org/")["kgr"]

@@ -29,8 +29,8 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DefinedNamespace
 
 from kg.errors import OntologyError
-from kg.prefixes import KGO_IRI, KGR_IRI, WD_IRI  # noqa: F401 (KGR_IRI: kg.ontology.KGR_IRI)
-from kg.terms import to_rdflib
+from kg.rdf.prefixes import KGO_IRI, KGR_IRI, WD_IRI  # noqa: F401 (KGR_IRI: kg.ontology.KGR_IRI)
+from kg.rdf.terms import to_rdflib
 
 KGG_IRI = "https://w3id.org/kg-builder/gazetteer/"
 KGL_IRI = "https://w3id.org/kg-builder/lexicon#"

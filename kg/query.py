@@ -16,7 +16,7 @@ optional]`` comments; each parameter is a ``VALUES ?param_NAME { UNDEF }``
 block in the query, which :func:`bind_query` fills with an RDF term in the
 parse tree, never by editing the query text.
 
->>> from kg.store import new_dataset
+>>> from kg.rdf.dataset import new_dataset
 >>> from rdflib import Literal, URIRef
 >>> ds = new_dataset()
 >>> xiaomi = URIRef(PREFIXES["kgr"] + "company/xiaomi")
@@ -57,9 +57,11 @@ from kg.errors import (
 )
 from kg.ontology import package_data_dir
 from kg.query_worker import DEFAULT_MAX_MEMORY, run_killable, stopped_after
-from kg.store import PREFIXES, ox_term_converter, walk_labelled
+from kg.rdf.dataset import walk_labelled
+from kg.rdf.prefixes import PREFIXES
+from kg.rdf.terms import ox_term_converter
+from kg.rdf.turtle import TurtleWriter, turtle_text
 from kg.store_query import cell_text, shorten, table_text
-from kg.turtle import TurtleWriter, turtle_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -610,7 +612,7 @@ def run_query(
     timeout: float | None = None,
     max_memory: int | None = DEFAULT_MAX_MEMORY,
 ) -> QueryResult:
-    """Check and run a query on a graph (use a Dataset from :func:`kg.store.load_graph`).
+    """Check and run a query on a graph (use a Dataset from :func:`kg.rdf.load.load_graph`).
 
     Parameters:
         graph: the graph; on a Dataset with ``default_union`` (what
@@ -634,7 +636,7 @@ def run_query(
         QueryTimeoutError: the query ran longer than ``timeout``.
         QueryBusyError: every query worker stayed busy (see :mod:`kg.query_worker`).
 
-    >>> from kg.store import new_dataset
+    >>> from kg.rdf.dataset import new_dataset
     >>> run_query(new_dataset(), "ASK { ?s ?p ?o }").boolean
     False
     >>> run_query(new_dataset(), "ASK { ?s ?p ?o }", timeout=5).boolean
@@ -1123,7 +1125,7 @@ def format_result(
 def format_graph(graph: Graph, prefixes: Mapping[str, str], *, syntax: str = "turtle") -> str:
     """A CONSTRUCT or DESCRIBE graph as Turtle (``syntax="nt"``: N-Triples), in linear time.
 
-    Turtle is written by :mod:`kg.turtle`: one block per subject, IRIs with
+    Turtle is written by :mod:`kg.rdf.turtle`: one block per subject, IRIs with
     ``prefixes`` (only those used are declared), a blank node used once
     nested where it is used (a few levels deep at most), the others written
     as labels (``_:b0``) numbered in the order a walk from the sorted triples

@@ -37,7 +37,6 @@ import os
 from pathlib import Path
 
 __all__ = [
-    "DEFAULT_GRAPH_PATH",
     "GRAPH_FILE",
     "HOME",
     "STAMP",
@@ -46,9 +45,6 @@ __all__ = [
     "stamp",
     "unstamp",
 ]
-
-#: Where ``kg build`` writes the graph, and what ``kg query`` reads by default.
-DEFAULT_GRAPH_PATH = Path("output/kg.trig")
 
 #: The build's store folder, in the build folder.
 HOME = "store"

@@ -95,8 +95,8 @@ def answer_command(
             text = Path(query).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-    from kg.prefixes import PREFIXES
     from kg.query_worker import parse_size
+    from kg.rdf.prefixes import PREFIXES
 
     limit = parse_size(max_memory)
     return quick_query(

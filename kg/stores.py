@@ -64,7 +64,7 @@ hides it. An Oxigraph folder that kg did not lay out is refused.
 
 Queries are checked first by :func:`kg.query.check_query` (no updates, no
 ``SERVICE``, no ``FROM``), with the same predeclared prefixes
-(:data:`kg.store.PREFIXES`); the check of a query text is cached, so a
+(:data:`kg.rdf.prefixes.PREFIXES`); the check of a query text is cached, so a
 server answering the same query again does not parse it again with rdflib.
 
 >>> from rdflib import Literal, URIRef
@@ -137,17 +137,11 @@ from kg.query import (
     with_graph,
 )
 from kg.query_worker import memory_error, query_slot, run_killable
-from kg.store import (
-    PREFIXES,
-    RDF_FORMATS,
-    add_quads,
-    guess_format,
-    load_graph,
-    new_dataset,
-    ox_term_converter,
-    syntax_message,
-    term_converter,
-)
+from kg.rdf.dataset import add_quads, new_dataset
+from kg.rdf.files import guess_format
+from kg.rdf.load import RDF_FORMATS, load_graph, syntax_message
+from kg.rdf.prefixes import PREFIXES
+from kg.rdf.terms import ox_term_converter, term_converter
 from kg.store_query import as_written, code_only
 
 __all__ = [
@@ -280,7 +274,7 @@ class Store(abc.ABC):
     def __init__(self, name: str) -> None:
         self.name = name
         #: Prefix -> namespace used to write results and exports: kg's own
-        #: (:data:`kg.store.PREFIXES`) and those of the files loaded.
+        #: (:data:`kg.rdf.prefixes.PREFIXES`) and those of the files loaded.
         self.prefixes: dict[str, str] = dict(PREFIXES)
 
     #: Bytes a query may take by default (see :meth:`query`); ``kg serve --max-memory`` sets it.
@@ -358,7 +352,7 @@ class Store(abc.ABC):
     def add_dataset(self, dataset: Dataset | Graph) -> None:
         """Add every quad of an rdflib Dataset (a plain Graph goes to the default graph).
 
-        >>> from kg.store import load_graph
+        >>> from kg.rdf.load import load_graph
         >>> store = open_store("memory")
         >>> store.add_dataset(new_dataset())
         >>> len(store)

@@ -15,7 +15,7 @@ from kg.errors import NoPathError, ViewSelectionError
 from kg.export import export_graph, turtle_prefixes
 from kg.graph import graph_prefixes
 from kg.ontology import KGO_IRI, KGR_IRI
-from kg.store import load_graph
+from kg.rdf.load import load_graph
 
 K = Namespace(KGO_IRI)
 R = Namespace(KGR_IRI)

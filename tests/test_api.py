@@ -17,7 +17,7 @@ from rdflib import BNode, Literal, URIRef
 import kg
 from kg.errors import GraphFileError, MissingDependencyError, QueryError
 from kg.query import QueryResult, Row, format_result
-from kg.store import PREFIXES
+from kg.rdf.prefixes import PREFIXES
 from kg.viz import render_html
 
 ROOT = Path(__file__).resolve().parents[1]

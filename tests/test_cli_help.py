@@ -11,7 +11,7 @@ import typer
 from typer.testing import CliRunner, Result
 
 from kg.cli import DEFAULT_GRAPH, VIEW_MAX_NODES, app
-from kg.store import DEFAULT_GRAPH_PATH
+from kg.rdf.files import DEFAULT_GRAPH_PATH
 
 #: Every command of the app (a new one is walked without changing this file).
 COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]

@@ -12,7 +12,8 @@ from kg.errors import ClusterError
 from kg.export import canonical_quads
 from kg.ontology import KGR_IRI
 from kg.pipeline import BuildResult, build, run, write_outputs
-from kg.store import load_graph, new_dataset
+from kg.rdf.dataset import new_dataset
+from kg.rdf.load import load_graph
 from kg.types import Entity, Resolved
 from kg.validate import QuarantinedTriple
 

@@ -15,7 +15,7 @@ from kg.graph import build_dataset, fact_iri, graph_blocks, noisy_or
 from kg.ontology import KGO_IRI, KGR_IRI
 from kg.pipeline import BuildResult, write_outputs
 from kg.query import run_query
-from kg.store import load_graph
+from kg.rdf.load import load_graph
 from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
 from kg.validate import checked_blocks, validate_graph
 

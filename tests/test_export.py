@@ -31,7 +31,8 @@ from kg.export import (
     to_networkx,
 )
 from kg.graph import build_dataset
-from kg.store import PREFIXES, load_graph
+from kg.rdf.load import load_graph
+from kg.rdf.prefixes import PREFIXES
 from kg.types import (
     Article,
     Entity,

@@ -20,6 +20,7 @@ from kg.errors import StateError
 from kg.ingest import file_id
 from kg.ontology import KGR_IRI
 from kg.pipeline import assemble, write_outputs
+from kg.rdf.load import load_graph
 from kg.resolve import mint_ids, resolve, resolve_minted
 from kg.state import (
     IRIS_FILE,
@@ -30,7 +31,6 @@ from kg.state import (
     save_state,
     state_dir,
 )
-from kg.store import load_graph
 from kg.types import Article, Extraction, Mention
 
 BASE = "https://example.org/"

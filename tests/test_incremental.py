@@ -11,8 +11,8 @@ from rdflib import RDF
 from kg.errors import EmptyInputError, StateError
 from kg.ontology import KGO
 from kg.pipeline import add, build, remove
+from kg.rdf.load import load_graph
 from kg.state import state_dir
-from kg.store import load_graph
 
 pytestmark = pytest.mark.model
 

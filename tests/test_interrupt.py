@@ -340,7 +340,7 @@ def store_quads(store: Path) -> set[tuple[Any, ...]]:
 def file_quads(out: Path) -> set[tuple[Any, ...]]:
     """The graph of the build's kg.trig, as :func:`store_quads` gives a store's."""
     from kg.export import canonical_quads
-    from kg.store import load_graph
+    from kg.rdf.load import load_graph
 
     return comparable(canonical_quads(load_graph(out / "kg.trig")))
 

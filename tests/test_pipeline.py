@@ -127,7 +127,7 @@ def test_a_folder_without_articles_is_an_empty_input(tmp_path: Path) -> None:
 
 
 def load(sample_build: Path, name: str = "kg.trig") -> Dataset:
-    """rdflib's own TriG parser, reading across all graphs (not kg.store)."""
+    """rdflib's own TriG parser, reading across all graphs (not kg.rdf.load)."""
     dataset = Dataset(default_union=True)
     dataset.parse(sample_build / name, format="trig" if name.endswith(".trig") else "turtle")
     return dataset
@@ -188,7 +188,7 @@ def test_ttl_holds_the_union_of_the_trig_graphs(trig: Dataset, ttl: Graph) -> No
 
 @pytest.mark.model
 def test_kg_store_reads_the_same_graph(sample_build: Path, trig: Dataset) -> None:
-    from kg.store import load_graph
+    from kg.rdf.load import load_graph
 
     ours = load_graph(sample_build / "kg.trig")
     assert len(ours) == len(trig)

@@ -11,9 +11,9 @@ from rdflib import RDF, Dataset, Namespace, URIRef
 from kg.graph import build_dataset, graph_blocks
 from kg.ontology import KGO, KGR_IRI, load_gazetteer
 from kg.query import run_query
+from kg.rdf.load import load_graph
 from kg.reason import infer
 from kg.resolve import resolve
-from kg.store import load_graph
 from kg.types import Article, Extraction, Mention, RelationCandidate
 from kg.validate import QuarantinedTriple, checked_blocks, validate_graph
 

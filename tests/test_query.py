@@ -38,7 +38,7 @@ from kg.query import (
     saved_query,
     shorten,
 )
-from kg.store import new_dataset
+from kg.rdf.dataset import new_dataset
 
 KGO = Namespace(PREFIXES["kgo"])
 KGR = Namespace(PREFIXES["kgr"])
@@ -908,8 +908,8 @@ def test_the_suggested_forms_of_a_slashed_name_work() -> None:
 
 def test_the_queries_kg_suggests_list_entities_not_the_ontology(sample_build: Path) -> None:
     from kg.ontology import ENTITY_CLASSES, KGO_IRI, ontology_graph
+    from kg.rdf.load import load_graph
     from kg.serve import _EXAMPLE_QUERY  # the query kg serve's page starts with
-    from kg.store import load_graph
 
     dataset = load_graph(sample_build / "kg.trig")
     classes = run_query(dataset, _EXAMPLE_QUERY).rows

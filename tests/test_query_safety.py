@@ -34,7 +34,8 @@ from test_serve import FORM, SMALL, fetch, form, oxigraph_server, serving  # noq
 
 from kg.errors import QueryError, QueryTimeoutError, UnsafeQueryError
 from kg.query import check_query, run_query
-from kg.store import PREFIXES, load_graph
+from kg.rdf.load import load_graph
+from kg.rdf.prefixes import PREFIXES
 from kg.stores import OxigraphStore, SparqlStore, Store, _as_checked, _bound_text, open_store
 
 KGO = PREFIXES["kgo"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kg.query import format_result, run_query
-from kg.store import load_graph
+from kg.rdf.load import load_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

@@ -12,8 +12,8 @@ from kg.cli import app
 from kg.export import export_graph
 from kg.ontology import KGO_IRI, KGR_IRI, SCHEMA
 from kg.query import run_query
+from kg.rdf.load import load_graph
 from kg.reason import infer, inferred_graph, inferred_triples
-from kg.store import load_graph
 from kg.validate import validate_graph
 
 K = Namespace(KGO_IRI)

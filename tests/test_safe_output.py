@@ -39,8 +39,10 @@ from kg.graph import iri_segment
 from kg.ingest import read_articles
 from kg.pipeline import BuildResult, write_outputs
 from kg.query import format_result, run_query
+from kg.rdf.load import load_graph
+from kg.rdf.prefixes import PREFIXES
+from kg.rdf.terms import term_converter
 from kg.resolve import resolve
-from kg.store import PREFIXES, load_graph, term_converter
 from kg.stores import open_store
 from kg.types import Article, Extraction, Mention, ObservationCandidate, Qualifiers
 from kg.types import RelationCandidate as Relation
@@ -141,7 +143,7 @@ def ox_quads(path: Path) -> set[ox.Quad]:
 def rdflib_quads(dataset: Dataset) -> set[ox.Quad]:
     """The quads of an rdflib Dataset as pyoxigraph quads (to compare two parsers)."""
     from kg.export import dataset_quads
-    from kg.store import ox_term_converter
+    from kg.rdf.terms import ox_term_converter
 
     convert = ox_term_converter()
     return {

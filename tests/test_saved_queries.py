@@ -29,7 +29,8 @@ from kg.query import (
     saved_queries,
     saved_query,
 )
-from kg.store import PREFIXES, load_graph
+from kg.rdf.load import load_graph
+from kg.rdf.prefixes import PREFIXES
 
 KGO = PREFIXES["kgo"]
 SAVED = saved_queries()

@@ -37,8 +37,8 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.errors import QueryTimeoutError
 from kg.query import OUTPUT_FORMATS, format_result
+from kg.rdf.prefixes import PREFIXES
 from kg.serve import SparqlServer, make_server
-from kg.store import PREFIXES
 from kg.stores import DEFAULT_GRAPH_IRI, OxigraphStore, SparqlStore, Store, open_store
 
 SMALL = Path(__file__).parent / "data" / "stores" / "small.trig"

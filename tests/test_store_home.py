@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.export import canonical_quads
-from kg.store import load_graph
+from kg.rdf.load import load_graph
 from kg.store_home import STAMP, home_of, mirrored
 from kg.stores import OxigraphStore, open_store
 

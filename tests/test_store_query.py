@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.launch import quick_arguments
-from kg.prefixes import PREFIXES
+from kg.rdf.prefixes import PREFIXES
 from kg.store_home import home_of
 from kg.store_query import quick_query, quick_text
 

@@ -13,7 +13,7 @@ from kg.cli import app
 from kg.export import export_graph, turtle_prefixes
 from kg.graph import graph_prefixes
 from kg.ontology import KGO_IRI, KGR_IRI
-from kg.store import load_graph
+from kg.rdf.load import load_graph
 from kg.timeline import before, conflicts, date_range, timeline
 
 K = Namespace(KGO_IRI)

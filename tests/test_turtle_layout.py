@@ -1,4 +1,4 @@
-"""Turtle people like to read (kg.turtle): the sample build's kg.ttl, kg export and
+"""Turtle people like to read (kg.rdf.turtle): the sample build's kg.ttl, kg export and
 CONSTRUCT output use kg's prefixes, write each subject in one block, the ontology
 first and lists as collections, and still read back as the same graph."""
 
@@ -18,10 +18,10 @@ from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kg.export import export_graph, graph_piece, write_graph_files
-from kg.prefixes import PREFIXES
 from kg.query import format_result, run_query
-from kg.store import load_graph
-from kg.turtle import RecordSpool, Triple, TurtleWriter, turtle_text
+from kg.rdf.load import load_graph
+from kg.rdf.prefixes import PREFIXES
+from kg.rdf.turtle import RecordSpool, Triple, TurtleWriter, turtle_text
 
 KGR = PREFIXES["kgr"]
 SUBJECT_LINE = re.compile(r"^(?![@\s])(\S+) ")  # a block starts at the left margin

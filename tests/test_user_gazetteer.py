@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.ontology import KGO
-from kg.store import load_graph
+from kg.rdf.load import load_graph
 
 GAZETTEER = """\
 @prefix kgo: <https://w3id.org/kg-builder/ontology#> .

@@ -17,7 +17,7 @@ from kg.export import export_graph, turtle_prefixes
 from kg.graph import graph_blocks, graph_prefixes
 from kg.ontology import CORE_PREDICATES, KGO_IRI, KGR_IRI, ontology_graph
 from kg.pipeline import BuildResult, write_outputs
-from kg.store import load_graph
+from kg.rdf.load import load_graph
 from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
 from kg.validate import (
     SHAPES_IRI,

@@ -73,7 +73,8 @@ def evaluate_file(gold: str | Path, *, pred: str | Path | None = None) -> SeedsR
     """
     kind = gold_kind(gold)
     if kind == "seeds":
-        from kg.store import DEFAULT_GRAPH_PATH, load_graph
+        from kg.rdf.files import DEFAULT_GRAPH_PATH
+        from kg.rdf.load import load_graph
 
         return score_graph(load_graph(pred or DEFAULT_GRAPH_PATH), load_seeds_gold(gold))
     sentences = load_conll04(gold)

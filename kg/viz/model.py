@@ -627,7 +627,7 @@ def query_view(view: ViewData, graph: Graph, query: str | ParsedQuery) -> ViewDa
 
     Args:
         view: what :func:`graph_to_view` read from ``graph``.
-        graph: the graph to query (a Dataset from :func:`kg.store.load_graph`).
+        graph: the graph to query (a Dataset from :func:`kg.rdf.load.load_graph`).
         query: SPARQL text or what :func:`kg.query.check_query` returned.
 
     Returns:

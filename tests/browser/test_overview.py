@@ -29,7 +29,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from kg.store import load_graph
+from kg.rdf.load import load_graph
 from kg.viz import DEFAULT_MAX_NODES, ViewData, graph_to_view, write_html
 
 from .conftest import Opened, png_pixels

@@ -42,7 +42,7 @@ from typing import IO
 from rdflib import RDF, RDFS, SKOS, BNode, Literal, URIRef
 from rdflib.term import Node
 
-from kg.ontology import KGO_IRI
+from kg.rdf.prefixes import KGO_IRI
 
 __all__ = [
     "MAX_INLINE",

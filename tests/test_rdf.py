@@ -1,4 +1,4 @@
-"""kg.store: loading graph files into Datasets, term conversion, errors."""
+"""kg.rdf: loading graph files into Datasets, term conversion, errors."""
 
 from __future__ import annotations
 
@@ -12,15 +12,11 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, RDFS
 
 from kg.errors import GraphFileError, UnsupportedFormatError
-from kg.store import (
-    DEFAULT_GRAPH_PATH,
-    PREFIXES,
-    from_rdflib,
-    guess_format,
-    load_graph,
-    new_dataset,
-    to_rdflib,
-)
+from kg.rdf.dataset import new_dataset
+from kg.rdf.files import DEFAULT_GRAPH_PATH, guess_format
+from kg.rdf.load import load_graph
+from kg.rdf.prefixes import PREFIXES
+from kg.rdf.terms import from_rdflib, to_rdflib
 
 KGO = Namespace(PREFIXES["kgo"])
 KGR = Namespace(PREFIXES["kgr"])
