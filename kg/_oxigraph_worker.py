@@ -5,7 +5,7 @@ thread exceptions, so a query in a thread cannot be stopped.
 :class:`kg.stores.OxigraphStore` runs queries that have a time limit in
 this process instead (``python -m kg._oxigraph_worker FOLDER``) and kills
 it when time is up. It imports nothing but pyoxigraph (and kg's small
-:mod:`kg.query_worker`), so it starts in a tenth of a second, and it
+:mod:`kg.query.limits`), so it starts in a tenth of a second, and it
 serves one query after another until its standard input closes.
 
 With ``--max-memory BYTES`` it limits its address space (``RLIMIT_AS``) to
@@ -88,7 +88,7 @@ def _share_lock(folder: str) -> str | None:
 def _limit_memory(args: list[str]) -> None:
     """Apply ``--max-memory BYTES`` from the arguments, counted from what is mapped now."""
     if "--max-memory" in args:
-        from kg.query_worker import limit_memory
+        from kg.query.limits import limit_memory
 
         limit_memory(int(args[args.index("--max-memory") + 1]))
 

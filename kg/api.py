@@ -38,7 +38,10 @@ from kg.export import export_graph
 from kg.export import to_networkx as _to_networkx
 from kg.ingest import MAX_CHARS
 from kg.ontology import KGR_IRI
-from kg.query import DEFAULT_MAX_MEMORY, ParsedQuery, QueryResult, run_query
+from kg.query.check import ParsedQuery
+from kg.query.limits import DEFAULT_MAX_MEMORY
+from kg.query.result import QueryResult
+from kg.query.run import run_query
 from kg.rdf.files import DEFAULT_GRAPH_PATH
 from kg.rdf.load import load_graph
 from kg.types import Article

@@ -775,7 +775,7 @@ def query(
     kg query --list ; kg query --name sanctions --param company=Xiaomi
     """
     if list_queries:
-        from kg.query import format_saved_queries, saved_queries
+        from kg.query.saved import format_saved_queries, saved_queries
 
         if query is not None or name is not None or param:
             raise fail("--list takes no query, --name or --param.", 2)
@@ -797,15 +797,10 @@ def query(
         if quick is not None:
             sys.stdout.write(quick)
             return
-    from kg.query import (
-        bind_query,
-        format_result,
-        read_query_arg,
-        read_saved_query,
-        run_query,
-        saved_query,
-    )
-    from kg.query_worker import parse_size
+    from kg.query.formats import format_result
+    from kg.query.limits import parse_size
+    from kg.query.run import run_query
+    from kg.query.saved import bind_query, read_query_arg, read_saved_query, saved_query
     from kg.rdf.load import load_graph
 
     def go() -> str:
@@ -835,19 +830,19 @@ def query(
 def _quick_answer(
     query: str, graph: Path, store: str | None, format: str, timeout: float, max_memory: str
 ) -> str | None:
-    """The answer of kg.store_query's quick path on an Oxigraph store, or None.
+    """The answer of kg.query.quick's quick path on an Oxigraph store, or None.
 
     It imports neither rdflib nor the query checker, so a query on a big
     build's store answers in a fraction of a second; None sends the query
     the usual way (any other query, store or graph file).
     """
-    from kg.store_query import answer_command
+    from kg.query.quick import answer_command
+    from kg.store_home import query_folder
 
     return guarded(
         lambda: answer_command(
             query,
-            graph=graph,
-            store=store,
+            folder=query_folder(graph, store),
             format=format,
             timeout=timeout,
             max_memory=max_memory,
@@ -999,7 +994,7 @@ def viz(
     kg viz --query 'SELECT ?c WHERE { ?c a kgo:Company }' -o companies.html
     """
     from kg.atomic import check_not_inputs
-    from kg.query import read_query_arg
+    from kg.query.saved import read_query_arg
     from kg.viz import graph_to_view, write_html
 
     if _given(ctx, "depth") and focus is None:
@@ -1155,7 +1150,7 @@ def serve(
     Examples: kg serve ; kg serve --graph output/kg.trig --port 8000 ;
     kg serve --store oxigraph:output/store
     """
-    from kg.query_worker import parse_size
+    from kg.query.limits import parse_size
     from kg.rdf.load import load_graph
     from kg.serve import SparqlServer, make_server
     from kg.store_home import mirrored

@@ -5,7 +5,7 @@ option, then rich) costs more than Oxigraph takes to answer a query on a
 big build's store. So :func:`main` first reads the arguments itself: a
 plain ``kg query QUERY`` with at most ``--graph``/``-g``, ``--store``,
 ``--format``/``-f``, ``--timeout`` and ``--max-memory`` goes to
-:func:`kg.store_query.answer_command`; whatever else it sees (another
+:func:`kg.query.quick.answer_command`; whatever else it sees (another
 command, any other option, ``--help``, a value it cannot read), and any
 query the quick path does not take, goes to :func:`kg.cli.main`, which
 parses and answers as always. Output, messages and exit codes are the
@@ -90,13 +90,13 @@ def main() -> None:
 
 def _answer(options: dict[str, Any]) -> str | None:
     from kg.errors import KGError, printable
-    from kg.store_query import answer_command
+    from kg.query.quick import answer_command
+    from kg.store_home import query_folder
 
     try:
         return answer_command(
             options["query"],
-            graph=Path(options["graph"]),
-            store=options["store"],
+            folder=query_folder(Path(options["graph"]), options["store"]),
             format=options["format"],
             timeout=options["timeout"],
             max_memory=options["max_memory"],

@@ -69,8 +69,11 @@ from kg.errors import (
     printable,
 )
 from kg.export import export_graph
-from kg.query import DEFAULT_TIMEOUT, ParsedQuery, QueryResult, format_result
-from kg.query_worker import default_max_workers, set_max_workers
+from kg.query.check import ParsedQuery
+from kg.query.formats import format_result
+from kg.query.limits import default_max_workers, set_max_workers
+from kg.query.result import QueryResult
+from kg.query.run import DEFAULT_TIMEOUT
 from kg.serve_admission import SHORT_BUDGET, Admission, OneCheck, Timing
 from kg.serve_guards import Busy, CrossSite, OriginPolicy
 from kg.stores import Store
@@ -191,11 +194,11 @@ def make_server(
         allow_origins: origins (``scheme://host[:port]``) whose pages may query
             the server besides its own page; others get 403.
         max_workers: queries run at once (default: twice the CPUs,
-            :func:`kg.query_worker.default_max_workers`), a quarter of them
+            :func:`kg.query.limits.default_max_workers`), a quarter of them
             (at least one) past ``short_budget``; twice as many more wait up
             to 5 s, the rest get 503 with ``Retry-After``
             (:class:`kg.serve_admission.Admission`). The places are also this
-            process's cap of query processes (:func:`kg.query_worker.set_max_workers`).
+            process's cap of query processes (:func:`kg.query.limits.set_max_workers`).
         short_budget: seconds a query runs among the ordinary ones before
             it is moved to the places for long queries.
 

@@ -15,7 +15,7 @@ a burst of one new text is parsed once (:class:`OneCheck`).
 
 The deadline (``--timeout``) counts the time a query ran in both pools, the
 memory ceiling is each query process's as before, and there are never more
-query processes than places (:func:`kg.query_worker.set_max_workers`).
+query processes than places (:func:`kg.query.limits.set_max_workers`).
 
 >>> admission = Admission(4, timeout=5, budget=1)
 >>> admission.general.places.limit, admission.long.places
@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from kg.errors import QueryTimeoutError, ServerError
-from kg.query import ParsedQuery
-from kg.query_worker import stopped_after
+from kg.query.check import ParsedQuery
+from kg.query.limits import stopped_after
 from kg.serve_guards import Busy, QuerySlots, retry_after
 from kg.stores import check_cached
 

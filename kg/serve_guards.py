@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from kg.errors import QueryBusyError, ServerError, printable
-from kg.query_worker import WorkerSlots
+from kg.query.limits import WorkerSlots
 
 __all__ = [
     "Busy",
@@ -153,7 +153,7 @@ class Busy(Exception):
 
 
 class QuerySlots:
-    """A server's places for queries (:class:`kg.query_worker.WorkerSlots`), and when to retry.
+    """A server's places for queries (:class:`kg.query.limits.WorkerSlots`), and when to retry.
 
     At most ``workers`` queries run at once, ``queue`` more wait up to
     ``wait`` s; beyond that :class:`Busy` says how many seconds to wait: until

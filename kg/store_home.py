@@ -42,6 +42,7 @@ __all__ = [
     "STAMP",
     "home_of",
     "mirrored",
+    "query_folder",
     "stamp",
     "unstamp",
 ]
@@ -87,6 +88,23 @@ def mirrored(graph_file: str | Path) -> Path | None:
         return None
     identity = _identity(graph_file)
     return home if identity is not None and recorded == identity else None
+
+
+def query_folder(graph_file: str | Path, store: str | None) -> Path | None:
+    """The Oxigraph folder that answers ``kg query`` on ``graph_file`` with ``--store store``.
+
+    Without a store spec, the build's store that mirrors ``graph_file``
+    (:func:`mirrored`); with ``oxigraph:PATH`` or a folder path, that folder;
+    None for ``memory``, a SPARQL server, or a graph file without a store.
+
+    >>> query_folder("output/kg.trig", "oxigraph:db").as_posix(), query_folder("x.ttl", "memory")
+    ('db', None)
+    """
+    if store is None:
+        return mirrored(graph_file)
+    if store.strip().startswith(("memory", "sparql+")) or "://" in store:
+        return None
+    return Path(store.strip().removeprefix("oxigraph:"))
 
 
 def stamp(home: str | Path, graph_file: str | Path) -> None:

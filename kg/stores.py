@@ -124,25 +124,24 @@ from kg.errors import (
 )
 from kg.export import dataset_quads as _rdflib_quads
 from kg.export import export_graph, format_for_path, normalize_format
-from kg.query import (
+from kg.query.check import ParsedQuery, check_query, checked_text, walk_tree
+from kg.query.limits import (
     DEFAULT_MAX_MEMORY,
-    ParsedQuery,
-    QueryResult,
     check_limits,
-    check_query,
-    checked_text,
-    run_query,
+    memory_error,
+    query_slot,
+    run_killable,
     stopped_after,
-    walk_tree,
-    with_graph,
 )
-from kg.query_worker import memory_error, query_slot, run_killable
+from kg.query.quick import code_only
+from kg.query.result import QueryResult, with_graph
+from kg.query.run import run_query
+from kg.query.text import as_written
 from kg.rdf.dataset import add_quads, new_dataset
 from kg.rdf.files import guess_format
 from kg.rdf.load import RDF_FORMATS, load_graph, syntax_message
 from kg.rdf.prefixes import PREFIXES
 from kg.rdf.terms import ox_term_converter, term_converter
-from kg.store_query import as_written, code_only
 
 __all__ = [
     "DEFAULT_GRAPH_IRI",
@@ -655,7 +654,7 @@ class OxigraphStore(Store):
         (``kg._oxigraph_worker``, kept for the next query) that is killed
         when time is up or on Ctrl-C, and stops itself past ``max_memory``:
         Oxigraph cannot be interrupted otherwise. A store in memory forks a
-        process for it (:func:`kg.query_worker.run_killable`). With neither
+        process for it (:func:`kg.query.limits.run_killable`). With neither
         a timeout nor a memory limit, the query runs in this process.
 
         >>> OxigraphStore(None).query("ASK { ?s ?p ?o }").boolean
@@ -1456,7 +1455,7 @@ def _logical(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
 def _stored_quads(store: ox.Store) -> Iterator[ox.Quad]:
     """The loaded quads of an Oxigraph store: kg's own graph as the default graph first.
 
-    Decimals are spelled as kg writes them (:func:`kg.store_query.as_written`).
+    Decimals are spelled as kg writes them (:func:`kg.query.text.as_written`).
     """
     for quad in store.quads_for_pattern(None, None, None, _OWN):
         yield ox.Quad(quad.subject, quad.predicate, as_written(quad.object), ox.DefaultGraph())
@@ -1654,7 +1653,7 @@ class _QueryProcesses:
         """Run one query; return (``rows`` or ``graph``, the answer's bytes).
 
         The query holds one of the process-wide query places
-        (:func:`kg.query_worker.query_slot`) while it runs.
+        (:func:`kg.query.limits.query_slot`) while it runs.
 
         Raises:
             QueryTimeoutError: no answer within ``timeout`` s (the process is killed).
@@ -1729,7 +1728,7 @@ class _QueryProcesses:
 def _timed(
     call: Callable[[], QueryResult], timeout: float | None, max_memory: int | None
 ) -> QueryResult:
-    """``call()`` in a forked process (:func:`kg.query_worker.run_killable`) when limited.
+    """``call()`` in a forked process (:func:`kg.query.limits.run_killable`) when limited.
 
     The process is killed when time is up (QueryTimeoutError) or on Ctrl-C,
     and has ``max_memory`` bytes beyond what it inherits; a result graph

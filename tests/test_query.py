@@ -36,8 +36,8 @@ from kg.query import (
     run_query,
     saved_queries,
     saved_query,
-    shorten,
 )
+from kg.query.text import shorten
 from kg.rdf.dataset import new_dataset
 
 KGO = Namespace(PREFIXES["kgo"])

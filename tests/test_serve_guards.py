@@ -30,7 +30,7 @@ from test_serve import running  # pytest puts tests/ on sys.path
 
 from kg.errors import QueryBusyError, QueryError, ServerError, printable
 from kg.query import ParsedQuery, QueryResult, check_query
-from kg.query_worker import WorkerSlots, stopped_after
+from kg.query.limits import WorkerSlots, stopped_after
 from kg.serve import SparqlServer, make_server
 from kg.serve_admission import (
     LONG_NICENESS,
@@ -698,7 +698,7 @@ def test_ctrl_c_stops_the_server_while_a_runaway_query_runs(tmp_path: Path, kind
 _ORPHAN = """
 import os, re, sys, threading, time
 import psutil
-from kg.query_worker import run_killable
+from kg.query.limits import run_killable
 
 def regex():
     return re.fullmatch(r"(a+)+$", "a" * 40 + "!")

@@ -26,9 +26,9 @@ from kg.errors import (
     UnsafeQueryError,
 )
 from kg.query import OUTPUT_FORMATS, bind_query, format_result
+from kg.query.text import as_written
 from kg.rdf.load import load_graph
 from kg.rdf.prefixes import PREFIXES
-from kg.store_query import as_written
 from kg.stores import MemoryStore, OxigraphStore, Store, open_store, parse_endpoint
 
 SMALL = Path(__file__).parent / "data" / "stores" / "small.trig"

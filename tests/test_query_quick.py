@@ -1,4 +1,4 @@
-"""kg.store_query: the quick kg query on a store answers as the usual way does."""
+"""kg.query.quick: the quick kg query on a store answers as the usual way does."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.launch import quick_arguments
+from kg.query.quick import quick_query, quick_text
 from kg.rdf.prefixes import PREFIXES
 from kg.store_home import home_of
-from kg.store_query import quick_query, quick_text
 
 QUERIES = [
     "SELECT ?l WHERE { ?c a kgo:Company ; rdfs:label ?l } ORDER BY ?l",

@@ -18,9 +18,9 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from test_query_safety import kg_command  # pytest puts tests/ on sys.path
 
-import kg.query_worker as worker
 from kg.errors import QueryBusyError, QueryError, QueryTimeoutError, UnsafeQueryError
 from kg.query import check_query, checked_text, format_graph, format_result, run_query
+from kg.query import limits as worker
 from kg.rdf.dataset import new_dataset
 from kg.rdf.prefixes import PREFIXES
 from kg.stores import OxigraphStore, open_store

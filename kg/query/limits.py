@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # multiprocessing and ctypes load when a query forks, not wit
 __all__ = [
     "DEFAULT_MAX_MEMORY",
     "WorkerSlots",
+    "check_limits",
     "default_max_workers",
     "limit_memory",
     "memory_error",
@@ -73,6 +74,16 @@ _GRACE = 5.0
 
 #: prctl(2): the signal the kernel sends a process when the thread that forked it ends.
 _PR_SET_PDEATHSIG = 1
+
+
+def check_limits(timeout: float | None, max_memory: int | None) -> None:
+    """Refuse a timeout or memory limit that is not positive (None: no limit)."""
+    if timeout is not None and not timeout > 0:
+        raise QueryError(f"the timeout must be a positive number of seconds, not {timeout!r}.")
+    if max_memory is not None and not max_memory > 0:
+        raise QueryError(
+            f"the memory limit must be a positive number of bytes, not {max_memory!r}."
+        )
 
 
 def stopped_after(timeout: float) -> QueryTimeoutError:
