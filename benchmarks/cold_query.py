@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from kg.rdf.prefixes import PREFIXES
-    from kg.store_home import mirrored
+    from kg.stores.home import mirrored
 
     graph = args.build / "kg.trig"
     if mirrored(graph) is None:

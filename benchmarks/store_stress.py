@@ -7,7 +7,7 @@ oxigraph:S ...``, then ``kg query --store S ...`` failed 5 times in 15 with
 process open the folder read-only while the CLI had it open for writing (a
 bare folder was opened read-write) and compacted it; kg now locks the
 folder (one writer or many readers) and never lets a query process read a
-folder that is being written (see ``kg.stores._lock_folder``).
+folder that is being written (see ``kg.stores.folder.lock_folder``).
 
 Each sequence runs kg's CLI in this process (typer's runner: spaCy loads
 once, as a daily feed's process would; every query still starts its own

@@ -296,7 +296,7 @@ def _build_store(graph: Path) -> Store | None:
     None when there is none, or when a build is writing it right now (the
     caller reads the graph file then).
     """
-    from kg.store_home import mirrored
+    from kg.stores.home import mirrored
 
     home = mirrored(graph)
     if home is None:
@@ -314,7 +314,7 @@ def _read_graph(graph: Path, store: str | None = None, *, home: bool = True) -> 
     """The dataset a reading command works on: a copy of the store's, or the graph file.
 
     Without ``--store``, the build's own store stands for its kg.trig when
-    it holds exactly that file (``home``; see kg.store_home).
+    it holds exactly that file (``home``; see kg.stores.home).
     """
     from kg.stores import open_store
 
@@ -837,7 +837,7 @@ def _quick_answer(
     the usual way (any other query, store or graph file).
     """
     from kg.query.quick import answer_command
-    from kg.store_home import query_folder
+    from kg.stores.home import query_folder
 
     return guarded(
         lambda: answer_command(
@@ -1153,8 +1153,8 @@ def serve(
     from kg.query.limits import parse_size
     from kg.rdf.load import load_graph
     from kg.serve import SparqlServer, make_server
-    from kg.store_home import mirrored
     from kg.stores import MemoryStore, OxigraphStore, open_store
+    from kg.stores.home import mirrored
 
     graph_file = _graph_file(ctx, graph_arg, graph, store)
 

@@ -91,7 +91,7 @@ def main() -> None:
 def _answer(options: dict[str, Any]) -> str | None:
     from kg.errors import KGError, printable
     from kg.query.quick import answer_command
-    from kg.store_home import query_folder
+    from kg.stores.home import query_folder
 
     try:
         return answer_command(

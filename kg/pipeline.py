@@ -61,7 +61,7 @@ from kg.state import (
     state_dir,
     writer_lock,
 )
-from kg.store_home import GRAPH_FILE, home_of, stamp, unstamp
+from kg.stores.home import GRAPH_FILE, home_of, stamp, unstamp
 from kg.types import Article, Entity, Extraction, Resolved, coarse_class
 from kg.validate import QuarantinedTriple, checked_blocks
 
@@ -620,7 +620,7 @@ _HOME_WAIT = 30.0
 
 
 def publish_home(folder: Path) -> None:
-    """Make the build's own store (``folder/store``, :mod:`kg.store_home`) hold its kg.trig.
+    """Make the build's own store (``folder/store``, :mod:`kg.stores.home`) hold its kg.trig.
 
     A new store is bulk-loaded from kg.trig beside the old one and takes its
     place once no reader has the old one open. Sending only the graphs that

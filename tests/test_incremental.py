@@ -176,7 +176,7 @@ def test_a_published_build_keeps_its_store_in_step(corpus: Path, tmp_path: Path)
 
 
 def test_the_builds_own_store_follows_add_and_remove(corpus: Path, tmp_path: Path) -> None:
-    from kg.store_home import home_of, mirrored
+    from kg.stores.home import home_of, mirrored
 
     out = tmp_path / "out"
     build([corpus / "alpha.txt", corpus / "beta.txt"], out_dir=out, html=False)

@@ -43,7 +43,7 @@ from kg.state import (
     recover,
     state_dir,
 )
-from kg.store_home import mirrored
+from kg.stores.home import mirrored
 
 KG = [sys.executable, "-m", "kg.cli"]
 #: kg, stopped at the checkpoint given as its first argument.

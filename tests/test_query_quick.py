@@ -14,7 +14,7 @@ from kg.cli import app
 from kg.launch import quick_arguments
 from kg.query.quick import quick_query, quick_text
 from kg.rdf.prefixes import PREFIXES
-from kg.store_home import home_of
+from kg.stores.home import home_of
 
 QUERIES = [
     "SELECT ?l WHERE { ?c a kgo:Company ; rdfs:label ?l } ORDER BY ?l",

@@ -36,7 +36,8 @@ from kg.errors import QueryError, QueryTimeoutError, UnsafeQueryError
 from kg.query import check_query, run_query
 from kg.rdf.load import load_graph
 from kg.rdf.prefixes import PREFIXES
-from kg.stores import OxigraphStore, SparqlStore, Store, _as_checked, _bound_text, open_store
+from kg.stores import OxigraphStore, SparqlStore, Store, open_store
+from kg.stores.translate import as_checked, bound_text
 
 KGO = PREFIXES["kgo"]
 KGR = PREFIXES["kgr"]
@@ -127,7 +128,7 @@ def query_processes(folder: Path | None = None) -> list[int]:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"kg._oxigraph_worker" in argv and (folder is None or str(folder).encode() in argv):
+        if b"kg.stores.worker" in argv and (folder is None or str(folder).encode() in argv):
             found.append(int(entry.name))
     return found
 
@@ -259,19 +260,19 @@ def test_the_trap_reaches_no_endpoint_through_an_oxigraph_store(
 
 
 def test_oxigraph_gets_the_text_rdflib_checked() -> None:
-    assert _bound_text(check_query('ASK { ?s ?p "caf\\u00E9" }')) == 'ASK { ?s ?p "café" }'
+    assert bound_text(check_query('ASK { ?s ?p "caf\\u00E9" }')) == 'ASK { ?s ?p "café" }'
     with pytest.raises(QueryError):  # rdflib reads '"\\u0022"' as '"""': not SPARQL
         check_query('ASK { ?s ?p "\\u0022" }')
     # The second guard: a SERVICE that a plain scan sees where rdflib saw none is refused.
     with pytest.raises(UnsafeQueryError, match="SERVICE"):
-        _as_checked("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", False)
+        as_checked("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", False)
     for harmless in (
         'SELECT * { ?s ?p "SERVICE" }',
         "SELECT * { ?s ?p ?o } # SERVICE <http://x/> { }",
         "SELECT ?service { ?service kgo:service <urn:SERVICE> }",
         "SELECT * { ?s ?p '''\nSERVICE <http://x/> { }''' }",
     ):
-        assert _as_checked(harmless, False)
+        assert as_checked(harmless, False)
 
 
 def test_kg_query_refuses_service_and_from_on_an_oxigraph_store(

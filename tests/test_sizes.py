@@ -25,7 +25,6 @@ LONG_MODULES: dict[str, str] = {
     "pipeline.py": "build, add and remove with outputs and state; to move to kg/build/ (issue 13)",
     "serve.py": "the HTTP server, its routes and pages",
     "state.py": "build state, registry and output transactions together",
-    "stores.py": "memory, Oxigraph and SPARQL stores in one module (issue 13: kg/stores/)",
     "train/news.py": "the news relation trainer: data, features, fitting and calibration",
     "train/relations.py": "the CoNLL04 relation trainer: data, fitting and its command line",
     "viz/html.py": "the HTML view's page data and rendering together",

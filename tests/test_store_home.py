@@ -1,4 +1,4 @@
-"""The build's own store (kg.store_home): written by a build, read by the reading commands.
+"""The build's own store (kg.stores.home): written by a build, read by the reading commands.
 
 The store in OUTPUT/store stands for OUTPUT/kg.trig only while it holds
 exactly that file: these tests check what it holds, that the reading
@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.export import canonical_quads
 from kg.rdf.load import load_graph
-from kg.store_home import STAMP, home_of, mirrored
 from kg.stores import OxigraphStore, open_store
+from kg.stores.home import STAMP, home_of, mirrored
 
 COMPANIES = "SELECT ?l WHERE { ?c a kgo:Company ; rdfs:label ?l } ORDER BY ?l"
 

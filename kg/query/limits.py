@@ -14,7 +14,7 @@ None of this changes the parent's recursion limit, thread stack size or
 signal handlers.
 
 :class:`WorkerSlots` caps the query processes that run at once (in-memory
-children and :mod:`kg._oxigraph_worker` processes alike), with a queue:
+children and :mod:`kg.stores.worker` processes alike), with a queue:
 :func:`query_slot` takes a place, :func:`set_max_workers` sets the cap.
 
 >>> run_killable(lambda: 6 * 7, timeout=10)

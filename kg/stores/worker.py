@@ -3,7 +3,7 @@
 pyoxigraph evaluates a query in Rust without looking at Python signals or
 thread exceptions, so a query in a thread cannot be stopped.
 :class:`kg.stores.OxigraphStore` runs queries that have a time limit in
-this process instead (``python -m kg._oxigraph_worker FOLDER``) and kills
+this process instead (``python -m kg.stores.worker FOLDER``) and kills
 it when time is up. It imports nothing but pyoxigraph (and kg's small
 :mod:`kg.query.limits`), so it starts in a tenth of a second, and it
 serves one query after another until its standard input closes.
@@ -26,7 +26,7 @@ The protocol, on standard input and output:
 The store is opened read-only: it sees the folder as it was when the
 process started (the parent starts a new one after it writes). Before it
 opens the folder, the process takes a shared ``flock`` on it, as every kg
-reader does (see ``kg.stores._lock_folder``): RocksDB's read-only open of a
+reader does (see ``kg.stores.folder.lock_folder``): RocksDB's read-only open of a
 folder that another process writes may find table files deleted under it.
 A parent that writes the store gives a snapshot of it instead of its folder.
 """
