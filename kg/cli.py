@@ -36,6 +36,7 @@ from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import KGError, ShapesError, printable, quiet_rdflib_warnings
 from kg.ingest import MAX_CHARS
 from kg.rdf.files import DEFAULT_GRAPH_PATH
+from kg.stores.home import query_folder
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -837,7 +838,6 @@ def _quick_answer(
     the usual way (any other query, store or graph file).
     """
     from kg.query.quick import answer_command
-    from kg.stores.home import query_folder
 
     return guarded(
         lambda: answer_command(

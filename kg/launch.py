@@ -23,6 +23,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kg.stores.home import query_folder  # light: no rdflib, no pyoxigraph
+
 __all__ = ["main", "quick_arguments"]
 
 _VALUED = {
@@ -91,7 +93,6 @@ def main() -> None:
 def _answer(options: dict[str, Any]) -> str | None:
     from kg.errors import KGError, printable
     from kg.query.quick import answer_command
-    from kg.stores.home import query_folder
 
     try:
         return answer_command(

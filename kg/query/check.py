@@ -26,10 +26,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from kg.errors import (
-    QueryError,
-    UnsafeQueryError,
-)
+from kg.errors import QueryError, UnsafeQueryError
 from kg.rdf.prefixes import PREFIXES
 
 __all__ = [

@@ -16,9 +16,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.errors import (
-    UnsupportedFormatError,
-)
+from kg.errors import UnsupportedFormatError
 from kg.query.result import QueryResult
 from kg.query.text import cell_text, shorten, table_text
 from kg.rdf.dataset import walk_labelled

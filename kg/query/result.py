@@ -13,10 +13,7 @@ from typing import TYPE_CHECKING, Any, SupportsIndex, overload
 from rdflib import BNode, Graph, Literal
 from rdflib.term import Node
 
-from kg.errors import (
-    MissingDependencyError,
-    QueryError,
-)
+from kg.errors import MissingDependencyError, QueryError
 
 if TYPE_CHECKING:
     import pandas as pd

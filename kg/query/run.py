@@ -12,9 +12,7 @@ from collections.abc import Mapping
 from rdflib import Graph, Variable
 from rdflib.term import Node
 
-from kg.errors import (
-    QueryError,
-)
+from kg.errors import QueryError
 from kg.query.check import ParsedQuery, check_query
 from kg.query.limits import DEFAULT_MAX_MEMORY, check_limits, run_killable
 from kg.query.result import QueryResult, with_graph

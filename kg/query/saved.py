@@ -20,10 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
-from kg.errors import (
-    OntologyError,
-    QueryError,
-)
+from kg.errors import OntologyError, QueryError
 from kg.ontology import package_data_dir
 from kg.query.check import (
     ParsedQuery,

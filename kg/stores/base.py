@@ -29,15 +29,10 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 from kg.atomic import write_atomic
-from kg.errors import (
-    KGError,
-    StoreError,
-)
+from kg.errors import KGError, StoreError
 from kg.export import format_for_path, normalize_format
 from kg.query.check import ParsedQuery, check_query
-from kg.query.limits import (
-    DEFAULT_MAX_MEMORY,
-)
+from kg.query.limits import DEFAULT_MAX_MEMORY
 from kg.query.result import QueryResult
 from kg.rdf.prefixes import PREFIXES
 
@@ -77,6 +72,7 @@ def check_cached(text: str) -> ParsedQuery:
 
 
 def parsed_query(query: str | ParsedQuery) -> ParsedQuery:
+    """``query`` checked (through :func:`check_cached`) unless it is a ParsedQuery already."""
     return query if isinstance(query, ParsedQuery) else check_cached(query)
 
 

@@ -17,9 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import (
-    StoreError,
-)
+from kg.errors import StoreError
 from kg.rdf.prefixes import PREFIXES
 
 __all__ = [
@@ -172,6 +170,7 @@ def holding(path: Path, *, wait: float = 0.0) -> Iterator[None]:
 
 
 def unlock_folder(fd: int | None) -> None:
+    """Release a lock :func:`lock_folder` took (None, or a descriptor already closed: nothing)."""
     if fd is not None and fd in _LOCKS:
         _LOCKS.discard(fd)
         with contextlib.suppress(OSError):
@@ -208,6 +207,7 @@ MARKER = "kg-store.json"
 
 
 def read_marker(folder: Path) -> dict[str, str]:
+    """The prefixes kept in a store folder's marker (none when it is missing or unreadable)."""
     try:
         data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
         prefixes = data["prefixes"]
@@ -219,6 +219,7 @@ def read_marker(folder: Path) -> dict[str, str]:
 
 
 def write_marker(folder: Path, prefixes: dict[str, str]) -> None:
+    """Write the marker: kg laid the store out; the prefixes beyond kg's own."""
     extra = {p: ns for p, ns in sorted(prefixes.items()) if PREFIXES.get(p) != ns}
     document = {"kg_store": 1, "layout": "default graph = union of all graphs", "prefixes": extra}
     with contextlib.suppress(OSError):

@@ -27,10 +27,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
-from kg.errors import (
-    GraphFileError,
-    UnsupportedFormatError,
-)
+from kg.errors import GraphFileError, UnsupportedFormatError
 from kg.query.text import as_written
 from kg.rdf.files import guess_format
 from kg.rdf.load import RDF_FORMATS
@@ -107,6 +104,7 @@ def stored_quads(store: ox.Store) -> Iterator[ox.Quad]:
 
 
 def ox_quads(quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> Iterator[ox.Quad]:
+    """rdflib quads (graph None: the default graph) as pyoxigraph quads."""
     convert = ox_term_converter()
     for s, p, o, g in quads:
         yield ox.Quad(convert(s), convert(p), convert(o), convert(g))
@@ -164,6 +162,7 @@ def insert_quads_update(quads: list[ox.Quad]) -> str:
 
 
 def graph_file(path: str | Path, format: str | None) -> tuple[Path, ox.RdfFormat]:
+    """A graph file to load and its pyoxigraph format; a missing file or unknown format raises."""
     path = Path(path)
     name = format.lower() if format else guess_format(path)
     if name not in RDF_FORMATS:

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.errors import (
-    StoreError,
-)
+from kg.errors import StoreError
 from kg.stores.base import Store
 from kg.stores.memory import MemoryStore
 from kg.stores.oxigraph import OxigraphStore

@@ -23,18 +23,11 @@ from typing import IO, Any
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
-from kg.errors import (
-    GraphFileError,
-    QueryError,
-    StoreError,
-)
+from kg.errors import GraphFileError, QueryError, StoreError
 from kg.export import dataset_quads as _rdflib_quads
 from kg.export import export_graph
 from kg.query.check import ParsedQuery
-from kg.query.limits import (
-    check_limits,
-    run_killable,
-)
+from kg.query.limits import check_limits, run_killable
 from kg.query.result import QueryResult, with_graph
 from kg.rdf.dataset import add_quads, new_dataset
 from kg.rdf.load import syntax_message

@@ -22,16 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kg.errors import (
-    QueryError,
-    StoreError,
-)
-from kg.query.limits import (
-    DEFAULT_MAX_MEMORY,
-    memory_error,
-    query_slot,
-    stopped_after,
-)
+from kg.errors import QueryError, StoreError
+from kg.query.limits import DEFAULT_MAX_MEMORY, memory_error, query_slot, stopped_after
 from kg.stores.folder import SNAPSHOTS
 
 __all__ = ["QueryProcesses"]

@@ -45,12 +45,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
-from kg.errors import (
-    GraphFileError,
-    QueryError,
-    QueryTimeoutError,
-    StoreError,
-)
+from kg.errors import GraphFileError, QueryError, QueryTimeoutError, StoreError
 from kg.export import dataset_quads as _rdflib_quads
 from kg.query.check import ParsedQuery
 from kg.query.result import QueryResult

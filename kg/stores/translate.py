@@ -16,10 +16,7 @@ from rdflib import Graph
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
-from kg.errors import (
-    QueryError,
-    UnsafeQueryError,
-)
+from kg.errors import QueryError, UnsafeQueryError
 from kg.query.check import ParsedQuery, checked_text, walk_tree
 from kg.query.quick import code_only
 from kg.query.result import QueryResult
