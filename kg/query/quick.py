@@ -27,12 +27,15 @@ True
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from kg.query.limits import parse_size, run_killable
 from kg.query.text import as_written, render
+from kg.rdf.prefixes import PREFIXES
 
 __all__ = ["answer_command", "code_only", "quick_query", "quick_text"]
 
@@ -78,9 +81,6 @@ def answer_command(
             text = Path(query).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-    from kg.query.limits import parse_size
-    from kg.rdf.prefixes import PREFIXES
-
     limit = parse_size(max_memory)
     return quick_query(
         folder, text, prefixes=PREFIXES, format=format, timeout=timeout or None, max_memory=limit
@@ -176,8 +176,6 @@ def quick_query(
         return None
     if not (folder / "kg-store.json").is_file() or not (folder / "CURRENT").is_file():
         return None
-    from kg.query.limits import run_killable
-
     names = dict(prefixes)
     names.update(_stored_prefixes(folder))
     names.update(dict(_DECLARED.findall(_lex(text, keep_iris=True))))
@@ -206,10 +204,9 @@ def _answer(
     folder: Path, text: str, sent: dict[str, str], names: dict[str, str], format: str
 ) -> str | None:
     """In the child: open the store read-only, run the query, render its answer."""
-    import fcntl
-    import os
+    import fcntl  # POSIX: the quick path runs in a forked child
 
-    import pyoxigraph as ox
+    import pyoxigraph as ox  # only once the quick path takes the query
 
     try:
         fd = os.open(folder, os.O_RDONLY)  # kg's shared lock: no writer meanwhile

@@ -7,7 +7,7 @@ False
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from rdflib import Graph, Variable
 from rdflib.term import Node
@@ -77,23 +77,7 @@ def run_query(
         else check_query(query, allow_service=allow_service, allow_from=allow_from)
     )
     bindings = {Variable(str(k)): v for k, v in (init_bindings or {}).items()}
-    prefixes = {
-        **PREFIXES,
-        **{prefix: str(ns) for prefix, ns in graph.namespaces() if prefix},
-        **parsed.prefixes,
-    }
-
-    def evaluate() -> tuple[QueryResult, list[tuple[Node, Node, Node]] | None]:
-        result = graph.query(parsed.query, initBindings=bindings)  # type: ignore[arg-type]
-        if parsed.kind == "SELECT":
-            names = tuple(str(v) for v in result.vars or ())
-            rows = tuple(tuple(row) for row in result)  # type: ignore[arg-type]
-            return QueryResult(kind="SELECT", vars=names, rows=rows, prefixes=prefixes), None
-        if parsed.kind == "ASK":
-            return QueryResult(kind="ASK", boolean=bool(result.askAnswer), prefixes=prefixes), None
-        out = result.graph if result.graph is not None else Graph()
-        return QueryResult(kind=parsed.kind, prefixes=prefixes), list(out)
-
+    evaluate = _evaluator(graph, parsed, bindings)
     try:
         answer, triples = run_killable(
             evaluate, timeout=timeout, max_memory=max_memory, recursion=_DEEP_RECURSION
@@ -106,3 +90,31 @@ def run_query(
             "Oxigraph store (--store oxigraph:DIR)."
         ) from err
     return answer if triples is None else with_graph(answer, triples)
+
+
+#: What the query's process sends back: the result, and a CONSTRUCT's or DESCRIBE's triples.
+_Answer = tuple[QueryResult, list[tuple[Node, Node, Node]] | None]
+
+
+def _evaluator(
+    graph: Graph, parsed: ParsedQuery, bindings: dict[Variable, Node]
+) -> Callable[[], _Answer]:
+    """The call that evaluates ``parsed`` on ``graph`` (in the query's process)."""
+    prefixes = {
+        **PREFIXES,
+        **{prefix: str(ns) for prefix, ns in graph.namespaces() if prefix},
+        **parsed.prefixes,
+    }
+
+    def evaluate() -> _Answer:
+        result = graph.query(parsed.query, initBindings=bindings)  # type: ignore[arg-type]
+        if parsed.kind == "SELECT":
+            names = tuple(str(v) for v in result.vars or ())
+            rows = tuple(tuple(row) for row in result)  # type: ignore[arg-type]
+            return QueryResult(kind="SELECT", vars=names, rows=rows, prefixes=prefixes), None
+        if parsed.kind == "ASK":
+            return QueryResult(kind="ASK", boolean=bool(result.askAnswer), prefixes=prefixes), None
+        out = result.graph if result.graph is not None else Graph()
+        return QueryResult(kind=parsed.kind, prefixes=prefixes), list(out)
+
+    return evaluate

@@ -99,24 +99,7 @@ def read_saved_query(text: str, *, name: str, path: Path | None = None) -> Saved
     >>> q.title, q.parameters
     ('Companies', (QueryParameter(name='city', description='a city label', optional=True),))
     """
-    fields: list[list[str]] = []
-    current: list[str] | None = None
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            current = None
-            continue
-        if not stripped.startswith("#"):
-            break
-        body = stripped[1:]
-        match = _HEADER_FIELD.fullmatch(body)
-        if match:
-            current = [match.group(1).lower(), match.group(2).strip()]
-            fields.append(current)
-        elif current is not None and body.startswith("  ") and body.strip():
-            current[1] = f"{current[1]} {body.strip()}".strip()
-        else:
-            current = None
+    fields = _header_fields(text)
     title = next((value for key, value in fields if key == "title"), "")
     description = next((value for key, value in fields if key == "description"), "")
     parameters: list[QueryParameter] = []
@@ -143,6 +126,29 @@ def read_saved_query(text: str, *, name: str, path: Path | None = None) -> Saved
         text=text,
         path=path,
     )
+
+
+def _header_fields(text: str) -> list[list[str]]:
+    """The ``[field, value]`` pairs of a query's header (continuation lines joined)."""
+    fields: list[list[str]] = []
+    current: list[str] | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            current = None
+            continue
+        if not stripped.startswith("#"):
+            break
+        body = stripped[1:]
+        match = _HEADER_FIELD.fullmatch(body)
+        if match:
+            current = [match.group(1).lower(), match.group(2).strip()]
+            fields.append(current)
+        elif current is not None and body.startswith("  ") and body.strip():
+            current[1] = f"{current[1]} {body.strip()}".strip()
+        else:
+            current = None
+    return fields
 
 
 def queries_dir() -> Path:
@@ -292,7 +298,12 @@ def render_query(
             )
         written = f"VALUES ?{_PARAM_PREFIX}{key} {{ {_sparql_term(saved.name, key, term)} }}"
         text = written.join(block.split(text))  # no re.sub: its template reads backslashes
-    # Parse the result and read each block back: it must hold exactly the term given.
+    _check_written(saved, tree, text, terms)
+    return text
+
+
+def _check_written(saved: SavedQuery, tree: Any, text: str, terms: Mapping[str, Node]) -> None:
+    """Parse the rendered text and read each block back: it must hold exactly the term given."""
     wanted = {key: len(nodes) for key, nodes in _parameter_slots(tree).items()}
     found_values: dict[str, list[object]] = {}
     for node in walk_tree(compile_tree(text, _unescaped(parse_tree(text))).query.algebra):
@@ -309,7 +320,6 @@ def render_query(
                 f"{saved.name}: the value of {key} cannot be written exactly as SPARQL text; "
                 "run the query with kg query (bind_query) instead."
             )
-    return text
 
 
 def _unescaped(tree: Any) -> Any:

@@ -41,6 +41,8 @@ import threading
 import time
 from typing import IO, Any
 
+from kg.query.limits import limit_memory
+
 
 def _watch_parent(parent: int) -> None:
     """Exit at once when the parent process is gone (killed, crashed), even mid-query."""
@@ -88,8 +90,6 @@ def _share_lock(folder: str) -> str | None:
 def _limit_memory(args: list[str]) -> None:
     """Apply ``--max-memory BYTES`` from the arguments, counted from what is mapped now."""
     if "--max-memory" in args:
-        from kg.query.limits import limit_memory
-
         limit_memory(int(args[args.index("--max-memory") + 1]))
 
 
