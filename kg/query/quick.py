@@ -203,31 +203,45 @@ def _stored_prefixes(folder: Path) -> dict[str, str]:
 def _answer(
     folder: Path, text: str, sent: dict[str, str], names: dict[str, str], format: str
 ) -> str | None:
-    """In the child: open the store read-only, run the query, render its answer."""
-    import fcntl  # POSIX: the quick path runs in a forked child
+    """Open the store read-only under kg's shared lock, run the query, render its answer.
+
+    It runs in a forked child when the query has limits, else in this
+    process, which lets the store and the lock go before it returns.
+    """
+    import fcntl  # POSIX, as kg's store locks (kg.stores.folder)
 
     import pyoxigraph as ox  # only once the quick path takes the query
 
     try:
         fd = os.open(folder, os.O_RDONLY)  # kg's shared lock: no writer meanwhile
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        store = ox.Store.read_only(str(folder))
-    except (OSError, RuntimeError):
-        return None  # being written, or unreadable: the usual way says why
+    except OSError:
+        return None
+    store: Any = None
+    results: Any = None
     try:
-        own = ox.NamedNode("urn:x-kg:default-graph")
-        options: dict[str, Any] = {"prefixes": sent}
-        if re.search(r"\bGRAPH\b", code_only(text), re.IGNORECASE):
-            options["named_graphs"] = [g for g in store.named_graphs() if g != own]
-        results = store.query(text, **options)
-    except SyntaxError:
-        return None
-    if isinstance(results, ox.QueryBoolean):
-        if format == "json":
-            return json.dumps({"head": {}, "boolean": bool(results)}, separators=(",", ":")) + "\n"
-        return ("true" if results else "false") + "\n"
-    if not isinstance(results, ox.QuerySolutions):
-        return None
-    variables = tuple(v.value for v in results.variables)
-    rows = [tuple(as_written(term) for term in solution) for solution in results]
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            store = ox.Store.read_only(str(folder))
+        except (OSError, RuntimeError):
+            return None  # being written, or unreadable: the usual way says why
+        try:
+            own = ox.NamedNode("urn:x-kg:default-graph")
+            options: dict[str, Any] = {"prefixes": sent}
+            if re.search(r"\bGRAPH\b", code_only(text), re.IGNORECASE):
+                options["named_graphs"] = [g for g in store.named_graphs() if g != own]
+            results = store.query(text, **options)
+        except SyntaxError:
+            return None
+        if isinstance(results, ox.QueryBoolean):
+            if format == "json":
+                document = {"head": {}, "boolean": bool(results)}
+                return json.dumps(document, separators=(",", ":")) + "\n"
+            return ("true" if results else "false") + "\n"
+        if not isinstance(results, ox.QuerySolutions):
+            return None
+        variables = tuple(v.value for v in results.variables)
+        rows = [tuple(as_written(term) for term in solution) for solution in results]
+    finally:
+        store = results = None  # RocksDB lets go of the folder before the lock goes
+        os.close(fd)
     return render(variables, rows, format=format, prefixes=names)
