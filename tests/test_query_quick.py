@@ -14,6 +14,7 @@ from kg.cli import app
 from kg.launch import quick_arguments
 from kg.query.quick import quick_query, quick_text
 from kg.rdf.prefixes import PREFIXES
+from kg.stores import holding
 from kg.stores.home import home_of
 
 QUERIES = [
@@ -94,6 +95,14 @@ def test_a_query_oxigraph_cannot_parse_gets_the_usual_message(sample_build: Path
     assert quick_query(home_of(sample_build), "SELECT ?s WHERE {", prefixes=PREFIXES) is None
     done = CliRunner().invoke(app, ["query", "SELECT ?s WHERE {", "-g", sample_build / "kg.trig"])
     assert done.exit_code != 0 and "error:" in done.output
+
+
+def test_a_quick_query_in_this_process_lets_the_store_go(sample_build: Path) -> None:
+    """Without limits the query runs here: the store's lock must not outlive it."""
+    folder = home_of(sample_build)
+    assert quick_query(folder, QUERIES[0], prefixes=PREFIXES) is not None
+    with holding(folder):  # kg's exclusive lock, as a build takes it to write the store
+        pass
 
 
 def launch(*args: object) -> subprocess.CompletedProcess[str]:
