@@ -197,11 +197,13 @@ def save_state(out_dir: str | Path, state: BuildState) -> None:
         + "\n"
         for doc in sorted(state.extractions)
     )
-    write_atomic(folder / "extractions.jsonl", lines.encode("utf-8"))
+    data = lines.encode("utf-8")
+    write_atomic(folder / "extractions.jsonl", data)
     save_iris(folder, state.iris)
     meta = {
         "format": STATE_FORMAT,
         "fingerprint": state.fingerprint,
+        "extractions": _digest(data),
         "options": asdict(state.options),
         "articles": {doc: state.hashes[doc] for doc in sorted(state.hashes)},
         "graphs": dict(sorted(state.graphs.items())),
@@ -239,7 +241,7 @@ def load_state(out_dir: str | Path) -> BuildState:
         state = BuildState(
             options=_options_from(_field(meta, "options", dict, "state.json")),
             fingerprint=_field(meta, "fingerprint", str, "state.json"),
-            extractions=_read_extractions(folder / "extractions.jsonl"),
+            extractions=_read_extractions(folder / "extractions.jsonl", meta.get("extractions")),
             hashes=_str_map(_field(meta, "articles", dict, "state.json"), "state.json articles"),
             graphs=_str_map(meta.get("graphs", {}), "state.json graphs"),
         )
@@ -341,23 +343,39 @@ def _options_from(options: dict[str, Any]) -> BuildOptions:
     return built
 
 
-def _read_extractions(path: Path) -> dict[str, Extraction]:
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def _read_extractions(path: Path, digest: object = None) -> dict[str, Extraction]:
+    """The extractions in ``path``, each record checked unless the file is byte for byte the
+    one the build wrote (its ``digest`` in state.json): a big build holds millions of fields."""
+    data = path.read_bytes()
+    checked = digest != _digest(data)
     extractions: dict[str, Extraction] = {}
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            where = f"{path.name} line {number}"
-            try:
-                data = json.loads(line)
-            except ValueError as err:
-                raise _Damage(f"{where} is not JSON: {err}") from None
-            problem = _record_problem(data, Extraction) or _index_problem(data)
-            if problem:
-                raise _Damage(f"{where}: {problem}")
-            ex = extraction_from_dict(data)
-            if ex.article.id in extractions:
-                raise _Damage(f"{where}: article {ex.article.id!r} is there twice")
-            extractions[ex.article.id] = ex
+    for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
+        where = f"{path.name} line {number}"
+        try:
+            record = json.loads(line)
+        except ValueError as err:
+            raise _Damage(f"{where} is not JSON: {err}") from None
+        ex = _extraction(record, where, checked=checked)
+        if ex.article.id in extractions:
+            raise _Damage(f"{where}: article {ex.article.id!r} is there twice")
+        extractions[ex.article.id] = ex
     return extractions
+
+
+def _extraction(record: object, where: str, *, checked: bool) -> Extraction:
+    """The extraction a JSON record holds; :class:`_Damage` if it holds none."""
+    if checked and (problem := _record_problem(record, Extraction) or _index_problem(record)):  # type: ignore[arg-type]
+        raise _Damage(f"{where}: {problem}")
+    try:
+        return extraction_from_dict(record)  # type: ignore[arg-type]
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError):
+        if checked:
+            raise
+        return _extraction(record, where, checked=True)  # to say what is wrong
 
 
 def _record_problem(data: object, cls: type, *, tuples_as_lists: bool = True) -> str | None:
@@ -408,9 +426,15 @@ _PLAIN: dict[Any, Callable[[object], bool]] = {
 }
 
 
+@functools.cache
+def _hint_shape(hint: Any) -> tuple[Any, tuple[Any, ...], bool]:
+    """A type hint's origin, arguments and whether it is a record class, worked out once."""
+    return typing.get_origin(hint), typing.get_args(hint), is_dataclass(hint)
+
+
 def _value_problem(value: object, hint: Any, lists: bool) -> str | None:
     """'' or a suffix naming what in ``value`` does not match the type ``hint``."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    origin, args, record = _hint_shape(hint)
     if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:
             return None
@@ -427,8 +451,8 @@ def _value_problem(value: object, hint: Any, lists: bool) -> str | None:
             if problem is not None:
                 return f"[{i}]{problem}"
         return None
-    if is_dataclass(hint):
-        problem = _record_problem(value, hint)  # type: ignore[arg-type]
+    if record:
+        problem = _record_problem(value, hint)
         return None if problem is None else f".{problem}"
     return None if _PLAIN[hint](value) else f" is {_shown(value)}, not {hint.__name__}"
 
