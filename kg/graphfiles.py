@@ -50,6 +50,7 @@ from kg.validate import (
     quarantine_block,
     statements_of,
 )
+from kg.validate.memo import CheckMemo, Entry
 
 #: Articles a worker makes at a time.
 CHUNK = 16
@@ -64,6 +65,7 @@ class ArticleGraph:
     statements: tuple[tuple[Triple, Node, Decimal], ...]  # for the corroborated facts
     quarantined: tuple[QuarantinedTriple, ...]
     triples: tuple[Triple, ...] | None  # the kept triples, when the caller wants them
+    check: tuple[str, Entry] | None = None  # the check's key and result, for the memo
 
 
 def write_build_graph(
@@ -77,17 +79,19 @@ def write_build_graph(
     validate: bool = True,
     jobs: int = 1,
     on_quarantine: Callable[[QuarantinedTriple], None] | None = None,
-    dataset: Dataset | None = None,
+    dataset: Dataset | list[Triple] | None = None,
     digests: dict[str, str] | None = None,
+    memo: CheckMemo | None = None,
 ) -> int:
     """Write the graph of a resolved build into ``trig`` and ``turtle`` with ``jobs`` processes.
 
     With ``validate`` what breaks the shapes is set aside in the quarantine
     graph (see :func:`kg.validate.checked_blocks`, which this follows block
     for block), each record passed to ``on_quarantine``. ``dataset``, when
-    given, receives every graph as written (for the HTML page); ``digests``
+    given, receives every graph as written (for the HTML page; a list, their triples); ``digests``
     the digest of each graph (see :func:`kg.export.write_graph_files`).
-    Returns the number of quads written.
+    ``memo`` replays the checks of graphs checked before and keeps this
+    build's (:class:`kg.validate.CheckMemo`). Returns the number of quads written.
     """
     descriptions: dict[Node, list[Triple]] = {}
     described = sorted_triples(entity_triples(entities, base=base))
@@ -116,31 +120,41 @@ def write_build_graph(
             base=base,
             prefixes=prefixes,
             keep=dataset is not None,
+            memo=memo,
         )
 
     def pieces() -> Iterator[GraphPiece]:
         ontology = sorted_triples(ontology_graph())
         if dataset is not None:
-            add_block(dataset, URIRef(ONTOLOGY_IRI), ontology)
+            _keep(dataset, URIRef(ONTOLOGY_IRI), ontology)
         yield graph_piece(URIRef(ONTOLOGY_IRI), ontology, prefixes=prefixes)
         stated: list[tuple[Triple, Node, Decimal]] = []
         for made in map_forked(make, articles, jobs=jobs, chunk=CHUNK):
             report(made.quarantined)
+            if memo is not None and made.check is not None:
+                memo.made[made.check[0]] = made.check[1]
             stated.extend(made.statements)
             if dataset is not None and made.triples is not None:
-                add_block(dataset, made.piece.name, made.triples)  # type: ignore[arg-type]
+                _keep(dataset, made.piece.name, made.triples)  # type: ignore[arg-type]
             yield made.piece
         default = checked_default_graph(descriptions, stated, base=base)
         if dataset is not None:
-            add_block(dataset, None, default)
+            _keep(dataset, None, default)
         yield graph_piece(None, default, prefixes=prefixes)
         if records:
             name, triples = quarantine_block(records, base=base)
             if dataset is not None:
-                add_block(dataset, name, triples)
+                _keep(dataset, name, triples)
             yield graph_piece(name, triples, prefixes=prefixes)
 
     return write_graph_files(pieces(), trig=trig, turtle=turtle, prefixes=prefixes, digests=digests)
+
+
+def _keep(dataset: Dataset | list[Triple], name: URIRef | None, triples: Sequence[Triple]) -> None:
+    if isinstance(dataset, list):
+        dataset.extend(triples)
+    else:
+        add_block(dataset, name, triples)
 
 
 def _article_graph(
@@ -151,14 +165,22 @@ def _article_graph(
     base: str,
     prefixes: Mapping[str, str],
     keep: bool,
+    memo: CheckMemo | None = None,
 ) -> ArticleGraph:
     """Make, check and serialize one article's graph (in a worker process)."""
-    name, triples, quarantined = checked_article(item, doc_statements, descriptions, base=base)
+    if memo is None or descriptions is None:
+        name, triples, quarantined = checked_article(item, doc_statements, descriptions, base=base)
+        check = None
+    else:
+        name, whole = document_block(item, doc_statements, base=base)
+        triples, quarantined, key = memo.check(name, whole, descriptions)
+        check = key, memo.made[key]
     return ArticleGraph(
         piece=graph_piece(name, triples, prefixes=prefixes),
         statements=tuple(statements_of(triples)),
         quarantined=tuple(quarantined),
         triples=tuple(triples) if keep else None,
+        check=check,
     )
 
 

@@ -10,6 +10,7 @@ The CLI is a thin layer over these; they are also the Python API::
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import os
 import shutil
@@ -29,22 +30,24 @@ from kg.errors import EmptyInputError, PublishInterruptedError, StateError, Stor
 from kg.export import graph_piece, write_graph_files
 from kg.graph import (
     Block,
+    Triple,
     build_dataset,
     candidate_block,
     count_facts,
-    dataset_from_blocks,
     graph_blocks,
     graph_prefixes,
     statements,
 )
 from kg.graphfiles import write_build_graph
 from kg.ingest import MAX_CHARS, check_replacements, read_articles, sample_corpus
-from kg.ontology import KGR_IRI, load_gazetteer, ontology_dir
+from kg.memo import Memo, read_memo, write_memo
+from kg.ontology import KGR_IRI, Gazetteer, load_gazetteer, ontology_dir
 from kg.parallel import extract_articles
-from kg.resolve import resolve_minted
+from kg.resolve import article_keys, resolve_minted
 from kg.state import (
     SHARDS_DIR,
     SHARDS_NEW,
+    STATE_DIR,
     BuildOptions,
     BuildState,
     article_checkpoints,
@@ -64,6 +67,7 @@ from kg.state import (
 from kg.stores.home import GRAPH_FILE, home_of, stamp, unstamp
 from kg.types import Article, Entity, Extraction, Resolved, coarse_class
 from kg.validate import QuarantinedTriple, checked_blocks
+from kg.validate.memo import CheckMemo, check_salt
 
 if TYPE_CHECKING:
     from kg.stores import Store
@@ -74,6 +78,12 @@ DEFAULT_OUTPUT = Path("output")
 _REFERENCES = frozenset({"coref", "demonym"})
 #: The file of the relations a build found below its threshold (``kg build --candidates``).
 CANDIDATES_FILE = "candidates.trig"
+#: The check results a build keeps for the next (:mod:`kg.validate.memo`), in its state folder.
+CHECKS_FILE = "checks.json"
+#: The positions kg.html's layout keeps for the next build (:func:`kg.viz.layout.layout`).
+LAYOUTS_FILE = "layouts.json"
+#: The resolution keys of each article, kept for the next build (:func:`resolve_state`).
+KEYS_FILE = "keys.json"
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,8 @@ class BuildResult:
     candidates: list[Resolved] = field(default_factory=list)
     #: A cluster build's N-Quads shards, written but not committed (see :func:`run`).
     shards: Path | None = None
+    #: The resolution's keys of each article, for the next build (see :func:`resolve_state`).
+    keys: Memo | None = None
 
     @cached_property
     def dataset(self) -> Dataset:
@@ -247,12 +259,13 @@ def _run_on_cluster(
             encoding, gazetteer_files, base, model, store, min_confidence, candidates
         )
         state = _new_state(extractions, replace(options, shards=True))
-        entities, resolved, below = resolve_state(state)
+        keys = Memo()
+        entities, resolved, below = resolve_state(state, keys=keys)
         # The workers write the articles' graphs, checked; the default graph
         # (descriptions and the corroborated facts, which need every article's
         # statements), the ontology and the quarantine are written here.
         write_shards(client, entities, resolved, staged.absolute(), base=base)
-    return BuildResult(entities, resolved, state, base, below, shards=staged)
+    return BuildResult(entities, resolved, state, base, below, shards=staged, keys=keys)
 
 
 def store_spec(spec: str) -> str:
@@ -277,7 +290,9 @@ def store_spec(spec: str) -> str:
     return "oxigraph:" + str(Path(path).resolve())
 
 
-def resolve_state(state: BuildState) -> tuple[list[Entity], list[Resolved], list[Resolved]]:
+def resolve_state(
+    state: BuildState, *, keys: Memo | None = None
+) -> tuple[list[Entity], list[Resolved], list[Resolved]]:
     """Resolve the extractions of a build state, in article-id order, and apply its threshold.
 
     The order makes the graph depend only on which articles the build
@@ -292,13 +307,58 @@ def resolve_state(state: BuildState) -> tuple[list[Entity], list[Resolved], list
     Entity ids the build folder gave before (``state.iris``) are kept, and
     the ids given here are added to ``state.iris``, the build's registry
     (:func:`kg.resolve.resolve_minted`): an IRI never moves to another entity.
+    ``keys`` holds each article's resolution keys (:func:`kg.resolve.article_keys`)
+    by article hash: those of unchanged articles are reused, and all kept.
     """
     gazetteer = load_gazetteer(state.options.gazetteer_files)
-    extractions = [state.extractions[doc] for doc in sorted(state.extractions)]
-    entities, resolved, iris = resolve_minted(extractions, gazetteer=gazetteer, minted=state.iris)
+    docs = sorted(state.extractions)
+    extractions = [state.extractions[doc] for doc in docs]
+    known = None
+    if keys is not None:
+        known = [_article_keys(state, doc, keys, gazetteer) for doc in docs]
+    entities, resolved, iris = resolve_minted(
+        extractions, gazetteer=gazetteer, minted=state.iris, known_keys=known
+    )
     state.iris.update(iris)  # only ever grows: ids are added, none changes
     kept, below = threshold_resolved(resolved, state.options.min_confidence)
     return entities, kept, below
+
+
+def _article_keys(
+    state: BuildState, doc: str, keys: Memo, gazetteer: Gazetteer
+) -> list[str | None]:
+    """The resolution keys of article ``doc``: those kept under its hash, if they fit it."""
+    extraction = state.extractions[doc]
+    kept = keys.get(state.hashes[doc])
+    fits = isinstance(kept, list) and len(kept) == len(extraction.mentions)
+    if fits and all(k is None or isinstance(k, str) for k in kept):
+        return kept
+    made = article_keys(extraction, gazetteer=gazetteer)
+    keys.put(state.hashes[doc], made)
+    return made
+
+
+def _kept_keys(state: BuildState, out_dir: str | Path) -> Memo:
+    """The resolution keys the build in ``out_dir`` kept (:func:`resolve_state`)."""
+    return Memo(read_memo(state_dir(out_dir) / KEYS_FILE, keys_salt(state)))
+
+
+def keys_salt(state: BuildState) -> str:
+    """What kept resolution keys hold for: kg's version and the code and knowledge files
+    resolution reads (a change to any of them makes every article's keys again)."""
+    from kg import __version__
+
+    here = Path(__file__).parent
+    code = [here / name for name in ("resolve.py", "ontology.py", "types.py")]
+    knowledge = sorted(ontology_dir().glob("*.ttl"))
+    files = [*code, *knowledge, *map(Path, state.options.gazetteer_files)]
+    digest = hashlib.sha256(f"{__version__}\x1d{state.fingerprint}".encode())
+    for path in files:
+        try:
+            digest.update(b"\x1d" + path.read_bytes())
+        except OSError:  # resolution says so when it reads the file
+            digest.update(b"\x1d?" + str(path).encode())
+    return digest.hexdigest()[:32]
 
 
 def threshold_resolved(
@@ -328,10 +388,11 @@ def threshold_resolved(
     return kept, below
 
 
-def assemble(state: BuildState) -> BuildResult:
-    """Resolve the extractions of a build state (:func:`resolve_state`) and build its dataset."""
-    entities, resolved, below = resolve_state(state)
-    return BuildResult(entities, resolved, state, state.options.base, below)
+def assemble(state: BuildState, *, keys: Memo | None = None) -> BuildResult:
+    """Resolve the extractions of a build state (:func:`resolve_state`, reusing ``keys``)."""
+    keys = Memo() if keys is None else keys
+    entities, resolved, below = resolve_state(state, keys=keys)
+    return BuildResult(entities, resolved, state, state.options.base, below, keys=keys)
 
 
 def fingerprint(*, model: str | None = None, gazetteer_files: Sequence[str] = ()) -> str:
@@ -514,8 +575,8 @@ def write_outputs(
         return checked_blocks(made, base=base, on_quarantine=report) if validate else made
 
     # kg.html shows the checked graph, as the files hold it (result.dataset is
-    # unchecked): its dataset is filled with the graphs as they are written.
-    page_data = dataset_from_blocks(base=base) if html else None
+    # unchecked): its triples are gathered as the graphs are written.
+    page_data: list[Triple] | None = [] if html else None
 
     # Every file is staged, then all replace the old ones at once (kg.state): an
     # interruption or error leaves the previous build whole. The store is opened
@@ -545,7 +606,7 @@ def _write_committed(
     result: BuildResult,
     folder: Path,
     blocks: Callable[[], Iterable[Block]],
-    page_data: Dataset | None,
+    page_data: list[Triple] | None,
     *,
     html: bool,
     base: str,
@@ -563,9 +624,11 @@ def _write_committed(
     recover(folder)
     behind = publish_pending(folder)  # an earlier update of the store was cut short
     store = _open_publication(spec) if spec else None
+    salt = check_salt()
+    memo = CheckMemo(read_memo(state_dir(folder) / CHECKS_FILE, salt)) if validate else None
     try:
         removed = [] if with_candidates else [CANDIDATES_FILE]
-        removed += [] if html else ["kg.html"]
+        removed += [] if html else ["kg.html", f"{STATE_DIR}/{LAYOUTS_FILE}"]
         removed += _old_shards(folder)  # those the new build does not write again
         with output_transaction(folder, remove=removed) as stage:
             write_build_graph(
@@ -580,6 +643,7 @@ def _write_committed(
                 on_quarantine=on_quarantine,
                 dataset=page_data,
                 digests=digests,
+                memo=memo,
             )
             # result.resolved holds what the graph asserts: the records list all of it.
             records = extraction_records(result.resolved, base=base, min_confidence=0)
@@ -590,13 +654,14 @@ def _write_committed(
             if with_candidates:
                 write_candidates(result, stage / CANDIDATES_FILE, base=base)
             if page_data is not None:
-                from kg.viz import write_html
-
-                write_html(page_data, stage / "kg.html", title="kg: knowledge graph")
+                _write_page(page_data, stage, folder, keep=result.state is not None)
             if with_shards:
                 _stage_shards(result, stage / SHARDS_DIR, base=base)
             if result.state is not None:
                 save_state(stage, replace(result.state, graphs=digests))
+                write_memo(state_dir(stage) / CHECKS_FILE, salt, memo.made if memo else {})
+                made = result.keys.made if result.keys else {}
+                write_memo(state_dir(stage) / KEYS_FILE, keys_salt(result.state), made)
                 if spec:
                     mark_publishing(stage, spec)
         if result.shards is not None:
@@ -609,6 +674,21 @@ def _write_committed(
         if store is not None:
             store.close()
     publish_home(folder)
+
+
+def _write_page(page_data: list[Triple], stage: Path, folder: Path, *, keep: bool) -> None:
+    """Write kg.html into ``stage``, reusing the layouts the build in ``folder`` kept, and
+    (``keep``) keep this page's in the staged state."""
+    from kg.viz import DEFAULT_MAX_NODES, triples_to_view, write_html
+    from kg.viz.layout import layout_salt
+
+    salt = layout_salt()
+    layouts = Memo(read_memo(state_dir(folder) / LAYOUTS_FILE, salt))
+    view = triples_to_view(page_data, max_nodes=DEFAULT_MAX_NODES)
+    write_html(view, stage / "kg.html", title="kg: knowledge graph", layouts=layouts)
+    if keep:
+        state_dir(stage).mkdir(parents=True, exist_ok=True)
+        write_memo(state_dir(stage) / LAYOUTS_FILE, salt, layouts.made)
 
 
 def _home_spec(folder: Path) -> str:
@@ -905,7 +985,8 @@ def _add(
     if not todo:
         # The store's last update was cut short, or it is a store new to the build.
         if state.options.store and (publish_pending(out_dir) or not state.graphs):
-            write_outputs(assemble(state), out_dir, html=html, base=state.options.base)
+            result = assemble(state, keys=_kept_keys(state, out_dir))
+            write_outputs(result, out_dir, html=html, base=state.options.base)
         return ChangeSummary(unchanged=unchanged, documents=len(state.extractions))
     options = state.options
     current = fingerprint(model=options.model, gazetteer_files=options.gazetteer_files)
@@ -926,7 +1007,8 @@ def _add(
         extractions[ex.article.id] = ex
         hashes[ex.article.id] = article_hash(ex.article)
     new_state = replace(state, extractions=extractions, hashes=hashes)
-    write_outputs(assemble(new_state), out_dir, html=html, base=options.base, jobs=jobs)
+    result = assemble(new_state, keys=_kept_keys(state, out_dir))
+    write_outputs(result, out_dir, html=html, base=options.base, jobs=jobs)
     return ChangeSummary(
         added=tuple(sorted(a.id for a in todo if a.id not in state.hashes)),
         replaced=tuple(sorted(a.id for a in todo if a.id in state.hashes)),
@@ -983,7 +1065,8 @@ def _remove(
         extractions={k: v for k, v in state.extractions.items() if k not in gone},
         hashes={k: v for k, v in state.hashes.items() if k not in gone},
     )
-    write_outputs(assemble(new_state), out_dir, html=html, base=state.options.base)
+    result = assemble(new_state, keys=_kept_keys(state, out_dir))
+    write_outputs(result, out_dir, html=html, base=state.options.base)
     return ChangeSummary(removed=tuple(sorted(gone)), documents=len(new_state.extractions))
 
 

@@ -219,6 +219,7 @@ def resolve_minted(
     *,
     gazetteer: Gazetteer | None = None,
     minted: Mapping[str, str] | None = None,
+    known_keys: Sequence[Sequence[str | None]] | None = None,
 ) -> tuple[list[Entity], list[Resolved], dict[str, str]]:
     """:func:`resolve`, keeping the entity ids a build already gave.
 
@@ -226,7 +227,8 @@ def resolve_minted(
     it named (see :func:`mint_ids`). Returns the entities, the resolved
     extractions and the registry with this resolution's ids added: with it,
     an id never moves to another entity as articles come and go. With no
-    ``minted`` the ids are those of a fresh build.
+    ``minted`` the ids are those of a fresh build. ``known_keys``, when
+    given, are the :func:`article_keys` of each extraction, kept from an earlier build.
 
     >>> from kg.types import Article, Extraction, Mention
     >>> def article(doc, name):
@@ -242,8 +244,8 @@ def resolve_minted(
     groups: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
     mention_group: list[list[str | None]] = []
     related: set[str] = set()  # groups a relation ends at
-    for extraction in extractions:
-        keys = _group_keys(extraction, gazetteer)
+    for i, extraction in enumerate(extractions):
+        keys = list(known_keys[i]) if known_keys else _group_keys(extraction, gazetteer)
         mention_group.append(keys)
         for mention, key in zip(extraction.mentions, keys, strict=True):
             if key is not None:
@@ -277,6 +279,19 @@ def resolve_minted(
         resolved.append(Resolved(extraction, tuple(entity_ids)))
     registry = {**(minted or {}), **{entity_id: key for key, entity_id in ids.items()}}
     return sorted(entities, key=lambda e: e.id), resolved, dict(sorted(registry.items()))
+
+
+def article_keys(extraction: Extraction, *, gazetteer: Gazetteer | None = None) -> list[str | None]:
+    """The group key of each mention of one article (``None``: not a name), as
+    :func:`resolve_minted` groups them: they depend on the article alone, so a build keeps them.
+
+    >>> from kg.types import Article, Extraction, Mention
+    >>> mention = Mention(0, 9, "Acme Corp", "Company")
+    >>> ex = Extraction(Article("d1", "Acme Corp grew."), (mention,), ())
+    >>> article_keys(ex)
+    ['name:acme']
+    """
+    return _group_keys(extraction, gazetteer or load_gazetteer())
 
 
 def mint_ids(wanted: Mapping[str, str], minted: Mapping[str, str]) -> dict[str, str]:

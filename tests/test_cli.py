@@ -132,8 +132,10 @@ def test_build_quiet_prints_nothing(runner: CliRunner, tmp_path: Path) -> None:
     assert result.output == ""
     written = sorted(str(p.relative_to(tmp_path / "out")) for p in files_in(tmp_path / "out"))
     assert [name for name in written if not name.startswith("store/")] == [
+        ".kg/checks.json",
         ".kg/extractions.jsonl",
         ".kg/iris.json",
+        ".kg/keys.json",
         ".kg/state.json",
         "extractions.jsonl",
         "kg.trig",

@@ -186,3 +186,61 @@ def test_the_builds_own_store_follows_add_and_remove(corpus: Path, tmp_path: Pat
     assert mirrored(out / "kg.trig") == home_of(out) and store_holds(home_of(out), out / "kg.trig")
     remove(["alpha"], out_dir=out, html=False)
     assert mirrored(out / "kg.trig") == home_of(out) and store_holds(home_of(out), out / "kg.trig")
+
+
+def kept(folder: Path) -> dict[str, bytes]:
+    """What a build keeps for the next (kg.memo files) and its outputs."""
+    names = ("checks.json", "keys.json", "layouts.json")
+    return {**outputs(folder), **{n: (state_dir(folder) / n).read_bytes() for n in names}}
+
+
+@pytest.fixture(scope="module")
+def full_html(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("full_html")
+    build([corpus], out_dir=out)
+    return out
+
+
+def damage_all(folder: Path) -> None:
+    """Every kept result made wrong for its key: an index past the graph, a layout of
+    another size, keys of another article."""
+    for name, wrong in (("checks.json", [[999, [], []]]), ("layouts.json", [[0.0, 0.0]])):
+        data = json.loads((state_dir(folder) / name).read_text())
+        data["results"] = {key: wrong for key in data["results"]}
+        (state_dir(folder) / name).write_text(json.dumps(data))
+    data = json.loads((state_dir(folder) / "keys.json").read_text())
+    data["results"] = {key: ["name:nobody"] for key in data["results"]}
+    (state_dir(folder) / "keys.json").write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize("kept_results", ["kept", "missing", "damaged"])
+def test_adding_with_kept_results_equals_a_full_build(
+    corpus: Path, full_html: Path, tmp_path: Path, kept_results: str
+) -> None:
+    build([corpus / "alpha.txt", corpus / "beta.txt"], out_dir=tmp_path)
+    if kept_results == "missing":
+        for name in ("checks.json", "keys.json", "layouts.json"):
+            (state_dir(tmp_path) / name).unlink()
+    elif kept_results == "damaged":
+        damage_all(tmp_path)
+    add([corpus / "gamma.txt"], out_dir=tmp_path)
+    assert kept(tmp_path) == kept(full_html)
+    assert (tmp_path / "kg.html").read_bytes() == (full_html / "kg.html").read_bytes()
+
+
+def test_adding_redoes_the_resolution_keys_of_the_new_article_only(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.pipeline
+
+    build([corpus / "alpha.txt", corpus / "beta.txt"], out_dir=tmp_path, html=False)
+    made: list[str] = []
+    article_keys = kg.pipeline.article_keys
+
+    def counted(extraction, **options):
+        made.append(extraction.article.id)
+        return article_keys(extraction, **options)
+
+    monkeypatch.setattr(kg.pipeline, "article_keys", counted)
+    add([corpus / "gamma.txt"], out_dir=tmp_path, html=False)
+    assert made == ["gamma"]

@@ -34,6 +34,7 @@ __all__ = [
     "check_document",
     "checked_blocks",
     "checked_default_graph",
+    "described_nodes",
     "quarantine_block",
     "quarantine_graph",
     "quarantined",
@@ -204,19 +205,26 @@ def _check_block(
 def _with_descriptions(
     triples: list[Triple], descriptions: Mapping[Node, Sequence[Triple]]
 ) -> list[Triple]:
-    """``triples`` with the descriptions of the nodes they name, and of the nodes those
-    descriptions name (a city's names the region it lies in, whose class its shape checks)."""
-    data = list(triples)
+    """``triples`` with the descriptions of the nodes they name (:func:`described_nodes`)."""
+    nodes = described_nodes(triples, descriptions)
+    return [*triples, *(t for node in nodes for t in descriptions.get(node, ()))]
+
+
+def described_nodes(
+    triples: Sequence[Triple], descriptions: Mapping[Node, Sequence[Triple]]
+) -> list[Node]:
+    """The nodes ``triples`` name, and those their descriptions name (a city's names the
+    region it lies in, whose class its shape checks), in the order a check reads them."""
+    found: list[Node] = []
     seen: set[Node] = set()
     todo = [n for s, _, o in triples for n in (s, o)]
     while todo:
         node = todo.pop()
         if node not in seen:
             seen.add(node)
-            described = descriptions.get(node, ())
-            data.extend(described)
-            todo.extend(o for _, _, o in described)
-    return data
+            found.append(node)
+            todo.extend(o for _, _, o in descriptions.get(node, ()))
+    return found
 
 
 def _key(item: tuple[Triple, object]) -> tuple[str, str, str]:

@@ -20,6 +20,7 @@ from kg.viz.model import (
     graph_to_view,
     limit_view,
     query_view,
+    triples_to_view,
 )
 
 __all__ = [
@@ -36,5 +37,6 @@ __all__ = [
     "limit_view",
     "query_view",
     "render_html",
+    "triples_to_view",
     "write_html",
 ]

@@ -63,6 +63,7 @@ from pyvis.node import Node
 from rdflib import Graph
 
 from kg.errors import OutputError, VisualizationError
+from kg.memo import Memo
 from kg.types import coarse_class
 from kg.viz.communities import Community, find_communities, rank_entities
 from kg.viz.layout import layout
@@ -329,7 +330,7 @@ def _community_records(communities: tuple[Community, ...], index: dict[str, int]
     ]
 
 
-def _page_data(view: ViewData) -> dict[str, Any]:
+def _page_data(view: ViewData, layouts: Memo | None = None) -> dict[str, Any]:
     """The JSON the page script reads: nodes, edges, documents, communities and vis options."""
     net = Network(directed=True)
     index = {n.iri: i for i, n in enumerate(view.nodes)}
@@ -339,6 +340,7 @@ def _page_data(view: ViewData) -> dict[str, Any]:
         [n.iri for n in view.nodes],
         ((e.source, e.target) for e in view.edges),
         groups=[c.members for c in communities] if overview else (),
+        memo=layouts,
     )
     community_of = {iri: i for i, c in enumerate(communities) for iri in c.members}
     community_colours = _community_records(communities, index)
@@ -439,6 +441,7 @@ def render_html(
     *,
     title: str = "kg",
     max_nodes: int | None = DEFAULT_MAX_NODES,
+    layouts: Memo | None = None,
 ) -> str:
     """Render the entities and relations of ``graph`` as a self-contained HTML page.
 
@@ -451,6 +454,8 @@ def render_html(
             draws all. The default keeps big graphs quick to open. Ignored
             when ``graph`` is a ``ViewData``: select with
             :func:`~kg.viz.model.graph_to_view` first.
+        layouts: positions of parts of the graph laid out before, reused where they
+            are the same, and those of this page, kept (:func:`kg.viz.layout.layout`).
 
     Returns:
         The page. The same graph always gives the same string.
@@ -470,7 +475,7 @@ def render_html(
     """
     view = graph if isinstance(graph, ViewData) else graph_to_view(graph, max_nodes=max_nodes)
     assets = _assets()
-    data = _page_data(view)
+    data = _page_data(view, layouts)
     counts: dict[str, int] = {}
     for n in view.nodes:
         counts[n.cls] = counts.get(n.cls, 0) + 1
@@ -555,6 +560,7 @@ def write_html(
     *,
     title: str = "kg",
     max_nodes: int | None = DEFAULT_MAX_NODES,
+    layouts: Memo | None = None,
 ) -> Path:
     """Write the page of :func:`render_html` to ``path``, atomically.
 
@@ -567,6 +573,7 @@ def write_html(
         path: where to write the page.
         title: the page title and heading.
         max_nodes: as for :func:`render_html`.
+        layouts: as for :func:`render_html`.
 
     Returns:
         ``path`` as a :class:`~pathlib.Path`.
@@ -581,7 +588,7 @@ def write_html(
     ...     sorted(p.name for p in Path(d).iterdir())
     ['kg.html']
     """
-    page = render_html(graph, title=title, max_nodes=max_nodes).encode("utf-8")
+    page = render_html(graph, title=title, max_nodes=max_nodes, layouts=layouts).encode("utf-8")
     target = Path(path)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
     try:

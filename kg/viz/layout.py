@@ -23,13 +23,17 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
 
-__all__ = ["GAP", "GROUPED", "LARGE", "SMALL", "SPACING", "layout"]
+from kg.memo import Memo
+
+__all__ = ["GAP", "GROUPED", "LARGE", "SMALL", "SPACING", "component_key", "layout", "layout_salt"]
 
 #: Pixels between unconnected nodes, and between neighbours in big components.
 SPACING = 160.0
@@ -98,12 +102,53 @@ def _typical_gap(pos: np.ndarray) -> float:
 
 
 def _component(
-    nodes: list[str], edges: list[tuple[str, str]], *, refine: bool = True
+    nodes: list[str], edges: list[tuple[str, str]], *, refine: bool = True, memo: Memo | None = None
 ) -> dict[str, tuple[float, float]]:
     """Positions of one connected component, GAP (small) or SPACING (large) px apart.
 
     ``refine``: even out small components' edge lengths with Kamada-Kawai (slow for many).
+    ``memo``: positions of components laid out before, by :func:`component_key`.
     """
+    if memo is None:
+        return _laid_out(nodes, edges, refine=refine)
+    key = component_key(nodes, edges, refine=refine)
+    kept = memo.get(key)
+    if isinstance(kept, list) and len(kept) == len(nodes):
+        return {iri: (float(x), float(y)) for iri, (x, y) in zip(nodes, kept, strict=True)}
+    pos = _laid_out(nodes, edges, refine=refine)
+    memo.put(key, [list(pos[iri]) for iri in nodes])
+    return pos
+
+
+def component_key(nodes: Sequence[str], edges: Sequence[tuple[str, str]], *, refine: bool) -> str:
+    """A digest of what a component's layout depends on (nodes and edges in order, ``refine``).
+
+    >>> component_key(["a", "b"], [("a", "b")], refine=True) == component_key(
+    ...     ["a", "b"], [], refine=True)
+    False
+    """
+    text = "\x1e".join(nodes) + "\x1d" + "\x1e".join(f"{a}\x1f{b}" for a, b in edges)
+    return hashlib.sha256(f"{int(refine)}\x1d{text}".encode()).hexdigest()[:32]
+
+
+def layout_salt() -> str:
+    """What kept layouts hold for: kg's version, this module's code and the numeric libraries
+    that make them."""
+    from kg import __version__
+
+    try:
+        import scipy
+    except ImportError:  # the circle of _laid_out
+        scipy = None
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    versions = (nx.__version__, np.__version__, getattr(scipy, "__version__", "-"))
+    return "/".join((__version__, code, *versions))
+
+
+def _laid_out(
+    nodes: list[str], edges: list[tuple[str, str]], *, refine: bool
+) -> dict[str, tuple[float, float]]:
+    """:func:`_component`, computed."""
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
     if len(nodes) < LARGE:
@@ -147,7 +192,10 @@ def _separate(centres: np.ndarray, radii: np.ndarray, *, iterations: int = 300) 
 
 
 def _grouped(
-    nodes: list[str], edges: list[tuple[str, str]], group_of: dict[str, int]
+    nodes: list[str],
+    edges: list[tuple[str, str]],
+    group_of: dict[str, int],
+    memo: Memo | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Positions of one component drawn community by community (see the module's docstring)."""
     members: dict[int, list[str]] = {}
@@ -165,7 +213,7 @@ def _grouped(
     order = sorted(members, key=lambda g: (-len(members[g]), members[g][0]))
     parts, radii = [], []
     for g in order:
-        pos = _component(members[g], inner[g], refine=False)
+        pos = _component(members[g], inner[g], refine=False, memo=memo)
         xy = np.array([pos[iri] for iri in members[g]])
         xy -= xy.mean(axis=0)
         parts.append(xy)
@@ -190,6 +238,7 @@ def layout(
     edges: Iterable[tuple[str, str]],
     *,
     groups: Iterable[Iterable[str]] = (),
+    memo: Memo | None = None,
 ) -> dict[str, tuple[int, int]]:
     """Integer pixel positions for ``nodes``, the same for the same graph.
 
@@ -198,6 +247,8 @@ def layout(
         edges: pairs of node ids (direction and repeats do not matter).
         groups: communities (sets of node ids) to keep together, one patch each,
             in components of at least :data:`GROUPED` nodes; none by default.
+        memo: positions of components laid out before (:class:`kg.memo.Memo`), reused
+            for the same components, and those of this layout, kept; the result is the same.
 
     Returns:
         ``{node: (x, y)}`` with every node of ``nodes``.
@@ -214,11 +265,12 @@ def layout(
     group_of = {iri: i for i, group in enumerate(groups) for iri in group}
     boxes = []  # (positions from the box's top-left corner, width, height)
     for members in components:
-        inside = sorted(graph.subgraph(members).edges())
+        # Each edge (a, b) with a < b: a subgraph's edges come out either way round.
+        inside = sorted((min(e), max(e)) for e in graph.subgraph(members).edges())
         if len(members) >= GROUPED and len({group_of.get(iri, -1) for iri in members}) > 1:
-            pos = _grouped(members, inside, group_of)
+            pos = _grouped(members, inside, group_of, memo)
         else:
-            pos = _component(members, inside)
+            pos = _component(members, inside, memo=memo)
         xs = [x for x, _ in pos.values()]
         ys = [y for _, y in pos.values()]
         left, top = min(xs) - SPACING / 2, min(ys) - SPACING / 2

@@ -49,6 +49,7 @@ __all__ = [
     "graph_to_view",
     "limit_view",
     "query_view",
+    "triples_to_view",
 ]
 
 #: ``kgo:`` classes whose instances are not entities (they are drawn as data of entities).
@@ -337,9 +338,9 @@ def _statement_order(st: ViewStatement) -> tuple:
     )
 
 
-def _read(graph: Graph) -> ViewData:
-    """Every entity and relation of ``graph``."""
-    index = _Index(_triples(graph))
+def _read(triples: Iterable[tuple]) -> ViewData:
+    """Every entity and relation of a graph's ``triples`` (in any order, repeats or not)."""
+    index = _Index(triples)
     classes: dict[object, str] = {}
     for subject in index.po:
         cls = _entity_class(index, subject)
@@ -398,6 +399,20 @@ def _read(graph: Graph) -> ViewData:
     return ViewData(nodes=tuple(nodes), edges=view_edges)
 
 
+def triples_to_view(triples: Iterable[tuple], *, max_nodes: int | None = None) -> ViewData:
+    """:func:`graph_to_view` of the graph ``triples`` make (any order, repeats or not), without
+    making it: a build hands the triples of its graph files over as it writes them.
+
+    >>> a, b = URIRef(KGO_IRI + "a"), URIRef(KGO_IRI + "b")
+    >>> view = triples_to_view([(a, RDF.type, KGO.Company), (a, KGO.basedIn, b),
+    ...                         (b, RDF.type, KGO.City), (a, KGO.basedIn, b)])
+    >>> [e.predicate for e in view.edges]
+    ['basedIn']
+    """
+    view = _read(triples)
+    return view if max_nodes is None else limit_view(view, max_nodes)
+
+
 def graph_to_view(
     graph: Graph,
     *,
@@ -448,7 +463,7 @@ def graph_to_view(
         raise ViewSelectionError(
             "give --focus or --query, not both: a query can select the neighbourhood itself."
         )
-    view = _read(graph)
+    view = _read(_triples(graph))
     if focus is not None:
         view = focus_view(view, focus, depth=depth)
     elif query is not None:

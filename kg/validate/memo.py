@@ -1,0 +1,127 @@
+"""Check results kept between builds, so ``kg add`` checks only the graphs that changed.
+
+A document graph's check (:func:`~kg.validate.check_document`) depends only on
+its triples and the descriptions it reads, so its result is kept under a
+digest of exactly those (:func:`check_key`): the positions of the triples it
+set aside, with the reasons. An unchanged graph gets the same key and its
+result is replayed; a changed one, or one whose entities' descriptions
+changed, gets another key and is checked again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from kg.graph import Triple
+from kg.memo import Memo
+from kg.ontology import ontology_dir
+from kg.validate.quarantine import QuarantinedTriple, check_document, described_nodes
+
+__all__ = ["CheckMemo", "check_key", "check_salt"]
+
+#: Raise when the check or what is kept of it changes meaning.
+VERSION = 1
+
+#: One kept result: (position of a triple set aside, its reasons, the shapes it broke).
+Entry = tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]
+
+
+def _term(term: Node) -> str:
+    if isinstance(term, Literal):
+        return f"L{term}\x02{term.datatype or ''}\x02{term.language or ''}"
+    return f"{'B' if isinstance(term, BNode) else 'U'}{term}"
+
+
+def _lines(triples: Sequence[Triple]) -> bytes:
+    return "\x1e".join(f"{_term(s)}\x1f{_term(p)}\x1f{_term(o)}" for s, p, o in triples).encode()
+
+
+class CheckMemo(Memo):
+    """Check results of an earlier build and of this one, by :func:`check_key`."""
+
+    def __init__(self, known: Mapping[str, Any] | None = None) -> None:
+        super().__init__(known)
+        self._digests: dict[Node, bytes] = {}
+
+    def check(
+        self, name: URIRef, triples: list[Triple], descriptions: Mapping[Node, Sequence[Triple]]
+    ) -> tuple[list[Triple], list[QuarantinedTriple], str]:
+        """:func:`~kg.validate.check_document`, replayed when the same check was kept; the
+        result is kept in ``made`` under the key this returns too."""
+        key = check_key(name, triples, descriptions, self._digests)
+        replayed = _replay(name, triples, self.known.get(key))
+        if replayed is not None:
+            self.put(key, self.known[key])
+            return (*replayed, key)
+        kept, records = check_document(name, triples, descriptions)
+        self.put(key, _entry(triples, records))
+        return kept, records, key
+
+
+def check_key(
+    name: URIRef,
+    triples: Sequence[Triple],
+    descriptions: Mapping[Node, Sequence[Triple]],
+    digests: dict[Node, bytes] | None = None,
+) -> str:
+    """A digest of what checking ``triples`` reads: the graph, its triples in order, and the
+    descriptions of the nodes they name (``digests`` keeps each node's, by node).
+
+    >>> a, p = URIRef("https://example.org/a"), URIRef("https://example.org/p")
+    >>> g = URIRef("https://example.org/g")
+    >>> check_key(g, [(a, p, a)], {}) == check_key(g, [(a, p, a)], {a: [(a, p, Literal(1))]})
+    False
+    """
+    digests = {} if digests is None else digests
+    digest = hashlib.sha256(f"{VERSION}\x1d{name}\x1d".encode() + _lines(triples))
+    for node in described_nodes(triples, descriptions):  # in an order fixed by the content
+        described = descriptions.get(node)
+        if described:
+            if node not in digests:
+                digests[node] = hashlib.sha256(_lines(described)).digest()
+            digest.update(digests[node])
+    return digest.hexdigest()[:32]
+
+
+def _entry(triples: Sequence[Triple], records: Sequence[QuarantinedTriple]) -> Entry:
+    where = {t: i for i, t in reversed(list(enumerate(triples)))}
+    return tuple((where[r.triple], r.reasons, tuple(str(u) for u in r.rules)) for r in records)
+
+
+def _replay(
+    name: URIRef, triples: list[Triple], entry: object
+) -> tuple[list[Triple], list[QuarantinedTriple]] | None:
+    """A kept check's result on ``triples``; None if there is none or it does not fit them."""
+    if not isinstance(entry, (list, tuple)):
+        return None
+    try:
+        records = [
+            QuarantinedTriple(triples[i], name, tuple(map(str, why)), tuple(map(URIRef, rules)))
+            for i, why, rules in entry
+            if isinstance(i, int) and i >= 0
+        ]
+    except (TypeError, ValueError, IndexError):
+        return None
+    if len(records) != len(entry):
+        return None
+    faulted = {r.triple for r in records}
+    return [t for t in triples if t not in faulted], records
+
+
+def check_salt() -> str:
+    """What the kept results hold for: kg's version, the ontology and shapes files and the
+    code of the check (so that a change to any of them checks every graph again)."""
+    from kg import __version__
+
+    here = Path(__file__).parent
+    files = [ontology_dir() / "kgo.ttl", ontology_dir() / "shapes.ttl", *sorted(here.glob("*.py"))]
+    digest = hashlib.sha256(f"{__version__}\x1d{VERSION}".encode())
+    for path in files:
+        digest.update(b"\x1d" + path.read_bytes())
+    return digest.hexdigest()[:32]
