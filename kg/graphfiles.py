@@ -168,15 +168,22 @@ def _article_graph(
     memo: CheckMemo | None = None,
 ) -> ArticleGraph:
     """Make, check and serialize one article's graph (in a worker process)."""
+    check = None
     if memo is None or descriptions is None:
         name, triples, quarantined = checked_article(item, doc_statements, descriptions, base=base)
-        check = None
+        piece = graph_piece(name, triples, prefixes=prefixes)
     else:
-        name, whole = document_block(item, doc_statements, base=base)
-        triples, quarantined, key = memo.check(name, whole, descriptions)
+        # The graph's Turtle (with its prefixes) stands for its triples in the check's key:
+        # it is written anyway, and the triples are sorted and distinct.
+        name, triples = document_block(item, doc_statements, base=base)
+        piece = graph_piece(name, triples, prefixes=prefixes)
+        content = piece.body + repr(sorted(prefixes.items())).encode()
+        kept, quarantined, key = memo.check(name, triples, descriptions, content=content)
+        if quarantined:
+            triples, piece = kept, graph_piece(name, kept, prefixes=prefixes)
         check = key, memo.made[key]
     return ArticleGraph(
-        piece=graph_piece(name, triples, prefixes=prefixes),
+        piece=piece,
         statements=tuple(statements_of(triples)),
         quarantined=tuple(quarantined),
         triples=tuple(triples) if keep else None,

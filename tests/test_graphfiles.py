@@ -3,6 +3,7 @@ and hold what the checked blocks hold (kg.validate.checked_blocks)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from kg.graphfiles import CHUNK, write_build_graph
 from kg.ontology import CORE_PREDICATES, KGO_IRI
 from kg.types import Entity, Resolved
 from kg.validate import QuarantinedTriple, checked_blocks
+from kg.validate.memo import CheckMemo
 
 Build = tuple[list[Entity], list[Resolved]]
 
@@ -113,3 +115,45 @@ def test_statements_keep_their_literal_confidence(
     assert Literal("0.8", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")) in (
         confidences
     )
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_kept_checks_write_the_same_bytes_and_records(
+    serial: tuple[Path, list[QuarantinedTriple]],
+    built: Build,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    jobs: int,
+) -> None:
+    import kg.validate.memo
+
+    folder, quarantined = serial
+
+    def with_memo(out: Path, memo: CheckMemo) -> list[QuarantinedTriple]:
+        seen: list[QuarantinedTriple] = []
+        out.mkdir()
+        write_build_graph(
+            *built,
+            trig=out / "kg.trig",
+            turtle=out / "kg.ttl",
+            prefixes=PREFIXES,
+            jobs=jobs,
+            on_quarantine=seen.append,
+            memo=memo,
+        )
+        for name in ("kg.trig", "kg.ttl"):
+            assert (out / name).read_bytes() == (folder / name).read_bytes()
+        return seen
+
+    first = CheckMemo()
+    assert with_memo(tmp_path / "first", first) == quarantined
+    assert len(first.made) == N and any(first.made.values())  # some graphs lost triples
+    kept = json.loads(json.dumps(first.made))  # as the next build reads them
+
+    def checked_again(*args: object) -> None:
+        raise AssertionError("an unchanged graph was checked again")
+
+    monkeypatch.setattr(kg.validate.memo, "check_document", checked_again)
+    again = CheckMemo(kept)
+    assert with_memo(tmp_path / "again", again) == quarantined
+    assert again.made == kept  # from the workers too, through ArticleGraph.check

@@ -50,11 +50,17 @@ class CheckMemo(Memo):
         self._digests: dict[Node, bytes] = {}
 
     def check(
-        self, name: URIRef, triples: list[Triple], descriptions: Mapping[Node, Sequence[Triple]]
+        self,
+        name: URIRef,
+        triples: list[Triple],
+        descriptions: Mapping[Node, Sequence[Triple]],
+        *,
+        content: bytes | None = None,
     ) -> tuple[list[Triple], list[QuarantinedTriple], str]:
         """:func:`~kg.validate.check_document`, replayed when the same check was kept; the
-        result is kept in ``made`` under the key this returns too."""
-        key = check_key(name, triples, descriptions, self._digests)
+        result is kept in ``made`` under the key this returns too (``content``: as for
+        :func:`check_key`)."""
+        key = check_key(name, triples, descriptions, self._digests, content=content)
         replayed = _replay(name, triples, self.known.get(key))
         if replayed is not None:
             self.put(key, self.known[key])
@@ -69,9 +75,15 @@ def check_key(
     triples: Sequence[Triple],
     descriptions: Mapping[Node, Sequence[Triple]],
     digests: dict[Node, bytes] | None = None,
+    *,
+    content: bytes | None = None,
 ) -> str:
     """A digest of what checking ``triples`` reads: the graph, its triples in order, and the
     descriptions of the nodes they name (``digests`` keeps each node's, by node).
+
+    ``content``, when given, stands for the triples: a serialization of them
+    that no other list of triples has (such as the Turtle of sorted distinct
+    triples, :func:`kg.export.graph_piece`), cheaper than making another.
 
     >>> a, p = URIRef("https://example.org/a"), URIRef("https://example.org/p")
     >>> g = URIRef("https://example.org/g")
@@ -79,7 +91,8 @@ def check_key(
     False
     """
     digests = {} if digests is None else digests
-    digest = hashlib.sha256(f"{VERSION}\x1d{name}\x1d".encode() + _lines(triples))
+    own = _lines(triples) if content is None else b"\x1c" + content
+    digest = hashlib.sha256(f"{VERSION}\x1d{name}\x1d".encode() + own)
     for node in described_nodes(triples, descriptions):  # in an order fixed by the content
         described = descriptions.get(node)
         if described:

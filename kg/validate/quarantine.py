@@ -213,17 +213,18 @@ def _with_descriptions(
 def described_nodes(
     triples: Sequence[Triple], descriptions: Mapping[Node, Sequence[Triple]]
 ) -> list[Node]:
-    """The nodes ``triples`` name, and those their descriptions name (a city's names the
-    region it lies in, whose class its shape checks), in the order a check reads them."""
+    """The nodes (not literals) ``triples`` name, and those their descriptions name (a city's
+    names the region it lies in, whose class its shape checks), in the order a check reads them."""
     found: list[Node] = []
     seen: set[Node] = set()
-    todo = [n for s, _, o in triples for n in (s, o)]
+    # Literals are never described (and are slow to hash): left out.
+    todo = [n for s, _, o in triples for n in (s, o) if not isinstance(n, Literal)]
     while todo:
         node = todo.pop()
         if node not in seen:
             seen.add(node)
             found.append(node)
-            todo.extend(o for _, _, o in descriptions.get(node, ()))
+            todo.extend(o for _, _, o in descriptions.get(node, ()) if not isinstance(o, Literal))
     return found
 
 
