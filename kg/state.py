@@ -116,6 +116,11 @@ class BuildState:
     #: -> the resolver's key of the entity it names, so an IRI never moves to another
     #: entity (kg.resolve.resolve_minted); kept in ``<out>/.kg/iris.json``.
     iris: dict[str, str] = field(default_factory=dict)
+    #: The JSON line each extraction was read from, when .kg/extractions.jsonl was the file
+    #: the build wrote: saved again as it is while the extraction is the same object.
+    lines: dict[str, tuple[Extraction, str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def article_hash(article: Article) -> str:
@@ -192,12 +197,7 @@ def save_state(out_dir: str | Path, state: BuildState) -> None:
         raise StateError(
             f"{folder}: cannot create the build state folder ({err.strerror})."
         ) from err
-    lines = "".join(
-        json.dumps(extraction_to_dict(state.extractions[doc]), ensure_ascii=False, sort_keys=True)
-        + "\n"
-        for doc in sorted(state.extractions)
-    )
-    data = lines.encode("utf-8")
+    data = "".join(_line(state, doc) + "\n" for doc in sorted(state.extractions)).encode("utf-8")
     write_atomic(folder / "extractions.jsonl", data)
     save_iris(folder, state.iris)
     meta = {
@@ -241,7 +241,7 @@ def load_state(out_dir: str | Path) -> BuildState:
         state = BuildState(
             options=_options_from(_field(meta, "options", dict, "state.json")),
             fingerprint=_field(meta, "fingerprint", str, "state.json"),
-            extractions=_read_extractions(folder / "extractions.jsonl", meta.get("extractions")),
+            **_read_extractions(folder / "extractions.jsonl", meta.get("extractions")),
             hashes=_str_map(_field(meta, "articles", dict, "state.json"), "state.json articles"),
             graphs=_str_map(meta.get("graphs", {}), "state.json graphs"),
         )
@@ -343,17 +343,40 @@ def _options_from(options: dict[str, Any]) -> BuildOptions:
     return built
 
 
+def _line(state: BuildState, doc: str) -> str:
+    """The JSON line of an extraction: the one it was read from, if it is the same object."""
+    ex = state.extractions[doc]
+    kept = state.lines.get(doc)
+    if kept is not None and kept[0] is ex:
+        return kept[1]
+    return json.dumps(extraction_to_dict(ex), ensure_ascii=False, sort_keys=True)
+
+
 def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:32]
+    """A digest of the extractions file ``data`` and of the fields of its records, so that a
+    file written with other record classes is checked and written again."""
+    return hashlib.sha256(_schema() + data).hexdigest()[:32]
 
 
-def _read_extractions(path: Path, digest: object = None) -> dict[str, Extraction]:
-    """The extractions in ``path``, each record checked unless the file is byte for byte the
-    one the build wrote (its ``digest`` in state.json): a big build holds millions of fields."""
+@functools.cache
+def _schema() -> bytes:
+    classes = (Extraction, Article, Mention, RelationCandidate, Qualifiers, ObservationCandidate)
+    return repr([(c.__name__, [f.name for f in fields(c)]) for c in classes]).encode()
+
+
+def _read_extractions(path: Path, digest: object = None) -> dict[str, Any]:
+    """The extractions in ``path`` (``extractions``), each record checked unless the file is
+    byte for byte the one the build wrote (its ``digest`` in state.json): a big build holds
+    millions of fields. Then their lines are kept too (``lines``, see :class:`BuildState`)."""
     data = path.read_bytes()
     checked = digest != _digest(data)
     extractions: dict[str, Extraction] = {}
-    for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
+    lines: dict[str, tuple[Extraction, str]] = {}
+    # Split at "\n" only: a record may hold U+2028 or U+0085, which splitlines() splits at.
+    records = data.decode("utf-8").split("\n")
+    if records[-1] == "":
+        records.pop()
+    for number, line in enumerate(records, 1):
         where = f"{path.name} line {number}"
         try:
             record = json.loads(line)
@@ -363,7 +386,9 @@ def _read_extractions(path: Path, digest: object = None) -> dict[str, Extraction
         if ex.article.id in extractions:
             raise _Damage(f"{where}: article {ex.article.id!r} is there twice")
         extractions[ex.article.id] = ex
-    return extractions
+        if not checked:
+            lines[ex.article.id] = ex, line
+    return {"extractions": extractions, "lines": lines}
 
 
 def _extraction(record: object, where: str, *, checked: bool) -> Extraction:

@@ -160,3 +160,31 @@ def test_the_fingerprint_follows_the_knowledge_files(tmp_path: Path) -> None:
     assert first != pipeline_fingerprint(
         model_name="m", model_version="1", kg_version="1", files=[gazetteer]
     )
+
+
+def test_a_state_saved_again_is_the_same_file(tmp_path: Path) -> None:
+    odd = Extraction(Article("d2", "Line\u2028separator, next\x85line and tab\t."), (), ())
+    save_state(tmp_path, _state(d1=EXTRACTION, d2=odd))
+    path = state_dir(tmp_path) / "extractions.jsonl"
+    first = path.read_bytes()
+    loaded = load_state(tmp_path)
+    assert loaded == _state(d1=EXTRACTION, d2=odd)
+    assert set(loaded.lines) == {"d1", "d2"}  # the file was the one saved: lines kept
+    save_state(tmp_path, loaded)
+    assert path.read_bytes() == first
+
+
+def test_a_changed_extraction_is_written_anew(tmp_path: Path) -> None:
+    save_state(tmp_path, _state(d1=EXTRACTION))
+    loaded = load_state(tmp_path)
+    edited = Extraction(Article("d1", "Other text."), (), ())
+    save_state(tmp_path, BuildState(**{**vars(loaded), "extractions": {"d1": edited}}))
+    assert load_state(tmp_path).extractions == {"d1": edited}
+
+
+def test_an_edited_state_file_is_checked_record_by_record(tmp_path: Path) -> None:
+    save_state(tmp_path, _state(d1=EXTRACTION))
+    path = state_dir(tmp_path) / "extractions.jsonl"
+    path.write_text(path.read_text().replace('"start": 0', '"start": "zero"', 1))
+    with pytest.raises(StateError, match='start is "zero", not int'):
+        load_state(tmp_path)
