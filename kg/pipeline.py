@@ -920,7 +920,9 @@ def add(
     An article already there with the same content changes nothing; one
     whose content changed (same id) replaces its earlier version. Only new
     and changed articles are extracted; resolution and the graph are redone
-    over the whole build, so the result is what a full build gives.
+    over the whole build, reusing what the build kept for unchanged inputs
+    (checks, resolution keys, layouts: :mod:`kg.memo`), so the result is what
+    a full build gives.
 
     Raises:
         StateError: no build in ``out_dir``, or kg, its model or its knowledge
