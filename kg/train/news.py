@@ -99,10 +99,10 @@ TABLE_THRESHOLDS: tuple[float, ...] = tuple(float(t) for t in THRESHOLDS)
 TARGET_PRECISION = 0.85
 #: The default threshold of ``kg build``, set on the news dev split for precision at least
 #: TARGET_PRECISION there (``kg build eval/news/dev.jsonl --min-confidence T`` then ``kg eval``;
-#: with the model trained on 196 articles: T 0.35 gives precision 0.897, recall 0.417; 0.5 gives
-#: 0.917, 0.393; 0 gives 0.902, 0.440), the sample articles keeping relation F1 0.980. Held-out
-#: news train alone would ask 0.58 (scores.json: "precise_threshold"), which keeps 47% of the
-#: right facts; at 0.35 its held-out precision is about 0.75.
+#: with the model trained on 256 articles: T 0.35 gives precision 0.897, recall 0.417; 0.5 gives
+#: 0.912, 0.369; 0.7 gives 0.926, 0.298), the sample articles keeping relation F1 0.980. Held-out
+#: news train alone would ask 0.7 (scores.json: "precise_threshold"), which keeps 39% of the
+#: right facts; at 0.35 its held-out precision is about 0.74.
 DEFAULT_MIN_CONFIDENCE = 0.35
 
 
