@@ -270,7 +270,12 @@
       }
       if (spot === null) {
         if (rank >= MUST_LABEL) { return; }
-        spot = { x: spots[0].x, y: spots[0].y, w: w, h: h };
+        // one of the first labels with no free spot: below its node, kept inside the view
+        spot = {
+          x: Math.min(Math.max(0, spots[0].x), Math.max(0, width - w)),
+          y: Math.min(Math.max(0, spots[0].y), Math.max(0, height - h)),
+          w: w, h: h
+        };
       }
       ctx.fillStyle = near === null || near[id] === true ? "#111111" : DIM_FONT;
       ctx.strokeText(text, spot.x, spot.y + 1);
