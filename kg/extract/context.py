@@ -6,7 +6,7 @@ Pure predicates on spaCy tokens and spans; :mod:`kg.extract.entities` uses them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from spacy.tokens import Doc, Span
@@ -133,11 +133,10 @@ def after_locative(span: Span) -> bool:
     return root.dep_ == "pobj" and root.head.lower_ in _LOCATIVES and not possessive
 
 
-def listed_among_places(span: Span, spans: Sequence[Span]) -> bool:
+def listed_among_places(span: Span, by_root: Mapping[int, Span]) -> bool:
     """Whether ``span`` is an item of a list of places: two or more of the names coordinated
     with it are places and more are places than not ("Hornsby, St Ives, Turramurra and
-    Frenches Forest")."""
-    by_root = {s.root.i: s for s in spans}
+    Frenches Forest"). ``by_root`` maps the root token of each name of the article to it."""
     listed = [by_root.get(t.i) for t in span.root.conjuncts]
     classes = [coarse_class(s.label_) for s in listed if s is not None and s != span]
     places = sum(1 for c in classes if c == "Place")

@@ -308,6 +308,7 @@ class EntityRecognizer:
         """
         places: set[str] = set()
         people: set[str] = set()
+        by_root = {s.root.i: s for s in spans}
         for n, span in enumerate(spans):
             if span.kb_id_ or coarse_class(span.label_) not in {"Person", "Organization"}:
                 continue
@@ -316,7 +317,7 @@ class EntityRecognizer:
             elif (
                 placed(doc, span, spans[n + 1 : n + 2])
                 or (span.label_ == "Person" and after_locative(span))
-                or listed_among_places(span, spans)
+                or listed_among_places(span, by_root)
             ):
                 places.add(span.text)
         places -= people

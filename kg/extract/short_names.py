@@ -35,11 +35,15 @@ def repeated_organization_names(doc: Doc, spans: Sequence[Span]) -> list[Span]:
         return []
     taken = {i for span in spans for i in range(span.start, span.end)}
     common = {t.text for t in doc if t.is_lower}
-    longest = max(len(form) for form in forms)
+    sizes: dict[str, list[int]] = {}  # a form's first word -> the forms' lengths, longest first
+    for form in forms:
+        sizes.setdefault(form[0], []).append(len(form))
+    for lengths in sizes.values():
+        lengths.sort(reverse=True)
     found: list[Span] = []
     i = 0
     while i < len(doc):
-        match = _match_at(doc, i, forms, taken, longest, common)
+        match = _match_at(doc, i, forms, taken, sizes.get(doc[i].text, ()), common)
         if match is None:
             i += 1
             continue
@@ -77,15 +81,17 @@ def _match_at(
     i: int,
     forms: dict[Form, tuple[str, str]],
     taken: set[int],
-    longest: int,
+    lengths: Sequence[int],
     common: set[str],
 ) -> tuple[Form, tuple[str, str]] | None:
-    """The longest name form that occurs untagged and alone at token ``i``; ``common`` are
-    the article's words in lower case."""
-    for size in range(min(longest, len(doc) - i), 0, -1):
+    """The longest name form (of ``lengths`` words) that occurs untagged and alone at token
+    ``i``; ``common`` are the article's words in lower case."""
+    for size in lengths:
+        if i + size > len(doc) or any(j in taken for j in range(i, i + size)):
+            continue
         form = tuple(t.text for t in doc[i : i + size])
         owner = forms.get(form)
-        if owner is None or any(j in taken for j in range(i, i + size)):
+        if owner is None:
             continue
         if _alone(doc, i, i + size) and not (
             doc[i].is_sent_start and size == 1 and doc[i].lower_ in common
