@@ -31,8 +31,9 @@ kgr:company/acme | Acme
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kg.lazy import lazy_names
 
 if TYPE_CHECKING:
     from kg.stores.base import Store, check_cached
@@ -69,15 +70,4 @@ __all__ = [
 ]
 
 if not TYPE_CHECKING:  # type checkers read the imports above
-
-    def __getattr__(name: str) -> Any:
-        home = _HOMES.get(name)
-        if home is None:
-            raise AttributeError(f"module 'kg.stores' has no attribute {name!r}")
-        value = getattr(importlib.import_module(home), name)
-        globals()[name] = value
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES})
+    __getattr__, __dir__ = lazy_names("kg.stores", _HOMES, globals())
