@@ -53,6 +53,52 @@ def test_a_place_possessor_locates_a_place(make_doc: MakeDoc) -> None:
     assert found(doc) == {("Park", "locatedIn", "Bavaria")}
 
 
+def test_a_company_possessor_owns_a_company_not_an_agency(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Genmin  PROPN poss     2
+        's      PART  case     0
+        Kinross PROPN nsubj    3
+        rose    VERB  ROOT     3 rise
+        """,
+        spans=[(0, 1, "Company", ""), (2, 3, "Company", "")],
+    )
+    assert found(doc) == {("Kinross", "subsidiaryOf", "Genmin")}
+    agency = make_doc(
+        """
+        Genmin  PROPN poss     2
+        's      PART  case     0
+        Bureau  PROPN nsubj    3
+        rose    VERB  ROOT     3 rise
+        """,
+        spans=[(0, 1, "Company", ""), (2, 3, "GovernmentAgency", "")],
+    )
+    assert found(agency) == set()
+
+
+def test_a_place_possessing_company_nouns_is_their_seat(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        Japan     PROPN poss  1
+        firms     NOUN  ROOT  1 firm
+        ,         PUNCT punct 1
+        including VERB  prep  1 include
+        NEC       PROPN pobj  3
+        and       CCONJ cc    4
+        Fujitsu   PROPN conj  4
+        """,
+        spans=[(0, 1, "Country", ""), (4, 5, "Company", ""), (6, 7, "Company", "")],
+    )
+    table = mention_table(doc)
+    at = {i: n for n, ref in enumerate(table) for i in range(ref.start, ref.end)}
+    labels = [ref.label for ref in table]
+    got = {
+        (table[a.head].start, a.predicate, table[a.tail].start)
+        for a in attachments(doc, labels, at, sites=SITES, descriptors={"firm"})
+    }
+    assert got == {(4, "basedIn", 0), (6, "basedIn", 0)}
+
+
 def test_a_settlement_noun_locates_the_named_place_in_its_qualifier(make_doc: MakeDoc) -> None:
     doc = make_doc(
         """
@@ -84,17 +130,80 @@ def test_a_capital_in_apposition_lies_in_its_country(make_doc: MakeDoc) -> None:
     assert found(doc) == {("Honiara", "locatedIn", "Solomon")}
 
 
-def test_plural_settlements_locate_nothing(make_doc: MakeDoc) -> None:
+def test_plural_settlements_lie_in_the_place_on_them(make_doc: MakeDoc) -> None:
     doc = make_doc(
         """
-        the     DET   det      2
-        Sydney  PROPN compound 2
-        towns   NOUN  nsubj    5 town
-        of      ADP   prep     2
-        Bulli   PROPN pobj     3
-        burned  VERB  ROOT     5 burn
+        the       DET   det      2
+        Sydney    PROPN compound 2
+        suburbs   NOUN  nsubj    7 suburb
+        of        ADP   prep     2
+        Heathcote PROPN pobj     3
+        and       CCONJ cc       4
+        Engadine  PROPN conj     4
+        burned    VERB  ROOT     7 burn
         """,
-        spans=[(1, 2, "City", ""), (4, 5, "City", "")],
+        spans=[(1, 2, "City", ""), (4, 5, "Place", ""), (6, 7, "Place", "")],
+    )
+    assert found(doc) == {
+        ("Heathcote", "locatedIn", "Sydney"),
+        ("Engadine", "locatedIn", "Sydney"),
+    }
+
+
+def test_plural_settlements_without_a_place_locate_nothing(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        the     DET   det      1
+        towns   NOUN  nsubj    4 town
+        of      ADP   prep     1
+        Bulli   PROPN pobj     2
+        burned  VERB  ROOT     4 burn
+        """,
+        spans=[(3, 4, "City", "")],
+    )
+    assert found(doc) == set()
+
+
+def test_a_place_in_a_larger_one_lies_in_it(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        the       DET   det      2
+        Rialto    PROPN compound 2
+        Towers    PROPN nsubj    6
+        in        ADP   prep     2
+        Melbourne PROPN pobj     3
+        and       CCONJ cc       2
+        closed    VERB  ROOT     6 close
+        """,
+        spans=[(1, 3, "Place", ""), (4, 5, "City", "")],
+    )
+    assert found(doc) == {("Rialto Towers", "locatedIn", "Melbourne")}
+
+
+def test_a_place_compounded_with_a_region_lies_in_it(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        the      DET   det      3
+        Victoria PROPN compound 3
+        Hunter   PROPN compound 3
+        Valley   PROPN nsubj    4
+        flooded  VERB  ROOT     4 flood
+        """,
+        spans=[(1, 2, "Region", ""), (2, 4, "Place", "")],
+    )
+    assert found(doc) == {("Hunter Valley", "locatedIn", "Victoria")}
+
+
+def test_two_towns_compounded_contain_nothing(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        the     DET   det      3
+        Sydney  PROPN compound 3
+        Newcastle PROPN compound 3
+        train   NOUN  nsubj    4
+        left    VERB  ROOT     4 leave
+        """,
+        spans=[(1, 2, "City", ""), (2, 3, "City", "")],
     )
     assert found(doc) == set()
 

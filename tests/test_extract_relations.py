@@ -404,6 +404,38 @@ def test_coordinated_titles_reach_the_organization_before_them(
     assert triples(doc, extractor.match(doc)) == {("Roe", "worksFor", "Acme")}
 
 
+def test_titled_people_listed_after_the_first_share_its_organization(
+    make_doc: MakeDoc, extractor: RelationExtractor
+) -> None:
+    doc = make_doc(
+        """
+        Acme      PROPN compound 2
+        president NOUN  compound 2
+        Roe       PROPN nsubj    11
+        ,         PUNCT punct    2
+        director  NOUN  compound 5
+        Poe       PROPN conj     2
+        and       CCONJ cc       5
+        Doe       PROPN conj     5
+        ,         PUNCT punct    7
+        analyst   NOUN  compound 10
+        Loe       PROPN appos    7
+        spoke     VERB  ROOT     11 speak
+        """,
+        spans=[
+            (0, 1, "Company", ""),
+            (2, 3, "Person", ""),
+            (5, 6, "Person", ""),
+            (7, 8, "Person", ""),
+            (10, 11, "Person", ""),
+        ],  # fmt: skip
+        roles={2: "president", 5: "director", 10: "analyst"},
+    )
+    found = {t for t in triples(doc, extractor.match(doc)) if t[1] == "worksFor"}
+    # Doe has no title of the list; Loe's title follows Doe, whom no organization employs.
+    assert found == {("Roe", "worksFor", "Acme"), ("Poe", "worksFor", "Acme")}
+
+
 def test_an_organizations_possessive_gives_works_for(
     make_doc: MakeDoc, extractor: RelationExtractor
 ) -> None:

@@ -3,14 +3,19 @@
 News packs facts into noun phrases:
 
 * a place possessor: "Florida's Kennedy Space Centre" (locatedIn),
-  "Adelaide's Queen Elizabeth Hospital", "Peru's Congress" (basedIn);
+  "Adelaide's Queen Elizabeth Hospital", "Peru's Congress" (basedIn); a
+  company possessor: "General Mining Union Corp's Kinross Mines Ltd"
+  (subsidiaryOf);
 * "of" or "in" after an organization's name: "Motorola Inc of the U.S.",
   "Scoular Grain Co. in Omaha" (basedIn), but "the United Nations in Iraq"
   (operatesIn: "in" a country or region says where it acts, not its seat);
+  "in" after a place's name: "the Rialto Towers in Melbourne" (locatedIn);
   "of" after a person's name: "Mrs Jones of Bulli" (livesIn);
 * a place on a noun for a settlement and the settlement's name: "the West Bank
   town of Jenin", "the Solomon Islands capital, Honiara", "Iraq's second city
-  of Basra" (locatedIn);
+  of Basra", "the Sydney suburbs of Heathcote and Engadine" (locatedIn);
+* a place compounded with a smaller one: "the New South Wales Hunter Valley"
+  (locatedIn);
 * a place, a comma and the region or country it lies in: "Goshen, Indiana",
   "Memphis, Tenn., marketing center", "Amazonia, Brazil" (locatedIn; not in a
   list: "Queensland, New Zealand and Fiji");
@@ -39,11 +44,18 @@ __all__ = ["Attachment", "attachments"]
 
 _OWNERS = frozenset({"poss"})
 #: Nouns for a settlement that a place qualifies and a name follows ("the Afghan capital
-#: of Kabul"); singular only: "the towns of A and B" lists what may lie elsewhere too.
-_SETTLEMENTS = frozenset({"capital", "city", "town", "village", "suburb", "port"})
+#: of Kabul", "the southern Sydney suburbs of Heathcote and Engadine"); a plural only with
+#: the place on it: "the towns of A and B" lists what may lie anywhere.
+_SETTLEMENTS = frozenset(
+    ["capital", "city", "town", "village", "suburb", "port",
+     "cities", "towns", "villages", "suburbs", "ports"]
+)  # fmt: skip
 _QUALIFIERS = frozenset({"poss", "compound", "amod"})
-_NAME_PREPOSITIONS = {"Organization": ("of", "in"), "Person": ("of",)}
-_NAME_PREDICATES = {"Organization": "basedIn", "Person": "livesIn"}
+#: Classes of what a company's possessive names as its own: a company or an organization
+#: of no known kind ("General Mining Union Corp's Kinross Mines Ltd"), not an agency.
+_OWNED = frozenset({"Company", "Organization", "MediaOrganization", "ResearchFirm"})
+_NAME_PREPOSITIONS = {"Organization": ("of", "in"), "Person": ("of",), "Place": ("in",)}
+_NAME_PREDICATES = {"Organization": "basedIn", "Person": "livesIn", "Place": "locatedIn"}
 #: How large a place of each class is, for "Goshen, Indiana": the second name is larger.
 _EXTENT = {"City": 0, "Place": 0, "Region": 1, "Country": 2}
 _LIST_WORDS = frozenset({"and", "or", "&", "as", "well"})
@@ -83,10 +95,12 @@ def attachments(
                 yield from _settlement(token, labels, at)
             continue
         cls = coarse_class(labels[row])
-        if token.i in demonyms or (cls == "Place" and token.dep_ == "amod"):
+        if token.i in demonyms or (cls == "Place" and token.dep_ in {"amod", "poss"}):
             yield from _nationality(token, row, labels, at, descriptors)
         yield from _possessor(token, row, cls, labels, at)
         yield from _prepositions(token, row, cls, labels, at)
+        if cls == "Place":
+            yield from _compound_place(token, row, labels, at)
 
 
 def _is_root(token: Token, at: Mapping[int, int]) -> bool:
@@ -103,6 +117,8 @@ def _possessor(
         owner = at.get(child.i)
         if child.dep_ not in _OWNERS or owner is None or owner == row:
             continue
+        if labels[owner] == "Company" and labels[row] in _OWNED:
+            yield Attachment(row, owner, "subsidiaryOf", child)  # "Qantas's Australian Airlines"
         if coarse_class(labels[owner]) != "Place":
             continue
         predicate = "locatedIn" if cls == "Place" else "basedIn"
@@ -123,9 +139,19 @@ def _prepositions(
             if coarse_class(labels[place]) != "Place":
                 continue
             predicate = _NAME_PREDICATES[cls]
-            if prep.lower_ == "in" and labels[place] != "City":
+            if cls == "Place" and not _larger(labels[place], labels[row]):
+                continue  # "the Rialto Towers in Melbourne", not "Australia in Sydney"
+            if cls == "Organization" and prep.lower_ == "in" and labels[place] != "City":
                 predicate = "operatesIn"  # "the United Nations in Iraq": there, not based there
             yield Attachment(row, place, predicate, prep)
+
+
+def _larger(outer: str, inner: str) -> bool:
+    """Whether a place of class ``outer`` can contain one of class ``inner``."""
+    small, large = _EXTENT.get(inner), _EXTENT.get(outer)
+    return (small is not None and large is not None and large >= small and large > 0) or (
+        outer == "City" and inner == "Place"
+    )
 
 
 def _sites(noun: Token, labels: Sequence[str], at: Mapping[int, int]) -> Iterator[Attachment]:
@@ -150,13 +176,29 @@ def _settlement(noun: Token, labels: Sequence[str], at: Mapping[int, int]) -> It
     outer = [at[c.i] for c in noun.children if c.dep_ in _QUALIFIERS and c.i in at]
     named = [c for c in noun.children if c.dep_ == "appos"]
     named += [p for prep in noun.children if prep.lower_ == "of" for p in prep.children]
-    inner = [at[c.i] for c in named if c.dep_ in {"appos", "pobj"} and c.i in at]
+    named = [c for c in named if c.dep_ in {"appos", "pobj"}]
+    named += [c for n in named for c in n.children if c.dep_ == "conj"]  # "of A and B"
+    inner = [at[c.i] for c in named if c.i in at]
     for place in inner:
         for container in dict.fromkeys(outer):
             if place != container and all(
                 coarse_class(labels[row]) == "Place" for row in (place, container)
             ):
                 yield Attachment(place, container, "locatedIn", noun)
+
+
+def _compound_place(
+    token: Token, row: int, labels: Sequence[str], at: Mapping[int, int]
+) -> Iterator[Attachment]:
+    """ "the New South Wales Hunter Valley", "the US Gulf Coast": a place compounded with a
+    place no larger than itself contains it (two towns side by side contain nothing)."""
+    inner = at.get(token.head.i)
+    if token.dep_ != "compound" or inner is None or inner == row:
+        return
+    small, large = _EXTENT.get(labels[inner]), _EXTENT.get(labels[row])
+    if small is None or large is None or large < small or labels[inner] == labels[row] == "City":
+        return
+    yield Attachment(inner, row, "locatedIn", token)
 
 
 def _comma_places(doc: Doc, labels: Sequence[str], at: Mapping[int, int]) -> Iterator[Attachment]:
@@ -212,9 +254,10 @@ def _nationality(
     at: Mapping[int, int],
     descriptors: Collection[str],
 ) -> Iterator[Attachment]:
-    """ "the Chinese company Huawei", "Chinese companies, including Huawei and ZTE"."""
+    """ "the Chinese company Huawei", "Chinese companies, including Huawei and ZTE",
+    "Japan's major electronic firms, including NEC Corp"."""
     noun = token.head
-    if token.dep_ not in {"amod", "compound"} or noun.lemma_.lower() not in descriptors:
+    if token.dep_ not in {"amod", "compound", "poss"} or noun.lemma_.lower() not in descriptors:
         return
     named = [noun.head] if noun.dep_ in {"compound", "appos"} else []
     named += [c for c in noun.children if c.dep_ == "appos"]

@@ -79,6 +79,9 @@ LAW_ENDINGS = frozenset(
 POST_NOMINALS = frozenset(
     ["QC", "SC", "KC", "MP", "MLA", "MLC", "AO", "AC", "AM", "OBE", "MBE", "CBE", "KBE"]
 )  # fmt: skip
+#: First words of the names of mountains, capes, lakes, ports and forts ("Mt Kembla", "Cape
+#: York"): such a name is a place, whatever class the model gave it.
+PLACE_OPENERS = frozenset(["Mt", "Mt.", "Mount", "Cape", "Lake", "Port", "Fort"])
 #: Title words that only qualify another ("senior", "sales"): a title written in lower case
 #: must not end in one ("sales Tony Smith" is no title).
 TITLE_MODIFIERS = frozenset(
@@ -152,6 +155,7 @@ __all__ = [
     "EVENT_ENDINGS",
     "LAW_ENDINGS",
     "ORGANIZATION_ENDINGS",
+    "PLACE_OPENERS",
     "POSSESSIVE",
     "POST_NOMINALS",
     "TITLE_MODIFIERS",

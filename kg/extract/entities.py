@@ -40,6 +40,7 @@ from kg.extract.context import (
     EVENT_ENDINGS,
     LAW_ENDINGS,
     ORGANIZATION_ENDINGS,
+    PLACE_OPENERS,
     POSSESSIVE,
     POST_NOMINALS,
     TITLE_MODIFIERS,
@@ -162,6 +163,8 @@ class EntityRecognizer:
                     continue  # "Export Enhancement Program", "Native Title Act": no body
                 while cls == "Person" and end - start > 2 and doc[end - 1].text in POST_NOMINALS:
                     end -= 1  # "Terence Cole QC": the honour is not the name
+                if cls == "Person" and any(c.isdigit() for c in doc[start:end].text):
+                    continue  # "Revs 8,027,065 vs 8,689,008" in a results table: no one's name
                 if coarse_class(cls) == "Organization" and is_portfolio(doc, end):
                     continue  # "Primary Industries Minister": an office's field, not a body
                 if self._addressed(doc, start, end):
@@ -451,7 +454,9 @@ class EntityRecognizer:
             return named  # "Teck Corp", "Ferruzzi SpA", "Wollongong Hospital": an organization
         last_word = self.lexicon.name_words.get(doc[end - 1].text)
         if cls == "Person" and end - start > 1 and last_word == "Place":
-            return "Place"  # "Tanami Road", "Elliot Street": a street, not a person
+            return "Place"  # "Tanami Road", "Alice Springs": a street or a town, not a person
+        if cls == "Person" and end - start > 1 and doc[start].text in PLACE_OPENERS:
+            return "Place"  # "Mt Kembla", "Cape York": a mountain or a cape, not a person
         if cls == "Person" and end - start > 1 and last_word in _ORGANIZATION_CLASSES:
             return last_word  # "Oki Electric", "Mitsubishi Motors": no person's name
         if cls not in {"Organization", "Place"}:

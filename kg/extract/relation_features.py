@@ -325,6 +325,7 @@ class DocFeatures:
             for cls in ("Person", "Organization", "Place"):
                 count = sum(1 for s in in_sentence if coarse_class(s.label_) == cls)
                 feats.append(f"n{cls}={min(count, 3)}")
+            feats += _share_features(self.lower[start:end])
             found = self._sentences[key] = (feats, in_sentence)
         return found
 
@@ -420,6 +421,39 @@ def pair_features(
     feats += _sentence_features(doc, view, h, t, sentence)
     feats += _lexicon_features(doc, view, head, tail)
     return list(dict.fromkeys(feats))
+
+
+#: Words after a number that make it a share ("24 pct", "15 %", "20 per cent").
+_PERCENT = frozenset({"pct", "percent", "%", "cent"})
+#: Words that make a sentence's stake all or most of a company ("all the outstanding shares").
+_WHOLE = frozenset({"all", "outstanding", "majority", "controlling", "wholly", "remaining"})
+
+
+def _share_features(words: Sequence[str]) -> list[str]:
+    """What a sentence says of shares: a stake ("stake", "shares", "pct"), below half
+    ("owned 24 pct by Ford") or whole ("all the outstanding shares"): a minority holder
+    owns no subsidiary.
+
+    >>> _share_features("mazda is owned 24 pct by ford".split())
+    ['share=minority']
+    >>> _share_features("it bought 73,000 certron shares".split())
+    ['share=stake']
+    >>> _share_features("it bid for all the outstanding shares".split())
+    ['share=whole']
+    >>> _share_features("acme acquired beta".split())
+    []
+    """
+    shares = [
+        float(a.replace(",", ""))
+        for a, b in pairwise(words)
+        if b in _PERCENT and a.replace(",", "").replace(".", "", 1).isdigit()
+    ]
+    stake = bool(shares) or any(w in {"stake", "shares"} for w in words)
+    if not stake:
+        return []
+    if any(w in _WHOLE for w in words) or any(n >= 50 for n in shares):
+        return ["share=whole"]
+    return ["share=minority" if shares else "share=stake"]
 
 
 def _between_features(view: DocFeatures, head: int, tail: int) -> list[str]:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from spacy.tokens import Span
+
 from kg.extract.arguments import Context
+from kg.extract.context import TITLE_MODIFIERS
 from kg.extract.employers import CONFIDENCE as OFFICER_CONFIDENCE
 from kg.extract.employers import officers
 from kg.extract.entities import SPAN_KEY
@@ -36,6 +39,7 @@ def title_relations(
     doc = ctx.doc
     roles = doc._.kg_roles or {}
     spans = list(doc.spans[SPAN_KEY])
+    listed: tuple[int, int] | None = None  # (end of the last titled person, their employer)
     for index, span in enumerate(spans):
         if coarse_class(span.label_) != "Person":
             continue
@@ -49,6 +53,9 @@ def title_relations(
             ref = ctx.at.get(before)
             if ref is not None and coarse_class(ctx.table[ref].label) == "Organization":
                 employer = ref
+        if employer is None and role and listed is not None:
+            employer = _listed_employer(doc[listed[0] : begin], listed[1], titles)
+        listed = (span.end, employer) if employer is not None and role else None
         if employer is None:
             continue
         sentence = doc[span.start].sent
@@ -63,6 +70,21 @@ def title_relations(
             status="ended" if ended else None,
             role=title,
         )
+
+
+#: What may stand between two titled people of one list: "president Stephan Friedli,
+#: vice-president Peter Balmer and director Georg Hoedle".
+_LIST_GAPS = (",", "and", ", and")
+
+
+def _listed_employer(gap: Span, employer: int, titles: frozenset[str]) -> int | None:
+    """The employer of the titled person before ``gap`` when only a list's comma or "and"
+    separates them: the organization in front of the list's first title holds for all.
+    Title words the role left out ("vice-" of "vice-president") may end the gap."""
+    words = [t.text for t in gap]
+    while words and (words[-1] == "-" or words[-1].lower() in titles | TITLE_MODIFIERS):
+        words.pop()
+    return employer if " ".join(words).replace(" ,", ",") in _LIST_GAPS else None
 
 
 def _officers(
