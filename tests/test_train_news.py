@@ -6,6 +6,7 @@ Hand-parsed docs and a hand-made gold; no statistical model.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -134,3 +135,25 @@ def test_the_threshold_is_the_lowest_that_reaches_the_precision() -> None:
 def test_folds_split_articles_without_random_state() -> None:
     folds = folds_of(7, 3)
     assert [f.tolist() for f in folds] == [[0, 3, 6], [1, 4], [2, 5]]
+
+
+@pytest.mark.parametrize(
+    ("options", "settings"),
+    [
+        ([], []),
+        (["--l2", "30", "--lexicon-l2", "1"], [(30.0, 1.0, 1.0)]),
+        (["--l2", "10"], [(10.0, 1.0, None)]),
+    ],
+)
+def test_the_command_line_tries_the_grid_or_the_settings_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str], settings: list[object]
+) -> None:
+    import kg.train.news as news
+
+    for name in ("conll.json", "news.gold.json", "news.jsonl"):
+        (tmp_path / name).write_text("{}")
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(news, "train", lambda *a, **k: seen.update(k) or {"ok": True})
+    news.main(["--conll", str(tmp_path / "conll.json"), "--news", str(tmp_path / "news.gold.json"),
+               *options])  # fmt: skip
+    assert seen["settings"] == settings
