@@ -434,6 +434,7 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
             for k in range(1, len(words)):  # "Chronicle", "Farm Bureau" of "Houston Chronicle"
                 organization_tails[" ".join(words[k:]).casefold()].add(key)
     heads = _organization_heads(mentions, keys)
+    defined = _defined_aliases(extraction, keys)
     for i, (mention, key) in enumerate(zip(mentions, keys, strict=True)):
         if key is None or mention.key:
             continue
@@ -444,11 +445,32 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
             keys[i] = next(iter(joins))
         elif text.isupper() and len(acronyms.get(text, ())) == 1:
             keys[i] = next(iter(acronyms[text]))
+        elif text in defined and mention.coarse == "Organization":
+            keys[i] = defined[text]  # "Comision Nacional de Valores (CONASEV)": any initials
         elif (head := _short_form_of(mention, text, heads)) is not None:
             keys[i] = head
         elif (whole := _ending_of(mention, text, organization_tails, key)) is not None:
             keys[i] = whole
     return keys
+
+
+#: An all-capital short name in brackets right after a name: "(CONASEV)", "(S&P)".
+_BRACKETED = re.compile(r"\s*\(([A-Z][A-Z&.-]{1,7})\)")
+
+
+def _defined_aliases(extraction: Extraction, keys: Sequence[str | None]) -> dict[str, str]:
+    """The short names the article defines in brackets after an organization's name ("the
+    Comision Nacional de Valores (CONASEV)"), whatever their initials, with its key; a
+    short name defined for two organizations is dropped."""
+    text = extraction.article.text
+    found: dict[str, set[str]] = defaultdict(set)
+    for mention, key in zip(extraction.mentions, keys, strict=True):
+        if key is None or mention.coarse != "Organization" or mention.text.isupper():
+            continue
+        match = _BRACKETED.match(text, mention.end)
+        if match:
+            found[match.group(1)].add(key)
+    return {alias: next(iter(k)) for alias, k in found.items() if len(k) == 1}
 
 
 def _ending_of(mention: Mention, text: str, tails: Mapping[str, set[str]], key: str) -> str | None:

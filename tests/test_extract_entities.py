@@ -351,6 +351,29 @@ def test_an_honour_after_a_persons_name_is_not_part_of_it(
     assert spans_of(recognizer, doc) == [("Terence Cole", "Person", "")]
 
 
+@pytest.mark.parametrize(
+    ("opener", "kept"),
+    [
+        ("Lecturer", "Junko Renard"),  # a job title: the role, not the name
+        ("Ruritanian", "Junko Renard"),  # a nationality
+        ("Sir", "Sir Junko Renard"),  # a style is how the person is named
+    ],
+)
+def test_a_title_or_nationality_opening_a_persons_name_is_not_part_of_it(
+    make_doc: MakeDoc, recognizer: EntityRecognizer, opener: str, kept: str
+) -> None:
+    doc = make_doc(
+        f"""
+        {opener} PROPN compound 2
+        Junko    PROPN compound 2
+        Renard   PROPN nsubj    3
+        spoke    VERB  ROOT     3 speak
+        """,
+        ents=[(0, 3, "PERSON")],
+    )
+    assert spans_of(recognizer, doc) == [(kept, "Person", "")]
+
+
 def test_a_name_listed_among_places_is_a_place(
     make_doc: MakeDoc, recognizer: EntityRecognizer
 ) -> None:

@@ -260,6 +260,22 @@ def test_an_acronym_joins_its_expansion_only_within_the_article() -> None:
     assert resolved[1].entity_ids == (labels["ZTA"].id,)
 
 
+def test_a_short_name_defined_in_brackets_joins_its_organization_whatever_its_initials() -> None:
+    text = "The Comision Nacional de Valores (CONASEV) fined it. Later the CONASEV and the BVL met."
+    a = ex(
+        "d1",
+        text,
+        ("Comision Nacional de Valores", "GovernmentAgency"),
+        ("CONASEV", "Organization"),
+        ("BVL", "Organization"),
+    )
+    entities, _ = resolve([a], gazetteer=GAZ)
+    assert {e.label: e.aliases for e in entities} == {
+        "Comision Nacional de Valores": ("CONASEV",),
+        "BVL": (),
+    }
+
+
 def test_a_surname_joins_the_full_name_of_the_same_article() -> None:
     text = "Analyst Maria Kowalczyk spoke. Kowalczyk said Kowalczyk's view was firm."
     a = ex(

@@ -23,7 +23,7 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from kg.extract.bounds import (
@@ -98,6 +98,10 @@ class EntityRecognizer:
         self.lexicon = lexicon
         #: Words that make the next name a person's: titles and forms of address.
         self.titled = lexicon.cue("roleTitles") | lexicon.cue("addressForms")
+        #: Titles of a job, never part of how a person is named (not "Sir", "King", "Pope").
+        self.job_titles = (
+            lexicon.cue("roleTitles") - lexicon.cue("addressForms") - lexicon.cue("honorifics")
+        ) - _STYLES
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.kinds: dict[str, dict[str, str]] = {}  # surface -> key -> kind
         for entry in sorted(gazetteer.entries.values(), key=lambda e: e.key):
@@ -165,12 +169,21 @@ class EntityRecognizer:
                     end -= 1  # "Terence Cole QC": the honour is not the name
                 if cls == "Person" and any(c.isdigit() for c in doc[start:end].text):
                     continue  # "Revs 8,027,065 vs 8,689,008" in a results table: no one's name
+                while cls == "Person" and end - start > 2 and self._leading_word(doc[start]):
+                    start += 1  # "Lecturer Junko Renard", "American Ed Moses": not the name
                 if coarse_class(cls) == "Organization" and is_portfolio(doc, end):
                     continue  # "Primary Industries Minister": an office's field, not a body
                 if self._addressed(doc, start, end):
                     cls = "Person"  # "Ms Caird", "Dr Hollingworth": only people are addressed so
                 spans.append((start, end, cls))
         return self._join_of_phrases(doc, spans)
+
+    def _leading_word(self, token: Token) -> bool:
+        """Whether a word opening a person's span is a title ("Lecturer") or a nationality
+        ("American") rather than a name; forms of address ("Mr", "Sir") stay."""
+        return token.lower_ in self.job_titles or any(
+            kind == "demonym" for kind in self.kinds.get(token.text, {}).values()
+        )
 
     def _addressed(self, doc: Doc, start: int, end: int) -> bool:
         """Whether the name opens with a courtesy title ("Ms Caird", "Dr Hollingworth") and
@@ -499,6 +512,11 @@ class EntityRecognizer:
         doc._.kg_roles = roles
 
 
+#: Titles that are part of how a person is named ("King Abdullah", "Sheikh Ahmed Yassin").
+_STYLES = frozenset(
+    ["king", "queen", "prince", "princess", "pope", "sheikh", "sir", "dame", "lady", "lord",
+     "cardinal", "bishop", "archbishop", "reverend", "rev.", "imam", "mullah", "emir"]
+)  # fmt: skip
 #: Words after an organization's known name that still name the same organization.
 _SAME_ORGANIZATION = LEGAL_FORMS | {",", "."}
 _ORGANIZATION_CLASSES = frozenset({"Company", "GovernmentAgency", "Court", "MediaOrganization"})
