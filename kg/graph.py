@@ -52,7 +52,7 @@ from kg.ontology import (
     ontology_graph,
 )
 from kg.rdf.prefixes import prefixes_for
-from kg.resolve import mention_role
+from kg.resolve.names import mention_role
 from kg.types import Entity, ObservationCandidate, Qualifiers, Resolved
 
 ONTOLOGY_IRI = "https://w3id.org/kg-builder/ontology"

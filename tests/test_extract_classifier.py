@@ -26,7 +26,7 @@ from kg.extract.classifier import (
     score_candidates,
 )
 from kg.extract.mentions import RawRelation
-from kg.extract.relation_features import (
+from kg.extract.relation_candidates import (
     CONLL_PREDICATES,
     DENSE,
     LABELS,
@@ -35,13 +35,10 @@ from kg.extract.relation_features import (
     PREDICATES_OF,
     TRIGGER,
     Candidate,
-    DocFeatures,
     candidates,
-    dependency_path,
-    lexicon_pairs,
-    pair_features,
     sentence_units,
 )
+from kg.extract.relation_features import DocFeatures, dependency_path, lexicon_pairs, pair_features
 from kg.extract.relation_model import (
     Calibration,
     RelationModel,

@@ -428,7 +428,7 @@ def test_titled_people_listed_after_the_first_share_its_organization(
             (5, 6, "Person", ""),
             (7, 8, "Person", ""),
             (10, 11, "Person", ""),
-        ],  # fmt: skip
+        ],
         roles={2: "president", 5: "director", 10: "analyst"},
     )
     found = {t for t in triples(doc, extractor.match(doc)) if t[1] == "worksFor"}

@@ -57,7 +57,8 @@ from kg.ingest import normalise_unicode, read_articles
 from kg.ontology import KGO, KGR_IRI, normalize_name
 from kg.pipeline import BuildResult, write_outputs
 from kg.rdf.load import load_graph
-from kg.resolve import resolve, slug
+from kg.resolve import resolve
+from kg.resolve.names import slug
 from kg.types import Article, Extraction, Mention, RelationCandidate
 
 FUZZING = settings.default.max_examples >= 1_000

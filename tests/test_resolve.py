@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kg.ontology import Gazetteer, GazetteerEntry
-from kg.resolve import acronym, clean_name, name_key, resolve, slug, usable
+from kg.resolve import resolve
+from kg.resolve.names import acronym, clean_name, name_key, slug, usable
 from kg.types import Article, Entity, Extraction, Mention
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -53,7 +53,7 @@ LONG_FUNCTIONS: dict[str, str] = {
     "pipeline.py:extraction_records": "every field of an extraction record",
     "pipeline.py:run": "the build loop with progress and quarantine",
     "pipeline.py:write_outputs": "every output file of a build",
-    "resolve.py:resolve_minted": "resolution of minted ids across the build",
+    "resolve/__init__.py:resolve_minted": "resolution of minted ids across the build",
     "state.py:output_transaction": "the commit protocol of an output folder in one",
     "train/relations.py:fit": "the relation model's training loop",
     "train/relations.py:main": "the trainer's command line",

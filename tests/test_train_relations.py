@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 
 from kg.eval import ConllEntity, ConllRelation, ConllSentence
 from kg.extract.entities import SPAN_KEY
-from kg.extract.relation_features import LABELS, PREDICATES
+from kg.extract.relation_candidates import LABELS, PREDICATES
 from kg.extract.relation_model import probabilities
 from kg.train.relations import (
     Example,

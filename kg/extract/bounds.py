@@ -22,11 +22,15 @@ __all__ = [
     "DETERMINERS",
     "MODEL_CODE",
     "MODEL_SUFFIXES",
+    "TIME_ZONES",
+    "cut_after_name_word",
+    "cut_from_longer_name",
     "extend",
     "is_plural",
     "is_portfolio",
     "is_ticker",
     "split_possessives",
+    "title_start",
     "trim",
 ]
 
@@ -172,3 +176,57 @@ def extend(doc: Doc, start: int, end: int, cls: str) -> int:
         ):
             end += 1
     return end
+
+
+#: Time zone abbreviations, which the model sometimes tags as organizations.
+TIME_ZONES = frozenset(
+    ["GMT", "UTC", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "BST", "CET", "CEST"]
+)
+
+
+def title_start(doc: Doc, end: int, titles: frozenset[str]) -> int:
+    """Where the title words running up to ``end`` begin (``end`` when there are none)."""
+    i = end
+    while (
+        i > 0
+        and doc[i - 1].lower_ in titles
+        and (doc[i - 1].text[:1].isupper() or doc[i - 1].is_lower)
+    ):
+        i -= 1
+    return i
+
+
+def cut_from_longer_name(doc: Doc, end: int, titles: frozenset[str]) -> bool:
+    """Whether a known name ending before token ``end`` runs on into a longer proper name
+    the model did not tag ("Kosovo Liberation Army", "Sydney Swans"), not into a title
+    ("Acme Chief Executive Jane Roe"), a date ("in Sydney Tuesday") or a model code."""
+    if end >= len(doc):
+        return False
+    after = doc[end]
+    return (
+        after.pos_ == "PROPN"
+        and after.lower_ not in titles
+        and after.is_title
+        and after.is_alpha
+        and not after.is_sent_start
+        and after.ent_type_ not in {"DATE", "TIME"}
+        and after.text not in TIME_ZONES
+    )
+
+
+def cut_after_name_word(doc: Doc, start: int, end: int, titles: frozenset[str]) -> bool:
+    """Whether a known name is the end of a longer proper name the model did not tag:
+    "Energy Australia" (a company), where an untagged capitalised name word is
+    compounded with it (not "US Congress", not "Chairman Sydney Smith")."""
+    if start == 0:
+        return False
+    before = doc[start - 1]
+    return (
+        before.pos_ == "PROPN"
+        and before.dep_ == "compound"
+        and start <= before.head.i < end
+        and before.is_title
+        and before.is_alpha
+        and before.lower_ not in titles
+        and not before.ent_type_
+    )

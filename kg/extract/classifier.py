@@ -21,15 +21,8 @@ from spacy.tokens import Doc, Span
 
 from kg.extract.entities import SPAN_KEY
 from kg.extract.mentions import RawRelation, mention_table
-from kg.extract.relation_features import (
-    TRIGGER,
-    Candidate,
-    DocFeatures,
-    candidates,
-    dependency_path,
-    lexicon_pairs,
-    pair_features,
-)
+from kg.extract.relation_candidates import TRIGGER, Candidate, candidates
+from kg.extract.relation_features import DocFeatures, dependency_path, lexicon_pairs, pair_features
 from kg.extract.relation_model import (
     Calibration,
     RelationModel,

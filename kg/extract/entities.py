@@ -29,11 +29,15 @@ from spacy.util import filter_spans
 from kg.extract.bounds import (
     CONNECTORS,
     DETERMINERS,
+    TIME_ZONES,
+    cut_after_name_word,
+    cut_from_longer_name,
     extend,
     is_plural,
     is_portfolio,
     is_ticker,
     split_possessives,
+    title_start,
     trim,
 )
 from kg.extract.context import (
@@ -67,10 +71,6 @@ NER_CLASSES: dict[str, str | None] = {
     "NORP": None,
 }
 
-#: Time zone abbreviations, which the model sometimes tags as organizations.
-TIME_ZONES = frozenset(
-    ["GMT", "UTC", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "BST", "CET", "CEST"]
-)
 _DATELINE_BREAKS = frozenset({",", "(", "--", "—", "–", "-"})
 
 if not Doc.has_extension("kg_roles"):
@@ -380,7 +380,7 @@ class EntityRecognizer:
 
         News style writes these forms of address as part of how a person is
         named ("Mrs. Higgins", "President Lincoln"); the entity's name drops
-        them again (:func:`kg.resolve.mention_name`).
+        them again (:func:`kg.resolve.names.mention_name`).
         """
         forms = self.lexicon.cue("addressForms")
         start = span.start
@@ -435,7 +435,8 @@ class EntityRecognizer:
         entries = [self.gazetteer.entries[k] for k in g.keys]
         titles = self.lexicon.cue("roleTitles")
         if entries[0].cls != "Product" and (
-            _cut_from_longer_name(doc, g.end, titles) or _cut_after_name_word(doc, g, titles)
+            cut_from_longer_name(doc, g.end, titles)
+            or cut_after_name_word(doc, g.start, g.end, titles)
         ):
             return []  # "Liberation" of "Kosovo Liberation Army": not the newspaper
         if g.kind == "metonym":
@@ -492,11 +493,11 @@ class EntityRecognizer:
         style lower case too ("ministry spokesman Aziz Ahmed Khan") when it ends in a noun
         that can head a title (not "sales Tony Smith", not "the chief Jane Roe")."""
         titles = self.lexicon.cue("roleTitles")
-        i = _title_start(doc, span.start, titles)
+        i = title_start(doc, span.start, titles)
         if i == span.start:
             return None
-        if i > 1 and doc[i - 1].lower_ in {"and", "&"} and _title_start(doc, i - 1, titles) < i - 1:
-            i = _title_start(doc, i - 1, titles)  # "chairman and chief executive officer"
+        if i > 1 and doc[i - 1].lower_ in {"and", "&"} and title_start(doc, i - 1, titles) < i - 1:
+            i = title_start(doc, i - 1, titles)  # "chairman and chief executive officer"
         words = doc[i : span.start]
         if all(t.is_lower for t in words) and (
             words[-1].lower_ in TITLE_MODIFIERS or words[-1].pos_ not in {"NOUN", "PROPN"}
@@ -522,58 +523,10 @@ _SAME_ORGANIZATION = LEGAL_FORMS | {",", "."}
 _ORGANIZATION_CLASSES = frozenset({"Company", "GovernmentAgency", "Court", "MediaOrganization"})
 
 
-def _title_start(doc: Doc, end: int, titles: frozenset[str]) -> int:
-    """Where the title words running up to ``end`` begin (``end`` when there are none)."""
-    i = end
-    while (
-        i > 0
-        and doc[i - 1].lower_ in titles
-        and (doc[i - 1].text[:1].isupper() or doc[i - 1].is_lower)
-    ):
-        i -= 1
-    return i
-
-
 def _only_suffixes(doc: Doc, match: GazetteerMatch, start: int, end: int) -> bool:
     """Whether a model span around a known name adds only a legal suffix ("Apple Inc")."""
     extra = [*doc[start : match.start], *doc[match.end : end]]
     return all(t.lower_ in _SAME_ORGANIZATION or t.lower_ in DETERMINERS for t in extra)
-
-
-def _cut_from_longer_name(doc: Doc, end: int, titles: frozenset[str]) -> bool:
-    """Whether a known name ending before token ``end`` runs on into a longer proper name
-    the model did not tag ("Kosovo Liberation Army", "Sydney Swans"), not into a title
-    ("Acme Chief Executive Jane Roe"), a date ("in Sydney Tuesday") or a model code."""
-    if end >= len(doc):
-        return False
-    after = doc[end]
-    return (
-        after.pos_ == "PROPN"
-        and after.lower_ not in titles
-        and after.is_title
-        and after.is_alpha
-        and not after.is_sent_start
-        and after.ent_type_ not in {"DATE", "TIME"}
-        and after.text not in TIME_ZONES
-    )
-
-
-def _cut_after_name_word(doc: Doc, g: GazetteerMatch, titles: frozenset[str]) -> bool:
-    """Whether a known name is the end of a longer proper name the model did not tag:
-    "Energy Australia" (a company), where an untagged capitalised name word is
-    compounded with it (not "US Congress", not "Chairman Sydney Smith")."""
-    if g.start == 0:
-        return False
-    before = doc[g.start - 1]
-    return (
-        before.pos_ == "PROPN"
-        and before.dep_ == "compound"
-        and g.start <= before.head.i < g.end
-        and before.is_title
-        and before.is_alpha
-        and before.lower_ not in titles
-        and not before.ent_type_
-    )
 
 
 def descriptor_class(doc: Doc, start: int, lexicon: Lexicon) -> str | None:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from kg.errors import ModelNotFoundError
-from kg.extract.relation_features import LABELS
+from kg.extract.relation_candidates import LABELS
 
 #: Format version of the files in the model folder.
 MODEL_FORMAT = 2

@@ -49,7 +49,7 @@ from kg.eval.calibration import THRESHOLDS, RatedTriple, calibrate
 from kg.eval.calibration import Calibration as CalibrationScores
 from kg.extract.entities import SPAN_KEY
 from kg.extract.mentions import mention_table
-from kg.extract.relation_features import CONLL_PREDICATES, LABELS, sentence_units
+from kg.extract.relation_candidates import CONLL_PREDICATES, LABELS, sentence_units
 from kg.extract.relation_model import (
     Calibration,
     RelationModel,
@@ -58,7 +58,7 @@ from kg.extract.relation_model import (
     save_model,
 )
 from kg.ontology import SYMMETRIC_PREDICATES, normalize_name
-from kg.resolve import clean_name, mention_name
+from kg.resolve.names import clean_name, mention_name
 from kg.train.relations import (
     Example,
     TrainingSet,
@@ -454,6 +454,33 @@ def lexicon_points(news: Sequence[NewsArticle]) -> dict[str, tuple[np.ndarray, n
     return {p: (np.asarray(c, dtype=float), np.asarray(r)) for p, (c, r) in points.items()}
 
 
+def _choose_setting(
+    conll: TrainingSet,
+    news: Sequence[Example],
+    labels: tuple[str, ...],
+    settings: Sequence[tuple[float, float, float | None]],
+) -> tuple[list[dict[str, Any]], tuple[float, float, float | None, Held]]:
+    """Each setting's held-out log loss, and the best setting with its held-out predictions
+    (the first of equal losses wins)."""
+    grid = []
+    best: tuple[float, float, float, float | None, Held] | None = None
+    for l2, weight, lexicon_l2 in settings:
+        held = held_out(conll, news, l2=l2, weight=weight, labels=labels, lexicon_l2=lexicon_l2)
+        loss = log_loss(held)
+        grid.append(
+            {
+                "l2": l2,
+                "lexicon_l2": lexicon_l2,
+                "news_weight": weight,
+                "held_out_log_loss": round(loss, 6),
+            }
+        )
+        if best is None or loss < best[0] - 1e-9:
+            best = (loss, l2, weight, lexicon_l2, held)
+    assert best is not None
+    return grid, best[1:]
+
+
 def train(
     conll_path: str | Path,
     news_gold: str | Path,
@@ -479,25 +506,9 @@ def train(
     news = [a.example for a in articles]
     training = concat(conll, featurize(news))
     labels = learnt_labels(training)
-    grid = []
-    best: tuple[float, float, float, float | None, Held] | None = None
-    for l2, weight, lexicon_l2 in settings or list(
-        product(L2_GRID, NEWS_WEIGHT_GRID, LEXICON_L2_GRID)
-    ):
-        held = held_out(conll, news, l2=l2, weight=weight, labels=labels, lexicon_l2=lexicon_l2)
-        loss = log_loss(held)
-        grid.append(
-            {
-                "l2": l2,
-                "lexicon_l2": lexicon_l2,
-                "news_weight": weight,
-                "held_out_log_loss": round(loss, 6),
-            }
-        )
-        if best is None or loss < best[0] - 1e-9:
-            best = (loss, l2, weight, lexicon_l2, held)
-    assert best is not None
-    _, l2, weight, lexicon_l2, held = best
+    grid, (l2, weight, lexicon_l2, held) = _choose_setting(
+        conll, news, labels, settings or list(product(L2_GRID, NEWS_WEIGHT_GRID, LEXICON_L2_GRID))
+    )
     model = fit_set(
         concat(conll, featurize(news, weight=weight)),
         l2=l2,

@@ -58,15 +58,8 @@ from kg.eval import (
 )
 from kg.extract.classifier import ScoredCandidate, decode
 from kg.extract.entities import SPAN_KEY
-from kg.extract.relation_features import (
-    CONLL_PREDICATES,
-    LABELS,
-    PREDICATES,
-    TRIGGER,
-    DocFeatures,
-    candidates,
-    pair_features,
-)
+from kg.extract.relation_candidates import CONLL_PREDICATES, LABELS, PREDICATES, TRIGGER, candidates
+from kg.extract.relation_features import DocFeatures, pair_features
 from kg.extract.relation_model import RelationModel, probabilities, save_model
 from kg.types import coarse_class
 
@@ -357,7 +350,7 @@ def fit_set(data: TrainingSet, **options: Any) -> RelationModel:
 
 def scored(model: RelationModel, data: TrainingSet) -> list[list[ScoredCandidate]]:
     """The scored candidates of ``data``, grouped by example (in example order)."""
-    from kg.extract.relation_features import Candidate
+    from kg.extract.relation_candidates import Candidate
 
     probs = probabilities(model, data.rows, data.predicates)
     groups: dict[int, list[ScoredCandidate]] = {}
