@@ -122,6 +122,14 @@ def test_clean_name(text: str, expected: str) -> None:
         ("Deutsche Bank AG", "deutsche bank"),
         ("Group", "group"),  # a suffix alone is the name
         ("Lei Jun", "lei jun"),
+        ("Dun & Bradstreet", "dun and bradstreet"),  # "&" is "and"
+        ("Dillon, Read and Co Inc", "dillon read"),  # a comma between words
+        ("Chase Manhattan Bank N.A.", "chase manhattan bank na"),  # dotted initials
+        ("Chase Manhattan Bank NA", "chase manhattan bank na"),
+        ("AT&T", "at&t"),  # only a "&" of its own is a word
+        ("al-Qaeda", "al qaeda"),  # a hyphen between letters is a space
+        ("Al Qaeda", "al qaeda"),
+        ("F-16", "f-16"),
     ],
 )
 def test_name_key(text: str, expected: str) -> None:

@@ -110,13 +110,31 @@ def name_key(text: str) -> str:
     ('xiaomi', 'xiaomi', 'xiaomi')
     >>> name_key("Merrill Lynch and Co Inc"), name_key("Merrill Lynch & Co")
     ('merrill lynch', 'merrill lynch')
+    >>> name_key("Dun & Bradstreet"), name_key("Dillon, Read and Co"), name_key("Bank N.A.")
+    ('dun and bradstreet', 'dillon read', 'bank na')
     """
     words = normalize_name(clean_name(text)).split()
     while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
         words.pop()
         while len(words) > 1 and words[-1] in {"and", "&"}:
             words.pop()  # "Merrill Lynch and Co": the "and" went with the "Co"
-    return " ".join(words)
+    return " ".join(_spelling(part) for word in words for part in _HYPHEN.split(word) if part)
+
+
+#: A hyphen joining two letters ("al-Qaeda", "Coca-Cola"), written as a space too.
+_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+#: Initials written with full stops ("n.a.", "u.s"), which are written without them too.
+_DOTTED_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]?")
+
+
+def _spelling(word: str) -> str:
+    """One spelling of a name's word: "&" is "and", a comma after a word and the full
+    stops of initials are dropped ("Dillon, Read & Co" and "Dillon Read and Co";
+    "Bank N.A." and "Bank NA")."""
+    word = word.rstrip(",") or word
+    if word == "&":
+        return "and"
+    return word.replace(".", "") if _DOTTED_INITIALS.fullmatch(word) else word
 
 
 def acronym(text: str) -> str:
