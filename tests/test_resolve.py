@@ -214,6 +214,19 @@ def test_unlinked_names_meet_on_their_name_key_across_documents() -> None:
     assert resolved[1].entity_ids == (globex.id,)
 
 
+def test_a_countrys_government_is_one_node_whichever_way_the_country_is_written() -> None:
+    a = ex("d1", "The Ruritanian government agreed.", ("Ruritanian government", "Organization"))
+    b = ex("d2", "Ruritania Government said no.", ("Ruritania Government", "GovernmentAgency"))
+    c = ex("d3", "The Elphberg Government fell.", ("Elphberg Government", "Organization"))
+    entities, _ = resolve([a, b, c], gazetteer=GAZ)
+    by_label = {e.label: e for e in entities}
+    government = by_label["Ruritanian government"]  # the fullest name
+    assert government.cls == "GovernmentAgency"
+    assert government.aliases == ("Ruritania Government",)
+    assert "Elphberg Government" in by_label  # a government named by a person stays apart
+    assert not any(e.cls == "Country" for e in entities)  # not the country itself
+
+
 def test_class_voting_picks_the_most_frequent_fine_class() -> None:
     docs = [
         ex("d1", "Initech rose.", ("Initech", "Organization")),

@@ -275,7 +275,9 @@ def _group_keys(extraction: Extraction, gazetteer: Gazetteer) -> list[str | None
             keys.append(f"gaz:{mention.key}")
         else:
             name = f"name:{name_key(mention_name(mention))}"
-            keys.append(_known_name(mention, gazetteer) or name)
+            keys.append(
+                _government_of(mention, gazetteer) or _known_name(mention, gazetteer) or name
+            )
     # Within one article, short names join the full name they abbreviate.
     full_people: dict[str, set[str]] = defaultdict(set)
     tails: dict[str, set[str]] = defaultdict(set)
@@ -425,6 +427,24 @@ def _known_name(mention: Mention, gazetteer: Gazetteer) -> str | None:
     return None
 
 
+#: Last words that make a country's name or nationality the name of its government.
+_GOVERNMENT_WORDS = frozenset({"government", "administration"})
+
+
+def _government_of(mention: Mention, gazetteer: Gazetteer) -> str | None:
+    """The group key of a country's government named by the country ("the British
+    government", "U.K. Government", "United States Government"): one node per country
+    across articles, whichever way it is written. A government named by a person
+    ("the Howard Government") or by no country ("the Government") is not."""
+    words = mention_name(mention).split()
+    if mention.coarse != "Organization" or len(words) < 2:
+        return None
+    if words[-1].casefold() not in _GOVERNMENT_WORDS:
+        return None
+    countries = [e for e in gazetteer.lookup(" ".join(words[:-1])) if e.cls == "Country"]
+    return f"government:{countries[0].key}" if len(countries) == 1 else None
+
+
 def _vote_class(mentions: Sequence[Mention]) -> str:
     """The class most mentions say; a tie goes to the class of the fullest name.
 
@@ -459,7 +479,7 @@ def _make_entity(key: str, members: list[tuple[str, Mention]], gazetteer: Gazett
     if entry is not None:
         label, cls, wikidata = entry.label, entry.cls, entry.wikidata
     else:
-        cls = _vote_class(mentions)
+        cls = "GovernmentAgency" if key.startswith("government:") else _vote_class(mentions)
         wikidata = None
         proper = [n for n in names if not n.isupper()] or names
         label = sorted(proper, key=lambda n: (-len(n.split()), -len(n), n))[0]
