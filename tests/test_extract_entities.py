@@ -614,6 +614,25 @@ def test_a_role_before_a_form_of_address_keeps_the_name_alone(
     assert roles == {2: "Vice President"}
 
 
+def test_a_word_hyphened_to_a_title_is_part_of_the_role(
+    make_doc: MakeDoc, recognizer: EntityRecognizer
+) -> None:
+    doc = make_doc(
+        """
+        vice      NOUN  compound 2
+        -         PUNCT punct    2
+        president NOUN  compound 4
+        Peter     PROPN compound 4
+        Balmer    PROPN ROOT     4
+        """,
+        ents=[(3, 5, "PERSON")],
+        spaces=[False, False, True, True, False],
+    )
+    spans, roles = recognizer.match(doc)
+    assert [s.text for s in spans] == ["Peter Balmer"]
+    assert roles == {3: "vice-president"}
+
+
 def test_a_title_held_somewhere_is_not_a_form_of_address(
     make_doc: MakeDoc, recognizer: EntityRecognizer
 ) -> None:

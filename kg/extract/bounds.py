@@ -20,6 +20,7 @@ from kg.types import coarse_class
 __all__ = [
     "CONNECTORS",
     "DETERMINERS",
+    "HYPHENED_TITLE_WORDS",
     "MODEL_CODE",
     "MODEL_SUFFIXES",
     "TIME_ZONES",
@@ -185,15 +186,29 @@ TIME_ZONES = frozenset(
 
 
 def title_start(doc: Doc, end: int, titles: frozenset[str]) -> int:
-    """Where the title words running up to ``end`` begin (``end`` when there are none)."""
+    """Where the title words running up to ``end`` begin (``end`` when there are none);
+    a word hyphened to a title ("vice-president", "co-founder") is part of it."""
     i = end
-    while (
-        i > 0
-        and doc[i - 1].lower_ in titles
-        and (doc[i - 1].text[:1].isupper() or doc[i - 1].is_lower)
-    ):
-        i -= 1
+    while i > 0:
+        if _title_word(doc[i - 1], titles):
+            i -= 1
+        elif i < end and i > 1 and doc[i - 1].text == "-" and _hyphened(doc[i - 2], titles):
+            i -= 2
+        else:
+            break
     return i
+
+
+def _title_word(token: Token, titles: frozenset[str]) -> bool:
+    return token.lower_ in titles and (token.text[:1].isupper() or token.is_lower)
+
+
+def _hyphened(token: Token, titles: frozenset[str]) -> bool:
+    return token.is_alpha and (token.lower_ in titles or token.lower_ in HYPHENED_TITLE_WORDS)
+
+
+#: Words hyphened to a title that are no title alone: "vice-president", "co-founder".
+HYPHENED_TITLE_WORDS = frozenset({"vice", "co", "deputy", "under", "assistant", "acting"})
 
 
 def cut_from_longer_name(doc: Doc, end: int, titles: frozenset[str]) -> bool:
