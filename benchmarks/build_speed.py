@@ -52,7 +52,7 @@ def spacy_run(texts: list[str], jobs: int) -> float:
 
 
 def kg_run(path: Path, out: Path, jobs: int) -> tuple[float, int]:
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     start = time.perf_counter()
     summary = build([path], out_dir=out, html=False, jobs=jobs)

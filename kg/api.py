@@ -49,7 +49,7 @@ from kg.viz import DEFAULT_MAX_NODES, render_html
 from kg.viz import write_html as _write_html
 
 if TYPE_CHECKING:
-    from kg.pipeline import BuildSummary
+    from kg.build.pipeline import BuildSummary
 
 __all__ = [
     "DEFAULT_OUTPUT",
@@ -303,11 +303,11 @@ def build(
         on_start, on_article: progress callbacks (the number of articles; each article done).
 
     Returns:
-        A :class:`~kg.pipeline.BuildSummary`: documents, entities and
+        A :class:`~kg.build.pipeline.BuildSummary`: documents, entities and
         relations counted, and the files written. :func:`load` ``(out_dir)`` reads the graph.
     """
-    # kg.pipeline brings spaCy; imported here so that kg.load and kg.query never load it.
-    from kg.pipeline import build as build_folder
+    # kg.build.pipeline brings spaCy; imported here so that kg.load and kg.query never load it.
+    from kg.build.pipeline import build as build_folder
 
     given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     return build_folder(

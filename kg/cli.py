@@ -1,4 +1,4 @@
-"""The ``kg`` command: thin commands over :mod:`kg.pipeline` and friends.
+"""The ``kg`` command: thin commands over :mod:`kg.build.pipeline` and friends.
 
 Each command parses its options, calls one library function, and turns
 library errors (:class:`~kg.errors.KGError`) into a one-line message and an
@@ -41,9 +41,9 @@ from kg.stores.home import query_folder
 if TYPE_CHECKING:
     from rdflib import Dataset
 
-    from kg.pipeline import BuildResult, ChangeSummary
+    from kg.build.pipeline import BuildResult, ChangeSummary
+    from kg.graph.validate import QuarantinedTriple
     from kg.stores import Store
-    from kg.validate import QuarantinedTriple
     from kg.viz import ViewData, ViewStatement
 
 app = typer.Typer(
@@ -355,9 +355,9 @@ def _no_infer_on_stores(infer: bool, store: str | None) -> None:
 
 
 def _inferred(dataset: Dataset, infer: bool) -> Dataset:
-    """The dataset, with the triples OWL 2 RL entails added when ``infer`` (see kg.reason)."""
+    """The dataset, with the triples OWL 2 RL entails added when ``infer`` (see kg.graph.reason)."""
     if infer:
-        from kg.reason import infer as add_inferences
+        from kg.graph.reason import infer as add_inferences
 
         add_inferences(dataset)
     return dataset
@@ -375,7 +375,7 @@ JobsOpt = Annotated[
 
 
 def _jobs(jobs: int) -> int:
-    from kg.parallel import default_jobs
+    from kg.build.parallel import default_jobs
 
     return jobs or default_jobs()
 
@@ -415,8 +415,8 @@ NoWaitOpt = Annotated[
 
 
 def _one_writer(output: Path, no_wait: bool) -> AbstractContextManager[None]:
-    """The folder's writer lock (kg.state.writer_lock), saying on stderr when it waits."""
-    from kg.state import writer_lock
+    """The folder's writer lock (kg.build.state.writer_lock), saying on stderr when it waits."""
+    from kg.build.state import writer_lock
 
     def waiting(pid: int | None) -> None:
         who = f" (pid {pid})" if pid else ""
@@ -441,8 +441,8 @@ def _run_with_progress(
     candidates: bool = False,
 ) -> BuildResult:
     """Run the pipeline with a progress bar over articles."""
+    from kg.build.pipeline import run
     from kg.confidence import check_threshold
-    from kg.pipeline import run
 
     check_threshold(min_confidence, option="--min-confidence")  # before any work
     with article_progress(quiet=quiet) as (tick, start):
@@ -530,7 +530,7 @@ def build(
     Example: kg build corpus/ -o output --jobs 2
     """
     from kg.atomic import check_writable
-    from kg.pipeline import BuildSummary, summarize, write_outputs
+    from kg.build.pipeline import BuildSummary, summarize, write_outputs
 
     set_aside: list[QuarantinedTriple] = []
 
@@ -650,7 +650,7 @@ def add(
     Example: kg add more-articles/ -o output
     """
     from kg.atomic import check_writable
-    from kg.pipeline import add as add_articles
+    from kg.build.pipeline import add as add_articles
 
     def go() -> ChangeSummary:
         if output.is_dir():  # a missing build is reported as such by add_articles
@@ -690,7 +690,7 @@ def remove(
 
     Example: kg remove 004_354504606f9a2e7a -o output
     """
-    from kg.pipeline import remove as remove_articles
+    from kg.build.pipeline import remove as remove_articles
 
     def go() -> ChangeSummary:
         with _one_writer(output, no_wait):
@@ -918,8 +918,8 @@ def extract(
     Example: kg extract articles.jsonl -o extractions.jsonl
     """
     from kg.atomic import check_writable, write_atomic
+    from kg.build.pipeline import extraction_records
     from kg.errors import OutputError
-    from kg.pipeline import extraction_records
 
     def go() -> str:
         if output is not None:
@@ -1233,7 +1233,7 @@ def _quarantine_note(records: list[QuarantinedTriple]) -> str:
 
 
 def _rule_names(record: QuarantinedTriple) -> list[str]:
-    from kg.validate import short
+    from kg.graph.validate import short
 
     return [short(rule) for rule in record.rules]
 
@@ -1281,7 +1281,7 @@ def validate(
     """
     from rdflib import Graph
 
-    from kg.validate import (
+    from kg.graph.validate import (
         format_report,
         quarantined,
         report_to_json,
@@ -1326,7 +1326,7 @@ def validate(
 
 
 def _format_quarantine(records: list[QuarantinedTriple], fmt: str, limit: int = 10) -> str:
-    from kg.validate import short
+    from kg.graph.validate import short
 
     if fmt == "json":
         rows = [

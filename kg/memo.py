@@ -1,5 +1,5 @@
 """Results kept between builds under digests of their inputs, so ``kg add`` redoes only what
-changed (the checks of graphs, :mod:`kg.validate.memo`; the layout of the HTML view).
+changed (the checks of graphs, :mod:`kg.graph.validate.memo`; the layout of the HTML view).
 
 A memo file holds a salt (what the results hold for: kg's version and the
 files or libraries they depend on) and the results by key; a missing or

@@ -110,7 +110,7 @@ class KGO(DefinedNamespace):
     Planned: URIRef
     Ongoing: URIRef
     Ended: URIRef
-    # corroboration, quarantine and candidates (kg.graph, kg.validate)
+    # corroboration, quarantine and candidates (kg.graph.records, kg.graph.validate)
     Fact: URIRef
     supportedBy: URIRef
     tripleSubject: URIRef

@@ -1,6 +1,6 @@
 """Fast builds for the build-folder tests: extraction without a model.
 
-``install(monkeypatch)`` makes kg.pipeline extract each article's first two words
+``install(monkeypatch)`` makes kg.build.pipeline extract each article's first two words
 as one Company mention (and skips the model's fingerprint), so that a build of a
 few articles takes milliseconds; ``python tests/folder_fakes.py ARGS`` runs the kg
 CLI the same way, for tests that run several real kg processes at once.
@@ -38,19 +38,19 @@ def fake_fingerprint(**_options: Any) -> str:
 
 
 def install(patch: Any) -> None:
-    """Make kg.pipeline use the fakes (``patch``: a pytest MonkeyPatch)."""
-    import kg.pipeline
+    """Make kg.build.pipeline use the fakes (``patch``: a pytest MonkeyPatch)."""
+    import kg.build.pipeline
 
-    patch.setattr(kg.pipeline, "extract_articles", fake_extract)
-    patch.setattr(kg.pipeline, "fingerprint", fake_fingerprint)
+    patch.setattr(kg.build.pipeline, "extract_articles", fake_extract)
+    patch.setattr(kg.build.pipeline, "fingerprint", fake_fingerprint)
 
 
 def main() -> None:
-    import kg.pipeline
+    import kg.build.pipeline
     from kg.cli import main as kg_main
 
-    kg.pipeline.extract_articles = fake_extract  # type: ignore[assignment]
-    kg.pipeline.fingerprint = fake_fingerprint  # type: ignore[assignment]
+    kg.build.pipeline.extract_articles = fake_extract  # type: ignore[assignment]
+    kg.build.pipeline.fingerprint = fake_fingerprint  # type: ignore[assignment]
     sys.argv[0] = "kg"
     kg_main()
 

@@ -28,8 +28,8 @@ CONTRACTS = {
 #: The stages that must not load spaCy, as ``kg build``, ``kg query`` and ``kg serve`` use them.
 SPACY_FREE = (
     "kg.ingest",
-    "kg.graph",
-    "kg.graphfiles",
+    "kg.graph.records",
+    "kg.graph.assemble",
     "kg.rdf.load",
     "kg.rdf.turtle",
     "kg.stores.open",
@@ -39,8 +39,8 @@ SPACY_FREE = (
     "kg.query.run",
     "kg.query.saved",
     "kg.query.formats",
-    "kg.validate",
-    "kg.reason",
+    "kg.graph.validate",
+    "kg.graph.reason",
     "kg.export",
     "kg.serve",
     "kg.viz",

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from kg import cluster
+from kg.build import cluster
+from kg.build.pipeline import BuildResult, build, run, write_outputs
 from kg.errors import ClusterError
 from kg.export import canonical_quads
+from kg.graph.validate import QuarantinedTriple
 from kg.ontology import KGR_IRI
-from kg.pipeline import BuildResult, build, run, write_outputs
 from kg.rdf.dataset import new_dataset
 from kg.rdf.load import load_graph
 from kg.types import Entity, Resolved
-from kg.validate import QuarantinedTriple
 
 ARTICLES = {
     "alpha": "Zorblax Corp, based in Paris, hired Mara Quell as chief executive in May.\n",

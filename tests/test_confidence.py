@@ -10,6 +10,15 @@ import pytest
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, XSD
 
+from kg.build.pipeline import (
+    CANDIDATES_FILE,
+    assemble,
+    extraction_records,
+    remove,
+    threshold_resolved,
+    write_outputs,
+)
+from kg.build.state import BuildOptions, BuildState, article_hash, load_state, state_dir
 from kg.confidence import (
     DEFAULT_MIN_CONFIDENCE,
     FALLBACK_MIN_CONFIDENCE,
@@ -18,17 +27,8 @@ from kg.confidence import (
     split_relations,
 )
 from kg.errors import ThresholdError
-from kg.graph import candidates_graph
+from kg.graph.records import candidates_graph
 from kg.ontology import KGO
-from kg.pipeline import (
-    CANDIDATES_FILE,
-    assemble,
-    extraction_records,
-    remove,
-    threshold_resolved,
-    write_outputs,
-)
-from kg.state import BuildOptions, BuildState, article_hash, load_state, state_dir
 from kg.types import Article, Extraction, Mention, Qualifiers, RelationCandidate, Resolved
 
 BASE = "https://example.org/"

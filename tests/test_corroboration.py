@@ -1,4 +1,4 @@
-"""Corroboration (kg.graph): a fact several articles state is one triple with several
+"""Corroboration (kg.graph.records): a fact several articles state is one triple with several
 statements, and a kgo:Fact node carries their aggregate (noisy-or) confidence."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import RDF, Dataset, Literal, Namespace, URIRef
 
-from kg.graph import build_dataset, fact_iri, graph_blocks, noisy_or
+from kg.build.pipeline import BuildResult, write_outputs
+from kg.graph.records import build_dataset, fact_iri, graph_blocks, noisy_or
+from kg.graph.validate import checked_blocks, validate_graph
 from kg.ontology import KGO_IRI, KGR_IRI
-from kg.pipeline import BuildResult, write_outputs
 from kg.query import run_query
 from kg.rdf.load import load_graph
 from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
-from kg.validate import checked_blocks, validate_graph
 
 K = Namespace(KGO_IRI)
 R = Namespace(KGR_IRI)

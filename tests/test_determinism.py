@@ -116,8 +116,8 @@ def test_the_order_of_the_build_state_does_not_matter(
     """Resolving and writing a state whose articles come in reverse order gives the same files."""
     from dataclasses import replace
 
-    from kg.pipeline import assemble, write_outputs
-    from kg.state import load_state
+    from kg.build.pipeline import assemble, write_outputs
+    from kg.build.state import load_state
 
     held = tmp_path / "held"
     for name, data in reference.items():
@@ -140,7 +140,7 @@ def test_a_build_grown_with_kg_add_is_the_same_to_the_byte(
     corpus: Path, reference: dict[str, bytes], fast_model: None, tmp_path: Path
 ) -> None:
     """kg build of some articles, then kg add of the rest in two steps, equals one build."""
-    from kg.pipeline import add, build
+    from kg.build.pipeline import add, build
 
     files = article_files(corpus)
     random.Random(11).shuffle(files)
@@ -155,7 +155,7 @@ def test_a_copy_of_the_corpus_elsewhere_differs_only_in_sources(
     corpus: Path, reference: dict[str, bytes], fast_model: None, tmp_path: Path
 ) -> None:
     """The only trace of where the files were is each document's dcterms:source."""
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     moved = tmp_path / "elsewhere"
     shutil.copytree(corpus, moved)

@@ -30,7 +30,7 @@ from kg.export import (
     normalize_format,
     to_networkx,
 )
-from kg.graph import build_dataset
+from kg.graph.records import build_dataset
 from kg.rdf.load import load_graph
 from kg.rdf.prefixes import PREFIXES
 from kg.types import (

@@ -14,9 +14,9 @@ import folder_fakes
 import pytest
 from typer.testing import CliRunner
 
+from kg.build.state import load_state, state_dir
 from kg.cli import app
 from kg.errors import StateError
-from kg.state import load_state, state_dir
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +26,7 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture()
 def out(tmp_path: Path) -> Path:
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -84,7 +84,7 @@ def test_a_store_named_on_the_command_line_replaces_the_states(out: Path) -> Non
 
 
 def test_a_local_store_of_the_build_is_kept(out: Path) -> None:
-    from kg.pipeline import remove
+    from kg.build.pipeline import remove
 
     set_option(out, store=f"oxigraph:{(out / 'store').resolve()}")
     remove(["alpha"], out_dir=out, html=False)

@@ -1,4 +1,4 @@
-"""kg.graph: records become direct triples, qualified statements, observations and named graphs."""
+"""kg.graph.records: records become direct triples, qualified statements, observations, graphs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import IdentifiedNode, Node
 
 from kg.export import export_graph
-from kg.graph import build_dataset, statements
+from kg.graph.records import build_dataset, statements
 from kg.ontology import KGO_IRI, KGR_IRI
 from kg.types import (
     Article,

@@ -1,5 +1,5 @@
-"""kg.graphfiles: the graph files of a build are the same for any number of processes,
-and hold what the checked blocks hold (kg.validate.checked_blocks)."""
+"""kg.graph.assemble: the graph files of a build are the same for any number of processes,
+and hold what the checked blocks hold (kg.graph.validate.checked_blocks)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from kg.graph import ONTOLOGY_IRI, graph_blocks, graph_prefixes
-from kg.graphfiles import CHUNK, write_build_graph
+from kg.graph.assemble import CHUNK, write_build_graph
+from kg.graph.records import ONTOLOGY_IRI, graph_blocks, graph_prefixes
+from kg.graph.validate import QuarantinedTriple, checked_blocks
+from kg.graph.validate.memo import CheckMemo
 from kg.ontology import CORE_PREDICATES, KGO_IRI
 from kg.types import Entity, Resolved
-from kg.validate import QuarantinedTriple, checked_blocks
-from kg.validate.memo import CheckMemo
 
 Build = tuple[list[Entity], list[Resolved]]
 
@@ -125,7 +125,7 @@ def test_kept_checks_write_the_same_bytes_and_records(
     monkeypatch: pytest.MonkeyPatch,
     jobs: int,
 ) -> None:
-    import kg.validate.memo
+    import kg.graph.validate.memo
 
     folder, quarantined = serial
 
@@ -153,7 +153,7 @@ def test_kept_checks_write_the_same_bytes_and_records(
     def checked_again(*args: object) -> None:
         raise AssertionError("an unchanged graph was checked again")
 
-    monkeypatch.setattr(kg.validate.memo, "check_document", checked_again)
+    monkeypatch.setattr(kg.graph.validate.memo, "check_document", checked_again)
     again = CheckMemo(kept)
     assert with_memo(tmp_path / "again", again) == quarantined
     assert again.made == kept  # from the workers too, through ArticleGraph.check

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.errors import InputError
-from kg.graph import iri_segment
+from kg.graph.records import iri_segment
 from kg.ingest import check_replacements, file_id, read_articles
 from kg.types import Article
 

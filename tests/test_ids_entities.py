@@ -16,13 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import RDFS
 
-from kg.errors import StateError
-from kg.ingest import file_id
-from kg.ontology import KGR_IRI
-from kg.pipeline import assemble, write_outputs
-from kg.rdf.load import load_graph
-from kg.resolve import mint_ids, resolve, resolve_minted
-from kg.state import (
+from kg.build.pipeline import assemble, write_outputs
+from kg.build.state import (
     IRIS_FILE,
     BuildOptions,
     BuildState,
@@ -31,6 +26,11 @@ from kg.state import (
     save_state,
     state_dir,
 )
+from kg.errors import StateError
+from kg.ingest import file_id
+from kg.ontology import KGR_IRI
+from kg.rdf.load import load_graph
+from kg.resolve import mint_ids, resolve, resolve_minted
 from kg.types import Article, Extraction, Mention
 
 BASE = "https://example.org/"
@@ -184,7 +184,7 @@ def test_a_damaged_registry_is_a_one_line_error(tmp_path: Path, text: str) -> No
 
 @pytest.mark.model
 def test_kg_add_of_a_colliding_name_keeps_the_first_iri(tmp_path: Path) -> None:
-    from kg.pipeline import add, build, remove
+    from kg.build.pipeline import add, build, remove
 
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

@@ -1,8 +1,8 @@
 """Interruptions: Ctrl-C or a kill during `kg build` or `kg add` never loses the previous build.
 
-A build's files are staged and then committed together (kg.state.output_transaction).
+A build's files are staged and then committed together (kg.build.state.output_transaction).
 The tests below run the real command in a subprocess through tests/kg_paused.py POINT
-(kg.state.checkpoint): kg stops itself at that point and says so on stderr, and the
+(kg.build.state.checkpoint): kg stops itself at that point and says so on stderr, and the
 test then sends SIGINT (to the process group, as Ctrl-C in a terminal does) or SIGKILL,
 so every interruption lands at a known place instead of after a guessed delay. After
 it: the previous files (kg.ttl, kg.trig, kg.html, extractions.jsonl, .kg/) are byte
@@ -31,9 +31,7 @@ import pytest
 from outputs import snapshot
 from typer.testing import CliRunner
 
-from kg.cli import app
-from kg.errors import OutputError, StateError
-from kg.state import (
+from kg.build.state import (
     COMMIT_FILE,
     PUBLISH_FILE,
     STAGING_DIR,
@@ -43,6 +41,8 @@ from kg.state import (
     recover,
     state_dir,
 )
+from kg.cli import app
+from kg.errors import OutputError, StateError
 from kg.stores.home import mirrored
 
 KG = [sys.executable, "-m", "kg.cli"]
@@ -208,7 +208,7 @@ def reference(
     """Uninterrupted runs over all six articles, with and without kg.html: ``"build True"``
     is a clean build, ``"add True"`` a build of the first four then `kg add` of the rest (the
     entity id registry of an added-to folder remembers every id the first build gave)."""
-    from kg.pipeline import add, build
+    from kg.build.pipeline import add, build
 
     built = {}
     for html in (True, False):
@@ -224,7 +224,7 @@ def reference(
 
 def previous_build(corpus: dict[str, Path], out: Path, *, html: bool) -> Path:
     """Build the first four articles into ``out``, published to an Oxigraph store beside it."""
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     store = out.parent / "store"
     build([corpus["first"]], out_dir=out, html=html, store=str(store))
@@ -266,7 +266,7 @@ def without_store(files: dict[str, bytes]) -> dict[str, bytes]:
 
 
 class Paused:
-    """A kg process stopped at a checkpoint (see kg.state.checkpoint)."""
+    """A kg process stopped at a checkpoint (see kg.build.state.checkpoint)."""
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
         self.process = process
@@ -385,7 +385,7 @@ def test_an_interrupted_kg_build_keeps_the_previous_build(
     tmp_path: Path,
     number: int,
 ) -> None:
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     out = tmp_path / "out"
     store = previous_build(corpus, out, html=False)
@@ -452,7 +452,7 @@ def test_an_interruption_between_two_files_never_mixes_builds(
     tmp_path: Path,
     number: int,
 ) -> None:
-    from kg.pipeline import add
+    from kg.build.pipeline import add
 
     # Committing renames extractions.jsonl, kg.trig, kg.ttl, then the .kg files:
     # stopped after two, the graph files disagree and state.json is the old one.
@@ -485,7 +485,7 @@ def test_an_interrupted_store_update_is_completed_by_the_next_run(
     tmp_path: Path,
     number: int,
 ) -> None:
-    from kg.pipeline import add
+    from kg.build.pipeline import add
 
     out, store, _, code, stderr = interrupted_add(corpus, tmp_path, "publish:1", number, html=False)
     if number == signal.SIGINT:

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 
-import kg.validate.memo as check_memo
+import kg.graph.validate.memo as check_memo
 import kg.viz.layout as layout_module
+from kg.graph.validate import check_document
+from kg.graph.validate.memo import CheckMemo, check_key
 from kg.memo import Memo, read_memo, write_memo
 from kg.ontology import KGO
-from kg.validate import check_document
-from kg.validate.memo import CheckMemo, check_key
 from kg.viz.layout import layout
 
 R = Namespace("https://example.org/")

@@ -1,4 +1,4 @@
-"""kg.pipeline: the sample build, its files, its determinism, its contract and its scores.
+"""kg.build.pipeline: the sample build, its files, its determinism, its contract and its scores.
 
 Most tests here share one build of the shipped sample corpus (the session
 fixture ``sample_build``) and are marked ``model``; the records functions are
@@ -19,9 +19,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from kg.build.pipeline import extraction_records, input_paths, run
 from kg.errors import EmptyInputError
 from kg.ontology import CORE_PREDICATES, KGO_IRI, SIGNATURES, SYMMETRIC_PREDICATES, normalize_name
-from kg.pipeline import extraction_records, input_paths, run
 from kg.types import (
     COARSE_CLASSES,
     Article,
@@ -197,7 +197,7 @@ def test_kg_store_reads_the_same_graph(sample_build: Path, trig: Dataset) -> Non
 @pytest.mark.model
 @pytest.mark.slow
 def test_two_builds_are_byte_identical(sample_build: Path, tmp_path: Path) -> None:
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     build(out_dir=tmp_path)
     for name in OUTPUTS:

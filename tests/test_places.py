@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Dataset, Namespace, URIRef
 
-from kg.graph import build_dataset, graph_blocks
+from kg.graph.reason import infer
+from kg.graph.records import build_dataset, graph_blocks
+from kg.graph.validate import QuarantinedTriple, checked_blocks, validate_graph
 from kg.ontology import KGO, KGR_IRI, load_gazetteer
 from kg.query import run_query
 from kg.rdf.load import load_graph
-from kg.reason import infer
 from kg.resolve import resolve
 from kg.types import Article, Extraction, Mention, RelationCandidate
-from kg.validate import QuarantinedTriple, checked_blocks, validate_graph
 
 R = Namespace(KGR_IRI)
 PLACES = ("City", "Region", "Country", "Place")

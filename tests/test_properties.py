@@ -41,10 +41,11 @@ from rdflib import Dataset, Graph, URIRef
 from spacy.language import Language
 from test_safe_output import NOT_IN_IRIS, extraction
 
+from kg.build.pipeline import BuildResult, write_outputs
 from kg.errors import KGError
 from kg.export import canonical_quads, export_graph, graph_piece, write_graph_files
 from kg.extract import extract
-from kg.graph import (
+from kg.graph.records import (
     dataset_from_blocks,
     fact_iri,
     graph_blocks,
@@ -55,7 +56,6 @@ from kg.graph import (
 )
 from kg.ingest import normalise_unicode, read_articles
 from kg.ontology import KGO, KGR_IRI, normalize_name
-from kg.pipeline import BuildResult, write_outputs
 from kg.rdf.load import load_graph
 from kg.resolve import resolve
 from kg.resolve.names import slug

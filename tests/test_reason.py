@@ -1,4 +1,4 @@
-"""kg.reason and --infer: what the ontology entails answers queries, kept apart from the rest."""
+"""kg.graph.reason and --infer: what the ontology entails answers queries, kept apart."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.export import export_graph
+from kg.graph.reason import infer, inferred_graph, inferred_triples
+from kg.graph.validate import validate_graph
 from kg.ontology import KGO_IRI, KGR_IRI, SCHEMA
 from kg.query import run_query
 from kg.rdf.load import load_graph
-from kg.reason import infer, inferred_graph, inferred_triples
-from kg.validate import validate_graph
 
 K = Namespace(KGO_IRI)
 R = Namespace(KGR_IRI)

@@ -1,4 +1,4 @@
-"""kg.state: extractions round-trip through the build state; bad state is refused cleanly."""
+"""kg.build.state: extractions round-trip through the build state; bad state is refused cleanly."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.errors import StateError
-from kg.state import (
+from kg.build.state import (
     BuildOptions,
     BuildState,
     article_hash,
@@ -21,6 +20,7 @@ from kg.state import (
     save_state,
     state_dir,
 )
+from kg.errors import StateError
 from kg.types import (
     Article,
     Extraction,

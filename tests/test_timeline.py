@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.export import export_graph, turtle_prefixes
-from kg.graph import graph_prefixes
+from kg.graph.records import graph_prefixes
 from kg.ontology import KGO_IRI, KGR_IRI
 from kg.rdf.load import load_graph
 from kg.timeline import before, conflicts, date_range, timeline

@@ -1,4 +1,4 @@
-"""kg.validate: the shapes of the contract, kg validate, and the quarantine of kg build."""
+"""kg.graph.validate: the shapes of the contract, kg validate, and the quarantine of kg build."""
 
 from __future__ import annotations
 
@@ -12,14 +12,11 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import SH
 from typer.testing import CliRunner
 
+from kg.build.pipeline import BuildResult, write_outputs
 from kg.cli import app
 from kg.export import export_graph, turtle_prefixes
-from kg.graph import graph_blocks, graph_prefixes
-from kg.ontology import CORE_PREDICATES, KGO_IRI, KGR_IRI, ontology_graph
-from kg.pipeline import BuildResult, write_outputs
-from kg.rdf.load import load_graph
-from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
-from kg.validate import (
+from kg.graph.records import graph_blocks, graph_prefixes
+from kg.graph.validate import (
     SHAPES_IRI,
     CompiledShapes,
     checked_blocks,
@@ -29,6 +26,9 @@ from kg.validate import (
     shapes_graph,
     validate_graph,
 )
+from kg.ontology import CORE_PREDICATES, KGO_IRI, KGR_IRI, ontology_graph
+from kg.rdf.load import load_graph
+from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
 
 K = Namespace(KGO_IRI)
 R = Namespace(KGR_IRI)
@@ -90,7 +90,7 @@ def broken(change: str) -> Dataset:
 
 
 def blocks_of(ds: Dataset) -> list[tuple[URIRef | None, list]]:
-    """A dataset as the (graph name, triples) blocks kg.graph.graph_blocks yields."""
+    """A dataset as the (graph name, triples) blocks kg.graph.records.graph_blocks yields."""
     blocks: list[tuple[URIRef | None, list]] = [(None, sorted(ds.default_graph))]
     for g in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
         if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g):

@@ -178,7 +178,7 @@ def file_id(name: str) -> str:
 
     ASCII letters, digits and ``._-`` are kept, and so are the letters, marks,
     digits and symbols of every other script (ids are percent-encoded in IRIs,
-    :func:`kg.graph.iri_segment`); any run of other characters (spaces,
+    :func:`kg.graph.records.iri_segment`); any run of other characters (spaces,
     punctuation, controls) becomes one ``_``, and ``._`` are trimmed from the
     ends. Names that are the same text in NFC and NFD (``Müller`` typed with
     a combining diaeresis, as macOS stores it) give the same id; names that

@@ -61,7 +61,7 @@ def as_written(term: Any) -> Any:
 
     Oxigraph keeps typed literals as values and spells an integral
     xsd:decimal without its point ("125"); kg writes the canonical "125.0"
-    (:func:`kg.graph._decimal`), so a build's store reads like its kg.trig.
+    (:func:`kg.graph.records._decimal`), so a build's store reads like its kg.trig.
 
     >>> import pyoxigraph as ox
     >>> as_written(ox.Literal("125", datatype=ox.NamedNode(_DECIMAL))).value

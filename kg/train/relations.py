@@ -425,8 +425,8 @@ def end_to_end_reports(
     ``extraction_records``, ``score_conll04``. The pipeline runs once with the
     lowest threshold; higher ones drop the classifier's less likely relations.
     """
+    from kg.build.pipeline import extraction_records
     from kg.extract import extract
-    from kg.pipeline import extraction_records
     from kg.resolve import resolve
     from kg.types import Article
 
@@ -483,7 +483,7 @@ def seeds_report(gold_path: str | Path, *, nlp: Language) -> dict[str, Any]:
     """Score the sample corpus built with ``nlp`` against the seeds gold standard."""
     from kg.eval import load_seeds_gold, score_graph
     from kg.extract import extract
-    from kg.graph import build_dataset
+    from kg.graph.records import build_dataset
     from kg.ingest import read_articles, sample_corpus
     from kg.ontology import load_gazetteer
     from kg.resolve import resolve

@@ -18,10 +18,10 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg.errors import ShapesError
-from kg.graph import Triple
+from kg.graph.records import Triple
+from kg.graph.validate.report import Violation, short, violation_key
+from kg.graph.validate.shapes import XSD_STRING, shapes_graph, support_triples
 from kg.ontology import KGO
-from kg.validate.report import Violation, short, violation_key
-from kg.validate.shapes import XSD_STRING, shapes_graph, support_triples
 
 __all__ = [
     "KGO_CONFIDENCE",

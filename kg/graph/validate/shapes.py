@@ -10,7 +10,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg.errors import OntologyError
-from kg.graph import Triple
+from kg.graph.records import Triple
 from kg.ontology import CORE_PREDICATES, KGO, KGO_IRI, ontology_dir, ontology_graph
 
 __all__ = [

@@ -13,9 +13,8 @@ from decimal import Decimal, InvalidOperation
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.graph import ONTOLOGY_IRI, Block, Triple, fact_triples, sorted_triples
-from kg.ontology import KGO, KGR_IRI
-from kg.validate.compiled import (
+from kg.graph.records import ONTOLOGY_IRI, Block, Triple, fact_triples, sorted_triples
+from kg.graph.validate.compiled import (
     KGO_CONFIDENCE,
     KGO_STATEMENT,
     RDF_OBJECT,
@@ -25,8 +24,9 @@ from kg.validate.compiled import (
     CompiledShapes,
     compiled_shapes,
 )
-from kg.validate.report import Violation, violation_key
-from kg.validate.shapes import CORE_TERMS, RECORD_CLASSES, domain_targets
+from kg.graph.validate.report import Violation, violation_key
+from kg.graph.validate.shapes import CORE_TERMS, RECORD_CLASSES, domain_targets
+from kg.ontology import KGO, KGR_IRI
 
 __all__ = [
     "QuarantinedTriple",
@@ -78,7 +78,7 @@ def checked_blocks(
 ) -> Iterator[Block]:
     """Check a build's blocks against the shapes as they stream; set aside what breaks them.
 
-    ``blocks`` are as :func:`kg.graph.graph_blocks` yields them: the default
+    ``blocks`` are as :func:`kg.graph.records.graph_blocks` yields them: the default
     graph (entity descriptions and facts) first, then the ontology and one
     graph per document. The entity descriptions are checked first
     (:func:`check_descriptions`); each document graph is then checked with the
@@ -97,7 +97,7 @@ def checked_blocks(
     anything was set aside (:func:`quarantine_block`). ``on_quarantine`` is
     called with each triple set aside.
 
-    >>> from kg.graph import graph_blocks
+    >>> from kg.graph.records import graph_blocks
     >>> from kg.types import Entity
     >>> blocks = graph_blocks([Entity("org/acme", "Acme", "Company")], [])
     >>> [name is None for name, _ in checked_blocks(blocks)]

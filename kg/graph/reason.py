@@ -40,7 +40,7 @@ from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
 from rdflib.term import Node
 
-from kg.graph import Triple, sorted_triples
+from kg.graph.records import Triple, sorted_triples
 from kg.ontology import KGO, KGR_IRI, ontology_graph
 
 #: Objects of inferred rdf:type triples that say nothing (every node is one).

@@ -33,7 +33,7 @@ folder where a file goes stops the write with nothing changed).
 A build state comes from a folder that may have been edited or sent by
 someone else: :func:`load_state` refuses anything malformed with one line,
 and a store named by a state only counts when it is local
-(:func:`kg.pipeline.add` asks for a remote one again).
+(:func:`kg.build.pipeline.add` asks for a remote one again).
 
 >>> from kg.types import Article, Extraction, Mention
 >>> ex = Extraction(Article("d1", "Acme hired Jo."), (Mention(0, 4, "Acme", "Company"),), ())
@@ -78,7 +78,7 @@ STATE_FORMAT = 1
 STAGING_DIR = "staging"
 #: In the state folder: the commit record, the staged files being renamed into place.
 COMMIT_FILE = "commit.json"
-#: In the state folder: present while a store may lack part of the build (see kg.pipeline.publish).
+#: In the state folder: present while a store may lack part of the build (see kg.build.pipeline.publish).
 PUBLISH_FILE = "publishing"
 #: In the state folder: the shards a cluster build wrote, until its commit moves them.
 SHARDS_NEW = "shards.new"

@@ -15,7 +15,7 @@ A build is a map, a small global step and another map:
    to a one-process build (tests/test_cluster.py), and the shards are what a
    SPARQL server bulk-loads. The workers check each article's graph against
    the shapes with the checked entity descriptions, as ``kg build`` does
-   (:func:`kg.validate.check_document`), and send back the statements they
+   (:func:`kg.graph.validate.check_document`), and send back the statements they
    kept and the records of what they set aside: the facts and the
    quarantine graph of the last shard are made from those.
 
@@ -45,7 +45,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from kg.errors import ClusterError
-from kg.graph import (
+from kg.graph.records import (
     ONTOLOGY_IRI,
     Block,
     Triple,
@@ -55,11 +55,11 @@ from kg.graph import (
     statements,
     statements_by_document,
 )
-from kg.graphfiles import checked_article
+from kg.graph.assemble import checked_article
 from kg.ontology import ontology_graph
-from kg.parallel import chunks, extract_chunk
+from kg.build.parallel import chunks, extract_chunk
 from kg.types import Article, Entity, Extraction, Resolved
-from kg.validate import (
+from kg.graph.validate import (
     QuarantinedTriple,
     check_descriptions,
     checked_default_graph,
@@ -194,7 +194,7 @@ def write_shards(
 
     ``folder`` should be new or the shards' own: its ``*.nq`` files are replaced
     (a build commits them to its shards/ folder with its other files, see
-    :func:`kg.pipeline.write_outputs`)."""
+    :func:`kg.build.pipeline.write_outputs`)."""
     return _write_all_shards(client, entities, resolved, folder, base=base)
 
 

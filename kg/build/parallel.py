@@ -52,7 +52,7 @@ def chunks(items: Iterable[T], size: int) -> list[list[T]]:
 def cached_pipeline(model: str | None, gazetteer_files: Sequence[str]) -> tuple[Any, Any]:
     """This process's pipeline and gazetteer for these options, loaded on first use.
 
-    Worker processes (a pool here, or Dask workers in :mod:`kg.cluster`) keep
+    Worker processes (a pool here, or Dask workers in :mod:`kg.build.cluster`) keep
     it between tasks.
     """
     from kg.extract import make_nlp

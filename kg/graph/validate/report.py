@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from rdflib import RDFS, Literal, URIRef
 from rdflib.term import Node
 
-from kg.graph import Triple
-from kg.validate.shapes import REPORT_PREFIXES, XSD_STRING
+from kg.graph.records import Triple
+from kg.graph.validate.shapes import REPORT_PREFIXES, XSD_STRING
 
 __all__ = [
     "ValidationReport",
@@ -38,7 +38,7 @@ class Violation:
     def rule(self) -> str:
         """The shape's short name (``kgs:worksForRange``), or its IRI.
 
-        >>> from kg.validate.shapes import KGS
+        >>> from kg.graph.validate.shapes import KGS
         >>> Violation(KGS.worksForRange, KGS.worksForRange, "Class", "m").rule
         'kgs:worksForRange'
         """
@@ -49,7 +49,7 @@ class Violation:
 
         >>> from rdflib import Literal, URIRef
         >>> from kg.ontology import KGO
-        >>> from kg.validate.shapes import KGS
+        >>> from kg.graph.validate.shapes import KGS
         >>> v = Violation(URIRef("https://example.org/st"), KGS.Confidence, "MaxInclusive",
         ...               "confidence in [0, 1]", KGO.confidence, Literal(2))
         >>> v.reason()

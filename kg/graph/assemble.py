@@ -3,7 +3,7 @@
 Once entities are resolved, an article's named graph depends only on the
 article, its statements, the entity ids and the checked entity descriptions.
 So after resolution the articles' graphs are made, checked against the
-shapes (:func:`kg.validate.check_document`) and serialized in worker
+shapes (:func:`kg.graph.validate.check_document`) and serialized in worker
 processes forked from this one (:func:`kg.forks.map_forked`), which hand
 back bytes; this process writes them in article-id order, then the default
 graph, whose corroborated facts need every article's kept statements, and
@@ -29,7 +29,7 @@ from rdflib.term import Node
 
 from kg.export import GraphPiece, graph_piece, write_graph_files
 from kg.forks import map_forked
-from kg.graph import (
+from kg.graph.records import (
     ONTOLOGY_IRI,
     Statement,
     Triple,
@@ -40,9 +40,7 @@ from kg.graph import (
     statements,
     statements_by_document,
 )
-from kg.ontology import KGR_IRI, ontology_graph
-from kg.types import Entity, Resolved
-from kg.validate import (
+from kg.graph.validate import (
     QuarantinedTriple,
     check_descriptions,
     check_document,
@@ -50,7 +48,9 @@ from kg.validate import (
     quarantine_block,
     statements_of,
 )
-from kg.validate.memo import CheckMemo, Entry
+from kg.graph.validate.memo import CheckMemo, Entry
+from kg.ontology import KGR_IRI, ontology_graph
+from kg.types import Entity, Resolved
 
 #: Articles a worker makes at a time.
 CHUNK = 16
@@ -86,12 +86,12 @@ def write_build_graph(
     """Write the graph of a resolved build into ``trig`` and ``turtle`` with ``jobs`` processes.
 
     With ``validate`` what breaks the shapes is set aside in the quarantine
-    graph (see :func:`kg.validate.checked_blocks`, which this follows block
+    graph (see :func:`kg.graph.validate.checked_blocks`, which this follows block
     for block), each record passed to ``on_quarantine``. ``dataset``, when
     given, receives every graph as written (for the HTML page; a list, their triples); ``digests``
     the digest of each graph (see :func:`kg.export.write_graph_files`).
     ``memo`` replays the checks of graphs checked before and keeps this
-    build's (:class:`kg.validate.CheckMemo`). Returns the number of quads written.
+    build's (:class:`kg.graph.validate.CheckMemo`). Returns the number of quads written.
     """
     descriptions: dict[Node, list[Triple]] = {}
     described = sorted_triples(entity_triples(entities, base=base))
@@ -198,7 +198,7 @@ def checked_article(
     *,
     base: str = KGR_IRI,
 ) -> tuple[URIRef, list[Triple], list[QuarantinedTriple]]:
-    """One article's named graph (:func:`kg.graph.document_block`), checked against the
+    """One article's named graph (:func:`kg.graph.records.document_block`), checked against the
     shapes with the checked entity ``descriptions`` (``None``: not checked): its IRI,
     the triples kept and the records of what was set aside."""
     name, triples = document_block(item, doc_statements, base=base)

@@ -2,7 +2,7 @@
 
 The CLI is a thin layer over these; they are also the Python API::
 
-    from kg.pipeline import build_graph, build
+    from kg.build.pipeline import build_graph, build
     dataset = build_graph(["corpus/"])            # an rdflib Dataset
     summary = build(["corpus/"], out_dir="output")  # writes kg.ttl, kg.trig, kg.html...
 """
@@ -28,7 +28,7 @@ from kg.atomic import write_atomic
 from kg.confidence import DEFAULT_MIN_CONFIDENCE, check_threshold, split_relations
 from kg.errors import EmptyInputError, PublishInterruptedError, StateError, StoreError
 from kg.export import graph_piece, write_graph_files
-from kg.graph import (
+from kg.graph.records import (
     Block,
     Triple,
     build_dataset,
@@ -38,13 +38,13 @@ from kg.graph import (
     graph_prefixes,
     statements,
 )
-from kg.graphfiles import write_build_graph
+from kg.graph.assemble import write_build_graph
 from kg.ingest import MAX_CHARS, check_replacements, read_articles, sample_corpus
 from kg.memo import Memo, read_memo, write_memo
 from kg.ontology import KGR_IRI, Gazetteer, load_gazetteer, ontology_dir
-from kg.parallel import extract_articles
+from kg.build.parallel import extract_articles
 from kg.resolve import article_keys, resolve_minted
-from kg.state import (
+from kg.build.state import (
     SHARDS_DIR,
     SHARDS_NEW,
     STATE_DIR,
@@ -66,8 +66,8 @@ from kg.state import (
 )
 from kg.stores.home import GRAPH_FILE, home_of, stamp, unstamp
 from kg.types import Article, Entity, Extraction, Resolved, coarse_class
-from kg.validate import QuarantinedTriple, checked_blocks
-from kg.validate.memo import CheckMemo, check_salt
+from kg.graph.validate import QuarantinedTriple, checked_blocks
+from kg.graph.validate.memo import CheckMemo, check_salt
 
 if TYPE_CHECKING:
     from kg.stores import Store
@@ -78,7 +78,7 @@ DEFAULT_OUTPUT = Path("output")
 _REFERENCES = frozenset({"coref", "demonym"})
 #: The file of the relations a build found below its threshold (``kg build --candidates``).
 CANDIDATES_FILE = "candidates.trig"
-#: The check results a build keeps for the next (:mod:`kg.validate.memo`), in its state folder.
+#: The check results a build keeps for the next (:mod:`kg.graph.validate.memo`), in its state folder.
 CHECKS_FILE = "checks.json"
 #: The positions kg.html's layout keeps for the next build (:func:`kg.viz.layout.layout`).
 LAYOUTS_FILE = "layouts.json"
@@ -150,7 +150,7 @@ def run(
 
     ``jobs`` processes extract in parallel (the graph is the same for any
     number). With ``cluster`` (a Dask scheduler address, or ``local:N``)
-    extraction and graph writing run on the cluster (:mod:`kg.cluster`),
+    extraction and graph writing run on the cluster (:mod:`kg.build.cluster`),
     which writes N-Quads shards for ``shard_dir`` (the ``shards`` folder of
     the build folder): they wait in the build's state folder until
     :func:`write_outputs` commits them with the other files. ``on_start`` is called
@@ -247,7 +247,7 @@ def _run_on_cluster(
     min_confidence: float,
     candidates: bool,
 ) -> BuildResult:
-    from kg.cluster import connect, extract_on_cluster, write_shards
+    from kg.build.cluster import connect, extract_on_cluster, write_shards
 
     staged = state_dir(shard_dir.parent) / SHARDS_NEW
     shutil.rmtree(staged, ignore_errors=True)  # left by a build that was killed
@@ -396,7 +396,7 @@ def assemble(state: BuildState, *, keys: Memo | None = None) -> BuildResult:
 
 
 def fingerprint(*, model: str | None = None, gazetteer_files: Sequence[str] = ()) -> str:
-    """The fingerprint of the extraction pipeline (see :func:`kg.state.pipeline_fingerprint`).
+    """The fingerprint of the extraction pipeline (see :func:`kg.build.state.pipeline_fingerprint`).
 
     It covers kg's version, the spaCy model's name and version, the shipped
     weights, ontology, lexicon and gazetteers, and the extra gazetteer files.
@@ -553,17 +553,17 @@ def write_outputs(
     They hold the relations of ``result.resolved`` (those the build asserts,
     :func:`resolve_state`). When the build state asks for candidates
     (``kg build --candidates``), candidates.trig holds the relations below
-    the threshold (:func:`kg.graph.candidate_block`); otherwise the write
+    the threshold (:func:`kg.graph.records.candidate_block`); otherwise the write
     removes a candidates.trig an earlier build left, so that it never
     describes another graph.
 
     With ``validate`` (the default) the graph files hold only what conforms to
     ontology/shapes.ttl; the rest goes to the quarantine graph, each triple
-    set aside passed to ``on_quarantine`` (see :func:`kg.validate.checked_blocks`).
-    ``jobs`` processes make the articles' graphs (:mod:`kg.graphfiles`).
+    set aside passed to ``on_quarantine`` (see :func:`kg.graph.validate.checked_blocks`).
+    ``jobs`` processes make the articles' graphs (:mod:`kg.graph.assemble`).
 
     The files, with the build state, replace the previous ones together or
-    not at all (:func:`kg.state.output_transaction`), whatever stops the
+    not at all (:func:`kg.build.state.output_transaction`), whatever stops the
     write. The build's store, if any, is updated once they are; if that is
     cut short, the next write sends it every graph again.
     """
@@ -578,7 +578,7 @@ def write_outputs(
     # unchecked): its triples are gathered as the graphs are written.
     page_data: list[Triple] | None = [] if html else None
 
-    # Every file is staged, then all replace the old ones at once (kg.state): an
+    # Every file is staged, then all replace the old ones at once (kg.build.state): an
     # interruption or error leaves the previous build whole. The store is opened
     # first (one that cannot be opened changes nothing) and updated after the
     # commit; the note staged with the files says it may lag until that is done.
@@ -760,9 +760,9 @@ def _old_shards(folder: Path) -> list[str]:
 
 def _stage_shards(result: BuildResult, target: Path, *, base: str) -> None:
     """Put the build's shards into the staging folder: those the cluster wrote, or, for
-    ``kg add`` and ``kg remove``, the same shards made here (:func:`kg.cluster.write_shards`)."""
+    ``kg add`` and ``kg remove``, the same shards made here (:func:`kg.build.cluster.write_shards`)."""
     if result.shards is None:
-        from kg.cluster import write_local_shards
+        from kg.build.cluster import write_local_shards
 
         write_local_shards(result.entities, result.resolved, target, base=base)
         return
@@ -781,7 +781,7 @@ def _file_prefixes(base: str) -> dict[str, str]:
 
 
 def write_candidates(result: BuildResult, path: str | Path, *, base: str = KGR_IRI) -> None:
-    """Write the candidates graph of a build (:func:`kg.graph.candidate_block`) as TriG.
+    """Write the candidates graph of a build (:func:`kg.graph.records.candidate_block`) as TriG.
 
     The file holds the one named graph ``<base>graph/candidates``, so that
     loading it beside kg.trig adds no triple to kg.trig's graphs.
@@ -836,7 +836,7 @@ def publish(
     article's graph (and the default graph of entity descriptions) only, or
     also the graphs of other articles whose entities it merged. With no
     ``previous``, every graph is sent and any other graph in the store removed.
-    ``blocks`` are the graph as the files hold it (:func:`kg.graph.graph_blocks`,
+    ``blocks`` are the graph as the files hold it (:func:`kg.graph.records.graph_blocks`,
     checked). ``store``, when given, is ``spec`` already open (and left open).
     Returns (graphs sent, graphs removed).
     """
@@ -875,7 +875,7 @@ def build(
 ) -> BuildSummary:
     """Build the graph of ``paths`` (the sample corpus if empty) and write every output file.
 
-    The build holds the writer lock of ``out_dir`` throughout (:func:`kg.state.writer_lock`).
+    The build holds the writer lock of ``out_dir`` throughout (:func:`kg.build.state.writer_lock`).
     """
     with writer_lock(out_dir):
         result = run(paths, base=base, **options)  # type: ignore[arg-type]

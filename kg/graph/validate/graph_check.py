@@ -11,11 +11,11 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg.errors import ShapesError
-from kg.graph import Triple
+from kg.graph.records import Triple
+from kg.graph.validate.compiled import CompiledShapes, ShapesNotCompiled, compiled_shapes
+from kg.graph.validate.report import ValidationReport, Violation, node_labels, violation_key
+from kg.graph.validate.shapes import ENGINES, shapes_graph
 from kg.ontology import ontology_graph
-from kg.validate.compiled import CompiledShapes, ShapesNotCompiled, compiled_shapes
-from kg.validate.report import ValidationReport, Violation, node_labels, violation_key
-from kg.validate.shapes import ENGINES, shapes_graph
 
 __all__ = [
     "validate_graph",
@@ -49,7 +49,7 @@ def validate_graph(
     """Check a graph against the shapes (``ontology/shapes.ttl`` unless ``shapes`` is given).
 
     A Dataset is checked as the union of its graphs, except the graph of
-    inferred triples (``…/graph/inferred``, see :mod:`kg.reason`): they follow
+    inferred triples (``…/graph/inferred``, see :mod:`kg.graph.reason`): they follow
     from checked ones, and superclasses give entities more than one type.
     The ontology is added to what is checked, so class tests follow its
     ``rdfs:subClassOf`` even when the graph does not hold it.

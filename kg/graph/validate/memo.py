@@ -1,6 +1,6 @@
 """Check results kept between builds, so ``kg add`` checks only the graphs that changed.
 
-A document graph's check (:func:`~kg.validate.check_document`) depends only on
+A document graph's check (:func:`~kg.graph.validate.check_document`) depends only on
 its triples and the descriptions it reads, so its result is kept under a
 digest of exactly those (:func:`check_key`): the positions of the triples it
 set aside, with the reasons. An unchanged graph gets the same key and its
@@ -18,10 +18,10 @@ from typing import Any
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from kg.graph import Triple
+from kg.graph.records import Triple
+from kg.graph.validate.quarantine import QuarantinedTriple, check_document, described_nodes
 from kg.memo import Memo
 from kg.ontology import ontology_dir
-from kg.validate.quarantine import QuarantinedTriple, check_document, described_nodes
 
 __all__ = ["CheckMemo", "check_key", "check_salt"]
 
@@ -57,7 +57,7 @@ class CheckMemo(Memo):
         *,
         content: bytes | None = None,
     ) -> tuple[list[Triple], list[QuarantinedTriple], str]:
-        """:func:`~kg.validate.check_document`, replayed when the same check was kept; the
+        """:func:`~kg.graph.validate.check_document`, replayed when the same check was kept; the
         result is kept in ``made`` under the key this returns too (``content``: as for
         :func:`check_key`)."""
         key = check_key(name, triples, descriptions, self._digests, content=content)

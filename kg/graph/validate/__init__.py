@@ -24,10 +24,10 @@ False
 
 from __future__ import annotations
 
-from kg.graph import Block
-from kg.validate.compiled import CompiledShapes, ShapesNotCompiled, compiled_shapes
-from kg.validate.graph_check import validate_graph
-from kg.validate.quarantine import (
+from kg.graph.records import Block
+from kg.graph.validate.compiled import CompiledShapes, ShapesNotCompiled, compiled_shapes
+from kg.graph.validate.graph_check import validate_graph
+from kg.graph.validate.quarantine import (
     QuarantinedTriple,
     check_descriptions,
     check_document,
@@ -38,14 +38,14 @@ from kg.validate.quarantine import (
     quarantined,
     statements_of,
 )
-from kg.validate.report import (
+from kg.graph.validate.report import (
     ValidationReport,
     Violation,
     format_report,
     report_to_json,
     short,
 )
-from kg.validate.shapes import ENGINES, KGS, SHAPES_IRI, shapes_graph
+from kg.graph.validate.shapes import ENGINES, KGS, SHAPES_IRI, shapes_graph
 
 __all__ = [
     "ENGINES",

@@ -1,0 +1,14 @@
+"""Building an output folder: ``kg build``, ``kg add`` and ``kg remove``.
+
+- :mod:`kg.build.pipeline`: the build, its updates and its output files;
+- :mod:`kg.build.state`: the build state kept for updates, the writer lock and the
+  output transaction that commits a build's files together;
+- :mod:`kg.build.parallel`: extraction over a local pool of processes;
+- :mod:`kg.build.cluster`: extraction and graph shards on a Dask cluster.
+
+Importing the package loads none of them: import the module you need.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
