@@ -39,18 +39,18 @@ def fake_fingerprint(**_options: Any) -> str:
 
 def install(patch: Any) -> None:
     """Make kg.build.pipeline use the fakes (``patch``: a pytest MonkeyPatch)."""
-    import kg.build.pipeline
+    from kg.build import pipeline
 
-    patch.setattr(kg.build.pipeline, "extract_articles", fake_extract)
-    patch.setattr(kg.build.pipeline, "fingerprint", fake_fingerprint)
+    patch.setattr(pipeline, "extract_articles", fake_extract)
+    patch.setattr(pipeline, "fingerprint", fake_fingerprint)
 
 
 def main() -> None:
-    import kg.build.pipeline
+    from kg.build import pipeline
     from kg.cli import main as kg_main
 
-    kg.build.pipeline.extract_articles = fake_extract  # type: ignore[assignment]
-    kg.build.pipeline.fingerprint = fake_fingerprint  # type: ignore[assignment]
+    pipeline.extract_articles = fake_extract  # type: ignore[assignment]
+    pipeline.fingerprint = fake_fingerprint  # type: ignore[assignment]
     sys.argv[0] = "kg"
     kg_main()
 

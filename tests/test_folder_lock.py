@@ -54,11 +54,11 @@ def fake_graph(entities: Any, resolved: Any, *, trig: Any = None, turtle: Any = 
 
 @contextlib.contextmanager
 def fast_builds() -> Iterator[None]:
-    import kg.build.pipeline
+    from kg.build import pipeline
 
     with pytest.MonkeyPatch.context() as patch:
         folder_fakes.install(patch)
-        patch.setattr(kg.build.pipeline, "write_build_graph", fake_graph)
+        patch.setattr(pipeline, "write_build_graph", fake_graph)
         yield
 
 

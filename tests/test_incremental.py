@@ -231,16 +231,16 @@ def test_adding_with_kept_results_equals_a_full_build(
 def test_adding_redoes_the_resolution_keys_of_the_new_article_only(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kg.build.pipeline
+    from kg.build import pipeline
 
     build([corpus / "alpha.txt", corpus / "beta.txt"], out_dir=tmp_path, html=False)
     made: list[str] = []
-    article_keys = kg.build.pipeline.article_keys
+    article_keys = pipeline.article_keys
 
     def counted(extraction, **options):
         made.append(extraction.article.id)
         return article_keys(extraction, **options)
 
-    monkeypatch.setattr(kg.build.pipeline, "article_keys", counted)
+    monkeypatch.setattr(pipeline, "article_keys", counted)
     add([corpus / "gamma.txt"], out_dir=tmp_path, html=False)
     assert made == ["gamma"]

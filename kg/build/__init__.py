@@ -6,7 +6,10 @@
 - :mod:`kg.build.parallel`: extraction over a local pool of processes;
 - :mod:`kg.build.cluster`: extraction and graph shards on a Dask cluster.
 
-Importing the package loads none of them: import the module you need.
+Importing the package loads none of them: import the module you need. The
+attribute ``kg.build`` is the function :func:`kg.build` (``import kg``), so
+reach a module with ``from kg.build import pipeline`` or ``from
+kg.build.pipeline import ...``, not ``import kg.build.pipeline as pipeline``.
 """
 
 from __future__ import annotations
