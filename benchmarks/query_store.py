@@ -28,7 +28,7 @@ The answers of the three are compared (as sets of value-equal rows). Export
 writes Turtle (the union of the graphs) and TriG to files: kg's
 ``store.export(PATH)`` against pyoxigraph's serializer on the same store
 (``pyoxigraph.serialize`` of the union, ``Store.dump`` for TriG);
-``--rdflib-export`` also times ``kg.export.export_graph`` on rdflib (minutes).
+``--rdflib-export`` also times ``kg.graph.export.export_graph`` on rdflib (minutes).
 
 Run from the repository root::
 
@@ -70,7 +70,7 @@ import pyoxigraph as ox
 from rdflib import Literal
 from rdflib.term import Node
 
-from kg.export import export_graph
+from kg.graph.export import export_graph
 from kg.ontology import SIGNATURES
 from kg.query import ParsedQuery, QueryResult, check_query, run_query
 from kg.rdf.prefixes import PREFIXES
@@ -678,7 +678,7 @@ def _time_exports(
         start = time.perf_counter()
         export_graph(memory.dataset, format="turtle", destination=out / "rdflib.ttl")
         print(
-            "for comparison, kg.export.export_graph of the rdflib Dataset (Turtle, sorted): "
+            "for comparison, kg.graph.export.export_graph of the rdflib Dataset (Turtle, sorted): "
             f"{time.perf_counter() - start:.1f} s"
         )
     print("target: kg/pyox <= 2.0 (Turtle: the issue's target; TriG shown too)")

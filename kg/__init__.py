@@ -46,9 +46,9 @@ class _Lazy:
     """A name of the API, imported on first use.
 
     Not PEP 562's module ``__getattr__``: that is asked only for names the
-    module lacks, and importing the submodules ``kg.query`` and ``kg.export``
+    module lacks, and importing the subpackages ``kg.query`` and ``kg.build``
     sets those names on the package, which would then hide the functions
-    ``kg.query`` and ``kg.export``. A descriptor on the module's class wins
+    ``kg.query`` and ``kg.build``. A descriptor on the module's class wins
     over what an import sets (kept in the module's ``__dict__``), so the
     names mean the same whatever was imported before. Code inside kg imports
     the submodules with ``from kg.query import ...``, which is unaffected.

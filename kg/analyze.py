@@ -1,6 +1,6 @@
 """Network analysis of a graph's entities: who matters, which groups form, how two connect.
 
-The entity network is :func:`kg.export.to_networkx`'s: entities as nodes,
+The entity network is :func:`kg.graph.network.to_networkx`'s: entities as nodes,
 the fifteen core relations as edges. :func:`analyze` ranks the entities by
 degree, PageRank and betweenness and finds communities (Louvain, or greedy
 modularity) on its undirected form, where each pair of entities is one link
@@ -34,7 +34,7 @@ import networkx as nx
 from rdflib import Dataset, Graph
 
 from kg.errors import NoPathError
-from kg.export import to_networkx
+from kg.graph.network import to_networkx
 from kg.ontology import CORE_PREDICATES
 from kg.types import COARSE_CLASSES, coarse_class
 from kg.viz.model import ViewData, ViewEdge, ViewNode, ViewStatement, find_entity, graph_to_view
@@ -102,7 +102,7 @@ class Analysis:
 def entity_network(graph: Graph | Dataset) -> nx.Graph:
     """The undirected entity network: one link per related pair, weighted by its relations.
 
-    Node attributes are those of :func:`kg.export.to_networkx` (``label``,
+    Node attributes are those of :func:`kg.graph.network.to_networkx` (``label``,
     ``class``, ``coarse``, ``wikidata``).
 
     >>> from rdflib import Graph

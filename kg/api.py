@@ -34,8 +34,8 @@ from rdflib.term import Node
 
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import GraphFileError
-from kg.export import export_graph
-from kg.export import to_networkx as _to_networkx
+from kg.graph.export import export_graph
+from kg.graph.network import to_networkx as _to_networkx
 from kg.ingest import MAX_CHARS
 from kg.ontology import KGR_IRI
 from kg.query.check import ParsedQuery
@@ -236,7 +236,7 @@ def export(
 ) -> str | None:
     """Serialize a graph as ``kg export`` does; the text, or None when written to ``destination``.
 
-    ``format`` is one of :data:`kg.export.FORMATS` (turtle, nt, nquads, trig,
+    ``format`` is one of :data:`kg.rdf.files.FORMATS` (turtle, nt, nquads, trig,
     jsonld, graphml, gexf). Output is deterministic; a file is written
     atomically. Raises UnsupportedFormatError or OutputError.
     """
@@ -260,7 +260,7 @@ def write_html(
 
 
 def to_networkx(graph: GraphLike, *, provenance: bool = True) -> nx.MultiDiGraph:
-    """The entity network of a graph (:func:`kg.export.to_networkx`): entities as nodes,
+    """The entity network of a graph (:func:`kg.graph.network.to_networkx`): entities as nodes,
     relations as edges with, by default, their confidence, status, dates, evidence and source."""
     return _to_networkx(_graph(graph), provenance=provenance)
 

@@ -68,7 +68,7 @@ from kg.errors import (
     UnsafeQueryError,
     printable,
 )
-from kg.export import export_graph
+from kg.graph.export import export_graph
 from kg.query.check import ParsedQuery
 from kg.query.formats import format_result
 from kg.query.limits import default_max_workers, set_max_workers

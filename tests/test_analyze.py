@@ -12,10 +12,11 @@ from typer.testing import CliRunner
 from kg.analyze import analysis_to_json, analyze, entity_network, find_path
 from kg.cli import app
 from kg.errors import NoPathError, ViewSelectionError
-from kg.export import export_graph, turtle_prefixes
+from kg.graph.export import export_graph
 from kg.graph.records import graph_prefixes
 from kg.ontology import KGO_IRI, KGR_IRI
 from kg.rdf.load import load_graph
+from kg.rdf.trig import turtle_prefixes
 
 K = Namespace(KGO_IRI)
 R = Namespace(KGR_IRI)

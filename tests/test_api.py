@@ -87,11 +87,12 @@ def test_every_name_in_all_resolves_and_the_stub_lists_the_same() -> None:
     assert set(dir(kg)) >= set(kg.__all__)
 
 
-def test_kg_query_and_kg_export_stay_functions_after_their_modules_are_imported() -> None:
+def test_kg_query_and_kg_build_stay_functions_after_their_packages_are_imported() -> None:
     done = run_python(
-        "import kg.query, kg.export, sys; import kg; "
+        "import kg.query, kg.build.pipeline, sys; import kg; "
         "assert callable(kg.query) and kg.query.__module__ == 'kg.api', kg.query; "
-        "assert kg.export.__module__ == 'kg.api'; "
+        "assert kg.build.__module__ == 'kg.api'; "
+        "from kg.build import pipeline; assert pipeline.run; "
         "from kg import query; assert query is kg.query; "
         "assert sys.modules['kg.query'].run_query"
     )

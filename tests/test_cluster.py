@@ -10,11 +10,11 @@ import pytest
 from kg.build import cluster
 from kg.build.pipeline import BuildResult, build, run, write_outputs
 from kg.errors import ClusterError
-from kg.export import canonical_quads
 from kg.graph.validate import QuarantinedTriple
 from kg.ontology import KGR_IRI
 from kg.rdf.dataset import new_dataset
 from kg.rdf.load import load_graph
+from kg.rdf.serialize import canonical_quads
 from kg.types import Entity, Resolved
 
 ARTICLES = {

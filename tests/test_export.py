@@ -1,4 +1,4 @@
-"""kg.export: every format round-trips, output is deterministic, GraphML reads back."""
+"""kg.graph.export: every format round-trips, output is deterministic, GraphML reads back."""
 
 from __future__ import annotations
 
@@ -21,18 +21,13 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import OutputError, UnsupportedFormatError
-from kg.export import (
-    FORMATS,
-    SUFFIXES,
-    canonical_quads,
-    export_graph,
-    format_for_path,
-    normalize_format,
-    to_networkx,
-)
+from kg.graph.export import export_graph
+from kg.graph.network import to_networkx
 from kg.graph.records import build_dataset
+from kg.rdf.files import FORMAT_SUFFIXES, FORMATS, format_for_path, normalize_format
 from kg.rdf.load import load_graph
 from kg.rdf.prefixes import PREFIXES
+from kg.rdf.serialize import canonical_quads
 from kg.types import (
     Article,
     Entity,
@@ -147,7 +142,7 @@ def union_of(ds: Dataset | Graph) -> Graph:
 @pytest.mark.parametrize("fmt", ["nquads", "trig", "jsonld"])
 def test_dataset_formats_round_trip_with_named_graphs(tmp_path: Path, fmt: str) -> None:
     original = build()
-    path = tmp_path / f"kg{SUFFIXES[fmt]}"
+    path = tmp_path / f"kg{FORMAT_SUFFIXES[fmt][0]}"
     assert export_graph(original, format=fmt, destination=path) is None
     loaded = load_graph(path)
     for name in (None, G1, G2):
@@ -162,7 +157,7 @@ def test_dataset_formats_round_trip_with_named_graphs(tmp_path: Path, fmt: str) 
 @pytest.mark.parametrize("fmt", ["turtle", "nt"])
 def test_triple_formats_round_trip_the_union(tmp_path: Path, fmt: str) -> None:
     original = build()
-    path = tmp_path / f"kg{SUFFIXES[fmt]}"
+    path = tmp_path / f"kg{FORMAT_SUFFIXES[fmt][0]}"
     export_graph(original, format=fmt, destination=path)
     assert isomorphic(union_of(load_graph(path)), union_of(original))
     theirs = Graph().parse(path, format=fmt)
@@ -448,7 +443,8 @@ def test_unknown_format_lists_the_valid_ones() -> None:
 def test_format_names_and_suffixes() -> None:
     assert normalize_format("ttl") == "turtle"
     assert normalize_format("N-Quads") == "nquads"
-    assert {format_for_path(f"x{suffix}") for suffix in SUFFIXES.values()} == set(FORMATS)
+    written = [FORMAT_SUFFIXES[name][0] for name in FORMATS]
+    assert {format_for_path(f"x{suffix}") for suffix in written} == set(FORMATS)
     with pytest.raises(UnsupportedFormatError):
         format_for_path("x.csv")
 

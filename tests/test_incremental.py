@@ -46,7 +46,7 @@ def write(folder: Path, **texts: str) -> list[Path]:
 
 def store_holds(store: Path, graph_file: Path) -> bool:
     """Whether the Oxigraph store in ``store`` holds exactly the quads of ``graph_file``."""
-    from kg.export import canonical_quads
+    from kg.rdf.serialize import canonical_quads
     from kg.stores import open_store
 
     with open_store(store, read_only=True) as opened:

@@ -327,7 +327,7 @@ def comparable(quads: list[Any]) -> set[tuple[Any, ...]]:
 
 def store_quads(store: Path) -> set[tuple[Any, ...]]:
     """The store's graph (it must open: no lock or damage left by the kill)."""
-    from kg.export import canonical_quads
+    from kg.rdf.serialize import canonical_quads
     from kg.stores import open_store
 
     opened = open_store(f"oxigraph:{store}")
@@ -339,8 +339,8 @@ def store_quads(store: Path) -> set[tuple[Any, ...]]:
 
 def file_quads(out: Path) -> set[tuple[Any, ...]]:
     """The graph of the build's kg.trig, as :func:`store_quads` gives a store's."""
-    from kg.export import canonical_quads
     from kg.rdf.load import load_graph
+    from kg.rdf.serialize import canonical_quads
 
     return comparable(canonical_quads(load_graph(out / "kg.trig")))
 

@@ -16,9 +16,9 @@ from typer.testing import CliRunner, Result
 
 from kg.cli import app
 from kg.errors import ShapesError, quiet_rdflib_warnings
-from kg.export import turtle_prefixes
 from kg.graph.records import graph_prefixes
 from kg.graph.validate import validate_graph
+from kg.rdf.trig import turtle_prefixes
 
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 #: Text that Rich would turn into an emoji, bold type or a markup error if it read it.

@@ -43,8 +43,8 @@ from test_safe_output import NOT_IN_IRIS, extraction
 
 from kg.build.pipeline import BuildResult, write_outputs
 from kg.errors import KGError
-from kg.export import canonical_quads, export_graph, graph_piece, write_graph_files
 from kg.extract import extract
+from kg.graph.export import export_graph
 from kg.graph.records import (
     dataset_from_blocks,
     fact_iri,
@@ -57,6 +57,8 @@ from kg.graph.records import (
 from kg.ingest import normalise_unicode, read_articles
 from kg.ontology import KGO, KGR_IRI, normalize_name
 from kg.rdf.load import load_graph
+from kg.rdf.serialize import canonical_quads
+from kg.rdf.trig import graph_piece, write_graph_files
 from kg.resolve import resolve
 from kg.resolve.names import slug
 from kg.types import Article, Extraction, Mention, RelationCandidate

@@ -9,7 +9,7 @@ from rdflib import OWL, RDF, Dataset, Literal, Namespace, URIRef
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.export import export_graph
+from kg.graph.export import export_graph
 from kg.graph.reason import infer, inferred_graph, inferred_triples
 from kg.graph.validate import validate_graph
 from kg.ontology import KGO_IRI, KGR_IRI, SCHEMA

@@ -35,12 +35,13 @@ from typer.testing import CliRunner
 
 from kg.build.pipeline import BuildResult, write_outputs
 from kg.cli import app
-from kg.export import canonical_quads, export_graph
+from kg.graph.export import export_graph
 from kg.graph.records import iri_segment
 from kg.ingest import read_articles
 from kg.query import format_result, run_query
 from kg.rdf.load import load_graph
 from kg.rdf.prefixes import PREFIXES
+from kg.rdf.serialize import canonical_quads
 from kg.rdf.terms import term_converter
 from kg.resolve import resolve
 from kg.stores import open_store
@@ -142,7 +143,7 @@ def ox_quads(path: Path) -> set[ox.Quad]:
 
 def rdflib_quads(dataset: Dataset) -> set[ox.Quad]:
     """The quads of an rdflib Dataset as pyoxigraph quads (to compare two parsers)."""
-    from kg.export import dataset_quads
+    from kg.rdf.serialize import dataset_quads
     from kg.rdf.terms import ox_term_converter
 
     convert = ox_term_converter()

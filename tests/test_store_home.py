@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.export import canonical_quads
 from kg.rdf.load import load_graph
+from kg.rdf.serialize import canonical_quads
 from kg.stores import OxigraphStore, open_store
 from kg.stores.home import STAMP, home_of, mirrored
 

@@ -10,10 +10,11 @@ from rdflib import Dataset, Namespace
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.export import export_graph, turtle_prefixes
+from kg.graph.export import export_graph
 from kg.graph.records import graph_prefixes
 from kg.ontology import KGO_IRI, KGR_IRI
 from kg.rdf.load import load_graph
+from kg.rdf.trig import turtle_prefixes
 from kg.timeline import before, conflicts, date_range, timeline
 
 K = Namespace(KGO_IRI)

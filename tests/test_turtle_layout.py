@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from kg.export import export_graph, graph_piece, write_graph_files
+from kg.graph.export import export_graph
 from kg.query import format_result, run_query
 from kg.rdf.load import load_graph
 from kg.rdf.prefixes import PREFIXES
+from kg.rdf.trig import graph_piece, write_graph_files
 from kg.rdf.turtle import RecordSpool, Triple, TurtleWriter, turtle_text
 
 KGR = PREFIXES["kgr"]

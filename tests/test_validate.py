@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from kg.build.pipeline import BuildResult, write_outputs
 from kg.cli import app
-from kg.export import export_graph, turtle_prefixes
+from kg.graph.export import export_graph
 from kg.graph.records import graph_blocks, graph_prefixes
 from kg.graph.validate import (
     SHAPES_IRI,
@@ -28,6 +28,7 @@ from kg.graph.validate import (
 )
 from kg.ontology import CORE_PREDICATES, KGO_IRI, KGR_IRI, ontology_graph
 from kg.rdf.load import load_graph
+from kg.rdf.trig import turtle_prefixes
 from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
 
 K = Namespace(KGO_IRI)

@@ -44,7 +44,9 @@ from typing import Any
 from rdflib import URIRef
 from rdflib.term import Node
 
+from kg.build.parallel import chunks, extract_chunk
 from kg.errors import ClusterError
+from kg.graph.assemble import checked_article
 from kg.graph.records import (
     ONTOLOGY_IRI,
     Block,
@@ -55,10 +57,6 @@ from kg.graph.records import (
     statements,
     statements_by_document,
 )
-from kg.graph.assemble import checked_article
-from kg.ontology import ontology_graph
-from kg.build.parallel import chunks, extract_chunk
-from kg.types import Article, Entity, Extraction, Resolved
 from kg.graph.validate import (
     QuarantinedTriple,
     check_descriptions,
@@ -66,6 +64,8 @@ from kg.graph.validate import (
     quarantine_block,
     statements_of,
 )
+from kg.ontology import ontology_graph
+from kg.types import Article, Entity, Extraction, Resolved
 
 #: Articles per extraction task: enough to batch on the worker, small enough to balance.
 PARTITION = 32
@@ -134,7 +134,7 @@ def _write_shard(
 ) -> tuple[list[tuple[Triple, Node, Decimal]], list[QuarantinedTriple]]:
     """Worker task: check the named graphs of some articles and write them as an N-Quads
     shard; return the statements kept and the records of what was set aside."""
-    from kg.export import export_graph
+    from kg.graph.export import export_graph
 
     by_doc = statements_by_document(statements(resolved))
     blocks: list[Block] = []
@@ -215,7 +215,7 @@ def _write_all_shards(
     base: str,
 ) -> list[Path]:
     """:func:`write_shards` on ``client``'s workers, or here when it is None."""
-    from kg.export import export_graph
+    from kg.graph.export import export_graph
 
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.nq"):

@@ -25,25 +25,7 @@ from typing import TYPE_CHECKING
 from rdflib import Dataset
 
 from kg.atomic import write_atomic
-from kg.confidence import DEFAULT_MIN_CONFIDENCE, check_threshold, split_relations
-from kg.errors import EmptyInputError, PublishInterruptedError, StateError, StoreError
-from kg.export import graph_piece, write_graph_files
-from kg.graph.records import (
-    Block,
-    Triple,
-    build_dataset,
-    candidate_block,
-    count_facts,
-    graph_blocks,
-    graph_prefixes,
-    statements,
-)
-from kg.graph.assemble import write_build_graph
-from kg.ingest import MAX_CHARS, check_replacements, read_articles, sample_corpus
-from kg.memo import Memo, read_memo, write_memo
-from kg.ontology import KGR_IRI, Gazetteer, load_gazetteer, ontology_dir
 from kg.build.parallel import extract_articles
-from kg.resolve import article_keys, resolve_minted
 from kg.build.state import (
     SHARDS_DIR,
     SHARDS_NEW,
@@ -64,10 +46,28 @@ from kg.build.state import (
     state_dir,
     writer_lock,
 )
-from kg.stores.home import GRAPH_FILE, home_of, stamp, unstamp
-from kg.types import Article, Entity, Extraction, Resolved, coarse_class
+from kg.confidence import DEFAULT_MIN_CONFIDENCE, check_threshold, split_relations
+from kg.errors import EmptyInputError, PublishInterruptedError, StateError, StoreError
+from kg.graph.assemble import write_build_graph
+from kg.graph.records import (
+    Block,
+    Triple,
+    build_dataset,
+    candidate_block,
+    count_facts,
+    graph_blocks,
+    graph_prefixes,
+    statements,
+)
 from kg.graph.validate import QuarantinedTriple, checked_blocks
 from kg.graph.validate.memo import CheckMemo, check_salt
+from kg.ingest import MAX_CHARS, check_replacements, read_articles, sample_corpus
+from kg.memo import Memo, read_memo, write_memo
+from kg.ontology import KGR_IRI, Gazetteer, load_gazetteer, ontology_dir
+from kg.rdf.trig import graph_piece, write_graph_files
+from kg.resolve import article_keys, resolve_minted
+from kg.stores.home import GRAPH_FILE, home_of, stamp, unstamp
+from kg.types import Article, Entity, Extraction, Resolved, coarse_class
 
 if TYPE_CHECKING:
     from kg.stores import Store
@@ -78,7 +78,8 @@ DEFAULT_OUTPUT = Path("output")
 _REFERENCES = frozenset({"coref", "demonym"})
 #: The file of the relations a build found below its threshold (``kg build --candidates``).
 CANDIDATES_FILE = "candidates.trig"
-#: The check results a build keeps for the next (:mod:`kg.graph.validate.memo`), in its state folder.
+#: The check results a build keeps for the next (:mod:`kg.graph.validate.memo`), in its
+#: state folder.
 CHECKS_FILE = "checks.json"
 #: The positions kg.html's layout keeps for the next build (:func:`kg.viz.layout.layout`).
 LAYOUTS_FILE = "layouts.json"
@@ -760,7 +761,8 @@ def _old_shards(folder: Path) -> list[str]:
 
 def _stage_shards(result: BuildResult, target: Path, *, base: str) -> None:
     """Put the build's shards into the staging folder: those the cluster wrote, or, for
-    ``kg add`` and ``kg remove``, the same shards made here (:func:`kg.build.cluster.write_shards`)."""
+    ``kg add`` and ``kg remove``, the same shards made here
+    (:func:`kg.build.cluster.write_shards`)."""
     if result.shards is None:
         from kg.build.cluster import write_local_shards
 

@@ -78,7 +78,8 @@ STATE_FORMAT = 1
 STAGING_DIR = "staging"
 #: In the state folder: the commit record, the staged files being renamed into place.
 COMMIT_FILE = "commit.json"
-#: In the state folder: present while a store may lack part of the build (see kg.build.pipeline.publish).
+#: In the state folder: present while a store may lack part of the build
+#: (see kg.build.pipeline.publish).
 PUBLISH_FILE = "publishing"
 #: In the state folder: the shards a cluster build wrote, until its commit moves them.
 SHARDS_NEW = "shards.new"

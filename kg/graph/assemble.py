@@ -14,7 +14,7 @@ default graph (entity descriptions and facts), the quarantine graph when
 anything was set aside. The Turtle file is the union of the graphs, one
 block per subject (the ontology's first): an entity's description, the
 articles that mention it and its relations are together, and a relation
-triple several articles state is written once (:func:`kg.export.write_graph_files`).
+triple several articles state is written once (:func:`kg.rdf.trig.write_graph_files`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from pathlib import Path
 from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
-from kg.export import GraphPiece, graph_piece, write_graph_files
 from kg.forks import map_forked
 from kg.graph.records import (
     ONTOLOGY_IRI,
@@ -50,6 +49,7 @@ from kg.graph.validate import (
 )
 from kg.graph.validate.memo import CheckMemo, Entry
 from kg.ontology import KGR_IRI, ontology_graph
+from kg.rdf.trig import GraphPiece, graph_piece, write_graph_files
 from kg.types import Entity, Resolved
 
 #: Articles a worker makes at a time.
@@ -89,7 +89,7 @@ def write_build_graph(
     graph (see :func:`kg.graph.validate.checked_blocks`, which this follows block
     for block), each record passed to ``on_quarantine``. ``dataset``, when
     given, receives every graph as written (for the HTML page; a list, their triples); ``digests``
-    the digest of each graph (see :func:`kg.export.write_graph_files`).
+    the digest of each graph (see :func:`kg.rdf.trig.write_graph_files`).
     ``memo`` replays the checks of graphs checked before and keeps this
     build's (:class:`kg.graph.validate.CheckMemo`). Returns the number of quads written.
     """

@@ -30,10 +30,10 @@ from rdflib.term import Node
 
 from kg.atomic import write_atomic
 from kg.errors import KGError, StoreError
-from kg.export import format_for_path, normalize_format
 from kg.query.check import ParsedQuery, check_query
 from kg.query.limits import DEFAULT_MAX_MEMORY
 from kg.query.result import QueryResult
+from kg.rdf.files import format_for_path, normalize_format
 from kg.rdf.prefixes import PREFIXES
 
 __all__ = [
@@ -223,7 +223,7 @@ class Store(abc.ABC):
         Parameters:
             destination: a file path (written through a temporary file, so
                 readers never see half a file), a binary or text stream, or None.
-            format: one of :data:`kg.export.FORMATS`; by default the path's
+            format: one of :data:`kg.rdf.files.FORMATS`; by default the path's
                 suffix tells it, else ``trig``. ``turtle`` and ``nt`` write
                 the union of all graphs, ``nquads``, ``trig`` and ``jsonld``
                 keep the named graphs.

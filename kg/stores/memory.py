@@ -14,14 +14,14 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
-from kg.export import dataset_quads as _rdflib_quads
-from kg.export import export_graph
+from kg.graph.export import export_graph
 from kg.query.check import ParsedQuery
 from kg.query.result import QueryResult
 from kg.query.run import run_query
 from kg.rdf.dataset import new_dataset
 from kg.rdf.load import load_graph
 from kg.rdf.prefixes import PREFIXES
+from kg.rdf.serialize import dataset_quads as _rdflib_quads
 from kg.stores.base import Destination, GraphName, Store, Triple, deliver, graph_iri, parsed_query
 
 __all__ = ["MemoryStore"]

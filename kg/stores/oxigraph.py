@@ -24,14 +24,14 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 from kg.errors import GraphFileError, QueryError, StoreError
-from kg.export import dataset_quads as _rdflib_quads
-from kg.export import export_graph
+from kg.graph.export import export_graph
 from kg.query.check import ParsedQuery
 from kg.query.limits import check_limits, run_killable
 from kg.query.result import QueryResult, with_graph
 from kg.rdf.dataset import add_quads, new_dataset
 from kg.rdf.load import syntax_message
 from kg.rdf.prefixes import PREFIXES
+from kg.rdf.serialize import dataset_quads as _rdflib_quads
 from kg.stores.base import Destination, GraphName, Store, Triple, deliver, parsed_query
 from kg.stores.folder import MARKER, open_folder, read_marker, unlock_folder, write_marker
 from kg.stores.layout import (

@@ -46,12 +46,12 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 from kg.errors import GraphFileError, QueryError, QueryTimeoutError, StoreError
-from kg.export import dataset_quads as _rdflib_quads
 from kg.query.check import ParsedQuery
 from kg.query.result import QueryResult
 from kg.rdf.dataset import add_quads, new_dataset
 from kg.rdf.load import syntax_message
 from kg.rdf.prefixes import PREFIXES
+from kg.rdf.serialize import dataset_quads as _rdflib_quads
 from kg.stores.base import Destination, GraphName, Store, Triple, parsed_query
 from kg.stores.layout import (
     COUNT_QUADS,

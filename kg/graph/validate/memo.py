@@ -83,7 +83,7 @@ def check_key(
 
     ``content``, when given, stands for the triples: a serialization of them
     that no other list of triples has (such as the Turtle of sorted distinct
-    triples, :func:`kg.export.graph_piece`), cheaper than making another.
+    triples, :func:`kg.rdf.trig.graph_piece`), cheaper than making another.
 
     >>> a, p = URIRef("https://example.org/a"), URIRef("https://example.org/p")
     >>> g = URIRef("https://example.org/g")
