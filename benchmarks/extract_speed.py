@@ -9,7 +9,7 @@ processes:
 (b) kg:     ``nlp = kg.extract.make_nlp()``;
             ``list(kg.extract.extract(articles, nlp, batch_size=B, gazetteer=g))``
             (the gazetteer loaded once beforehand, as ``kg.build.pipeline.run`` does)
-(c) build:  (b) followed by ``kg.resolve.resolve`` and ``kg.graph.records.build_dataset``,
+(c) build:  (b) followed by ``kg.resolve.resolve`` and ``kg.graph.assemble.build_dataset``,
             to show what the global (whole-corpus) steps cost on top.
 
 Both pipelines are loaded (load times reported apart, not timed with the
@@ -65,7 +65,7 @@ from corpus import (
 )
 from kg.errors import KGError
 from kg.extract import doc_to_extraction, extract, load_model, make_nlp
-from kg.graph.records import build_dataset
+from kg.graph.assemble import build_dataset
 from kg.ontology import Gazetteer, load_gazetteer
 from kg.resolve import resolve
 from kg.types import Article, Extraction
@@ -334,7 +334,7 @@ def report(results: Results, *, words: int, processes: int, target: float) -> fl
         ]
         rows += [
             ("(c) + kg.resolve.resolve", results.resolve, False),
-            ("    + kg.graph.records.build_dataset", results.graph, False),
+            ("    + kg.graph.assemble.build_dataset", results.graph, False),
             ("    = whole build", totals, True),
         ]
     for label, timings, rate in rows:

@@ -21,9 +21,9 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import OutputError, UnsupportedFormatError
+from kg.graph.assemble import build_dataset
 from kg.graph.export import export_graph
 from kg.graph.network import to_networkx
-from kg.graph.records import build_dataset
 from kg.rdf.files import FORMAT_SUFFIXES, FORMATS, format_for_path, normalize_format
 from kg.rdf.load import load_graph
 from kg.rdf.prefixes import PREFIXES

@@ -11,8 +11,9 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import IdentifiedNode, Node
 
+from kg.graph.assemble import build_dataset
 from kg.graph.export import export_graph
-from kg.graph.records import build_dataset, statements
+from kg.graph.records import statements
 from kg.ontology import KGO_IRI, KGR_IRI
 from kg.types import (
     Article,

@@ -1,5 +1,5 @@
-"""kg.graph.assemble: the graph files of a build are the same for any number of processes,
-and hold what the checked blocks hold (kg.graph.validate.checked_blocks)."""
+"""kg.build.graphfiles: the graph files of a build are the same for any number of processes,
+and hold the graphs the assembler makes in this process (kg.graph.assemble.graph_blocks)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from kg.graph.assemble import CHUNK, write_build_graph
-from kg.graph.records import ONTOLOGY_IRI, graph_blocks, graph_prefixes
-from kg.graph.validate import QuarantinedTriple, checked_blocks
+from kg.build.graphfiles import CHUNK, write_build_graph
+from kg.graph.assemble import graph_blocks
+from kg.graph.records import ONTOLOGY_IRI, graph_prefixes
+from kg.graph.validate import QuarantinedTriple
 from kg.graph.validate.memo import CheckMemo
 from kg.ontology import CORE_PREDICATES, KGO_IRI
 from kg.types import Entity, Resolved
@@ -71,7 +72,7 @@ def test_the_files_hold_the_checked_blocks(
     written = Dataset()
     written.parse(folder / "kg.trig", format="trig")
     expected = Dataset()
-    for name, triples in checked_blocks(graph_blocks(*built)):
+    for name, triples in graph_blocks(*built):
         graph = expected.default_graph if name is None else expected.graph(name)
         for triple in triples:
             graph.add(triple)
@@ -156,4 +157,4 @@ def test_kept_checks_write_the_same_bytes_and_records(
     monkeypatch.setattr(kg.graph.validate.memo, "check_document", checked_again)
     again = CheckMemo(kept)
     assert with_memo(tmp_path / "again", again) == quarantined
-    assert again.made == kept  # from the workers too, through ArticleGraph.check
+    assert again.made == kept  # from the workers too, through CheckedGraph.check

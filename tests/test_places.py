@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Dataset, Namespace, URIRef
 
+from kg.graph.assemble import build_dataset, graph_blocks
 from kg.graph.reason import infer
-from kg.graph.records import build_dataset, graph_blocks
-from kg.graph.validate import QuarantinedTriple, checked_blocks, validate_graph
+from kg.graph.validate import QuarantinedTriple, validate_graph
 from kg.ontology import KGO, KGR_IRI, load_gazetteer
 from kg.query import run_query
 from kg.rdf.load import load_graph
@@ -152,9 +152,7 @@ def test_the_build_check_keeps_a_place_whose_region_no_article_names() -> None:
     # when the article's graph (which names Shenzhen, not Guangdong) is checked.
     entities, resolved = resolve(_extractions(), gazetteer=load_gazetteer())
     quarantined: list[QuarantinedTriple] = []
-    blocks = list(
-        checked_blocks(graph_blocks(entities, resolved), on_quarantine=quarantined.append)
-    )
+    blocks = list(graph_blocks(entities, resolved, on_quarantine=quarantined.append))
     assert quarantined == []
     default = next(triples for name, triples in blocks if name is None)
     assert (R["place/shenzhen"], KGO.locatedIn, R["place/guangdong"]) in default

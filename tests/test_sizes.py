@@ -50,7 +50,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "dates.py:resolve_date": "one decision table of date forms",
     "extract/entities.py:EntityRecognizer.match": "the recognizer's votes in one pass",
     "extract/temporal.py:clause_date": "one decision table of a clause's date",
-    "graph/assemble.py:write_build_graph": "one of the four graph assemblers (issue 13)",
     "graph/network.py:to_networkx": "nodes, edges and their provenance attributes in one",
     "rdf/trig.py:write_graph_files": "the TriG and Turtle files streamed in one place",
     "resolve/__init__.py:resolve_minted": "resolution of minted ids across the build",

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from checked_blocks import checked_blocks
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import SH
@@ -14,12 +15,12 @@ from typer.testing import CliRunner
 
 from kg.build.pipeline import BuildResult, write_outputs
 from kg.cli import app
+from kg.graph.assemble import graph_blocks
 from kg.graph.export import export_graph
-from kg.graph.records import graph_blocks, graph_prefixes
+from kg.graph.records import graph_prefixes
 from kg.graph.validate import (
     SHAPES_IRI,
     CompiledShapes,
-    checked_blocks,
     format_report,
     quarantine_graph,
     quarantined,
@@ -91,7 +92,7 @@ def broken(change: str) -> Dataset:
 
 
 def blocks_of(ds: Dataset) -> list[tuple[URIRef | None, list]]:
-    """A dataset as the (graph name, triples) blocks kg.graph.records.graph_blocks yields."""
+    """A dataset as (graph name, triples) blocks, the default graph first."""
     blocks: list[tuple[URIRef | None, list]] = [(None, sorted(ds.default_graph))]
     for g in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
         if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g):
@@ -435,8 +436,8 @@ def test_kg_validate_of_a_missing_file_is_a_clean_error(tmp_path: Path) -> None:
     assert "error:" in out.stderr  # type: ignore[attr-defined]
 
 
-def test_graph_blocks_output_can_be_checked_directly() -> None:
+def test_the_graph_of_a_build_is_checked() -> None:
     build = result(wrong=True)
-    names = [n for n, _ in checked_blocks(graph_blocks(build.entities, build.resolved))]
+    names = [n for n, _ in graph_blocks(build.entities, build.resolved)]
     assert names[-1] == quarantine_graph()
     assert names[-2] is None

@@ -35,36 +35,16 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from rdflib import URIRef
-from rdflib.term import Node
-
 from kg.build.parallel import chunks, extract_chunk
 from kg.errors import ClusterError
-from kg.graph.assemble import checked_article
-from kg.graph.records import (
-    ONTOLOGY_IRI,
-    Block,
-    Triple,
-    dataset_from_blocks,
-    entity_triples,
-    sorted_triples,
-    statements,
-    statements_by_document,
-)
-from kg.graph.validate import (
-    QuarantinedTriple,
-    check_descriptions,
-    checked_default_graph,
-    quarantine_block,
-    statements_of,
-)
-from kg.ontology import ontology_graph
+from kg.graph.assemble import ArticleWork, CheckedGraph, Descriptions, article_graph, assemble
+from kg.graph.records import dataset_from_blocks
 from kg.types import Article, Entity, Extraction, Resolved
 
 #: Articles per extraction task: enough to batch on the worker, small enough to balance.
@@ -130,24 +110,17 @@ def connect(address: str) -> Iterator[Any]:
 
 
 def _write_shard(
-    resolved: list[Resolved], path: str, base: str, descriptions: Mapping[Node, Sequence[Triple]]
-) -> tuple[list[tuple[Triple, Node, Decimal]], list[QuarantinedTriple]]:
-    """Worker task: check the named graphs of some articles and write them as an N-Quads
-    shard; return the statements kept and the records of what was set aside."""
+    works: Sequence[ArticleWork], path: str, base: str, descriptions: Descriptions
+) -> list[CheckedGraph]:
+    """Worker task: make and check the named graphs of some articles and write them as an
+    N-Quads shard; return the graphs without their triples (the statements kept and the
+    records of what was set aside stay)."""
     from kg.graph.export import export_graph
 
-    by_doc = statements_by_document(statements(resolved))
-    blocks: list[Block] = []
-    stated: list[tuple[Triple, Node, Decimal]] = []
-    records: list[QuarantinedTriple] = []
-    for item in resolved:
-        doc_statements = by_doc.get(item.extraction.article.id, [])
-        name, kept, found = checked_article(item, doc_statements, descriptions, base=base)
-        records.extend(found)
-        stated.extend(statements_of(kept))
-        blocks.append((name, kept))
+    graphs = [article_graph(work, descriptions, base=base) for work in works]
+    blocks = [(graph.name, graph.triples or ()) for graph in graphs]
     export_graph(dataset_from_blocks(blocks, base=base), format="nquads", destination=Path(path))
-    return stated, records
+    return [replace(graph, triples=None) for graph in graphs]
 
 
 def extract_on_cluster(
@@ -214,36 +187,42 @@ def _write_all_shards(
     *,
     base: str,
 ) -> list[Path]:
-    """:func:`write_shards` on ``client``'s workers, or here when it is None."""
+    """:func:`write_shards` on ``client``'s workers, or here when it is None: the graphs of
+    :func:`kg.graph.assemble.assemble`, the articles' made by the shards' writers."""
     from kg.graph.export import export_graph
 
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.nq"):
         old.unlink()
-    descriptions, records = check_descriptions(entity_triples(entities, base=base), base=base)
-    parts = chunks(resolved, PARTITION)
-    paths = [folder / f"part-{i:05d}.nq" for i in range(len(parts))]
-    if client is None:
-        done = [
-            _write_shard(part, str(p), base, descriptions)
-            for part, p in zip(parts, paths, strict=True)
-        ]
-    else:
-        shared = client.scatter(descriptions, broadcast=True)
-        futures = client.map(
-            _write_shard, parts, [str(p) for p in paths], base=base, descriptions=shared, pure=False
-        )
-        done = client.gather(futures)
-    stated: list[tuple[Triple, Node, Decimal]] = []
-    for kept, found in done:
-        stated.extend(kept)
-        records.extend(found)
-    blocks: list[Block] = [
-        (URIRef(ONTOLOGY_IRI), sorted_triples(ontology_graph())),
-        (None, checked_default_graph(descriptions, stated, base=base)),
-    ]
-    if records:
-        blocks.append(quarantine_block(records, base=base))
+    paths: list[Path] = []
+
+    def shards(
+        works: Sequence[ArticleWork], descriptions: Descriptions, base: str
+    ) -> Iterator[CheckedGraph]:
+        parts = chunks(works, PARTITION)
+        paths.extend(folder / f"part-{i:05d}.nq" for i in range(len(parts)))
+        if client is None:
+            done = [
+                _write_shard(part, str(p), base, descriptions)
+                for part, p in zip(parts, paths, strict=True)
+            ]
+        else:
+            shared = client.scatter(descriptions, broadcast=True)
+            futures = client.map(
+                _write_shard,
+                parts,
+                [str(p) for p in paths],
+                base=base,
+                descriptions=shared,
+                pure=False,
+            )
+            done = client.gather(futures)
+        for graphs in done:
+            yield from graphs
+
+    graphs = assemble(entities, resolved, base=base, articles=shards)
+    # The articles' graphs are in the shards; the rest (ontology, default graph, quarantine) here.
+    blocks = [(graph.name, graph.triples) for graph in graphs if graph.triples is not None]
     entities_path = folder / "entities.nq"
     dataset = dataset_from_blocks(blocks, base=base)
     export_graph(dataset, format="nquads", destination=entities_path)

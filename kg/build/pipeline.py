@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from rdflib import Dataset
 
 from kg.atomic import write_atomic
+from kg.build.graphfiles import in_processes, write_build_graph
 from kg.build.parallel import extract_articles
 from kg.build.state import (
     SHARDS_DIR,
@@ -48,18 +49,17 @@ from kg.build.state import (
 )
 from kg.confidence import DEFAULT_MIN_CONFIDENCE, check_threshold, split_relations
 from kg.errors import EmptyInputError, PublishInterruptedError, StateError, StoreError
-from kg.graph.assemble import write_build_graph
+from kg.graph.assemble import assemble as assemble_graph
+from kg.graph.assemble import build_dataset
 from kg.graph.records import (
     Block,
     Triple,
-    build_dataset,
     candidate_block,
     count_facts,
-    graph_blocks,
     graph_prefixes,
     statements,
 )
-from kg.graph.validate import QuarantinedTriple, checked_blocks
+from kg.graph.validate import QuarantinedTriple
 from kg.graph.validate.memo import CheckMemo, check_salt
 from kg.ingest import MAX_CHARS, check_replacements, read_articles, sample_corpus
 from kg.memo import Memo, read_memo, write_memo
@@ -94,8 +94,8 @@ class BuildResult:
     ``resolved`` holds the relations the build asserts, those at or above its
     confidence threshold; ``candidates`` the ones below it, by document
     (documents with none left out). ``dataset`` (an rdflib Dataset of the
-    whole graph) is made on first use: writing the graph files streams and
-    does not need it.
+    whole graph, checked: what kg.trig holds) is made on first use: writing
+    the graph files streams and does not need it.
     """
 
     entities: list[Entity]
@@ -110,7 +110,8 @@ class BuildResult:
 
     @cached_property
     def dataset(self) -> Dataset:
-        """The whole graph as an rdflib Dataset (a named graph per article)."""
+        """The whole graph as an rdflib Dataset (a named graph per article), as kg.trig holds it
+        (:func:`kg.graph.assemble.assemble`)."""
         return build_dataset(self.entities, self.resolved, base=self.base)
 
 
@@ -434,7 +435,8 @@ def _model_meta(model: str | None) -> dict[str, object]:
 
 
 def build_graph(paths: Sequence[str | Path] = (), **options: object) -> Dataset:
-    """Return the knowledge graph of ``paths`` as an rdflib Dataset (a named graph per article)."""
+    """Return the knowledge graph of ``paths`` as an rdflib Dataset (a named graph per article),
+    checked against the shapes as kg.trig is."""
     return run(paths, **options).dataset  # type: ignore[arg-type]
 
 
@@ -560,8 +562,8 @@ def write_outputs(
 
     With ``validate`` (the default) the graph files hold only what conforms to
     ontology/shapes.ttl; the rest goes to the quarantine graph, each triple
-    set aside passed to ``on_quarantine`` (see :func:`kg.graph.validate.checked_blocks`).
-    ``jobs`` processes make the articles' graphs (:mod:`kg.graph.assemble`).
+    set aside passed to ``on_quarantine`` (see :func:`kg.graph.assemble.assemble`).
+    ``jobs`` processes make the articles' graphs (:mod:`kg.build.graphfiles`).
 
     The files, with the build state, replace the previous ones together or
     not at all (:func:`kg.build.state.output_transaction`), whatever stops the
@@ -571,9 +573,15 @@ def write_outputs(
     folder = Path(out_dir)
     digests: dict[str, str] = {}
 
-    def blocks(report: Callable[[QuarantinedTriple], None] | None = None) -> Iterable[Block]:
-        made = graph_blocks(result.entities, result.resolved, base=base)
-        return checked_blocks(made, base=base, on_quarantine=report) if validate else made
+    def blocks() -> Iterable[Block]:  # the graph as the files hold it, for the store
+        graphs = assemble_graph(
+            result.entities,
+            result.resolved,
+            base=base,
+            validate=validate,
+            articles=in_processes(jobs),
+        )
+        return ((graph.name, graph.triples or ()) for graph in graphs)
 
     # kg.html shows the checked graph, as the files hold it (result.dataset is
     # unchecked): its triples are gathered as the graphs are written.
@@ -838,9 +846,9 @@ def publish(
     article's graph (and the default graph of entity descriptions) only, or
     also the graphs of other articles whose entities it merged. With no
     ``previous``, every graph is sent and any other graph in the store removed.
-    ``blocks`` are the graph as the files hold it (:func:`kg.graph.records.graph_blocks`,
-    checked). ``store``, when given, is ``spec`` already open (and left open).
-    Returns (graphs sent, graphs removed).
+    ``blocks`` are the graph as the files hold it (:func:`kg.graph.assemble.assemble`).
+    ``store``, when given, is ``spec`` already open (and left open). Returns (graphs sent,
+    graphs removed).
     """
     from kg.stores import open_store
 

@@ -2,8 +2,8 @@
 
 - :mod:`kg.graph.records`: pure triple makers: entities, statements, observations
   and their provenance as (graph name, sorted triples) blocks;
-- :mod:`kg.graph.assemble`: the one assembler of a build's checked named graphs,
-  and kg.trig / kg.ttl written from it;
+- :mod:`kg.graph.assemble`: the one assembler of a build's checked named graphs
+  (kg.trig / kg.ttl, shards, the store and ``build_graph()`` read it);
 - :mod:`kg.graph.validate`: the SHACL shapes, the check of each graph and the quarantine;
 - :mod:`kg.graph.reason`: the triples OWL 2 RL entails (``--infer``).
 

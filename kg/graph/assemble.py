@@ -1,38 +1,53 @@
-"""A build's graph files (kg.trig, kg.ttl), made article by article in parallel.
+"""The one assembler of a build's graph: its checked named graphs, in the order they are written.
 
-Once entities are resolved, an article's named graph depends only on the
-article, its statements, the entity ids and the checked entity descriptions.
-So after resolution the articles' graphs are made, checked against the
-shapes (:func:`kg.graph.validate.check_document`) and serialized in worker
-processes forked from this one (:func:`kg.forks.map_forked`), which hand
-back bytes; this process writes them in article-id order, then the default
-graph, whose corroborated facts need every article's kept statements, and
-the quarantine graph. The files are the same for any number of processes.
+:func:`assemble` yields the graphs of a resolved build one at a time:
 
-Order of the graphs in the TriG file: the ontology, the articles by id, the
-default graph (entity descriptions and facts), the quarantine graph when
-anything was set aside. The Turtle file is the union of the graphs, one
-block per subject (the ontology's first): an entity's description, the
-articles that mention it and its relations are together, and a relation
-triple several articles state is written once (:func:`kg.rdf.trig.write_graph_files`).
+1. the ontology (``<https://w3id.org/kg-builder/ontology>``);
+2. one graph per article, in article-id order. Once entities are resolved an
+   article's graph depends only on the article, its statements, the entity ids
+   and the checked entity descriptions, so the articles are handed to a
+   *mapper*: here, in this process (:func:`in_this_process`); a pool of forked
+   processes or a Dask cluster in :mod:`kg.build`. Each article's graph is
+   checked against the shapes with the descriptions of the entities it names
+   (:func:`kg.graph.validate.check_document`);
+3. the default graph: the checked entity descriptions
+   (:func:`kg.graph.validate.check_descriptions`) and the corroborated facts of
+   the statements the articles kept (:func:`kg.graph.validate.checked_default_graph`);
+4. the quarantine graph, when anything was set aside
+   (:func:`kg.graph.validate.quarantine_block`).
+
+What breaks a shape is left out of its graph and recorded in the quarantine
+graph, and the check repeats until what is left conforms. Set aside together:
+a statement or an observation whole with the relation triple it qualifies; a
+relation triple with its statement; an entity's description, and then each
+article's triples about that entity. Without ``validate`` nothing is checked
+and nothing set aside.
+
+kg.trig and kg.ttl (:func:`kg.build.graphfiles.write_build_graph`), the
+shards of a cluster build (:func:`kg.build.cluster.write_shards`), publishing
+to a store (:func:`kg.build.pipeline.publish`) and :func:`build_dataset` all
+read this one stream.
+
+>>> from kg.types import Entity
+>>> [name is None for name, _ in graph_blocks([Entity("org/acme", "Acme", "Company")], [])]
+[False, True]
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
-from kg.forks import map_forked
 from kg.graph.records import (
     ONTOLOGY_IRI,
+    Block,
     Statement,
     Triple,
-    add_block,
+    dataset_from_blocks,
     document_block,
     entity_triples,
     sorted_triples,
@@ -49,52 +64,75 @@ from kg.graph.validate import (
 )
 from kg.graph.validate.memo import CheckMemo, Entry
 from kg.ontology import KGR_IRI, ontology_graph
-from kg.rdf.trig import GraphPiece, graph_piece, write_graph_files
+from kg.rdf.trig import GraphPiece, graph_piece
 from kg.types import Entity, Resolved
 
-#: Articles a worker makes at a time.
-CHUNK = 16
+__all__ = [
+    "ArticleMapper",
+    "ArticleWork",
+    "CheckedGraph",
+    "Descriptions",
+    "article_graph",
+    "assemble",
+    "build_dataset",
+    "checked_article",
+    "graph_blocks",
+    "in_this_process",
+]
+
+#: One article and its merged statements: what its graph is made from.
+ArticleWork = tuple[Resolved, Sequence[Statement]]
+#: The checked entity descriptions by subject; None when nothing is checked.
+Descriptions = Mapping[Node, Sequence[Triple]] | None
 
 
 @dataclass(frozen=True)
-class ArticleGraph:
-    """What a worker hands back for one article: its graph, serialized, and what the
-    default graph and the quarantine need from it."""
+class CheckedGraph:
+    """One named graph of a build, checked, and what the default graph and the quarantine
+    need from it.
 
-    piece: GraphPiece
-    statements: tuple[tuple[Triple, Node, Decimal], ...]  # for the corroborated facts
-    quarantined: tuple[QuarantinedTriple, ...]
-    triples: tuple[Triple, ...] | None  # the kept triples, when the caller wants them
+    ``triples`` is None when the mapper that made an article's graph kept them to
+    itself (written to a shard, or serialized as ``piece``, without the triples).
+    """
+
+    name: URIRef | None  # None: the default graph
+    triples: Sequence[Triple] | None
+    statements: tuple[tuple[Triple, Node, Decimal], ...] = ()  # for the corroborated facts
+    quarantined: tuple[QuarantinedTriple, ...] = ()
+    piece: GraphPiece | None = None  # its Turtle, when the mapper wrote it (kg.rdf.trig)
     check: tuple[str, Entry] | None = None  # the check's key and result, for the memo
 
 
-def write_build_graph(
+#: Makes the graphs of articles, results in their order: (the articles, the checked
+#: descriptions, the base IRI) -> their graphs. :func:`in_this_process` is one.
+ArticleMapper = Callable[[Sequence[ArticleWork], Descriptions, str], Iterable[CheckedGraph]]
+
+
+def assemble(
     entities: Sequence[Entity],
     resolved: Sequence[Resolved],
     *,
-    trig: str | Path | None = None,
-    turtle: str | Path | None = None,
-    prefixes: Mapping[str, str],
     base: str = KGR_IRI,
     validate: bool = True,
-    jobs: int = 1,
+    ontology: bool = True,
     on_quarantine: Callable[[QuarantinedTriple], None] | None = None,
-    dataset: Dataset | list[Triple] | None = None,
-    digests: dict[str, str] | None = None,
-    memo: CheckMemo | None = None,
-) -> int:
-    """Write the graph of a resolved build into ``trig`` and ``turtle`` with ``jobs`` processes.
+    articles: ArticleMapper | None = None,
+) -> Iterator[CheckedGraph]:
+    """The checked named graphs of a build, one at a time, in their order (module docstring).
 
-    With ``validate`` what breaks the shapes is set aside in the quarantine
-    graph (see :func:`kg.graph.validate.checked_blocks`, which this follows block
-    for block), each record passed to ``on_quarantine``. ``dataset``, when
-    given, receives every graph as written (for the HTML page; a list, their triples); ``digests``
-    the digest of each graph (see :func:`kg.rdf.trig.write_graph_files`).
-    ``memo`` replays the checks of graphs checked before and keeps this
-    build's (:class:`kg.graph.validate.CheckMemo`). Returns the number of quads written.
+    Parameters:
+        entities, resolved: the resolved build.
+        base: the base IRI of the build's resources.
+        validate: check against the shapes and set aside what breaks them.
+        ontology: yield the ontology's graph first.
+        on_quarantine: called with each triple set aside, as found.
+        articles: makes the articles' graphs (default :func:`in_this_process`).
+
+    >>> from kg.types import Entity
+    >>> graphs = list(assemble([Entity("org/acme", "Acme", "Company")], [], ontology=False))
+    >>> [(g.name, len(g.triples)) for g in graphs]
+    [(None, 2)]
     """
-    descriptions: dict[Node, list[Triple]] = {}
-    described = sorted_triples(entity_triples(entities, base=base))
     records: list[QuarantinedTriple] = []
 
     def report(found: Sequence[QuarantinedTriple]) -> None:
@@ -103,6 +141,8 @@ def write_build_graph(
             for record in found:
                 on_quarantine(record)
 
+    described = sorted_triples(entity_triples(entities, base=base))
+    descriptions: dict[Node, list[Triple]] = {}
     if validate:
         descriptions, found = check_descriptions(described, base=base)
         report(found)
@@ -110,71 +150,95 @@ def write_build_graph(
         for triple in described:
             descriptions.setdefault(triple[0], []).append(triple)
     by_doc = statements_by_document(statements(resolved))
-    articles = sorted(resolved, key=lambda r: r.extraction.article.id)
-
-    def make(item: Resolved) -> ArticleGraph:
-        return _article_graph(
-            item,
-            by_doc.get(item.extraction.article.id, ()),
-            descriptions=descriptions if validate else None,
-            base=base,
-            prefixes=prefixes,
-            keep=dataset is not None,
-            memo=memo,
-        )
-
-    def pieces() -> Iterator[GraphPiece]:
-        ontology = sorted_triples(ontology_graph())
-        if dataset is not None:
-            _keep(dataset, URIRef(ONTOLOGY_IRI), ontology)
-        yield graph_piece(URIRef(ONTOLOGY_IRI), ontology, prefixes=prefixes)
-        stated: list[tuple[Triple, Node, Decimal]] = []
-        for made in map_forked(make, articles, jobs=jobs, chunk=CHUNK):
-            report(made.quarantined)
-            if memo is not None and made.check is not None:
-                memo.made[made.check[0]] = made.check[1]
-            stated.extend(made.statements)
-            if dataset is not None and made.triples is not None:
-                _keep(dataset, made.piece.name, made.triples)  # type: ignore[arg-type]
-            yield made.piece
-        default = checked_default_graph(descriptions, stated, base=base)
-        if dataset is not None:
-            _keep(dataset, None, default)
-        yield graph_piece(None, default, prefixes=prefixes)
-        if records:
-            name, triples = quarantine_block(records, base=base)
-            if dataset is not None:
-                _keep(dataset, name, triples)
-            yield graph_piece(name, triples, prefixes=prefixes)
-
-    return write_graph_files(pieces(), trig=trig, turtle=turtle, prefixes=prefixes, digests=digests)
+    works = [
+        (item, by_doc.get(item.extraction.article.id, ()))
+        for item in sorted(resolved, key=lambda r: r.extraction.article.id)
+    ]
+    if ontology:
+        yield CheckedGraph(URIRef(ONTOLOGY_IRI), sorted_triples(ontology_graph()))
+    stated: list[tuple[Triple, Node, Decimal]] = []
+    mapper = articles if articles is not None else in_this_process
+    for graph in mapper(works, descriptions if validate else None, base):
+        report(graph.quarantined)
+        stated.extend(graph.statements)
+        yield graph
+    yield CheckedGraph(None, checked_default_graph(descriptions, stated, base=base))
+    if records:
+        yield CheckedGraph(*quarantine_block(records, base=base))
 
 
-def _keep(dataset: Dataset | list[Triple], name: URIRef | None, triples: Sequence[Triple]) -> None:
-    if isinstance(dataset, list):
-        dataset.extend(triples)
-    else:
-        add_block(dataset, name, triples)
+def in_this_process(
+    works: Sequence[ArticleWork], descriptions: Descriptions, base: str
+) -> Iterator[CheckedGraph]:
+    """The :data:`ArticleMapper` that makes the articles' graphs here, one after another."""
+    for work in works:
+        yield article_graph(work, descriptions, base=base)
 
 
-def _article_graph(
-    item: Resolved,
-    doc_statements: Sequence[Statement],
+def graph_blocks(
+    entities: Sequence[Entity],
+    resolved: Sequence[Resolved],
     *,
-    descriptions: Mapping[Node, Sequence[Triple]] | None,
-    base: str,
-    prefixes: Mapping[str, str],
-    keep: bool,
+    base: str = KGR_IRI,
+    validate: bool = True,
+    ontology: bool = True,
+    on_quarantine: Callable[[QuarantinedTriple], None] | None = None,
+) -> Iterator[Block]:
+    """The graphs of :func:`assemble`, made here, as (graph name, triples) blocks."""
+    for graph in assemble(
+        entities,
+        resolved,
+        base=base,
+        validate=validate,
+        ontology=ontology,
+        on_quarantine=on_quarantine,
+    ):
+        assert graph.triples is not None  # made here: every graph has its triples
+        yield graph.name, graph.triples
+
+
+def build_dataset(
+    entities: Sequence[Entity],
+    resolved: Sequence[Resolved],
+    *,
+    base: str = KGR_IRI,
+    validate: bool = True,
+    ontology: bool = True,
+) -> Dataset:
+    """The graph of a build as an rdflib Dataset: what kg.trig holds (:func:`assemble`).
+
+    With ``ontology`` (the default) the ontology itself is included as the
+    named graph ``<https://w3id.org/kg-builder/ontology>``, so the graph is
+    self-describing: labels of metrics and statuses, class hierarchy, domains.
+    """
+    blocks = graph_blocks(entities, resolved, base=base, validate=validate, ontology=ontology)
+    return dataset_from_blocks(blocks, base=base)
+
+
+def article_graph(
+    work: ArticleWork,
+    descriptions: Descriptions,
+    *,
+    base: str = KGR_IRI,
+    prefixes: Mapping[str, str] | None = None,
+    keep: bool = True,
     memo: CheckMemo | None = None,
-) -> ArticleGraph:
-    """Make, check and serialize one article's graph (in a worker process)."""
+) -> CheckedGraph:
+    """Make and check one article's graph (in a worker process, if need be).
+
+    With ``prefixes`` its Turtle is written too (``piece``), and ``keep`` says
+    whether to hand its triples back as well; ``memo`` replays the check of a
+    graph checked before (:class:`kg.graph.validate.memo.CheckMemo`).
+    """
+    item, doc_statements = work
     check = None
     if memo is None or descriptions is None:
         name, triples, quarantined = checked_article(item, doc_statements, descriptions, base=base)
-        piece = graph_piece(name, triples, prefixes=prefixes)
+        piece = None if prefixes is None else graph_piece(name, triples, prefixes=prefixes)
     else:
         # The graph's Turtle (with its prefixes) stands for its triples in the check's key:
         # it is written anyway, and the triples are sorted and distinct.
+        prefixes = prefixes or {}
         name, triples = document_block(item, doc_statements, base=base)
         piece = graph_piece(name, triples, prefixes=prefixes)
         content = piece.body + repr(sorted(prefixes.items())).encode()
@@ -182,11 +246,12 @@ def _article_graph(
         if quarantined:
             triples, piece = kept, graph_piece(name, kept, prefixes=prefixes)
         check = key, memo.made[key]
-    return ArticleGraph(
-        piece=piece,
+    return CheckedGraph(
+        name=name,
+        triples=tuple(triples) if keep else None,
         statements=tuple(statements_of(triples)),
         quarantined=tuple(quarantined),
-        triples=tuple(triples) if keep else None,
+        piece=piece,
         check=check,
     )
 
@@ -194,7 +259,7 @@ def _article_graph(
 def checked_article(
     item: Resolved,
     doc_statements: Sequence[Statement],
-    descriptions: Mapping[Node, Sequence[Triple]] | None,
+    descriptions: Descriptions,
     *,
     base: str = KGR_IRI,
 ) -> tuple[URIRef, list[Triple], list[QuarantinedTriple]]:

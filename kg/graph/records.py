@@ -14,17 +14,19 @@ be written apart as :class:`kgo:CandidateStatement` records
 (:func:`candidate_block`). Every IRI is derived from content, so the same
 input gives the same graph.
 
->>> from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
+>>> from kg.types import Article, Extraction, Mention, RelationCandidate, Resolved
 >>> text = "Lei Jun chairs Xiaomi."
 >>> people = (Mention(0, 7, "Lei Jun", "Person"), Mention(15, 21, "Xiaomi", "Company"))
 >>> works = (RelationCandidate(0, 1, "worksFor", 0.8, (0, 22)),)
 >>> ex = Extraction(Article("d1", text), people, works)
->>> ents = [Entity("person/lei-jun", "Lei Jun", "Person", docs=("d1",)),
-...         Entity("organization/xiaomi", "Xiaomi", "Company", docs=("d1",))]
->>> ds = build_dataset(ents, [Resolved(ex, ("person/lei-jun", "organization/xiaomi"))])
+>>> item = Resolved(ex, ("person/lei-jun", "organization/xiaomi"))
+>>> name, triples = document_block(item, statements([item]))
 >>> r = URIRef(KGR_IRI)
->>> (URIRef(r + "person/lei-jun"), KGO.worksFor, URIRef(r + "organization/xiaomi")) in ds
+>>> (URIRef(r + "person/lei-jun"), KGO.worksFor, URIRef(r + "organization/xiaomi")) in triples
 True
+
+The graph of a whole build, checked against the shapes, is
+:func:`kg.graph.assemble.assemble`'s.
 """
 
 from __future__ import annotations
@@ -49,7 +51,6 @@ from kg.ontology import (
     SCHEMA,
     SYMMETRIC_PREDICATES,
     WD,
-    ontology_graph,
 )
 from kg.rdf.prefixes import prefixes_for
 from kg.resolve.names import mention_role
@@ -173,26 +174,9 @@ def _merge(old: Statement, new: Statement) -> Statement:
 
 
 Triple = tuple[Node, Node, Node]
-#: A graph as :func:`graph_blocks` yields it: its name (None: the default graph), its triples.
-Block = tuple[URIRef | None, list[Triple]]
-
-
-def build_dataset(
-    entities: Sequence[Entity],
-    resolved: Sequence[Resolved],
-    *,
-    base: str = KGR_IRI,
-    ontology: bool = True,
-) -> Dataset:
-    """Return the RDF dataset of a build (see the module docstring).
-
-    With ``ontology`` (the default) the ontology itself is included as the
-    named graph ``<https://w3id.org/kg-builder/ontology>``, so the graph is
-    self-describing: labels of metrics and statuses, class hierarchy, domains.
-    """
-    return dataset_from_blocks(
-        graph_blocks(entities, resolved, base=base, ontology=ontology), base=base
-    )
+#: A graph as :func:`kg.graph.assemble.graph_blocks` yields it: its name (None: the default
+#: graph), its triples.
+Block = tuple[URIRef | None, Sequence[Triple]]
 
 
 def dataset_from_blocks(blocks: Iterable[Block] = (), *, base: str = KGR_IRI) -> Dataset:
@@ -209,37 +193,6 @@ def add_block(dataset: Dataset, name: URIRef | None, triples: Iterable[Triple]) 
     target = dataset.default_graph if name is None else dataset.graph(name)
     for triple in triples:
         target.add(triple)
-
-
-def graph_blocks(
-    entities: Sequence[Entity],
-    resolved: Sequence[Resolved],
-    *,
-    base: str = KGR_IRI,
-    ontology: bool = True,
-) -> Iterator[tuple[URIRef | None, list[Triple]]]:
-    """The graph of a build as (graph name, sorted triples) blocks, in a fixed order.
-
-    First the default graph (entity descriptions and corroborated facts), then
-    the ontology's named graph, then one named graph per document in id order.
-    Blocks are made one at a time, so a writer can stream a build of any size.
-    """
-    merged = statements(resolved)
-    support = (
-        (
-            (URIRef(base + st.subject), KGO[st.predicate], URIRef(base + st.object)),
-            statement_iri(st, base=base),
-            Decimal(str(_decimal(st.confidence))),
-        )
-        for st in merged
-    )
-    descriptions = [*entity_triples(entities, base=base), *fact_triples(support, base=base)]
-    yield None, sorted_triples(descriptions)
-    if ontology:
-        yield URIRef(ONTOLOGY_IRI), sorted_triples(ontology_graph())
-    by_doc = statements_by_document(merged)
-    for item in sorted(resolved, key=lambda r: r.extraction.article.id):
-        yield document_block(item, by_doc.get(item.extraction.article.id, ()), base=base)
 
 
 def statements_by_document(merged: Iterable[Statement]) -> dict[str, list[Statement]]:

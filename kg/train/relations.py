@@ -483,7 +483,7 @@ def seeds_report(gold_path: str | Path, *, nlp: Language) -> dict[str, Any]:
     """Score the sample corpus built with ``nlp`` against the seeds gold standard."""
     from kg.eval import load_seeds_gold, score_graph
     from kg.extract import extract
-    from kg.graph.records import build_dataset
+    from kg.graph.assemble import build_dataset
     from kg.ingest import read_articles, sample_corpus
     from kg.ontology import load_gazetteer
     from kg.resolve import resolve
@@ -492,7 +492,9 @@ def seeds_report(gold_path: str | Path, *, nlp: Language) -> dict[str, Any]:
     articles = list(read_articles(sample_corpus()))
     extractions = list(extract(articles, nlp, gazetteer=gazetteer))
     entities, resolved = resolve(extractions, gazetteer=gazetteer)
-    report = score_graph(build_dataset(entities, resolved), load_seeds_gold(gold_path))
+    report = score_graph(
+        build_dataset(entities, resolved, validate=False), load_seeds_gold(gold_path)
+    )
     added = [r for ex in extractions for r in ex.relations if r.trigger == TRIGGER]
     return {
         "entities": report.entities.to_dict(),

@@ -53,7 +53,7 @@ def sample_page(sample_build: Path) -> Path:
 def hostile_page(tmp_path_factory: pytest.TempPathFactory, nlp: Any) -> Path:
     """A page built from an article whose title and sentences carry script payloads."""
     from kg.extract import extract
-    from kg.graph.records import build_dataset
+    from kg.graph.assemble import build_dataset
     from kg.ingest import read_articles
     from kg.resolve import resolve
 

@@ -2,12 +2,13 @@
 
 :func:`validate_graph` checks a whole graph with pyshacl and returns a
 :class:`ValidationReport` (``kg validate`` prints it with
-:func:`format_report`). :func:`checked_blocks` checks a build as it streams,
-one batch of document graphs at a time, and sets the triples that break a
-shape aside in the quarantine graph ``<{base}graph/quarantine>`` as
-:class:`kgo:QuarantinedTriple` records, with the reason (kgo.ttl explains the
-model). The class tests of the shapes follow ``rdfs:subClassOf`` of the
-ontology, which is always added to the data checked.
+:func:`format_report`). :func:`kg.graph.assemble.assemble` checks a build as
+it streams, one document graph at a time, with :func:`check_descriptions` and
+:func:`check_document`, and sets the triples that break a shape aside in the
+quarantine graph ``<{base}graph/quarantine>`` as :class:`kgo:QuarantinedTriple`
+records, with the reason (kgo.ttl explains the model). The class tests of the
+shapes follow ``rdfs:subClassOf`` of the ontology, which is always added to the
+data checked.
 
 >>> from rdflib import Graph
 >>> g = Graph().parse(format="turtle", data='''
@@ -24,14 +25,12 @@ False
 
 from __future__ import annotations
 
-from kg.graph.records import Block
 from kg.graph.validate.compiled import CompiledShapes, ShapesNotCompiled, compiled_shapes
 from kg.graph.validate.graph_check import validate_graph
 from kg.graph.validate.quarantine import (
     QuarantinedTriple,
     check_descriptions,
     check_document,
-    checked_blocks,
     checked_default_graph,
     quarantine_block,
     quarantine_graph,
@@ -51,7 +50,6 @@ __all__ = [
     "ENGINES",
     "KGS",
     "SHAPES_IRI",
-    "Block",
     "CompiledShapes",
     "QuarantinedTriple",
     "ShapesNotCompiled",
@@ -59,7 +57,6 @@ __all__ = [
     "Violation",
     "check_descriptions",
     "check_document",
-    "checked_blocks",
     "checked_default_graph",
     "compiled_shapes",
     "format_report",

@@ -1,19 +1,20 @@
-"""Checking a build as it streams (:func:`checked_blocks`): what breaks a shape is set aside
-in the quarantine graph as ``kgo:QuarantinedTriple`` records, with the reason.
+"""Checking a build's graphs as they stream (:func:`kg.graph.assemble.assemble` calls these):
+what breaks a shape is set aside in the quarantine graph as ``kgo:QuarantinedTriple``
+records, with the reason.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.graph.records import ONTOLOGY_IRI, Block, Triple, fact_triples, sorted_triples
+from kg.graph.records import Block, Triple, fact_triples, sorted_triples
 from kg.graph.validate.compiled import (
     KGO_CONFIDENCE,
     KGO_STATEMENT,
@@ -32,7 +33,6 @@ __all__ = [
     "QuarantinedTriple",
     "check_descriptions",
     "check_document",
-    "checked_blocks",
     "checked_default_graph",
     "described_nodes",
     "quarantine_block",
@@ -68,68 +68,6 @@ class QuarantinedTriple:
         found = sorted(set(violations), key=violation_key)
         rules = sorted({v.shape for v in found if isinstance(v.shape, URIRef)}, key=str)
         return cls(triple, graph, tuple(v.reason() for v in found), tuple(rules))
-
-
-def checked_blocks(
-    blocks: Iterable[Block],
-    *,
-    base: str = KGR_IRI,
-    on_quarantine: Callable[[QuarantinedTriple], None] | None = None,
-) -> Iterator[Block]:
-    """Check a build's blocks against the shapes as they stream; set aside what breaks them.
-
-    ``blocks`` are as :func:`kg.graph.records.graph_blocks` yields them: the default
-    graph (entity descriptions and facts) first, then the ontology and one
-    graph per document. The entity descriptions are checked first
-    (:func:`check_descriptions`); each document graph is then checked with the
-    descriptions of the entities it names (:func:`check_document`), by
-    :class:`CompiledShapes` (the same shapes, checked as pyshacl does but fast
-    enough for every build). What breaks a shape is left out of its graph and
-    recorded in the quarantine graph (:func:`quarantine_graph`), and the check
-    repeats until what is left conforms. Set aside together: a statement or an
-    observation whole with the relation triple it qualifies; a relation triple
-    with its statement; an entity's description, and then each document's
-    triples about that entity.
-
-    Blocks come out in their order, except the default graph: it comes after
-    the documents (its facts are recomputed from the statements that were
-    kept, :func:`checked_default_graph`), followed by the quarantine graph when
-    anything was set aside (:func:`quarantine_block`). ``on_quarantine`` is
-    called with each triple set aside.
-
-    >>> from kg.graph.records import graph_blocks
-    >>> from kg.types import Entity
-    >>> blocks = graph_blocks([Entity("org/acme", "Acme", "Company")], [])
-    >>> [name is None for name, _ in checked_blocks(blocks)]
-    [False, True]
-    """
-    descriptions: dict[Node, list[Triple]] | None = None
-    statements: list[tuple[Triple, Node, Decimal]] = []
-    records: list[QuarantinedTriple] = []
-
-    def report(found: list[QuarantinedTriple]) -> None:
-        records.extend(found)
-        if on_quarantine is not None:
-            for record in found:
-                on_quarantine(record)
-
-    for name, triples in blocks:
-        if name is None:
-            if descriptions is not None:
-                raise ValueError("checked_blocks: the default graph came twice")
-            descriptions, found = check_descriptions(triples, base=base)
-            report(found)
-        elif str(name) == ONTOLOGY_IRI:
-            yield name, triples
-        else:
-            kept, found = check_document(name, triples, descriptions or {})
-            report(found)
-            statements.extend(statements_of(kept))
-            yield name, kept
-    if descriptions is not None:
-        yield None, checked_default_graph(descriptions, statements, base=base)
-    if records:
-        yield quarantine_block(records, base=base)
 
 
 def check_descriptions(

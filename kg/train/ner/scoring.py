@@ -63,7 +63,7 @@ def score_dev(nlp: Language, sentences: Sequence[ConllSentence]) -> ConllReport:
 def score_seeds(nlp: Language, gold: Path = SEEDS_GOLD) -> SeedsReport:
     """Build the sample corpus with kg's pipeline ``nlp`` and score it against the seeds."""
     from kg.extract import extract
-    from kg.graph.records import build_dataset
+    from kg.graph.assemble import build_dataset
     from kg.ingest import read_articles, sample_corpus
     from kg.ontology import load_gazetteer
     from kg.resolve import resolve
@@ -73,7 +73,7 @@ def score_seeds(nlp: Language, gold: Path = SEEDS_GOLD) -> SeedsReport:
     entities, resolved = resolve(
         list(extract(articles, nlp, gazetteer=gazetteer)), gazetteer=gazetteer
     )
-    return score_graph(build_dataset(entities, resolved), load_seeds_gold(gold))
+    return score_graph(build_dataset(entities, resolved, validate=False), load_seeds_gold(gold))
 
 
 def _entity_scores(report: ConllReport) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def score_news(nlp: Language, articles: Sequence[Article], gold: SeedsGold) -> S
     restricted to the articles (:func:`gold_subset`).
     """
     from kg.extract import extract
-    from kg.graph.records import build_dataset
+    from kg.graph.assemble import build_dataset
     from kg.ontology import load_gazetteer
     from kg.resolve import resolve
 
@@ -119,7 +119,7 @@ def score_news(nlp: Language, articles: Sequence[Article], gold: SeedsGold) -> S
         list(extract(ordered, nlp, gazetteer=gazetteer)), gazetteer=gazetteer
     )
     subset = gold_subset(gold, [a.id for a in ordered])
-    return score_graph(build_dataset(entities, resolved), subset)
+    return score_graph(build_dataset(entities, resolved, validate=False), subset)
 
 
 def entity_scores(report: SeedsReport) -> dict[str, Any]:
