@@ -3,7 +3,9 @@
 - :mod:`kg.build.pipeline`: the build, its updates and its output files;
 - :mod:`kg.build.state`: the build state kept for updates, the writer lock and the
   output transaction that commits a build's files together;
+- :mod:`kg.build.graphfiles`: kg.trig and kg.ttl, the articles' graphs made in forked processes;
 - :mod:`kg.build.parallel`: extraction over a local pool of processes;
+- :mod:`kg.build.forks`: a map over items in forked processes, results in order;
 - :mod:`kg.build.cluster`: extraction and graph shards on a Dask cluster.
 
 Importing the package loads none of them: import the module you need. The

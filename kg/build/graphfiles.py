@@ -22,7 +22,7 @@ from pathlib import Path
 
 from rdflib import Dataset, URIRef
 
-from kg.forks import map_forked
+from kg.build.forks import map_forked
 from kg.graph.assemble import (
     ArticleMapper,
     ArticleWork,

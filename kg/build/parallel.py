@@ -20,7 +20,7 @@ from functools import partial
 from itertools import islice
 from typing import Any, TypeVar
 
-from kg.forks import ignore_interrupt
+from kg.build.forks import ignore_interrupt
 from kg.types import Article, Extraction
 
 T = TypeVar("T")

@@ -1,9 +1,9 @@
 """A map over items in worker processes forked from this one, results in input order.
 
 The generic mapper behind the build's parallel steps that need no spaCy (making and
-checking each article's graph in :mod:`kg.graph.assemble`): the work reaches the workers
-by fork, not by pickling. Extraction's own pool, which loads the spaCy pipeline,
-is :mod:`kg.build.parallel`.
+checking each article's graph for kg.trig in :mod:`kg.build.graphfiles`): the work
+reaches the workers by fork, not by pickling. Extraction's own pool, which loads the
+spaCy pipeline, is :mod:`kg.build.parallel`.
 
 >>> list(map_forked(abs, [-1, 2, -3], jobs=2, chunk=1))
 [1, 2, 3]
