@@ -583,8 +583,8 @@ def write_outputs(
         )
         return ((graph.name, graph.triples or ()) for graph in graphs)
 
-    # kg.html shows the checked graph, as the files hold it (result.dataset is
-    # unchecked): its triples are gathered as the graphs are written.
+    # kg.html shows the checked graph, as the files hold it: its triples are gathered
+    # as the graphs are written, not made again (result.dataset).
     page_data: list[Triple] | None = [] if html else None
 
     # Every file is staged, then all replace the old ones at once (kg.build.state): an
