@@ -124,8 +124,8 @@ def main() -> None:
     )
     print(
         f"{len(lee) + len(reuters) + len(extra)} articles: {len(split['train'])} train "
-        f"({len(split['extra'])} of them drawn for rarer predicates, {len(more) + len(more2) + len(more3)} "
-        f"more drawn uniformly), {len(split['dev'])} dev, "
+        f"({len(split['extra'])} of them drawn for rarer predicates, "
+        f"{len(more) + len(more2) + len(more3)} more drawn uniformly), {len(split['dev'])} dev, "
         f"{len(split['double'])} annotated twice"
     )
 
