@@ -1,4 +1,4 @@
-"""kg.analyze: entity rankings, communities and paths with evidence; kg analyze and kg path."""
+"""kg.views.analyze: entity rankings, communities and paths with evidence; kg analyze and kg path."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from rdflib import RDF, Dataset, Namespace
 from typer.testing import CliRunner
 
-from kg.analyze import analysis_to_json, analyze, entity_network, find_path
+from kg.views.analyze import analysis_to_json, analyze, entity_network, find_path
 from kg.cli import app
 from kg.errors import NoPathError, ViewSelectionError
 from kg.graph.export import export_graph

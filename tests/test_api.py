@@ -18,7 +18,7 @@ import kg
 from kg.errors import GraphFileError, MissingDependencyError, QueryError
 from kg.query import QueryResult, Row, format_result
 from kg.rdf.prefixes import PREFIXES
-from kg.viz import render_html
+from kg.views import render_html
 
 ROOT = Path(__file__).resolve().parents[1]
 KGO = PREFIXES["kgo"]
