@@ -32,11 +32,12 @@ import networkx as nx
 from rdflib import Dataset, Graph, Variable
 from rdflib.term import Node
 
+from kg.atomic import check_not_inputs, check_writable
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import GraphFileError
-from kg.graph.export import export_graph
-from kg.graph.network import to_networkx as _to_networkx
-from kg.ingest import MAX_CHARS
+from kg.export import export_graph
+from kg.export import to_networkx as _to_networkx
+from kg.ingest import MAX_CHARS, collect_paths
 from kg.ontology import KGR_IRI
 from kg.query.check import ParsedQuery
 from kg.query.limits import DEFAULT_MAX_MEMORY
@@ -44,19 +45,23 @@ from kg.query.result import QueryResult
 from kg.query.run import run_query
 from kg.rdf.files import DEFAULT_GRAPH_PATH
 from kg.rdf.load import load_graph
+from kg.state import writer_lock
 from kg.types import Article
-from kg.viz import DEFAULT_MAX_NODES, render_html
-from kg.viz import write_html as _write_html
+from kg.views import DEFAULT_MAX_NODES, render_html
+from kg.views import write_html as _write_html
 
 if TYPE_CHECKING:
-    from kg.build.pipeline import BuildSummary
+    from kg.pipeline import BuildSummary
+    from kg.validate import QuarantinedTriple
 
 __all__ = [
+    "BUILD_FILES",
     "DEFAULT_OUTPUT",
     "GraphLike",
     "InlineView",
     "KnowledgeGraph",
     "build",
+    "check_outputs",
     "export",
     "load",
     "query",
@@ -68,6 +73,16 @@ __all__ = [
 DEFAULT_OUTPUT = DEFAULT_GRAPH_PATH.parent
 #: The file of a build folder that :func:`load` reads.
 _GRAPH_FILE = DEFAULT_GRAPH_PATH.name
+#: The files a build writes into its folder (kg build, kg add, kg remove).
+BUILD_FILES = (
+    "kg.ttl",
+    "kg.trig",
+    "kg.html",
+    "extractions.jsonl",
+    "candidates.trig",
+    ".kg/state.json",
+    ".kg/extractions.jsonl",
+)
 #: Entities drawn when a graph shows itself in a notebook (the page inlines them all).
 INLINE_MAX_NODES = 500
 
@@ -77,7 +92,7 @@ Pathish = str | os.PathLike[str]
 @dataclass(frozen=True)
 class InlineView:
     """The interactive view as a notebook shows it: the self-contained page of
-    :func:`kg.viz.render_html` in an ``<iframe srcdoc>`` (no server, no network)."""
+    :func:`kg.views.render_html` in an ``<iframe srcdoc>`` (no server, no network)."""
 
     page: str
     height: int = 600
@@ -138,7 +153,7 @@ class KnowledgeGraph:
         return to_networkx(self, provenance=provenance)
 
     def html(self, *, title: str = "kg", max_nodes: int | None = DEFAULT_MAX_NODES) -> str:
-        """The interactive view as one self-contained HTML page (:func:`kg.viz.render_html`)."""
+        """The interactive view as one self-contained HTML page (:func:`kg.views.render_html`)."""
         return render_html(self.dataset, title=title, max_nodes=max_nodes)
 
     def write_html(
@@ -236,7 +251,7 @@ def export(
 ) -> str | None:
     """Serialize a graph as ``kg export`` does; the text, or None when written to ``destination``.
 
-    ``format`` is one of :data:`kg.rdf.files.FORMATS` (turtle, nt, nquads, trig,
+    ``format`` is one of :data:`kg.export.FORMATS` (turtle, nt, nquads, trig,
     jsonld, graphml, gexf). Output is deterministic; a file is written
     atomically. Raises UnsupportedFormatError or OutputError.
     """
@@ -260,7 +275,7 @@ def write_html(
 
 
 def to_networkx(graph: GraphLike, *, provenance: bool = True) -> nx.MultiDiGraph:
-    """The entity network of a graph (:func:`kg.graph.network.to_networkx`): entities as nodes,
+    """The entity network of a graph (:func:`kg.export.to_networkx`): entities as nodes,
     relations as edges with, by default, their confidence, status, dates, evidence and source."""
     return _to_networkx(_graph(graph), provenance=provenance)
 
@@ -280,8 +295,12 @@ def build(
     max_chars: int | None = MAX_CHARS,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     candidates: bool = False,
+    validate: bool = True,
     on_start: Callable[[int], None] | None = None,
     on_article: Callable[[Article], None] | None = None,
+    on_quarantine: Callable[[QuarantinedTriple], None] | None = None,
+    wait: bool = True,
+    on_wait: Callable[[int | None], None] | None = None,
 ) -> BuildSummary:
     """Build the graph of some articles and write every output file, as ``kg build`` does.
 
@@ -300,31 +319,69 @@ def build(
         max_chars: refuse longer articles (None: no limit).
         min_confidence: the threshold of the relations the graph asserts.
         candidates: also write the relations below it to candidates.trig.
+        validate: check the graph against the shapes while writing it; what breaks
+            one goes to the quarantine graph, each triple handed to ``on_quarantine``.
         on_start, on_article: progress callbacks (the number of articles; each article done).
+        wait: wait while another kg writes ``out_dir`` (else fail at once);
+            ``on_wait`` is called with its process id when it does.
+
+    Raises:
+        OutputError: ``out_dir`` cannot be written, or an output file is one of the inputs.
 
     Returns:
-        A :class:`~kg.build.pipeline.BuildSummary`: documents, entities and
+        A :class:`~kg.pipeline.BuildSummary`: documents, entities and
         relations counted, and the files written. :func:`load` ``(out_dir)`` reads the graph.
     """
-    # kg.build.pipeline brings spaCy; imported here so that kg.load and kg.query never load it.
-    from kg.build.pipeline import build as build_folder
+    # kg.pipeline brings spaCy; imported here so that kg.load and kg.query never load it.
+    from kg.pipeline import BuildSummary, run, summarize, write_outputs
 
     given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
-    return build_folder(
-        [p if isinstance(p, str) else Path(p) for p in given],
-        out_dir=Path(out_dir),
-        html=html,
-        base=base,
-        encoding=encoding,
-        gazetteer_files=gazetteer_files,
-        model=model,
-        jobs=jobs,
-        cluster=cluster,
-        shard_dir=Path(out_dir) / "shards",  # as kg build: a cluster's shards in the build folder
-        store=store,
-        max_chars=max_chars,
-        min_confidence=min_confidence,
-        candidates=candidates,
-        on_start=on_start,
-        on_article=on_article,
+    inputs = [p if isinstance(p, str) else Path(p) for p in given]
+    out = Path(out_dir)
+    check_writable(out)  # before the work, not after it
+    check_outputs(inputs, [out / name for name in BUILD_FILES], [Path(g) for g in gazetteer_files])
+    with writer_lock(out, wait=wait, on_wait=on_wait):
+        result = run(
+            inputs,
+            encoding=encoding,
+            gazetteer_files=gazetteer_files,
+            base=base,
+            on_article=on_article,
+            on_start=on_start,
+            model=model,
+            jobs=jobs,
+            cluster=cluster,
+            shard_dir=out / "shards",  # a cluster's shards in the build folder
+            store=store,
+            max_chars=max_chars,
+            min_confidence=min_confidence,
+            candidates=candidates,
+        )
+        files = write_outputs(
+            result,
+            out,
+            html=html,
+            base=base,
+            validate=validate,
+            on_quarantine=on_quarantine,
+            jobs=jobs,
+        )
+    summary = summarize(result)
+    return BuildSummary(
+        summary.documents, summary.entities, summary.relations, summary.observations, files
     )
+
+
+def check_outputs(
+    paths: Sequence[str | Path], outputs: Sequence[Path], extra: Sequence[Path | None] = ()
+) -> None:
+    """Refuse to overwrite a file that is also an input (``kg extract a.jsonl -o a.jsonl``):
+    an article of ``paths`` or an ``extra`` input file, by any name (kg.atomic.check_not_inputs).
+
+    Raises:
+        OutputError: one of ``outputs`` is an input.
+    """
+    if not any(path.exists() or path.is_symlink() for path in outputs):
+        return
+    inputs = [path for path in extra if path is not None]
+    check_not_inputs(outputs, [*(collect_paths(paths) if paths else []), *inputs])
