@@ -43,6 +43,7 @@ from kg.ingest import MAX_CHARS
 
 if TYPE_CHECKING:
     from kg.pipeline import BuildSummary, ChangeSummary
+    from kg.validate import QuarantinedTriple
 
 __all__ = ["add", "build", "extract", "remove"]
 
@@ -135,7 +136,7 @@ def build(
     from kg.api import build as build_folder
     from kg.confidence import check_threshold
 
-    set_aside: list = []
+    set_aside: list[QuarantinedTriple] = []
 
     def go() -> BuildSummary:
         check_threshold(min_confidence, option="--min-confidence")  # before any work
@@ -163,7 +164,9 @@ def build(
     _print_summary(guarded(go), set_aside, quiet=quiet)
 
 
-def _print_summary(summary: BuildSummary, set_aside: list, *, quiet: bool) -> None:
+def _print_summary(
+    summary: BuildSummary, set_aside: list[QuarantinedTriple], *, quiet: bool
+) -> None:
     """What the build set aside (on stderr); unless ``quiet``, its entities by class and
     relations by predicate, side by side, and the files it wrote."""
     from kg.validate.listing import quarantine_note
