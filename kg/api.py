@@ -1,9 +1,11 @@
 """The Python face of kg: what ``import kg`` offers (see docs/python.md).
 
 Each function takes typed keyword options and calls the library function the
-CLI calls: :func:`build` (``kg build``), :func:`load`, :func:`query`
-(``kg query``), :func:`export` (``kg export``), :func:`write_html`
-(``kg viz``) and :func:`to_networkx`. A graph can be given as a
+CLI calls: :func:`build` (``kg build``), :func:`add` and :func:`remove`
+(``kg add``, ``kg remove``), :func:`extract_jsonl` (``kg extract``; only as
+``kg.api.extract_jsonl``: ``kg.extract`` is the extraction package),
+:func:`load`, :func:`query` (``kg query``), :func:`export` (``kg export``),
+:func:`write_html` (``kg viz``) and :func:`to_networkx`. A graph can be given as a
 :class:`KnowledgeGraph` (what :func:`load` returns), an rdflib Graph or
 Dataset, or the path of a graph file or build folder.
 
@@ -22,6 +24,7 @@ Dataset, or the path of a graph file or build folder.
 from __future__ import annotations
 
 import html
+import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,7 +54,7 @@ from kg.views import DEFAULT_MAX_NODES, render_html
 from kg.views import write_html as _write_html
 
 if TYPE_CHECKING:
-    from kg.pipeline import BuildSummary
+    from kg.pipeline import BuildSummary, ChangeSummary
     from kg.validate import QuarantinedTriple
 
 __all__ = [
@@ -60,11 +63,14 @@ __all__ = [
     "GraphLike",
     "InlineView",
     "KnowledgeGraph",
+    "add",
     "build",
     "check_outputs",
     "export",
+    "extract_jsonl",
     "load",
     "query",
+    "remove",
     "to_networkx",
     "write_html",
 ]
@@ -335,8 +341,7 @@ def build(
     # kg.pipeline brings spaCy; imported here so that kg.load and kg.query never load it.
     from kg.pipeline import BuildSummary, run, summarize, write_outputs
 
-    given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
-    inputs = [p if isinstance(p, str) else Path(p) for p in given]
+    inputs = _inputs(paths)
     out = Path(out_dir)
     check_writable(out)  # before the work, not after it
     check_outputs(inputs, [out / name for name in BUILD_FILES], [Path(g) for g in gazetteer_files])
@@ -385,3 +390,131 @@ def check_outputs(
         return
     inputs = [path for path in extra if path is not None]
     check_not_inputs(outputs, [*(collect_paths(paths) if paths else []), *inputs])
+
+
+def add(
+    paths: Pathish | Sequence[Pathish],
+    *,
+    out_dir: Pathish = DEFAULT_OUTPUT,
+    html: bool = True,
+    jobs: int = 1,
+    encoding: str | None = None,
+    max_chars: int | None = MAX_CHARS,
+    store: str | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_article: Callable[[Article], None] | None = None,
+    wait: bool = True,
+    on_wait: Callable[[int | None], None] | None = None,
+) -> ChangeSummary:
+    """Add articles to the build in ``out_dir``, in place, as ``kg add`` does.
+
+    New articles and articles whose content changed are extracted; the graph
+    and every output file are redone over the whole build
+    (:func:`kg.pipeline.add`). ``encoding`` defaults to the build's; ``store``
+    is a store to publish to as well; ``wait``, ``on_wait``, ``on_start`` and
+    ``on_article`` are as for :func:`build`.
+
+    Raises:
+        OutputError: ``out_dir`` cannot be written, or an output file is one of the inputs.
+        StateError: ``out_dir`` holds no build.
+    """
+    from kg.pipeline import add as add_articles
+
+    out = Path(out_dir)
+    inputs = _inputs(paths)
+    if out.is_dir():  # a missing build is reported as such by add_articles
+        check_writable(out)
+        check_outputs(inputs, [out / name for name in BUILD_FILES])
+    with writer_lock(out, wait=wait, on_wait=on_wait):
+        return add_articles(
+            inputs,
+            out_dir=out,
+            html=html,
+            jobs=jobs,
+            on_article=on_article,
+            on_start=on_start,
+            encoding=encoding,
+            max_chars=max_chars,
+            store=store,
+        )
+
+
+def remove(
+    doc_ids: Sequence[str],
+    *,
+    out_dir: Pathish = DEFAULT_OUTPUT,
+    html: bool = True,
+    store: str | None = None,
+    wait: bool = True,
+    on_wait: Callable[[int | None], None] | None = None,
+) -> ChangeSummary:
+    """Retract articles (by id) from the build in ``out_dir``, as ``kg remove`` does.
+
+    Whatever only they asserted goes with them (:func:`kg.pipeline.remove`);
+    ``store``, ``wait`` and ``on_wait`` are as for :func:`add`.
+
+    Raises:
+        StateError: no build in ``out_dir``, or an id it does not hold.
+    """
+    from kg.pipeline import remove as remove_articles
+
+    out = Path(out_dir)
+    with writer_lock(out, wait=wait, on_wait=on_wait):
+        return remove_articles(doc_ids, out_dir=out, html=html, store=store)
+
+
+def extract_jsonl(
+    paths: Pathish | Sequence[Pathish],
+    *,
+    output: Pathish | None = None,
+    encoding: str | None = None,
+    gazetteer_files: Sequence[str] = (),
+    max_chars: int | None = MAX_CHARS,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    on_start: Callable[[int], None] | None = None,
+    on_article: Callable[[Article], None] | None = None,
+    option: str = "min_confidence",
+) -> str:
+    """The ``kg extract`` records of some articles as JSON Lines, one record per article.
+
+    With ``output`` the lines are also written to that file, whole or not at
+    all. The relations are those a build with the same ``min_confidence``
+    asserts; ``option`` names it in the message when it is not a confidence.
+
+    Raises:
+        OutputError: ``output`` is a folder, cannot be written, or is one of the inputs.
+        ThresholdError: ``min_confidence`` is not between 0 and 1.
+    """
+    from kg.atomic import write_atomic
+    from kg.confidence import check_threshold
+    from kg.errors import OutputError
+    from kg.pipeline import extraction_records, run
+
+    inputs = _inputs(paths)
+    target = None if output is None else Path(output)
+    if target is not None:
+        if target.is_dir():
+            raise OutputError(f"{target}: is a folder; give the file to write with -o.")
+        check_writable(target.parent)
+        check_outputs(inputs, [target])
+    check_threshold(min_confidence, option=option)  # before any work
+    result = run(
+        inputs,
+        encoding=encoding,
+        gazetteer_files=gazetteer_files,
+        on_article=on_article,
+        on_start=on_start,
+        max_chars=max_chars,
+        min_confidence=min_confidence,
+    )
+    records = extraction_records(result.resolved, min_confidence=min_confidence)
+    lines = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
+    if target is not None:
+        write_atomic(target, lines.encode("utf-8"))
+    return lines
+
+
+def _inputs(paths: Pathish | Sequence[Pathish]) -> list[str | Path]:
+    """Files, folders or globs as the pipeline takes them (a glob stays a string)."""
+    given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    return [p if isinstance(p, str) else Path(p) for p in given]

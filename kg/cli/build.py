@@ -7,7 +7,6 @@ nor rdflib.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -20,7 +19,6 @@ from kg.cli.common import (
     err_console,
     guarded,
     jobs_of,
-    one_writer,
     out_console,
     waiting,
 )
@@ -228,18 +226,10 @@ def add(
 
     Example: kg add more-articles/ -o output
     """
-    from kg.api import BUILD_FILES, check_outputs
-    from kg.atomic import check_writable
-    from kg.pipeline import add as add_articles
+    from kg.api import add as add_articles
 
     def go() -> ChangeSummary:
-        if output.is_dir():  # a missing build is reported as such by add_articles
-            check_writable(output)
-            check_outputs(paths, [output / name for name in BUILD_FILES])
-        with (
-            one_writer(output, no_wait),
-            article_progress(quiet=quiet) as (tick, start),
-        ):
+        with article_progress(quiet=quiet) as (tick, start):
             return add_articles(
                 paths,
                 out_dir=output,
@@ -250,6 +240,8 @@ def add(
                 encoding=encoding,
                 max_chars=max_chars,
                 store=store,
+                wait=not no_wait,
+                on_wait=waiting(output),
             )
 
     changes = guarded(go)
@@ -272,11 +264,12 @@ def remove(
 
     Example: kg remove 004_354504606f9a2e7a -o output
     """
-    from kg.pipeline import remove as remove_articles
+    from kg.api import remove as remove_articles
 
     def go() -> ChangeSummary:
-        with one_writer(output, no_wait):
-            return remove_articles(docs, out_dir=output, html=html, store=store)
+        return remove_articles(
+            docs, out_dir=output, html=html, store=store, wait=not no_wait, on_wait=waiting(output)
+        )
 
     changes = guarded(go)
     if not quiet:
@@ -298,34 +291,21 @@ def extract(
 
     Example: kg extract articles.jsonl -o extractions.jsonl
     """
-    from kg.api import check_outputs
-    from kg.atomic import check_writable, write_atomic
-    from kg.confidence import check_threshold
-    from kg.errors import OutputError
-    from kg.pipeline import extraction_records, run
+    from kg.api import extract_jsonl
 
     def go() -> str:
-        if output is not None:
-            if output.is_dir():
-                raise OutputError(f"{output}: is a folder; give the file to write with -o.")
-            check_writable(output.parent)
-            check_outputs(paths, [output])
-        check_threshold(min_confidence, option="--min-confidence")  # before any work
         with article_progress(quiet=quiet) as (tick, start):
-            result = run(
+            return extract_jsonl(
                 paths,
+                output=output,
                 encoding=encoding,
                 gazetteer_files=[str(p) for p in gazetteer or []],
-                on_article=tick,
-                on_start=start,
                 max_chars=max_chars,
                 min_confidence=min_confidence,
+                on_start=start,
+                on_article=tick,
+                option="--min-confidence",
             )
-        records = extraction_records(result.resolved, min_confidence=min_confidence)
-        lines = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
-        if output is not None:
-            write_atomic(output, lines.encode("utf-8"))
-        return lines
 
     lines = guarded(go)
     if output is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -49,7 +49,6 @@ __all__ = [
     "jobs_of",
     "main",
     "no_infer_on_stores",
-    "one_writer",
     "out_console",
     "progress_bar",
     "register",
@@ -237,13 +236,6 @@ def waiting(output: Path) -> Callable[[int | None], None]:
         )
 
     return say
-
-
-def one_writer(output: Path, no_wait: bool) -> AbstractContextManager[None]:
-    """The folder's writer lock (kg.state.writer_lock), saying on stderr when it waits."""
-    from kg.state import writer_lock
-
-    return writer_lock(output, wait=not no_wait, on_wait=waiting(output))
 
 
 def main() -> None:
