@@ -111,7 +111,11 @@ def entity_network(graph: Graph | Dataset) -> nx.Graph:
     >>> entity_network(Graph()).number_of_nodes()
     0
     """
-    directed = to_networkx(graph, provenance=False)  # the shape only: no statements to read
+    return _undirected(to_networkx(graph, provenance=False))  # the shape only: no statements
+
+
+def _undirected(directed: nx.MultiDiGraph) -> nx.Graph:
+    """One link per related pair of ``directed``, weighted by its edges; no self-loops."""
     network = nx.Graph()
     for node, data in directed.nodes(data=True):
         network.add_node(node, **data)
@@ -154,7 +158,7 @@ def analyze(graph: Graph | Dataset, *, method: str = "louvain", seed: int = 0) -
             f"unknown community method {method!r}; use one of {', '.join(COMMUNITY_METHODS)}"
         )
     directed = to_networkx(graph, provenance=False)  # the shape only: no statements to read
-    network = entity_network(graph)
+    network = _undirected(directed)
     degree = {node: directed.degree(node) for node in directed.nodes}
     if network.number_of_nodes() == 0:
         return Analysis((), (), 0, method)
