@@ -36,10 +36,11 @@ from rdflib import Dataset, Graph, Variable
 from rdflib.term import Node
 
 from kg.atomic import check_not_inputs, check_writable
+from kg.build.state import writer_lock
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import GraphFileError
-from kg.export import export_graph
-from kg.export import to_networkx as _to_networkx
+from kg.graph.export import export_graph
+from kg.graph.network import to_networkx as _to_networkx
 from kg.ingest import MAX_CHARS, collect_paths
 from kg.ontology import KGR_IRI
 from kg.query.check import ParsedQuery
@@ -48,14 +49,13 @@ from kg.query.result import QueryResult
 from kg.query.run import run_query
 from kg.rdf.files import DEFAULT_GRAPH_PATH
 from kg.rdf.load import load_graph
-from kg.state import writer_lock
 from kg.types import Article
 from kg.views import DEFAULT_MAX_NODES, render_html
 from kg.views import write_html as _write_html
 
 if TYPE_CHECKING:
-    from kg.pipeline import BuildSummary, ChangeSummary
-    from kg.validate import QuarantinedTriple
+    from kg.build.pipeline import BuildSummary, ChangeSummary
+    from kg.graph.validate import QuarantinedTriple
 
 __all__ = [
     "BUILD_FILES",
@@ -257,7 +257,7 @@ def export(
 ) -> str | None:
     """Serialize a graph as ``kg export`` does; the text, or None when written to ``destination``.
 
-    ``format`` is one of :data:`kg.export.FORMATS` (turtle, nt, nquads, trig,
+    ``format`` is one of :data:`kg.rdf.files.FORMATS` (turtle, nt, nquads, trig,
     jsonld, graphml, gexf). Output is deterministic; a file is written
     atomically. Raises UnsupportedFormatError or OutputError.
     """
@@ -281,7 +281,7 @@ def write_html(
 
 
 def to_networkx(graph: GraphLike, *, provenance: bool = True) -> nx.MultiDiGraph:
-    """The entity network of a graph (:func:`kg.export.to_networkx`): entities as nodes,
+    """The entity network of a graph (:func:`kg.graph.network.to_networkx`): entities as nodes,
     relations as edges with, by default, their confidence, status, dates, evidence and source."""
     return _to_networkx(_graph(graph), provenance=provenance)
 
@@ -335,11 +335,11 @@ def build(
         OutputError: ``out_dir`` cannot be written, or an output file is one of the inputs.
 
     Returns:
-        A :class:`~kg.pipeline.BuildSummary`: documents, entities and
+        A :class:`~kg.build.pipeline.BuildSummary`: documents, entities and
         relations counted, and the files written. :func:`load` ``(out_dir)`` reads the graph.
     """
-    # kg.pipeline brings spaCy; imported here so that kg.load and kg.query never load it.
-    from kg.pipeline import BuildSummary, run, summarize, write_outputs
+    # kg.build.pipeline brings spaCy; imported here so that kg.load and kg.query never load it.
+    from kg.build.pipeline import BuildSummary, run, summarize, write_outputs
 
     inputs = _inputs(paths)
     out = Path(out_dir)
@@ -410,7 +410,7 @@ def add(
 
     New articles and articles whose content changed are extracted; the graph
     and every output file are redone over the whole build
-    (:func:`kg.pipeline.add`). ``encoding`` defaults to the build's; ``store``
+    (:func:`kg.build.pipeline.add`). ``encoding`` defaults to the build's; ``store``
     is a store to publish to as well; ``wait``, ``on_wait``, ``on_start`` and
     ``on_article`` are as for :func:`build`.
 
@@ -418,7 +418,7 @@ def add(
         OutputError: ``out_dir`` cannot be written, or an output file is one of the inputs.
         StateError: ``out_dir`` holds no build.
     """
-    from kg.pipeline import add as add_articles
+    from kg.build.pipeline import add as add_articles
 
     out = Path(out_dir)
     inputs = _inputs(paths)
@@ -450,13 +450,13 @@ def remove(
 ) -> ChangeSummary:
     """Retract articles (by id) from the build in ``out_dir``, as ``kg remove`` does.
 
-    Whatever only they asserted goes with them (:func:`kg.pipeline.remove`);
+    Whatever only they asserted goes with them (:func:`kg.build.pipeline.remove`);
     ``store``, ``wait`` and ``on_wait`` are as for :func:`add`.
 
     Raises:
         StateError: no build in ``out_dir``, or an id it does not hold.
     """
-    from kg.pipeline import remove as remove_articles
+    from kg.build.pipeline import remove as remove_articles
 
     out = Path(out_dir)
     with writer_lock(out, wait=wait, on_wait=on_wait):
@@ -486,9 +486,9 @@ def extract_jsonl(
         ThresholdError: ``min_confidence`` is not between 0 and 1.
     """
     from kg.atomic import write_atomic
+    from kg.build.pipeline import extraction_records, run
     from kg.confidence import check_threshold
     from kg.errors import OutputError
-    from kg.pipeline import extraction_records, run
 
     inputs = _inputs(paths)
     target = None if output is None else Path(output)

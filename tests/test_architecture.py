@@ -49,7 +49,7 @@ SPACY_FREE = (
     "kg.views.analyze",
     "kg.views.timeline",
     "kg.stores.sources",
-    "kg.validate.listing",
+    "kg.graph.validate.listing",
 )
 
 

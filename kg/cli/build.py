@@ -40,8 +40,8 @@ from kg.errors import count
 from kg.ingest import MAX_CHARS
 
 if TYPE_CHECKING:
-    from kg.pipeline import BuildSummary, ChangeSummary
-    from kg.validate import QuarantinedTriple
+    from kg.build.pipeline import BuildSummary, ChangeSummary
+    from kg.graph.validate import QuarantinedTriple
 
 __all__ = ["add", "build", "extract", "remove"]
 
@@ -167,7 +167,7 @@ def _print_summary(
 ) -> None:
     """What the build set aside (on stderr); unless ``quiet``, its entities by class and
     relations by predicate, side by side, and the files it wrote."""
-    from kg.validate.listing import quarantine_note
+    from kg.graph.validate.listing import quarantine_note
 
     if set_aside:
         err_console.print(quarantine_note(set_aside), markup=False, highlight=False)

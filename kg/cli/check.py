@@ -95,9 +95,9 @@ def validate(
     Examples: kg validate ; kg validate --graph output/kg.trig --engine compiled ;
     kg validate --quarantine --format json
     """
+    from kg.graph.validate import quarantined
+    from kg.graph.validate.listing import check_text, quarantine_text
     from kg.stores.sources import read_dataset
-    from kg.validate import quarantined
-    from kg.validate.listing import check_text, quarantine_text
 
     source = graph_file(ctx, graph_arg, graph, store)
 

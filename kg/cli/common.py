@@ -221,7 +221,7 @@ def no_infer_on_stores(infer: bool, store: str | None) -> None:
 
 def jobs_of(jobs: int) -> int:
     """The processes to extract with: ``jobs``, or one per core for 0."""
-    from kg.parallel import default_jobs
+    from kg.build.parallel import default_jobs
 
     return jobs or default_jobs()
 

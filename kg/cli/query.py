@@ -224,7 +224,7 @@ def export(
     kg export --format gexf -o output/kg.gexf ; kg export --infer -f trig -o inferred.trig
     """
     from kg.atomic import check_not_inputs
-    from kg.export import export_graph
+    from kg.graph.export import export_graph
     from kg.stores.sources import read_dataset
 
     source = graph_file(ctx, None, graph, store)

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from kg.export import export_graph
+from kg.graph.export import export_graph
 from kg.query.check import ParsedQuery
 from kg.query.formats import format_result
 from kg.query.result import QueryResult

@@ -67,7 +67,7 @@ def read_dataset(
         graph: the graph file (a build's kg.trig, or any RDF file).
         store: a store to read instead (``oxigraph:DIR``, ``sparql+http://...``).
         home: let the build's own store stand for its kg.trig (see kg.stores.home).
-        infer: add what the ontology entails (OWL 2 RL, :func:`kg.reason.infer`).
+        infer: add what the ontology entails (OWL 2 RL, :func:`kg.graph.reason.infer`).
     """
     opened = _opened(graph, store, home=home)
     if opened is None:
@@ -79,8 +79,8 @@ def read_dataset(
 
 
 def _inferred(dataset: Dataset) -> Dataset:
-    # kg.reason brings owlrl (and the graph stage's ontology): loaded only for --infer.
-    from kg.reason import infer
+    # kg.graph.reason brings owlrl (and the graph stage's ontology): loaded only for --infer.
+    from kg.graph.reason import infer
 
     infer(dataset)
     return dataset

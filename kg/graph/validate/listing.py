@@ -17,9 +17,9 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 
 from kg.errors import ShapesError, count
-from kg.validate.graph_check import validate_graph
-from kg.validate.quarantine import QuarantinedTriple, quarantined
-from kg.validate.report import format_report, report_to_json, short
+from kg.graph.validate.graph_check import validate_graph
+from kg.graph.validate.quarantine import QuarantinedTriple, quarantined
+from kg.graph.validate.report import format_report, report_to_json, short
 
 __all__ = ["check_text", "quarantine_note", "quarantine_text", "read_shapes"]
 
