@@ -532,7 +532,7 @@ def memory_ceiling(result: dict[str, Any], options: argparse.Namespace) -> str:
     if not has_option("--max-memory"):
         return "none (kg serve has no --max-memory)"
     from kg.query.limits import DEFAULT_MAX_MEMORY, default_max_workers, parse_size
-    from kg.serve_admission import pool_sizes
+    from kg.serve.admission import pool_sizes
 
     workers = sum(pool_sizes(options.max_workers or default_max_workers()))
     each = parse_size(options.max_memory) if options.max_memory else DEFAULT_MAX_MEMORY

@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from viz_render import chromium, draw_times, synthetic_graph
 
 from kg.rdf.load import load_graph
-from kg.viz import DEFAULT_MAX_NODES, graph_to_view, write_html
+from kg.views import DEFAULT_MAX_NODES, graph_to_view, write_html
 
 
 def _first_screen(browser: Any, page: Path) -> dict[str, int]:

@@ -9,9 +9,9 @@ dates and status), with a skewed degree distribution like a news corpus (a
 few hubs such as countries and big companies, many entities seen once). For
 each size it:
 
-1. renders the page with :func:`kg.viz.render_html` (Python time: reading the
+1. renders the page with :func:`kg.views.render_html` (Python time: reading the
    graph, layout, page), once with every entity (``max_nodes=None``) and, when
-   the graph is over :data:`kg.viz.DEFAULT_MAX_NODES`, once with the default;
+   the graph is over :data:`kg.views.DEFAULT_MAX_NODES`, once with the default;
 2. opens it in headless Chromium (Debian's ``/usr/bin/chromium`` through
    Playwright, network blocked) and reads ``window.kgReady``, the time from
    navigation start to the end of the network's first drawn frame (set by the
@@ -57,7 +57,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, XSD
 
 from kg.ontology import SIGNATURES
 from kg.types import coarse_class
-from kg.viz import DEFAULT_MAX_NODES, graph_to_view, render_html
+from kg.views import DEFAULT_MAX_NODES, graph_to_view, render_html
 
 KGO = Namespace("https://w3id.org/kg-builder/ontology#")
 KGR = Namespace("https://w3id.org/kg-builder/resource/")

@@ -10,7 +10,7 @@ provenance back to the sentence. The Python API (docs/python.md)::
     df = kg.query(graph, "SELECT ?name WHERE { ?e a kgo:Company ; rdfs:label ?name }").to_pandas()
 
 ``import kg`` loads nothing else: each name is imported on first use (spaCy
-only by :func:`kg.build`).
+only by :func:`kg.build` and :func:`kg.add`).
 """
 
 from __future__ import annotations
@@ -28,10 +28,12 @@ __version__ = "0.1.0"
 #: module that reads kg.__version__ to kg.api and spaCy in the import-linter contracts).
 _LAZY = {
     "KnowledgeGraph": "kg.api",
+    "add": "kg.api",
     "build": "kg.api",
     "export": "kg.api",
     "load": "kg.api",
     "query": "kg.api",
+    "remove": "kg.api",
     "to_networkx": "kg.api",
     "write_html": "kg.api",
     "QueryResult": "kg.query",

@@ -1,9 +1,11 @@
 """The Python face of kg: what ``import kg`` offers (see docs/python.md).
 
 Each function takes typed keyword options and calls the library function the
-CLI calls: :func:`build` (``kg build``), :func:`load`, :func:`query`
-(``kg query``), :func:`export` (``kg export``), :func:`write_html`
-(``kg viz``) and :func:`to_networkx`. A graph can be given as a
+CLI calls: :func:`build` (``kg build``), :func:`add` and :func:`remove`
+(``kg add``, ``kg remove``), :func:`extract_jsonl` (``kg extract``; only as
+``kg.api.extract_jsonl``: ``kg.extract`` is the extraction package),
+:func:`load`, :func:`query` (``kg query``), :func:`export` (``kg export``),
+:func:`write_html` (``kg viz``) and :func:`to_networkx`. A graph can be given as a
 :class:`KnowledgeGraph` (what :func:`load` returns), an rdflib Graph or
 Dataset, or the path of a graph file or build folder.
 
@@ -22,6 +24,7 @@ Dataset, or the path of a graph file or build folder.
 from __future__ import annotations
 
 import html
+import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,11 +35,13 @@ import networkx as nx
 from rdflib import Dataset, Graph, Variable
 from rdflib.term import Node
 
+from kg.atomic import check_not_inputs, check_writable
+from kg.build.state import writer_lock
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import GraphFileError
 from kg.graph.export import export_graph
 from kg.graph.network import to_networkx as _to_networkx
-from kg.ingest import MAX_CHARS
+from kg.ingest import MAX_CHARS, collect_paths
 from kg.ontology import KGR_IRI
 from kg.query.check import ParsedQuery
 from kg.query.limits import DEFAULT_MAX_MEMORY
@@ -45,21 +50,27 @@ from kg.query.run import run_query
 from kg.rdf.files import DEFAULT_GRAPH_PATH
 from kg.rdf.load import load_graph
 from kg.types import Article
-from kg.viz import DEFAULT_MAX_NODES, render_html
-from kg.viz import write_html as _write_html
+from kg.views import DEFAULT_MAX_NODES, render_html
+from kg.views import write_html as _write_html
 
 if TYPE_CHECKING:
-    from kg.build.pipeline import BuildSummary
+    from kg.build.pipeline import BuildSummary, ChangeSummary
+    from kg.graph.validate import QuarantinedTriple
 
 __all__ = [
+    "BUILD_FILES",
     "DEFAULT_OUTPUT",
     "GraphLike",
     "InlineView",
     "KnowledgeGraph",
+    "add",
     "build",
+    "check_outputs",
     "export",
+    "extract_jsonl",
     "load",
     "query",
+    "remove",
     "to_networkx",
     "write_html",
 ]
@@ -68,6 +79,16 @@ __all__ = [
 DEFAULT_OUTPUT = DEFAULT_GRAPH_PATH.parent
 #: The file of a build folder that :func:`load` reads.
 _GRAPH_FILE = DEFAULT_GRAPH_PATH.name
+#: The files a build writes into its folder (kg build, kg add, kg remove).
+BUILD_FILES = (
+    "kg.ttl",
+    "kg.trig",
+    "kg.html",
+    "extractions.jsonl",
+    "candidates.trig",
+    ".kg/state.json",
+    ".kg/extractions.jsonl",
+)
 #: Entities drawn when a graph shows itself in a notebook (the page inlines them all).
 INLINE_MAX_NODES = 500
 
@@ -77,7 +98,7 @@ Pathish = str | os.PathLike[str]
 @dataclass(frozen=True)
 class InlineView:
     """The interactive view as a notebook shows it: the self-contained page of
-    :func:`kg.viz.render_html` in an ``<iframe srcdoc>`` (no server, no network)."""
+    :func:`kg.views.render_html` in an ``<iframe srcdoc>`` (no server, no network)."""
 
     page: str
     height: int = 600
@@ -138,7 +159,7 @@ class KnowledgeGraph:
         return to_networkx(self, provenance=provenance)
 
     def html(self, *, title: str = "kg", max_nodes: int | None = DEFAULT_MAX_NODES) -> str:
-        """The interactive view as one self-contained HTML page (:func:`kg.viz.render_html`)."""
+        """The interactive view as one self-contained HTML page (:func:`kg.views.render_html`)."""
         return render_html(self.dataset, title=title, max_nodes=max_nodes)
 
     def write_html(
@@ -280,8 +301,12 @@ def build(
     max_chars: int | None = MAX_CHARS,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     candidates: bool = False,
+    validate: bool = True,
     on_start: Callable[[int], None] | None = None,
     on_article: Callable[[Article], None] | None = None,
+    on_quarantine: Callable[[QuarantinedTriple], None] | None = None,
+    wait: bool = True,
+    on_wait: Callable[[int | None], None] | None = None,
 ) -> BuildSummary:
     """Build the graph of some articles and write every output file, as ``kg build`` does.
 
@@ -300,31 +325,196 @@ def build(
         max_chars: refuse longer articles (None: no limit).
         min_confidence: the threshold of the relations the graph asserts.
         candidates: also write the relations below it to candidates.trig.
+        validate: check the graph against the shapes while writing it; what breaks
+            one goes to the quarantine graph, each triple handed to ``on_quarantine``.
         on_start, on_article: progress callbacks (the number of articles; each article done).
+        wait: wait while another kg writes ``out_dir`` (else fail at once);
+            ``on_wait`` is called with its process id when it does.
+
+    Raises:
+        OutputError: ``out_dir`` cannot be written, or an output file is one of the inputs.
 
     Returns:
         A :class:`~kg.build.pipeline.BuildSummary`: documents, entities and
         relations counted, and the files written. :func:`load` ``(out_dir)`` reads the graph.
     """
     # kg.build.pipeline brings spaCy; imported here so that kg.load and kg.query never load it.
-    from kg.build.pipeline import build as build_folder
+    from kg.build.pipeline import BuildSummary, run, summarize, write_outputs
 
-    given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
-    return build_folder(
-        [p if isinstance(p, str) else Path(p) for p in given],
-        out_dir=Path(out_dir),
-        html=html,
-        base=base,
+    inputs = _inputs(paths)
+    out = Path(out_dir)
+    check_writable(out)  # before the work, not after it
+    check_outputs(inputs, [out / name for name in BUILD_FILES], [Path(g) for g in gazetteer_files])
+    with writer_lock(out, wait=wait, on_wait=on_wait):
+        result = run(
+            inputs,
+            encoding=encoding,
+            gazetteer_files=gazetteer_files,
+            base=base,
+            on_article=on_article,
+            on_start=on_start,
+            model=model,
+            jobs=jobs,
+            cluster=cluster,
+            shard_dir=out / "shards",  # a cluster's shards in the build folder
+            store=store,
+            max_chars=max_chars,
+            min_confidence=min_confidence,
+            candidates=candidates,
+        )
+        files = write_outputs(
+            result,
+            out,
+            html=html,
+            base=base,
+            validate=validate,
+            on_quarantine=on_quarantine,
+            jobs=jobs,
+        )
+    summary = summarize(result)
+    return BuildSummary(
+        summary.documents, summary.entities, summary.relations, summary.observations, files
+    )
+
+
+def check_outputs(
+    paths: Sequence[str | Path], outputs: Sequence[Path], extra: Sequence[Path | None] = ()
+) -> None:
+    """Refuse to overwrite a file that is also an input (``kg extract a.jsonl -o a.jsonl``):
+    an article of ``paths`` or an ``extra`` input file, by any name (kg.atomic.check_not_inputs).
+
+    Raises:
+        OutputError: one of ``outputs`` is an input.
+    """
+    if not any(path.exists() or path.is_symlink() for path in outputs):
+        return
+    inputs = [path for path in extra if path is not None]
+    check_not_inputs(outputs, [*(collect_paths(paths) if paths else []), *inputs])
+
+
+def add(
+    paths: Pathish | Sequence[Pathish],
+    *,
+    out_dir: Pathish = DEFAULT_OUTPUT,
+    html: bool = True,
+    jobs: int = 1,
+    encoding: str | None = None,
+    max_chars: int | None = MAX_CHARS,
+    store: str | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_article: Callable[[Article], None] | None = None,
+    wait: bool = True,
+    on_wait: Callable[[int | None], None] | None = None,
+) -> ChangeSummary:
+    """Add articles to the build in ``out_dir``, in place, as ``kg add`` does.
+
+    New articles and articles whose content changed are extracted; the graph
+    and every output file are redone over the whole build
+    (:func:`kg.build.pipeline.add`). ``encoding`` defaults to the build's; ``store``
+    is a store to publish to as well; ``wait``, ``on_wait``, ``on_start`` and
+    ``on_article`` are as for :func:`build`.
+
+    Raises:
+        OutputError: ``out_dir`` cannot be written, or an output file is one of the inputs.
+        StateError: ``out_dir`` holds no build.
+    """
+    from kg.build.pipeline import add as add_articles
+
+    out = Path(out_dir)
+    inputs = _inputs(paths)
+    if out.is_dir():  # a missing build is reported as such by add_articles
+        check_writable(out)
+        check_outputs(inputs, [out / name for name in BUILD_FILES])
+    with writer_lock(out, wait=wait, on_wait=on_wait):
+        return add_articles(
+            inputs,
+            out_dir=out,
+            html=html,
+            jobs=jobs,
+            on_article=on_article,
+            on_start=on_start,
+            encoding=encoding,
+            max_chars=max_chars,
+            store=store,
+        )
+
+
+def remove(
+    doc_ids: Sequence[str],
+    *,
+    out_dir: Pathish = DEFAULT_OUTPUT,
+    html: bool = True,
+    store: str | None = None,
+    wait: bool = True,
+    on_wait: Callable[[int | None], None] | None = None,
+) -> ChangeSummary:
+    """Retract articles (by id) from the build in ``out_dir``, as ``kg remove`` does.
+
+    Whatever only they asserted goes with them (:func:`kg.build.pipeline.remove`);
+    ``store``, ``wait`` and ``on_wait`` are as for :func:`add`.
+
+    Raises:
+        StateError: no build in ``out_dir``, or an id it does not hold.
+    """
+    from kg.build.pipeline import remove as remove_articles
+
+    out = Path(out_dir)
+    with writer_lock(out, wait=wait, on_wait=on_wait):
+        return remove_articles(doc_ids, out_dir=out, html=html, store=store)
+
+
+def extract_jsonl(
+    paths: Pathish | Sequence[Pathish],
+    *,
+    output: Pathish | None = None,
+    encoding: str | None = None,
+    gazetteer_files: Sequence[str] = (),
+    max_chars: int | None = MAX_CHARS,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    on_start: Callable[[int], None] | None = None,
+    on_article: Callable[[Article], None] | None = None,
+    option: str = "min_confidence",
+) -> str:
+    """The ``kg extract`` records of some articles as JSON Lines, one record per article.
+
+    With ``output`` the lines are also written to that file, whole or not at
+    all. The relations are those a build with the same ``min_confidence``
+    asserts; ``option`` names it in the message when it is not a confidence.
+
+    Raises:
+        OutputError: ``output`` is a folder, cannot be written, or is one of the inputs.
+        ThresholdError: ``min_confidence`` is not between 0 and 1.
+    """
+    from kg.atomic import write_atomic
+    from kg.build.pipeline import extraction_records, run
+    from kg.confidence import check_threshold
+    from kg.errors import OutputError
+
+    inputs = _inputs(paths)
+    target = None if output is None else Path(output)
+    if target is not None:
+        if target.is_dir():
+            raise OutputError(f"{target}: is a folder; give the file to write with -o.")
+        check_writable(target.parent)
+        check_outputs(inputs, [target])
+    check_threshold(min_confidence, option=option)  # before any work
+    result = run(
+        inputs,
         encoding=encoding,
         gazetteer_files=gazetteer_files,
-        model=model,
-        jobs=jobs,
-        cluster=cluster,
-        shard_dir=Path(out_dir) / "shards",  # as kg build: a cluster's shards in the build folder
-        store=store,
+        on_article=on_article,
+        on_start=on_start,
         max_chars=max_chars,
         min_confidence=min_confidence,
-        candidates=candidates,
-        on_start=on_start,
-        on_article=on_article,
     )
+    records = extraction_records(result.resolved, min_confidence=min_confidence)
+    lines = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
+    if target is not None:
+        write_atomic(target, lines.encode("utf-8"))
+    return lines
+
+
+def _inputs(paths: Pathish | Sequence[Pathish]) -> list[str | Path]:
+    """Files, folders or globs as the pipeline takes them (a glob stays a string)."""
+    given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    return [p if isinstance(p, str) else Path(p) for p in given]

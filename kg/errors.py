@@ -238,6 +238,15 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun, singular for one, for messages and reports.
+
+    >>> count(1, "article"), count(1200, "entity", "entities")
+    ('1 article', '1,200 entities')
+    """
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 _ILL_TYPED = re.compile(r"Failed to convert Literal lexical form to value\. Datatype=(\S+?),")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 

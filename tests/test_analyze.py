@@ -1,4 +1,4 @@
-"""kg.analyze: entity rankings, communities and paths with evidence; kg analyze and kg path."""
+"""kg.views.analyze: entity rankings, communities and paths with evidence; kg analyze, kg path."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from rdflib import RDF, Dataset, Namespace
 from typer.testing import CliRunner
 
-from kg.analyze import analysis_to_json, analyze, entity_network, find_path
 from kg.cli import app
 from kg.errors import NoPathError, ViewSelectionError
 from kg.graph.export import export_graph
@@ -17,6 +16,7 @@ from kg.graph.records import graph_prefixes
 from kg.ontology import KGO_IRI, KGR_IRI
 from kg.rdf.load import load_graph
 from kg.rdf.trig import turtle_prefixes
+from kg.views.analyze import analysis_to_json, analyze, entity_network, find_path
 
 K = Namespace(KGO_IRI)
 R = Namespace(KGR_IRI)

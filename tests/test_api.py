@@ -15,16 +15,22 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 
 import kg
-from kg.errors import GraphFileError, MissingDependencyError, QueryError
+from kg.errors import (
+    GraphFileError,
+    MissingDependencyError,
+    OutputError,
+    QueryError,
+    ThresholdError,
+)
 from kg.query import QueryResult, Row, format_result
 from kg.rdf.prefixes import PREFIXES
-from kg.viz import render_html
+from kg.views import render_html
 
 ROOT = Path(__file__).resolve().parents[1]
 KGO = PREFIXES["kgo"]
 KGR = PREFIXES["kgr"]
 XSD = PREFIXES["xsd"]
-FUNCTIONS = ("build", "load", "query", "export", "write_html", "to_networkx")
+FUNCTIONS = ("build", "add", "remove", "load", "query", "export", "write_html", "to_networkx")
 
 TURTLE = """\
 @prefix kgo: <https://w3id.org/kg-builder/ontology#> .
@@ -261,6 +267,21 @@ def test_build_one_article_then_load_it(tmp_path: Path) -> None:
         )
     }
     assert names == {"Xiaomi"}
+    second = tmp_path / "more.txt"
+    second.write_text("Tim Cook is the chief executive of Apple.\n")
+    added = kg.add([second], out_dir=tmp_path / "out", html=False)
+    assert (added.added, added.documents) == (("more",), 2)
+    removed = kg.remove(["news"], out_dir=tmp_path / "out", html=False)
+    assert (removed.removed, removed.documents) == (("news",), 1)
+
+
+def test_extract_jsonl_refuses_a_folder_as_output_before_any_work(tmp_path: Path) -> None:
+    from kg.api import extract_jsonl
+
+    with pytest.raises(OutputError, match="is a folder"):
+        extract_jsonl([tmp_path / "missing.txt"], output=tmp_path)
+    with pytest.raises(ThresholdError, match="--min-confidence 2"):
+        extract_jsonl([tmp_path / "missing.txt"], min_confidence=2, option="--min-confidence")
 
 
 # -- the examples -------------------------------------------------------------------------------

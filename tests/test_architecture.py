@@ -45,9 +45,11 @@ SPACY_FREE = (
     "kg.rdf.serialize",
     "kg.rdf.trig",
     "kg.serve",
-    "kg.viz",
-    "kg.analyze",
-    "kg.timeline",
+    "kg.views",
+    "kg.views.analyze",
+    "kg.views.timeline",
+    "kg.stores.sources",
+    "kg.graph.validate.listing",
 )
 
 

@@ -492,7 +492,7 @@ def test_a_missing_query_file_points_at_saved_queries(runner: CliRunner, tmp_pat
 
 
 def test_counts_are_singular_for_one() -> None:
-    from kg.cli import count
+    from kg.errors import count
 
     assert count(1, "article") == "1 article"
     assert count(2, "article") == "2 articles"
@@ -560,7 +560,7 @@ def test_an_error_naming_brackets_is_printed_literally(runner: CliRunner, tmp_pa
 def test_the_progress_bar_shows_articles_per_second() -> None:
     from rich.progress import Progress
 
-    from kg.cli import RateColumn
+    from kg.cli.common import RateColumn
 
     progress = Progress(RateColumn())
     task = progress.add_task("Extracting", total=10)

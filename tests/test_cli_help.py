@@ -10,7 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from kg.cli import DEFAULT_GRAPH, VIEW_MAX_NODES, app
+from kg.cli import app
+from kg.cli.common import DEFAULT_GRAPH, VIEW_MAX_NODES
 from kg.rdf.files import DEFAULT_GRAPH_PATH
 
 #: Every command of the app (a new one is walked without changing this file).
@@ -70,8 +71,8 @@ def test_every_reading_command_can_read_a_store(command: str) -> None:
 
 def test_the_default_graph_is_defined_once() -> None:
     assert DEFAULT_GRAPH is DEFAULT_GRAPH_PATH
-    source = (Path(__file__).parents[1] / "kg" / "cli.py").read_text(encoding="utf-8")
-    assert source.count('"output/kg.trig"') == 0
+    for module in (Path(__file__).parents[1] / "kg" / "cli").glob("*.py"):
+        assert module.read_text(encoding="utf-8").count('"output/kg.trig"') == 0, module
 
 
 @pytest.mark.parametrize(
@@ -93,7 +94,7 @@ def test_help_shows_the_defaults(command: str, option: str, default: str) -> Non
 
 
 def test_the_view_limit_in_the_help_is_the_view_code_s() -> None:
-    from kg.viz import DEFAULT_MAX_NODES
+    from kg.views import DEFAULT_MAX_NODES
 
     assert VIEW_MAX_NODES == DEFAULT_MAX_NODES
 

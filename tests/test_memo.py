@@ -9,12 +9,12 @@ import pytest
 from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 
 import kg.graph.validate.memo as check_memo
-import kg.viz.layout as layout_module
+import kg.views.layout as layout_module
 from kg.graph.validate import check_document
 from kg.graph.validate.memo import CheckMemo, check_key
 from kg.memo import Memo, read_memo, write_memo
 from kg.ontology import KGO
-from kg.viz.layout import layout
+from kg.views.layout import layout
 
 R = Namespace("https://example.org/")
 GRAPH = URIRef("https://example.org/graph/d1")

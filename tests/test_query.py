@@ -909,10 +909,10 @@ def test_the_suggested_forms_of_a_slashed_name_work() -> None:
 def test_the_queries_kg_suggests_list_entities_not_the_ontology(sample_build: Path) -> None:
     from kg.ontology import ENTITY_CLASSES, KGO_IRI, ontology_graph
     from kg.rdf.load import load_graph
-    from kg.serve import _EXAMPLE_QUERY  # the query kg serve's page starts with
+    from kg.serve.pages import EXAMPLE_QUERY  # the query kg serve's page starts with
 
     dataset = load_graph(sample_build / "kg.trig")
-    classes = run_query(dataset, _EXAMPLE_QUERY).rows
+    classes = run_query(dataset, EXAMPLE_QUERY).rows
     assert classes and {str(c) for c, _ in classes} <= {KGO_IRI + c for c in ENTITY_CLASSES}
     names = run_query(
         dataset, "SELECT DISTINCT ?name WHERE { ?e kgo:mentionedIn ?doc ; rdfs:label ?name }"

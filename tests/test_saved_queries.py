@@ -441,7 +441,7 @@ CROSS_PRODUCT = (
 def test_cli_timeout_default_is_the_librarys() -> None:
     import inspect
 
-    from kg.cli import query as query_command
+    from kg.cli.query import query as query_command
     from kg.query import DEFAULT_TIMEOUT
 
     assert inspect.signature(query_command).parameters["timeout"].default == DEFAULT_TIMEOUT

@@ -32,7 +32,7 @@ from kg.errors import QueryBusyError, QueryError, ServerError, printable
 from kg.query import ParsedQuery, QueryResult, check_query
 from kg.query.limits import WorkerSlots, stopped_after
 from kg.serve import SparqlServer, make_server
-from kg.serve_admission import (
+from kg.serve.admission import (
     LONG_NICENESS,
     QUEUE_PER_WORKER,
     Admission,
@@ -40,7 +40,7 @@ from kg.serve_admission import (
     OneCheck,
     pool_sizes,
 )
-from kg.serve_guards import Busy, OriginPolicy, QuerySlots, normalize_origin
+from kg.serve.guards import Busy, OriginPolicy, QuerySlots, normalize_origin
 from kg.stores import MemoryStore, open_store
 
 SMALL = Path(__file__).parent / "data" / "stores" / "small.trig"
@@ -564,7 +564,7 @@ def test_a_burst_of_one_new_text_is_parsed_once(monkeypatch: pytest.MonkeyPatch)
             raise QueryError("not valid SPARQL: broken")
         return check_query(text)
 
-    monkeypatch.setattr("kg.serve_admission.check_cached", slow_check)
+    monkeypatch.setattr("kg.serve.admission.check_cached", slow_check)
     check = OneCheck()
     outcomes: list[object] = []
 

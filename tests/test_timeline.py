@@ -1,4 +1,4 @@
-"""kg.timeline: an entity's dated statements in order, and conflicts between sources."""
+"""kg.views.timeline: an entity's dated statements in order, and conflicts between sources."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from kg.graph.records import graph_prefixes
 from kg.ontology import KGO_IRI, KGR_IRI
 from kg.rdf.load import load_graph
 from kg.rdf.trig import turtle_prefixes
-from kg.timeline import before, conflicts, date_range, timeline
+from kg.views.timeline import before, conflicts, date_range, timeline
 
 K = Namespace(KGO_IRI)
 R = Namespace(KGR_IRI)

@@ -20,7 +20,7 @@ from typer.testing import CliRunner, Result
 
 from kg.cli import app
 from kg.errors import OutputError, QueryError, UnsafeQueryError, ViewSelectionError
-from kg.viz import (
+from kg.views import (
     DEFAULT_MAX_NODES,
     ViewData,
     graph_to_view,
@@ -28,8 +28,8 @@ from kg.viz import (
     render_html,
     write_html,
 )
-from kg.viz import layout as layout_module
-from kg.viz.layout import layout
+from kg.views import layout as layout_module
+from kg.views.layout import layout
 
 KGO = Namespace("https://w3id.org/kg-builder/ontology#")
 KGR = Namespace("https://w3id.org/kg-builder/resource/")
@@ -899,7 +899,7 @@ def clusters_graph(hubs: int = 6, leaves: int = 40, lonely: int = 25) -> Graph:
 
 
 def test_communities_are_found_the_same_every_time_and_named_after_their_hub() -> None:
-    from kg.viz.communities import find_communities
+    from kg.views.communities import find_communities
 
     view = graph_to_view(clusters_graph())
     found = find_communities(view)
@@ -916,7 +916,8 @@ def test_communities_are_found_the_same_every_time_and_named_after_their_hub() -
 
 
 def test_a_big_view_opens_as_an_overview() -> None:
-    from kg.viz.html import COMMUNITY_COLOURS, OVERVIEW_LABELS
+    from kg.views.page import OVERVIEW_LABELS
+    from kg.views.styles import COMMUNITY_COLOURS
 
     graph = clusters_graph()
     view = graph_to_view(graph)

@@ -81,7 +81,7 @@ CANDIDATES_FILE = "candidates.trig"
 #: The check results a build keeps for the next (:mod:`kg.graph.validate.memo`), in its
 #: state folder.
 CHECKS_FILE = "checks.json"
-#: The positions kg.html's layout keeps for the next build (:func:`kg.viz.layout.layout`).
+#: The positions kg.html's layout keeps for the next build (:func:`kg.views.layout.layout`).
 LAYOUTS_FILE = "layouts.json"
 #: The resolution keys of each article, kept for the next build (:func:`resolve_state`).
 KEYS_FILE = "keys.json"
@@ -688,8 +688,8 @@ def _write_committed(
 def _write_page(page_data: list[Triple], stage: Path, folder: Path, *, keep: bool) -> None:
     """Write kg.html into ``stage``, reusing the layouts the build in ``folder`` kept, and
     (``keep``) keep this page's in the staged state."""
-    from kg.viz import DEFAULT_MAX_NODES, triples_to_view, write_html
-    from kg.viz.layout import layout_salt
+    from kg.views import DEFAULT_MAX_NODES, triples_to_view, write_html
+    from kg.views.layout import layout_salt
 
     salt = layout_salt()
     layouts = Memo(read_memo(state_dir(folder) / LAYOUTS_FILE, salt))

@@ -37,6 +37,7 @@ __all__ = [
     "SavedQuery",
     "bind_query",
     "format_saved_queries",
+    "prepare_query",
     "queries_dir",
     "read_query_arg",
     "read_saved_query",
@@ -467,3 +468,24 @@ def read_query_arg(arg: str) -> str:
                 "or run a saved query with --name NAME (kg query --list)."
             )
     return arg
+
+
+def prepare_query(
+    query: str | None = None,
+    *,
+    name: str | None = None,
+    params: Mapping[str, str | Node] | None = None,
+    allow_service: bool = False,
+    allow_from: bool = False,
+) -> ParsedQuery:
+    """The checked, bound query ``kg query`` runs: the saved query ``name``, else ``query``
+    (its text, or the path of a file holding it: :func:`read_query_arg`).
+
+    >>> prepare_query("ASK { ?s ?p ?o }").kind
+    'ASK'
+    """
+    if name is not None:
+        saved = saved_query(name)
+    else:
+        saved = read_saved_query(read_query_arg(query or ""), name="the query")
+    return bind_query(saved, params or {}, allow_service=allow_service, allow_from=allow_from)

@@ -30,7 +30,7 @@ import networkx as nx
 import pytest
 
 from kg.rdf.load import load_graph
-from kg.viz import DEFAULT_MAX_NODES, ViewData, graph_to_view, write_html
+from kg.views import DEFAULT_MAX_NODES, ViewData, graph_to_view, write_html
 
 from .conftest import Opened, png_pixels
 from .test_page import OpenPage, ready, settled_view

@@ -17,7 +17,7 @@ import pytest
 from rdflib import RDF, RDFS, Dataset, Literal, Namespace, URIRef
 from rdflib.namespace import PROV, SKOS
 
-from kg.viz import graph_to_view, write_html
+from kg.views import graph_to_view, write_html
 
 from .conftest import Opened, png_pixels
 

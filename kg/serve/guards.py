@@ -11,7 +11,7 @@ Two guards of :mod:`kg.serve`, kept apart from its HTTP plumbing:
   answered.
 - :class:`QuerySlots`: at most N queries run at once, a few more wait a
   moment for a slot; the rest are told to come back (503, ``Retry-After``).
-  :mod:`kg.serve_admission` keeps such a pool for ordinary queries and sets
+  :mod:`kg.serve.admission` keeps such a pool for ordinary queries and sets
   runaway ones apart.
 
 What strangers send reaches the log through :func:`kg.errors.printable` (control
@@ -82,7 +82,7 @@ class OriginPolicy:
     >>> policy.check(origin="http://evil.example", site="cross-site", host="127.0.0.1:7878")
     Traceback (most recent call last):
     ...
-    kg.serve_guards.CrossSite: a page of http://evil.example may not query this server ...
+    kg.serve.guards.CrossSite: a page of http://evil.example may not query this server ...
     """
 
     allowed: frozenset[str] = frozenset()
@@ -167,7 +167,7 @@ class QuerySlots:
     ...         pass
     Traceback (most recent call last):
     ...
-    kg.serve_guards.Busy: all 1 query workers are busy ... (kg serve --max-workers 1).
+    kg.serve.guards.Busy: all 1 query workers are busy ... (kg serve --max-workers 1).
     >>> with slots.slot():  # free again
     ...     pass
     """

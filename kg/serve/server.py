@@ -24,10 +24,10 @@ name are answered (a web page cannot reach the server through DNS
 rebinding). The page loads nothing from elsewhere, and says so in its
 ``Content-Security-Policy``. Pages of other sites are refused (403) unless
 allowed by name, and control characters are escaped in the log
-(:mod:`kg.serve_guards`). At most ``max_workers`` queries run at once, and
+(:mod:`kg.serve.guards`). At most ``max_workers`` queries run at once, and
 runaway ones cannot starve the others: a query still running after a second
 is moved to a small pool for long queries; beyond a short queue, or when that
-pool is full, the answer is 503 with ``Retry-After`` (:mod:`kg.serve_admission`).
+pool is full, the answer is 503 with ``Retry-After`` (:mod:`kg.serve.admission`).
 
 >>> from kg.stores import open_store
 >>> import threading, urllib.request
@@ -43,21 +43,13 @@ b'{"head":{},"boolean":true}\\n'
 from __future__ import annotations
 
 import ipaddress
-import json
-import re
 import socket
-import string
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
-
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
 
 from kg import __version__
 from kg.errors import (
@@ -68,14 +60,14 @@ from kg.errors import (
     UnsafeQueryError,
     printable,
 )
-from kg.graph.export import export_graph
 from kg.query.check import ParsedQuery
-from kg.query.formats import format_result
 from kg.query.limits import default_max_workers, set_max_workers
 from kg.query.result import QueryResult
 from kg.query.run import DEFAULT_TIMEOUT
-from kg.serve_admission import SHORT_BUDGET, Admission, OneCheck, Timing
-from kg.serve_guards import Busy, CrossSite, OriginPolicy
+from kg.serve.admission import SHORT_BUDGET, Admission, OneCheck, Timing
+from kg.serve.guards import Busy, CrossSite, OriginPolicy
+from kg.serve.pages import ASSETS, PAGE_CSP, asset, page
+from kg.serve.results import MEDIA_TYPE, Refused, negotiate, render
 from kg.stores import Store
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "SparqlServer", "make_server"]
@@ -84,47 +76,10 @@ __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "SparqlServer", "make_server"]
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 
-#: The largest request body accepted (a query, in a form or as is).
-MAX_BODY = 1_000_000
-
-#: Result formats by media type, in the server's order of preference.
-_RESULT_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
-    "rows": (
-        ("application/sparql-results+json", "json"),
-        ("application/json", "json"),
-        ("text/csv", "csv"),
-        ("text/tab-separated-values", "tsv"),
-        ("application/sparql-results+xml", "xml"),
-        ("application/xml", "xml"),
-    ),
-    "graph": (
-        ("text/turtle", "turtle"),
-        ("application/x-turtle", "turtle"),
-        ("application/n-triples", "nt"),
-        ("text/plain", "nt"),
-    ),
-}
-_MEDIA_TYPE = {
-    "json": "application/sparql-results+json",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "xml": "application/sparql-results+xml",
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-}
-
-_PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
-_ASSETS = {"query.js": "text/javascript", "query.css": "text/css"}
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
-_EXAMPLE_QUERY = """\
-SELECT ?class (COUNT(DISTINCT ?entity) AS ?entities)
-WHERE { ?entity a ?class ; kgo:mentionedIn ?article }
-GROUP BY ?class
-ORDER BY DESC(?entities) ?class"""
+#: The largest request body accepted (a query, in a form or as is).
+MAX_BODY = 1_000_000
 
 
 class SparqlServer(ThreadingHTTPServer):
@@ -197,7 +152,7 @@ def make_server(
             :func:`kg.query.limits.default_max_workers`), a quarter of them
             (at least one) past ``short_budget``; twice as many more wait up
             to 5 s, the rest get 503 with ``Retry-After``
-            (:class:`kg.serve_admission.Admission`). The places are also this
+            (:class:`kg.serve.admission.Admission`). The places are also this
             process's cap of query processes (:func:`kg.query.limits.set_max_workers`).
         short_budget: seconds a query runs among the ordinary ones before
             it is moved to the places for long queries.
@@ -241,17 +196,6 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-class _Refused(Exception):
-    """A request answered with an error status and a one-line reason."""
-
-    def __init__(
-        self, status: HTTPStatus, message: str, *, headers: Mapping[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.headers = dict(headers or {})
-
-
 class _Handler(BaseHTTPRequestHandler):
     server: SparqlServer
     server_version = f"kg/{__version__}"
@@ -289,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
             parts = urllib.parse.urlsplit(self.path)
             self._check_origin(parts.path)
             route(parts.path, parts.query)
-        except _Refused as refusal:
+        except Refused as refusal:
             self._send_text(refusal.status, str(refusal), headers=refusal.headers)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
@@ -309,12 +253,12 @@ class _Handler(BaseHTTPRequestHandler):
                 navigation=navigation,
             )
         except CrossSite as err:
-            raise _Refused(HTTPStatus.FORBIDDEN, str(err)) from err
+            raise Refused(HTTPStatus.FORBIDDEN, str(err)) from err
 
     def _preflight(self, path: str, query: str) -> None:
         """Answer a CORS preflight of an allowed origin (another one got 403 already)."""
         if self._cors is None or path != "/sparql":
-            raise _Refused(
+            raise Refused(
                 HTTPStatus.METHOD_NOT_ALLOWED,
                 "OPTIONS is only answered to pages of origins given with --allow-origin "
                 "(for /sparql).",
@@ -335,7 +279,7 @@ class _Handler(BaseHTTPRequestHandler):
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         name = name.strip("[]")
         if name not in _LOOPBACK_NAMES and not _is_loopback(name):
-            raise _Refused(
+            raise Refused(
                 HTTPStatus.FORBIDDEN,
                 f"Host {host or '(none)'} is not answered: this server only serves "
                 "http://127.0.0.1 and http://localhost.",
@@ -343,20 +287,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _get(self, path: str, query: str) -> None:
         if path in ("/", "/index.html"):
-            self._send(HTTPStatus.OK, "text/html; charset=utf-8", _page(self.server.store))
+            self._send(HTTPStatus.OK, "text/html; charset=utf-8", page(self.server.store))
             return
-        if path.startswith("/static/") and path[len("/static/") :] in _ASSETS:
+        if path.startswith("/static/") and path[len("/static/") :] in ASSETS:
             name = path[len("/static/") :]
-            self._send(HTTPStatus.OK, f"{_ASSETS[name]}; charset=utf-8", _asset(name))
+            self._send(HTTPStatus.OK, f"{ASSETS[name]}; charset=utf-8", asset(name))
             return
         if path == "/sparql":
             self._query(urllib.parse.parse_qs(query, keep_blank_values=True))
             return
-        raise _Refused(HTTPStatus.NOT_FOUND, f"{path}: nothing here; the endpoint is /sparql.")
+        raise Refused(HTTPStatus.NOT_FOUND, f"{path}: nothing here; the endpoint is /sparql.")
 
     def _post(self, path: str, query: str) -> None:
         if path != "/sparql":
-            raise _Refused(HTTPStatus.NOT_FOUND, f"{path}: nothing here; the endpoint is /sparql.")
+            raise Refused(HTTPStatus.NOT_FOUND, f"{path}: nothing here; the endpoint is /sparql.")
         params = urllib.parse.parse_qs(query, keep_blank_values=True)
         media_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         body = self._body()
@@ -366,21 +310,21 @@ class _Handler(BaseHTTPRequestHandler):
                     body.decode("utf-8"), keep_blank_values=True, strict_parsing=False
                 )
             except UnicodeDecodeError as err:
-                raise _Refused(HTTPStatus.BAD_REQUEST, "the form is not UTF-8.") from err
+                raise Refused(HTTPStatus.BAD_REQUEST, "the form is not UTF-8.") from err
             for key, values in form.items():
                 params.setdefault(key, []).extend(values)
         elif media_type == "application/sparql-query":
             try:
                 params.setdefault("query", []).append(body.decode("utf-8"))
             except UnicodeDecodeError as err:
-                raise _Refused(HTTPStatus.BAD_REQUEST, "the query is not UTF-8.") from err
+                raise Refused(HTTPStatus.BAD_REQUEST, "the query is not UTF-8.") from err
         elif media_type == "application/sparql-update":
-            raise _Refused(
+            raise Refused(
                 HTTPStatus.BAD_REQUEST,
                 "SPARQL Update is refused: this endpoint is read-only.",
             )
         else:
-            raise _Refused(
+            raise Refused(
                 HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
                 "send the query as application/x-www-form-urlencoded (query=...) "
                 "or application/sparql-query.",
@@ -388,7 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._query(params)
 
     def _refuse_write(self, path: str, query: str) -> None:
-        raise _Refused(
+        raise Refused(
             HTTPStatus.METHOD_NOT_ALLOWED,
             f"{self.command} is refused: this endpoint is read-only (GET or POST /sparql).",
         )
@@ -396,11 +340,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _body(self) -> bytes:
         length = self.headers.get("Content-Length")
         if length is None:
-            raise _Refused(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length header.")
+            raise Refused(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length header.")
         try:
             size = int(length)
         except ValueError as err:
-            raise _Refused(HTTPStatus.BAD_REQUEST, "the Content-Length is not a number.") from err
+            raise Refused(HTTPStatus.BAD_REQUEST, "the Content-Length is not a number.") from err
         if size < 0 or size > MAX_BODY:
             self.close_connection = True
             left = size if 0 < size <= 16 * MAX_BODY else 0
@@ -409,7 +353,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if not chunk:
                     break
                 left -= len(chunk)
-            raise _Refused(
+            raise Refused(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 f"the request body is over {MAX_BODY:,} bytes; send a shorter query.",
             )
@@ -419,45 +363,45 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _query(self, params: Mapping[str, list[str]]) -> None:
         if "update" in params:
-            raise _Refused(
+            raise Refused(
                 HTTPStatus.BAD_REQUEST, "SPARQL Update is refused: this endpoint is read-only."
             )
         for name in ("default-graph-uri", "named-graph-uri"):
             if name in params:
-                raise _Refused(
+                raise Refused(
                     HTTPStatus.BAD_REQUEST,
                     f"{name} is refused: the dataset is every graph of the store (the default "
                     "graph is their union); use GRAPH <...> { } in the query.",
                 )
         texts = params.get("query", [])
         if len(texts) != 1 or not texts[0].strip():
-            raise _Refused(
+            raise Refused(
                 HTTPStatus.BAD_REQUEST,
                 "give one query: /sparql?query=SELECT... (or POST it); the query page is at /.",
             )
         try:
             parsed = self.server.check(texts[0])
         except UnsafeQueryError as err:
-            raise _Refused(HTTPStatus.BAD_REQUEST, str(err)) from err
+            raise Refused(HTTPStatus.BAD_REQUEST, str(err)) from err
         except QueryError as err:
-            raise _Refused(HTTPStatus.BAD_REQUEST, str(err)) from err
-        fmt = _negotiate(parsed, self.headers.get("Accept"), params.get("format", []))
+            raise Refused(HTTPStatus.BAD_REQUEST, str(err)) from err
+        fmt = negotiate(parsed, self.headers.get("Accept"), params.get("format", []))
         try:
             result = self._run(parsed)
-            body = _render(result, fmt)
+            body = render(result, fmt)
         except Busy as err:
-            raise _Refused(
+            raise Refused(
                 HTTPStatus.SERVICE_UNAVAILABLE,
                 str(err),
                 headers={"Retry-After": str(err.retry_after)},
             ) from err
         except QueryTimeoutError as err:
-            raise _Refused(HTTPStatus.SERVICE_UNAVAILABLE, str(err)) from err
+            raise Refused(HTTPStatus.SERVICE_UNAVAILABLE, str(err)) from err
         except QueryError as err:
-            raise _Refused(HTTPStatus.BAD_REQUEST, str(err)) from err
+            raise Refused(HTTPStatus.BAD_REQUEST, str(err)) from err
         except KGError as err:
-            raise _Refused(HTTPStatus.INTERNAL_SERVER_ERROR, str(err)) from err
-        self._send(HTTPStatus.OK, f"{_MEDIA_TYPE[fmt]}; charset=utf-8", body, cache=False)
+            raise Refused(HTTPStatus.INTERNAL_SERVER_ERROR, str(err)) from err
+        self._send(HTTPStatus.OK, f"{MEDIA_TYPE[fmt]}; charset=utf-8", body, cache=False)
 
     def _run(self, parsed: ParsedQuery) -> QueryResult:
         """Run the query where it is admitted; ``Server-Timing`` says how long it waited and ran."""
@@ -505,7 +449,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
         if content_type.startswith("text/html"):
-            self.send_header("Content-Security-Policy", _PAGE_CSP)
+            self.send_header("Content-Security-Policy", PAGE_CSP)
             self.send_header("X-Frame-Options", "DENY")
         if not cache or status != HTTPStatus.OK:
             self.send_header("Cache-Control", "no-store")
@@ -534,145 +478,3 @@ class _Handler(BaseHTTPRequestHandler):
     def _log(self, message: str) -> None:
         assert self.server.log is not None
         self.server.log(printable(f"{self.client_address[0]} {message}"))
-
-
-def _negotiate(parsed: ParsedQuery, accept: str | None, formats: list[str]) -> str:
-    """The result format for a query from ``?format=`` or the Accept header."""
-    family = "rows" if parsed.kind in ("SELECT", "ASK") else "graph"
-    offered = _RESULT_TYPES[family]
-    names = {name for _, name in offered}
-    for wanted in formats:  # ?format= wins when it names a format of this kind of result
-        key = {"ttl": "turtle", "ntriples": "nt", "n-triples": "nt"}.get(wanted.lower(), wanted)
-        if key.lower() in names:
-            return key.lower()
-    if not accept or not accept.strip():
-        return offered[0][1]
-    ranges = _accept_ranges(accept)
-    best: tuple[float, int, str] | None = None
-    for order, (media_type, name) in enumerate(offered):
-        quality = _quality(media_type, ranges)
-        if quality > 0 and (best is None or (quality, -order) > (best[0], best[1])):
-            best = (quality, -order, name)
-    if best is None:
-        kinds = ", ".join(t for t, _ in offered)
-        raise _Refused(
-            HTTPStatus.NOT_ACCEPTABLE,
-            f"a {parsed.kind} result can be sent as {kinds}; the Accept header asks for none.",
-        )
-    return best[2]
-
-
-def _accept_ranges(accept: str) -> list[tuple[str, float]]:
-    ranges = []
-    for item in accept.split(","):
-        fields = [f.strip() for f in item.split(";")]
-        if not fields[0]:
-            continue
-        quality = 1.0
-        for field in fields[1:]:
-            key, _, value = field.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    quality = 0.0
-        ranges.append((fields[0].lower(), quality))
-    return ranges
-
-
-def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
-    """The q of the most specific range matching ``media_type`` (0 when none does)."""
-    major = media_type.split("/")[0]
-    best_specificity, best_quality = -1, 0.0
-    for pattern, quality in ranges:
-        if pattern == media_type:
-            specificity = 2
-        elif pattern == f"{major}/*":
-            specificity = 1
-        elif pattern == "*/*":
-            specificity = 0
-        else:
-            continue
-        if specificity > best_specificity:
-            best_specificity, best_quality = specificity, quality
-    return best_quality
-
-
-def _render(result: QueryResult, fmt: str) -> bytes:
-    if fmt == "xml":
-        return _xml(result).encode("utf-8")
-    if fmt == "nt":
-        assert result.graph is not None
-        return (export_graph(result.graph, format="nt") or "").encode("utf-8")
-    if fmt == "turtle":
-        return format_result(result).encode("utf-8")
-    return format_result(result, format=fmt).encode("utf-8")
-
-
-def _xml(result: QueryResult) -> str:
-    """SPARQL Query Results XML Format."""
-    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n']
-    if result.kind == "ASK":
-        out.append("<head/>\n")
-        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>\n")
-    else:
-        out.append("<head>")
-        out.extend(f"<variable name={quoteattr(v)}/>" for v in result.vars)
-        out.append("</head>\n<results>\n")
-        for row in result.rows:
-            out.append("<result>")
-            for name, term in zip(result.vars, row, strict=True):
-                if term is not None:
-                    out.append(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>")
-            out.append("</result>\n")
-        out.append("</results>\n")
-    out.append("</sparql>\n")
-    return "".join(out)
-
-
-def _xml_term(term: Node) -> str:
-    text = _xml_text(str(term))
-    if isinstance(term, URIRef):
-        return f"<uri>{text}</uri>"
-    if isinstance(term, BNode):
-        return f"<bnode>{text}</bnode>"
-    if isinstance(term, Literal):
-        if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{text}</literal>"
-        datatype = str(term.datatype) if term.datatype is not None else ""
-        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
-            return f"<literal datatype={quoteattr(datatype)}>{text}</literal>"
-        return f"<literal>{text}</literal>"
-    return f"<literal>{text}</literal>"
-
-
-# Characters XML 1.0 cannot hold, even escaped (a graph file may have them in a literal).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def _xml_text(text: str) -> str:
-    """Text escaped for XML; characters XML cannot hold become U+FFFD.
-
-    >>> _xml_text("a < b\x01")
-    'a &lt; b\ufffd'
-    """
-    return escape(_NOT_XML.sub("\ufffd", text))
-
-
-def _asset(name: str) -> bytes:
-    return resources.files("kg").joinpath("serve_assets", name).read_bytes()
-
-
-def _page(store: Store) -> bytes:
-    template = string.Template(_asset("index.html").decode("utf-8"))
-    prefixes = json.dumps(store.prefixes, sort_keys=True).replace("<", "\\u003c")
-    return template.safe_substitute(
-        store=_html_escape(store.name),
-        version=_html_escape(__version__),
-        prefixes=prefixes,
-        example=_html_escape(_EXAMPLE_QUERY),
-    ).encode("utf-8")
-
-
-def _html_escape(text: str) -> str:
-    return escape(text, {'"': "&quot;", "'": "&#x27;"})

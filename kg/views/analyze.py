@@ -37,7 +37,9 @@ from kg.errors import NoPathError
 from kg.graph.network import to_networkx
 from kg.ontology import CORE_PREDICATES
 from kg.types import COARSE_CLASSES, coarse_class
-from kg.viz.model import ViewData, ViewEdge, ViewNode, ViewStatement, find_entity, graph_to_view
+from kg.views.model import ViewData, ViewEdge, ViewNode, ViewStatement
+from kg.views.read import graph_to_view
+from kg.views.select import find_entity
 
 #: Above this many entities betweenness is estimated from a seeded sample of sources.
 EXACT_BETWEENNESS_LIMIT = 2000
@@ -109,7 +111,11 @@ def entity_network(graph: Graph | Dataset) -> nx.Graph:
     >>> entity_network(Graph()).number_of_nodes()
     0
     """
-    directed = to_networkx(graph, provenance=False)  # the shape only: no statements to read
+    return _undirected(to_networkx(graph, provenance=False))  # the shape only: no statements
+
+
+def _undirected(directed: nx.MultiDiGraph) -> nx.Graph:
+    """One link per related pair of ``directed``, weighted by its edges; no self-loops."""
     network = nx.Graph()
     for node, data in directed.nodes(data=True):
         network.add_node(node, **data)
@@ -152,43 +158,19 @@ def analyze(graph: Graph | Dataset, *, method: str = "louvain", seed: int = 0) -
             f"unknown community method {method!r}; use one of {', '.join(COMMUNITY_METHODS)}"
         )
     directed = to_networkx(graph, provenance=False)  # the shape only: no statements to read
-    network = entity_network(graph)
+    network = _undirected(directed)
     degree = {node: directed.degree(node) for node in directed.nodes}
     if network.number_of_nodes() == 0:
         return Analysis((), (), 0, method)
     pagerank = nx.pagerank(network, weight="weight")
     approximate = network.number_of_nodes() > EXACT_BETWEENNESS_LIMIT
-    betweenness = nx.betweenness_centrality(
-        network,
-        k=min(BETWEENNESS_SAMPLE, network.number_of_nodes()) if approximate else None,
-        seed=seed if approximate else None,
-        normalized=True,
-    )
-    linked = network.subgraph(n for n in network.nodes if network.degree(n) > 0)
-    if linked.number_of_nodes() == 0:
-        groups: list[set[str]] = []
-    elif method == "louvain":
-        groups = list(nx.community.louvain_communities(linked, weight="weight", seed=seed))
-    else:
-        groups = list(nx.community.greedy_modularity_communities(linked, weight="weight"))
-
-    def label(node: str) -> str:
-        return str(network.nodes[node].get("label", node))
-
-    def order(node: str) -> tuple[int, str, str]:
-        return (-degree[node], label(node), node)
-
-    groups.sort(key=lambda g: (-len(g), min(order(n) for n in g)))
-    communities = []
-    member_of: dict[str, int] = {}
-    for number, group in enumerate(groups):
-        members = tuple(sorted(group, key=order))
-        communities.append(Community(number, members, tuple(label(n) for n in members)))
-        member_of.update(dict.fromkeys(members, number))
+    betweenness = _betweenness(network, seed=seed if approximate else None)
+    communities = _communities(network, degree, method=method, seed=seed)
+    member_of = {iri: c.number for c in communities for iri in c.members}
     entities = [
         RankedEntity(
             iri=node,
-            label=label(node),
+            label=_label(network, node),
             cls=str(network.nodes[node].get("class", "")),
             degree=degree[node],
             pagerank=round(pagerank.get(node, 0.0), 6),
@@ -205,6 +187,43 @@ def analyze(graph: Graph | Dataset, *, method: str = "louvain", seed: int = 0) -
         method=method,
         approximate_betweenness=approximate,
     )
+
+
+def _betweenness(network: nx.Graph, *, seed: int | None) -> dict[str, float]:
+    """Normalised betweenness: exact, or (with a ``seed``) estimated from sampled sources."""
+    return nx.betweenness_centrality(
+        network,
+        k=min(BETWEENNESS_SAMPLE, network.number_of_nodes()) if seed is not None else None,
+        seed=seed,
+        normalized=True,
+    )
+
+
+def _label(network: nx.Graph, node: str) -> str:
+    return str(network.nodes[node].get("label", node))
+
+
+def _communities(
+    network: nx.Graph, degree: dict[str, int], *, method: str, seed: int
+) -> list[Community]:
+    """The communities of the entities with relations, biggest first, members by degree."""
+    linked = network.subgraph(n for n in network.nodes if network.degree(n) > 0)
+    if linked.number_of_nodes() == 0:
+        groups: list[set[str]] = []
+    elif method == "louvain":
+        groups = list(nx.community.louvain_communities(linked, weight="weight", seed=seed))
+    else:
+        groups = list(nx.community.greedy_modularity_communities(linked, weight="weight"))
+
+    def order(node: str) -> tuple[int, str, str]:
+        return (-degree[node], _label(network, node), node)
+
+    groups.sort(key=lambda g: (-len(g), min(order(n) for n in g)))
+    communities = []
+    for number, group in enumerate(groups):
+        members = tuple(sorted(group, key=order))
+        communities.append(Community(number, members, tuple(_label(network, n) for n in members)))
+    return communities
 
 
 def analysis_to_json(analysis: Analysis, *, top: int | None = None) -> dict[str, object]:
@@ -283,26 +302,6 @@ class Path:
     notes: tuple[str, ...] = ()
 
 
-def best_statement(edge: ViewEdge) -> ViewStatement | None:
-    """The statement to show for a relation: the most confident, then the earliest document.
-
-    >>> edge = ViewEdge("a", "b", "sells", (ViewStatement("s1", confidence=0.6),
-    ...                                      ViewStatement("s2", confidence=0.9)))
-    >>> best_statement(edge).iri
-    's2'
-    """
-    if not edge.statements:
-        return None
-    return min(
-        edge.statements,
-        key=lambda s: (
-            -(s.confidence or 0.0),
-            (s.document.date or "9999") if s.document else "9999",
-            s.iri,
-        ),
-    )
-
-
 def entity_view(graph: Graph | Dataset | ViewData) -> ViewData:
     """The entities of a graph and the core relations between them, as ``kg viz`` reads them.
 
@@ -334,7 +333,7 @@ def entity_view(graph: Graph | Dataset | ViewData) -> ViewData:
 
 
 def _edge_cost(edge: ViewEdge) -> float:
-    best = best_statement(edge)
+    best = edge.best
     return 1.0 - (best.confidence or 0.0) if best is not None else 1.0
 
 
@@ -344,7 +343,7 @@ def find_path(
     """The shortest chain of relations between two entities, with the evidence of each hop.
 
     ``start`` and ``end`` are names, aliases or IRIs, matched as ``kg viz
-    --focus`` matches them (:func:`kg.viz.model.focus_view`). Relations are
+    --focus`` matches them (:func:`kg.views.select.focus_view`). Relations are
     followed in both directions. Among the shortest paths the one whose
     relations are best supported (highest confidence) is chosen; ties go to
     the first by IRI.
@@ -365,8 +364,7 @@ def find_path(
     notes = tuple(n for n in (why_first, why_last) if n)
     between: dict[tuple[str, str], list[ViewEdge]] = defaultdict(list)
     network = nx.Graph()
-    for node in view.nodes:
-        network.add_node(node.iri)
+    network.add_nodes_from(node.iri for node in view.nodes)
     for edge in view.edges:
         if edge.source == edge.target:
             continue
@@ -436,7 +434,7 @@ def path_to_json(path: Path) -> dict[str, object]:
                         "predicate": e.predicate,
                         "forward": hop.forward(e),
                         "statements": len(e.statements),
-                        "evidence": statement(best_statement(e)),
+                        "evidence": statement(e.best),
                     }
                     for e in hop.edges
                 ],
@@ -458,7 +456,6 @@ __all__ = [
     "RankedEntity",
     "analysis_to_json",
     "analyze",
-    "best_statement",
     "entity_network",
     "entity_view",
     "find_path",

@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 from kg.errors import QueryTimeoutError, ServerError
 from kg.query.check import ParsedQuery
 from kg.query.limits import stopped_after
-from kg.serve_guards import Busy, QuerySlots, retry_after
+from kg.serve.guards import Busy, QuerySlots, retry_after
 from kg.stores import check_cached
 
 __all__ = [
@@ -182,7 +182,7 @@ class LongPool:
     ...     pass  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    kg.serve_guards.Busy: this query runs longer than 1 s, and your address already runs 1 of ...
+    kg.serve.guards.Busy: this query runs longer than 1 s, and your address already runs 1 of ...
     """
 
     def __init__(self, places: int, *, timeout: float | None, budget: float = SHORT_BUDGET) -> None:

@@ -8,7 +8,7 @@ related pair, whatever the predicates), with a fixed seed and the nodes and
 links added in sorted order, so the same graph always gets the same
 communities. Entities without a drawn relation belong to no community.
 
->>> from kg.viz.model import ViewData, ViewEdge, ViewNode
+>>> from kg.views.model import ViewData, ViewEdge, ViewNode
 >>> degrees = {"a": 2, "b": 1, "c": 1, "d": 0}
 >>> nodes = tuple(ViewNode(x, x.upper(), "Company", total_degree=d) for x, d in degrees.items())
 >>> view = ViewData(nodes, (ViewEdge("a", "b", "sells"), ViewEdge("a", "c", "sells")))
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from kg.viz.model import ViewData, ViewNode
+from kg.views.model import ViewData, ViewNode
 
 __all__ = ["SEED", "Community", "find_communities", "rank_entities"]
 
@@ -45,7 +45,7 @@ class Community:
 def rank_entities(nodes: tuple[ViewNode, ...] | list[ViewNode]) -> list[ViewNode]:
     """``nodes`` from the most connected to the least: relations in the graph, then name, then IRI.
 
-    >>> from kg.viz.model import ViewNode
+    >>> from kg.views.model import ViewNode
     >>> a = ViewNode("a", "Beta", "City", total_degree=3)
     >>> b = ViewNode("b", "Alpha", "City", total_degree=3)
     >>> [n.label for n in rank_entities([a, b, ViewNode("c", "Gamma", "City", total_degree=9)])]
@@ -58,7 +58,7 @@ def find_communities(view: ViewData, *, seed: int = SEED) -> tuple[Community, ..
     """The communities of the entities of ``view`` that have a drawn relation.
 
     Args:
-        view: what :func:`~kg.viz.model.graph_to_view` (or a selection) returned.
+        view: what :func:`~kg.views.read.graph_to_view` (or a selection) returned.
         seed: the seed of the Louvain method.
 
     Returns:

@@ -35,16 +35,16 @@ from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 from rdflib.term import Node
 
-from kg.analyze import entity_view
 from kg.ontology import KGO, KGO_IRI
-from kg.viz.model import (
+from kg.views.analyze import entity_view
+from kg.views.model import (
     ViewData,
     ViewDocument,
     ViewEdge,
     ViewNode,
     ViewStatement,
-    find_entity,
 )
+from kg.views.select import find_entity
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4]))?$")
 
@@ -208,7 +208,7 @@ def conflicts(
         graph: a kg graph (a Dataset is read as the union of its graphs).
         tolerance: figures closer than this share of the larger value agree
             (rounding: "30%" and "30.3%").
-        view: the graph already read by :func:`kg.viz.model.graph_to_view`.
+        view: the graph already read by :func:`kg.views.read.graph_to_view`.
 
     Returns:
         Conflicts sorted by kind, then what they are about.
