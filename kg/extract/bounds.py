@@ -20,7 +20,6 @@ from kg.types import coarse_class
 __all__ = [
     "CONNECTORS",
     "DETERMINERS",
-    "HYPHENED_TITLE_WORDS",
     "MODEL_CODE",
     "MODEL_SUFFIXES",
     "TIME_ZONES",
@@ -203,12 +202,13 @@ def _title_word(token: Token, titles: frozenset[str]) -> bool:
     return token.lower_ in titles and (token.text[:1].isupper() or token.is_lower)
 
 
+#: Words hyphened to a title that are no title alone ("co-founder", "under-secretary");
+#: "vice-president" and "deputy-governor" open with title words.
+_HYPHENED_PREFIXES = frozenset({"co", "under"})
+
+
 def _hyphened(token: Token, titles: frozenset[str]) -> bool:
-    return token.is_alpha and (token.lower_ in titles or token.lower_ in HYPHENED_TITLE_WORDS)
-
-
-#: Words hyphened to a title that are no title alone: "vice-president", "co-founder".
-HYPHENED_TITLE_WORDS = frozenset({"vice", "co", "deputy", "under", "assistant", "acting"})
+    return token.is_alpha and (token.lower_ in titles or token.lower_ in _HYPHENED_PREFIXES)
 
 
 def cut_from_longer_name(doc: Doc, end: int, titles: frozenset[str]) -> bool:

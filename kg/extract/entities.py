@@ -98,10 +98,9 @@ class EntityRecognizer:
         self.lexicon = lexicon
         #: Words that make the next name a person's: titles and forms of address.
         self.titled = lexicon.cue("roleTitles") | lexicon.cue("addressForms")
-        #: Titles of a job, never part of how a person is named (not "Sir", "King", "Pope").
-        self.job_titles = (
-            lexicon.cue("roleTitles") - lexicon.cue("addressForms") - lexicon.cue("honorifics")
-        ) - _STYLES
+        #: Titles of a job, never part of how a person is named (not the forms of address
+        #: "Sir", "King", "Pope", nor the church's styles).
+        self.job_titles = lexicon.cue("roleTitles") - lexicon.cue("addressForms") - _CHURCH_STYLES
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.kinds: dict[str, dict[str, str]] = {}  # surface -> key -> kind
         for entry in sorted(gazetteer.entries.values(), key=lambda e: e.key):
@@ -513,11 +512,9 @@ class EntityRecognizer:
         doc._.kg_roles = roles
 
 
-#: Titles that are part of how a person is named ("King Abdullah", "Sheikh Ahmed Yassin").
-_STYLES = frozenset(
-    ["king", "queen", "prince", "princess", "pope", "sheikh", "sir", "dame", "lady", "lord",
-     "cardinal", "bishop", "archbishop", "reverend", "rev.", "imam", "mullah", "emir"]
-)  # fmt: skip
+#: Role titles of the church that are part of how a person is named ("Cardinal George
+#: Pell") though the lexicon has them as roles, not forms of address.
+_CHURCH_STYLES = frozenset({"cardinal", "bishop", "archbishop"})
 #: Words after an organization's known name that still name the same organization.
 _SAME_ORGANIZATION = LEGAL_FORMS | {",", "."}
 _ORGANIZATION_CLASSES = frozenset({"Company", "GovernmentAgency", "Court", "MediaOrganization"})
