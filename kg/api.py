@@ -339,41 +339,33 @@ def build(
         relations counted, and the files written. :func:`load` ``(out_dir)`` reads the graph.
     """
     # kg.build.pipeline brings spaCy; imported here so that kg.load and kg.query never load it.
-    from kg.build.pipeline import BuildSummary, run, summarize, write_outputs
+    from kg.build import pipeline
 
     inputs = _inputs(paths)
     out = Path(out_dir)
     check_writable(out)  # before the work, not after it
     check_outputs(inputs, [out / name for name in BUILD_FILES], [Path(g) for g in gazetteer_files])
-    with writer_lock(out, wait=wait, on_wait=on_wait):
-        result = run(
-            inputs,
-            encoding=encoding,
-            gazetteer_files=gazetteer_files,
-            base=base,
-            on_article=on_article,
-            on_start=on_start,
-            model=model,
-            jobs=jobs,
-            cluster=cluster,
-            shard_dir=out / "shards",  # a cluster's shards in the build folder
-            store=store,
-            max_chars=max_chars,
-            min_confidence=min_confidence,
-            candidates=candidates,
-        )
-        files = write_outputs(
-            result,
-            out,
-            html=html,
-            base=base,
-            validate=validate,
-            on_quarantine=on_quarantine,
-            jobs=jobs,
-        )
-    summary = summarize(result)
-    return BuildSummary(
-        summary.documents, summary.entities, summary.relations, summary.observations, files
+    return pipeline.build(
+        inputs,
+        out_dir=out,
+        html=html,
+        base=base,
+        validate=validate,
+        on_quarantine=on_quarantine,
+        wait=wait,
+        on_wait=on_wait,
+        encoding=encoding,
+        gazetteer_files=gazetteer_files,
+        on_article=on_article,
+        on_start=on_start,
+        model=model,
+        jobs=jobs,
+        cluster=cluster,
+        shard_dir=out / "shards",  # a cluster's shards in the build folder
+        store=store,
+        max_chars=max_chars,
+        min_confidence=min_confidence,
+        candidates=candidates,
     )
 
 

@@ -881,16 +881,30 @@ def build(
     out_dir: str | Path = DEFAULT_OUTPUT,
     html: bool = True,
     base: str = KGR_IRI,
+    validate: bool = True,
+    on_quarantine: Callable[[QuarantinedTriple], None] | None = None,
+    wait: bool = True,
+    on_wait: Callable[[int | None], None] | None = None,
     **options: object,
 ) -> BuildSummary:
     """Build the graph of ``paths`` (the sample corpus if empty) and write every output file.
 
-    The build holds the writer lock of ``out_dir`` throughout (:func:`kg.build.state.writer_lock`).
+    The build holds the writer lock of ``out_dir`` throughout (:func:`kg.build.state.writer_lock`,
+    with ``wait`` and ``on_wait``); ``options`` go to :func:`run`, ``validate`` and
+    ``on_quarantine`` to :func:`write_outputs`.
     """
-    with writer_lock(out_dir):
+    with writer_lock(out_dir, wait=wait, on_wait=on_wait):
         result = run(paths, base=base, **options)  # type: ignore[arg-type]
         jobs = options.get("jobs", 1)
-        files = write_outputs(result, out_dir, html=html, base=base, jobs=jobs)  # type: ignore[arg-type]
+        files = write_outputs(
+            result,
+            out_dir,
+            html=html,
+            base=base,
+            validate=validate,
+            on_quarantine=on_quarantine,
+            jobs=jobs,  # type: ignore[arg-type]
+        )
     summary = summarize(result)
     return BuildSummary(
         summary.documents, summary.entities, summary.relations, summary.observations, files
