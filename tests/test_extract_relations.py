@@ -384,6 +384,28 @@ def test_a_title_between_organization_and_person_gives_works_for_with_role(
     assert relation.role == "Chief Executive"
 
 
+def test_a_hyphened_title_reaches_the_organization_before_it(
+    make_doc: MakeDoc, extractor: RelationExtractor
+) -> None:
+    doc = make_doc(
+        """
+        Acme      PROPN compound 5
+        vice      NOUN  compound 3
+        -         PUNCT punct    3
+        president NOUN  compound 5
+        Jane      PROPN compound 5
+        Roe       PROPN nsubj    6
+        spoke     VERB  ROOT     6 speak
+        """,
+        spans=[(0, 1, "Company", ""), (4, 6, "Person", "")],
+        roles={4: "vice-president"},  # three tokens, one word
+        spaces=[True, False, False, True, True, True, False],
+    )
+    [relation] = extractor.match(doc)
+    assert triples(doc, [relation]) == {("Jane Roe", "worksFor", "Acme")}
+    assert relation.role == "vice-president"
+
+
 def test_coordinated_titles_reach_the_organization_before_them(
     make_doc: MakeDoc, extractor: RelationExtractor
 ) -> None:

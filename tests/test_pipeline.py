@@ -91,6 +91,17 @@ def test_extraction_records_follow_the_contract_on_hand_built_data() -> None:
     ]
 
 
+def test_extraction_records_drop_relations_of_a_node_with_itself() -> None:
+    text = "Acme Corp bought Acme."  # two names of one node: the graph states nothing
+    mentions = (Mention(0, 9, "Acme Corp", "Company"), Mention(17, 21, "Acme", "Company"))
+    relations = (RelationCandidate(0, 1, "subsidiaryOf", 0.9, (0, 22)),)
+    ex = Extraction(Article("d1", text), mentions, relations)
+    ids = ("organization/acme", "organization/acme")
+    [record] = extraction_records([Resolved(ex, ids)], base="https://example.org/")
+    assert len(record["entities"]) == 2  # type: ignore[arg-type]
+    assert record["relations"] == []
+
+
 def test_nationality_words_are_references_not_named_entities() -> None:
     text = "Elbonian firm Acme left Elbonia."
     mentions = (

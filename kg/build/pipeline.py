@@ -480,8 +480,8 @@ def extraction_records(
                 continue
             head = _named(ex, item, rel.head, index)
             tail = _named(ex, item, rel.tail, index)
-            if head is None or tail is None or head == tail:
-                continue
+            if head is None or tail is None or entities[head]["node"] == entities[tail]["node"]:
+                continue  # the graph states nothing of a node with itself
             record: dict[str, object] = {
                 "head": head,
                 "tail": tail,

@@ -44,7 +44,7 @@ def title_relations(
         if coarse_class(span.label_) != "Person":
             continue
         role = roles.get(span.start)
-        begin = span.start - len(role.split()) if role else span.start
+        begin = _title_start(span, role) if role else span.start
         employer = None
         if begin > 0:
             before = begin - 1
@@ -70,6 +70,18 @@ def title_relations(
             status="ended" if ended else None,
             role=title,
         )
+
+
+def _title_start(person: Span, role: str) -> int:
+    """The first token of the title ``role`` in front of ``person``: "vice-president" is
+    three tokens, "chief executive" two (the title's words when the text is not found)."""
+    doc = person.doc
+    begin = person.start
+    while begin > 0 and len(doc[begin - 1 : person.start].text) <= len(role):
+        begin -= 1
+        if doc[begin : person.start].text == role:
+            return begin
+    return max(0, person.start - len(role.split()))
 
 
 #: What may stand between two titled people of one list: "president Stephan Friedli,
