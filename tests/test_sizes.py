@@ -22,7 +22,6 @@ LONG_MODULES: dict[str, str] = {
     "build/pipeline.py": "build, add and remove with outputs and state (issue 13)",
     "build/state.py": "build state, registry and output transactions together",
     "ontology.py": "ontology, gazetteer and lexicon readers and the KGO namespace together",
-    "train/news.py": "the news relation trainer: data, features, fitting and calibration",
     "train/relations.py": "the CoNLL04 relation trainer: data, fitting and its command line",
 }
 

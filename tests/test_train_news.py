@@ -14,6 +14,8 @@ from spacy.tokens import Doc
 
 from kg.eval import parse_seeds_gold
 from kg.extract.mentions import RawRelation
+from kg.extract.relation_model import Calibration, load_calibration, save_calibration
+from kg.train.fitting import platt, threshold_for
 from kg.train.news import (
     NewsArticle,
     article_example,
@@ -21,9 +23,8 @@ from kg.train.news import (
     folds_of,
     gold_identities,
     lexicon_points,
-    platt,
-    threshold_for,
 )
+from kg.train.stated import MIN_STATED_POINTS, StatedPoints, fit_stated, judged_facts
 
 MakeDoc = Callable[..., Doc]
 
@@ -112,6 +113,48 @@ def test_lexicon_relations_are_judged_on_the_gold_entities_they_name(make_doc: M
     assert set(points) == {"worksFor", "livesIn"}
     assert points["worksFor"][1].tolist() == [1.0]
     assert points["livesIn"][1].tolist() == [0.0]
+
+
+def test_stated_facts_count_once_at_their_likeliest_and_say_their_source(
+    make_doc: MakeDoc,
+) -> None:
+    doc = doc_of(make_doc)
+    who = gold_identities(list(doc.spans["kg_entities"]), GOLD, "d1")
+    required, optional = article_facts(GOLD, "d1")
+    article = NewsArticle(article_example(doc, "d1", GOLD), who, frozenset(required),
+                          frozenset(optional))  # fmt: skip
+    stated = [
+        RawRelation(0, 1, "worksFor", 0.6, (0, 11), "spokesman for"),  # right
+        RawRelation(0, 2, "worksFor", 0.4, (0, 17), "classifier"),  # the same fact: lower
+        RawRelation(0, 3, "livesIn", 0.7, (0, 17), "classifier"),  # not stated: wrong
+        RawRelation(2, 3, "basedIn", 0.9, (11, 17), "based in"),  # optional: left out
+        RawRelation(1, 2, "subsidiaryOf", 0.9, (0, 17), "unit"),  # one entity: nothing
+    ]
+    assert judged_facts(article, stated) == [
+        (0.7, 0.0, "classifier"),  # ('John Smith', 'livesIn', 'Paris')
+        (0.6, 1.0, "lexicon"),  # ('John Smith', 'worksFor', 'Acme Corp')
+    ]
+
+
+def test_the_last_step_lowers_an_overconfident_source_and_survives_the_file(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(1)
+    n = 4 * MIN_STATED_POINTS
+    confidence = rng.uniform(0.3, 1.0, n)
+    right = (rng.uniform(0.0, 1.0, n) < confidence * 0.5).astype(float)  # twice too sure
+    sources = ("lexicon",) * n + ("classifier",) * (MIN_STATED_POINTS - 1)  # too few to fit
+    points = StatedPoints(
+        np.concatenate([confidence, np.full(MIN_STATED_POINTS - 1, 0.5)]),
+        np.concatenate([right, np.ones(MIN_STATED_POINTS - 1)]),
+        sources,
+    )
+    maps = fit_stated(points)
+    assert set(maps) == {"lexicon"}
+    save_calibration(Calibration(stated=maps), tmp_path)
+    calibration = load_calibration(tmp_path)
+    assert calibration.of_stated(0.8, "lexicon") == pytest.approx(0.4, abs=0.12)
+    assert calibration.of_stated(0.8, "classifier") == 0.8
 
 
 def test_platt_scaling_tracks_the_rate_of_right_answers() -> None:

@@ -267,7 +267,17 @@ class RelationClassifier:
                     role=role,
                 )
             )
-        return found
+        return [self._final(relation) for relation in found]
+
+    def _final(self, relation: RawRelation) -> RawRelation:
+        """``relation`` with its confidence through the calibration's last step."""
+        source = "classifier" if relation.trigger == TRIGGER else "lexicon"
+        confidence = self.calibration.of_stated(relation.confidence, source)
+        return (
+            relation
+            if confidence == relation.confidence
+            else replace(relation, confidence=confidence)
+        )
 
     def _rescored(self, doc: Doc, scored: Sequence[ScoredCandidate]) -> list[RawRelation]:
         """The lexicon's relations with calibrated confidence (see the class docstring)."""

@@ -156,6 +156,10 @@ class Calibration:
     trusted: frozenset[str] = frozenset()
     #: How many judged relations the pooled estimate counts for against a predicate's own.
     prior_weight: float = 5.0
+    #: The last step: source of a stated relation ("classifier": the model's own; "lexicon")
+    #: -> a map of its confidence to the share right of such relations on held-out articles,
+    #: as the whole component states them (kg/train/stated.py). None for a source: as is.
+    stated: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
 
     def of_model(self, probability: float, *, backed: bool = False) -> float:
         """The calibrated confidence of a model probability; ``backed``: of a candidate the
@@ -182,6 +186,17 @@ class Calibration:
         right, judged = self.lexicon_counts.get(predicate or "", (0, 0))
         return round((right + self.prior_weight * pooled) / (judged + self.prior_weight), 4)
 
+    def of_stated(self, confidence: float, source: str) -> float:
+        """The final confidence of a relation the component states with ``confidence``;
+        ``source`` is "classifier" for the model's own relations, else "lexicon".
+
+        >>> c = Calibration(stated={"lexicon": ([0.0, 0.5, 1.0], [0.0, 0.3, 1.0])})
+        >>> c.of_stated(0.5, "lexicon"), c.of_stated(0.5, "classifier")
+        (0.3, 0.5)
+        """
+        knots = self.stated.get(source)
+        return confidence if knots is None else round(float(np.interp(confidence, *knots)), 4)
+
 
 def save_calibration(calibration: Calibration, path: str | Path) -> list[Path]:
     """Write ``calibration.json`` into the model folder; returns the file written."""
@@ -197,6 +212,16 @@ def save_calibration(calibration: Calibration, path: str | Path) -> list[Path]:
         "lexicon_counts": {p: list(c) for p, c in sorted(calibration.lexicon_counts.items())},
         "min_confidence": calibration.min_confidence,
         "trusted": sorted(calibration.trusted),
+        **(
+            {
+                "stated": {
+                    source: [list(map(_round6, xs)) for xs in knots]
+                    for source, knots in sorted(calibration.stated.items())
+                }
+            }
+            if calibration.stated
+            else {}
+        ),
     }
     target.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return [target]
@@ -224,6 +249,7 @@ def load_calibration(path: str | Path | None = None) -> Calibration:
         },
         min_confidence=float(data["min_confidence"]),
         trusted=frozenset(data.get("trusted", ())),
+        stated={source: (knots[0], knots[1]) for source, knots in data.get("stated", {}).items()},
     )
 
 

@@ -34,19 +34,15 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from itertools import product
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.eval import GoldRelation, SeedsGold, load_seeds_gold
-from kg.eval.calibration import THRESHOLDS, RatedTriple, calibrate
-from kg.eval.calibration import Calibration as CalibrationScores
 from kg.extract.entities import SPAN_KEY
 from kg.extract.mentions import mention_table
 from kg.extract.relation_candidates import CONLL_PREDICATES, LABELS, sentence_units
@@ -57,8 +53,9 @@ from kg.extract.relation_model import (
     save_calibration,
     save_model,
 )
-from kg.ontology import SYMMETRIC_PREDICATES, normalize_name
+from kg.ontology import SYMMETRIC_PREDICATES, load_gazetteer, normalize_name
 from kg.resolve.names import clean_name, mention_name
+from kg.train.fitting import calibration_error, platt, threshold_for, threshold_table
 from kg.train.relations import (
     Example,
     TrainingSet,
@@ -69,6 +66,7 @@ from kg.train.relations import (
     pipeline,
     predicted_examples,
 )
+from kg.train.stated import stated_summary, with_stated_step
 from kg.types import Article, Mention
 
 #: Settings tried by cross-validation: L2 strength and the weight of a news row (L2 3 scored
@@ -93,17 +91,15 @@ TRUSTED_POSITIVES = 20
 #: tried: it kept a fifth of the right facts on held-out news train (0.73) and dropped
 #: every lexicon relation of the sample, so candidates still start at an even chance.
 EMIT_PROBABILITY = 0.5
-#: The thresholds of scores.json's table: ``kg eval``'s.
-TABLE_THRESHOLDS: tuple[float, ...] = tuple(float(t) for t in THRESHOLDS)
 #: The precision the default threshold aims at, on held-out news.
 TARGET_PRECISION = 0.85
-#: The default threshold of ``kg build``, set on the news dev split for precision at least
-#: TARGET_PRECISION there (``kg build eval/news/dev.jsonl --min-confidence T`` then ``kg eval``;
-#: with the model trained on 256 articles: T 0.35 gives precision 0.897, recall 0.417; 0.5 gives
-#: 0.912, 0.369; 0.7 gives 0.926, 0.298), the sample articles keeping relation F1 0.980. Held-out
-#: news train alone would ask 0.7 (scores.json: "precise_threshold"), which keeps 39% of the
-#: right facts; at 0.35 its held-out precision is about 0.74.
-DEFAULT_MIN_CONFIDENCE = 0.35
+#: The default threshold of ``kg build``: the lowest of kg eval's thresholds at which the news
+#: dev split is at least TARGET_PRECISION precise (``kg build eval/news/dev.jsonl -o X`` then
+#: ``kg eval eval/news/dev.gold.json --graph X/kg.trig``, whose table gives precision and
+#: recall by threshold; with the model trained on 316 articles: 0.3 gives precision 0.841,
+#: recall 0.440; 0.4 gives 0.860, 0.440; 0.5 gives 0.868, 0.393). Held-out news train alone
+#: would ask more (scores.json: "precise_threshold").
+DEFAULT_MIN_CONFIDENCE = 0.4
 
 
 # --------------------------------------------------------------------------- examples
@@ -235,6 +231,8 @@ class Held:
     keys: tuple[tuple[int, int, int, str], ...]
     #: whether the lexicon found the candidate's predicate too (its ``lex=`` feature)
     backed: np.ndarray
+    #: each fold's model (:func:`folds_of`), emitting as the shipped one does
+    models: tuple[RelationModel, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -258,52 +256,6 @@ class Points:
 
 #: Held-out facts the lexicon backs below this many: their calibration is the classifier's.
 MIN_BACKED_POINTS = 30
-
-
-#: Where a model probability is sampled to store its Platt calibration as knots.
-PLATT_GRID: tuple[float, ...] = (
-    0.0, 0.001, 0.003, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85,
-    0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 1.0,
-)  # fmt: skip
-
-
-def platt(p: np.ndarray, y: np.ndarray) -> tuple[list[float], list[float]]:
-    """A logistic map of the model's log-odds to the rate of ``y`` (Platt scaling), as knots.
-
-    Two parameters, so it holds on few positives; monotone by construction.
-
-    >>> xs, ys = platt(np.array([0.1, 0.2, 0.8, 0.9, 0.6, 0.3]), np.array([0, 0, 1, 1, 0, 1]))
-    >>> ys == sorted(ys) and ys[0] < 0.5 < ys[-1]
-    True
-    """
-    z = np.log(np.clip(p, 1e-6, 1 - 1e-6) / (1 - np.clip(p, 1e-6, 1 - 1e-6)))
-
-    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
-        a, b = params
-        q = 1 / (1 + np.exp(-(a * z + b)))
-        q = np.clip(q, 1e-9, 1 - 1e-9)
-        value = -float((y * np.log(q) + (1 - y) * np.log(1 - q)).sum())
-        g = q - y
-        return value, np.array([float((g * z).sum()), float(g.sum())])
-
-    a, b = minimize(loss, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B").x
-    grid = np.asarray(PLATT_GRID)
-    zg = np.log(np.clip(grid, 1e-6, 1 - 1e-6) / (1 - np.clip(grid, 1e-6, 1 - 1e-6)))
-    ys = 1 / (1 + np.exp(-(a * zg + b)))
-    return [float(v) for v in grid], [round(float(v), 6) for v in ys]
-
-
-def threshold_for(confidence: np.ndarray, correct: np.ndarray, target: float) -> float:
-    """The lowest confidence at which the candidates at or above it are ``target`` precise.
-
-    >>> threshold_for(np.array([0.2, 0.5, 0.7, 0.9]), np.array([0, 1, 0, 1]), 0.6)
-    0.5
-    """
-    for t in np.unique(np.round(confidence, 2)):
-        kept = confidence >= t
-        if kept.any() and correct[kept].mean() >= target:
-            return float(t)
-    return 1.0
 
 
 # --------------------------------------------------------------------------- training
@@ -336,7 +288,7 @@ def held_out(
     lexicon_l2: float | None = None,
 ) -> Held:
     """The probabilities of each news article's candidates by a model that did not see it."""
-    probs, correct, backed = [], [], []
+    probs, correct, backed, models = [], [], [], []
     keys: list[tuple[int, int, int, str]] = []
     for fold in folds_of(len(news)):
         held = sorted(fold.tolist())
@@ -349,6 +301,7 @@ def held_out(
             labels_used=labels,
             lexicon_l2=lexicon_l2,
         )
+        models.append(replace(model, threshold=EMIT_PROBABILITY))
         test = _only(featurize([news[i] for i in held]), labels)
         probs.append(probabilities(model, test.rows, test.predicates))
         backed.append(
@@ -373,6 +326,7 @@ def held_out(
         np.concatenate(correct).astype(float),
         tuple(keys),
         np.concatenate(backed),
+        tuple(models),
     )
 
 
@@ -519,9 +473,14 @@ def train(
     model = replace(model, threshold=EMIT_PROBABILITY)
     stated = triple_points(held, articles)
     calibration = replace(_calibrate(stated, articles), trusted=trusted_predicates(training))
+    folds = folds_of(len(articles))
+    calibration, points = with_stated_step(
+        articles, folds, held.models, calibration, load_gazetteer()
+    )
     folder = Path(out)
     files = save_model(model, folder) + save_calibration(calibration, folder)
     summary = _summary(command, conll, news, grid, model, calibration, stated, files, started)
+    summary["stated_facts"] = stated_summary(points, calibration, calibration.min_confidence)
     (folder / "scores.json").write_text(
         json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
@@ -601,46 +560,6 @@ def _summary(
         "train_seconds": round(time.perf_counter() - started, 1),
         "size_bytes": sum(f.stat().st_size for f in files),
     }
-
-
-def threshold_table(
-    confidence: np.ndarray,
-    right: np.ndarray,
-    thresholds: Sequence[float] = TABLE_THRESHOLDS,
-) -> list[dict[str, float]]:
-    """For each threshold: how many facts a build would keep, their precision, and the
-    share of the right facts kept (``kg eval``'s table, :func:`held_out_scores`).
-
-    >>> threshold_table(np.array([0.2, 0.6, 0.9]), np.array([1.0, 0.0, 1.0]), (0.5,))
-    [{'min_confidence': 0.5, 'kept': 2, 'precision': 0.5, 'share_of_right_kept': 0.5}]
-    """
-    scores = held_out_scores(confidence, right, [Decimal(str(t)) for t in thresholds])
-    return [
-        {
-            "min_confidence": float(score.threshold),
-            "kept": score.kept,
-            "precision": round(score.precision, 4),
-            "share_of_right_kept": round(score.recall, 4),
-        }
-        for score in scores.thresholds
-    ]
-
-
-def calibration_error(confidence: np.ndarray, right: np.ndarray) -> float:
-    """The expected calibration error of (confidence, right) points, as ``kg eval`` reports it."""
-    return held_out_scores(confidence, right, ()).ece or 0.0
-
-
-def held_out_scores(
-    confidence: np.ndarray, right: np.ndarray, thresholds: Sequence[Decimal]
-) -> CalibrationScores:
-    """``kg eval``'s calibration of held-out (confidence, right) points, each right point
-    a fact of its own (:func:`kg.eval.calibration.calibrate`)."""
-    rated = [
-        RatedTriple(Decimal(str(round(float(c), 4))), frozenset({i}) if r else frozenset())
-        for i, (c, r) in enumerate(zip(confidence, right, strict=True))
-    ]
-    return calibrate(rated, required=int(right.sum()), thresholds=thresholds)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
