@@ -425,7 +425,7 @@ def end_to_end_reports(
     ``extraction_records``, ``score_conll04``. The pipeline runs once with the
     lowest threshold; higher ones drop the classifier's less likely relations.
     """
-    from kg.build.pipeline import extraction_records
+    from kg.build.extractions import extraction_records
     from kg.extract import extract
     from kg.resolve import resolve
     from kg.types import Article

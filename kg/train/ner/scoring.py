@@ -51,7 +51,7 @@ def add_kg_components(nlp: Language) -> Language:
 
 def score_dev(nlp: Language, sentences: Sequence[ConllSentence]) -> ConllReport:
     """Score kg's pipeline ``nlp`` on CoNLL04 sentences, as ``kg eval`` does."""
-    from kg.build.pipeline import extraction_records
+    from kg.build.extractions import extraction_records
     from kg.extract import extract
     from kg.resolve import resolve
 
