@@ -19,7 +19,6 @@ MAX_FUNCTION_LINES = 60
 
 #: Modules over the limit today (path under kg/), with the reason.
 LONG_MODULES: dict[str, str] = {
-    "ontology.py": "ontology, gazetteer and lexicon readers and the KGO namespace together",
     "train/news.py": "the news relation trainer: data, features, fitting and calibration",
     "train/relations.py": "the CoNLL04 relation trainer: data, fitting and its command line",
 }
@@ -96,7 +95,15 @@ def test_function_lengths_count_decorators_and_nesting() -> None:
 
 
 def test_the_split_modules_are_not_exceptions() -> None:
-    split = ("build/", "cli/", "eval/", "graph/validate/", "ingest/", "serve/", "train/ner/")
-    split += ("views/",)
+    split = (
+        "build/",
+        "cli/",
+        "eval/",
+        "graph/validate/",
+        "ingest/",
+        "serve/",
+        "train/ner/",
+        "views/",
+    )
     listed = [name for name in [*LONG_MODULES, *LONG_FUNCTIONS] if name.startswith(split)]
     assert listed == []

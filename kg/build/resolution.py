@@ -17,9 +17,10 @@ from rdflib import Dataset
 from kg.build.folder import state_dir
 from kg.build.state import BuildState
 from kg.confidence import split_relations
+from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.graph.assemble import build_dataset
 from kg.memo import Memo, read_memo
-from kg.ontology import KGR_IRI, Gazetteer, load_gazetteer, ontology_dir
+from kg.ontology import KGR_IRI, ontology_dir
 from kg.resolve import article_keys, resolve_minted
 from kg.types import Entity, Resolved
 
