@@ -65,8 +65,8 @@ from corpus import (
 )
 from kg.errors import KGError
 from kg.extract import doc_to_extraction, extract, load_model, make_nlp
+from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.graph.assemble import build_dataset
-from kg.ontology import Gazetteer, load_gazetteer
 from kg.resolve import resolve
 from kg.types import Article, Extraction
 

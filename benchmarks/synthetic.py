@@ -28,7 +28,7 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
-from kg.ontology import load_gazetteer
+from kg.gazetteer import load_gazetteer
 from kg.types import Article
 
 SYLLABLES = [

@@ -36,7 +36,7 @@ from rdflib import Dataset, Graph, Variable
 from rdflib.term import Node
 
 from kg.atomic import check_not_inputs, check_writable
-from kg.build.state import writer_lock
+from kg.build.lock import writer_lock
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import GraphFileError
 from kg.graph.export import export_graph
@@ -54,7 +54,8 @@ from kg.views import DEFAULT_MAX_NODES, render_html
 from kg.views import write_html as _write_html
 
 if TYPE_CHECKING:
-    from kg.build.pipeline import BuildSummary, ChangeSummary
+    from kg.build.pipeline import BuildSummary
+    from kg.build.updates import ChangeSummary
     from kg.graph.validate import QuarantinedTriple
 
 __all__ = [
@@ -402,7 +403,7 @@ def add(
 
     New articles and articles whose content changed are extracted; the graph
     and every output file are redone over the whole build
-    (:func:`kg.build.pipeline.add`). ``encoding`` defaults to the build's; ``store``
+    (:func:`kg.build.updates.add`). ``encoding`` defaults to the build's; ``store``
     is a store to publish to as well; ``wait``, ``on_wait``, ``on_start`` and
     ``on_article`` are as for :func:`build`.
 
@@ -410,7 +411,7 @@ def add(
         OutputError: ``out_dir`` cannot be written, or an output file is one of the inputs.
         StateError: ``out_dir`` holds no build.
     """
-    from kg.build.pipeline import add as add_articles
+    from kg.build.updates import add as add_articles
 
     out = Path(out_dir)
     inputs = _inputs(paths)
@@ -442,13 +443,13 @@ def remove(
 ) -> ChangeSummary:
     """Retract articles (by id) from the build in ``out_dir``, as ``kg remove`` does.
 
-    Whatever only they asserted goes with them (:func:`kg.build.pipeline.remove`);
+    Whatever only they asserted goes with them (:func:`kg.build.updates.remove`);
     ``store``, ``wait`` and ``on_wait`` are as for :func:`add`.
 
     Raises:
         StateError: no build in ``out_dir``, or an id it does not hold.
     """
-    from kg.build.pipeline import remove as remove_articles
+    from kg.build.updates import remove as remove_articles
 
     out = Path(out_dir)
     with writer_lock(out, wait=wait, on_wait=on_wait):
@@ -478,7 +479,8 @@ def extract_jsonl(
         ThresholdError: ``min_confidence`` is not between 0 and 1.
     """
     from kg.atomic import write_atomic
-    from kg.build.pipeline import extraction_records, run
+    from kg.build.extractions import extraction_records
+    from kg.build.pipeline import run
     from kg.confidence import check_threshold
     from kg.errors import OutputError
 

@@ -1,8 +1,8 @@
-"""The ontology, its lexicon and the gazetteer, read from ``ontology/*.ttl``.
+"""The ontology and its lexicon, read from ``ontology/*.ttl``.
 
 The Turtle files are the single source of truth: Python reaches terms through
-:class:`KGO`, a namespace that fails on a typo, and reads relation words,
-cue lists and known entities from the lexicon and gazetteer files.
+:class:`KGO`, a namespace that fails on a typo, and reads relation words and
+cue lists from the lexicon file (known entities: :mod:`kg.gazetteer`).
 
 >>> str(KGO.worksFor)
 'https://w3id.org/kg-builder/ontology#worksFor'
@@ -17,20 +17,46 @@ from __future__ import annotations
 import importlib.util
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, SKOS, Graph, Namespace, URIRef
+from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DefinedNamespace
 
 from kg.errors import OntologyError
-from kg.rdf.prefixes import KGO_IRI, KGR_IRI, WD_IRI  # noqa: F401 (KGR_IRI: kg.ontology.KGR_IRI)
+from kg.rdf.prefixes import KGO_IRI, KGR_IRI, WD_IRI
 from kg.rdf.terms import to_rdflib
+
+__all__ = [
+    "CORE_PREDICATES",
+    "ENTITY_CLASSES",
+    "KGG",
+    "KGG_IRI",
+    "KGL",
+    "KGL_IRI",
+    "KGO",
+    "KGO_IRI",
+    "KGR_IRI",
+    "PROV",
+    "SCHEMA",
+    "SIGNATURES",
+    "SYMMETRIC_PREDICATES",
+    "WD",
+    "WD_IRI",
+    "Lexicon",
+    "Trigger",
+    "load_lexicon",
+    "normalize_name",
+    "ontology_dir",
+    "ontology_graph",
+    "package_data_dir",
+    "parse_trigger",
+    "read_turtle",
+]
 
 KGG_IRI = "https://w3id.org/kg-builder/gazetteer/"
 KGL_IRI = "https://w3id.org/kg-builder/lexicon#"
@@ -257,7 +283,7 @@ def _parse(paths: Iterable[Path]) -> Graph:
     """Read Turtle files into one rdflib graph (parsed by pyoxigraph: 10x rdflib's parser)."""
     graph = Graph()
     for path in paths:
-        for t in _read_turtle(path):
+        for t in read_turtle(path):
             graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
     return graph
 
@@ -418,83 +444,6 @@ def _trigger_key(t: Trigger) -> tuple[str, str, str, str, str]:
     return (t.predicate, t.kind, t.lemma, t.particle or "", t.prep or "")
 
 
-#################################################################
-# Gazetteer
-#################################################################
-
-
-@dataclass(frozen=True, slots=True)
-class GazetteerEntry:
-    """A known entity: key, class, canonical label, names and links."""
-
-    key: str
-    cls: str
-    label: str
-    aliases: tuple[str, ...] = ()
-    demonyms: tuple[str, ...] = ()
-    ambiguous: tuple[str, ...] = ()
-    metonyms: tuple[str, ...] = ()
-    wikidata: str | None = None
-    country: str | None = None  # gazetteer key of its country
-    located_in: tuple[str, ...] = ()  # gazetteer keys of the places it lies in (kgo:locatedIn)
-
-
-@dataclass(frozen=True)
-class Gazetteer:
-    """Known entities by key, and every name they go by."""
-
-    entries: dict[str, GazetteerEntry]
-    names: dict[str, tuple[str, ...]]  # surface form -> keys (several for ambiguous labels)
-
-    def lookup(self, name: str) -> tuple[GazetteerEntry, ...]:
-        """Return the entries a surface form may denote (exact, then normalised match).
-
-        >>> acme = GazetteerEntry("acme", "Company", "Acme Corp", ("Acme",))
-        >>> gaz = Gazetteer.from_entries([acme])
-        >>> [e.label for e in gaz.lookup("the Acme")]
-        ['Acme Corp']
-        """
-        keys = self.names.get(name) or self.names.get(normalize_name(name), ())
-        return tuple(self.entries[k] for k in keys)
-
-    def containers(self, key: str) -> tuple[str, ...]:
-        """Return the keys of the places entry ``key`` lies in, nearest first, up to its country.
-
-        >>> load_gazetteer().containers("shenzhen")
-        ('guangdong', 'china')
-        """
-        found: list[str] = []
-        todo = list(self.entries[key].located_in) if key in self.entries else []
-        while todo:
-            container = todo.pop(0)
-            if container != key and container not in found and container in self.entries:
-                found.append(container)
-                todo.extend(self.entries[container].located_in)
-        return tuple(found)
-
-    @classmethod
-    def from_entries(cls, entries: Sequence[GazetteerEntry]) -> Gazetteer:
-        """Index entries by every name they go by (and its normalised form)."""
-        names: dict[str, list[str]] = {}
-        for entry in entries:
-            forms = (
-                entry.label,
-                *entry.aliases,
-                *entry.demonyms,
-                *entry.ambiguous,
-                *entry.metonyms,
-            )
-            for form in forms:
-                for variant in {form, normalize_name(form)}:
-                    keys = names.setdefault(variant, [])
-                    if entry.key not in keys:
-                        keys.append(entry.key)
-        return cls(
-            entries={e.key: e for e in entries},
-            names={k: tuple(sorted(v)) for k, v in names.items()},
-        )
-
-
 _LEADING_THE = re.compile(r"^(?:the\s+)+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:\s*(?:'s|’s))+$")
 
@@ -529,102 +478,8 @@ def normalize_name(name: str) -> str:
     return text
 
 
-def _local(iri: object, base: str) -> str:
-    return str(iri).removeprefix(base)
-
-
-@cache
-def _load_gazetteer_files(paths: tuple[Path, ...]) -> Gazetteer:
-    # Read with pyoxigraph into plain dicts: the gazetteer is thousands of entries,
-    # and an rdflib graph would take most of a second to build and walk.
-    described: dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]]] = {}
-    for path in paths:
-        for t in _read_turtle(path):
-            if isinstance(t.subject, ox.NamedNode):
-                by_predicate = described.setdefault(t.subject.value, {})
-                by_predicate.setdefault(t.predicate.value, []).append(t.object)  # type: ignore[arg-type]
-    classes = {KGO_IRI + c: c for c in ENTITY_CLASSES}
-    entries = []
-    for subject in sorted(described):
-        values = described[subject]
-
-        def strings(prop: URIRef, values: dict[str, list[Any]] = values) -> tuple[str, ...]:
-            return tuple(
-                sorted(o.value for o in values.get(str(prop), ()) if isinstance(o, ox.Literal))
-            )
-
-        types = [t.value for t in values.get(str(RDF.type), ()) if isinstance(t, ox.NamedNode)]
-        cls = next((classes[t] for t in types if t in classes), None)
-        if cls is None:
-            continue
-        labels = strings(RDFS.label)
-        if not labels:
-            raise OntologyError(f"gazetteer: {subject} has no rdfs:label.")
-        same = [o.value for o in values.get(str(OWL.sameAs), ()) if isinstance(o, ox.NamedNode)]
-        wikidata = next((_local(o, WD_IRI) for o in sorted(same) if o.startswith(WD_IRI)), None)
-        country = next(iter(values.get(str(KGO.country), ())), None)
-        located = values.get(str(KGO.locatedIn), ())
-        entries.append(
-            GazetteerEntry(
-                key=_local(subject, KGG_IRI),
-                cls=cls,
-                label=labels[0],
-                aliases=strings(SKOS.altLabel),
-                demonyms=strings(KGO.demonym),
-                ambiguous=strings(KGO.ambiguousLabel),
-                metonyms=strings(KGO.metonym),
-                wikidata=wikidata,
-                country=_local(country.value, KGG_IRI) if country is not None else None,
-                located_in=tuple(sorted(_local(o.value, KGG_IRI) for o in located)),
-            )
-        )
-    gazetteer = Gazetteer.from_entries(entries)
-    _check_located(gazetteer)
-    return gazetteer
-
-
-_PLACE_CLASSES = frozenset({"Place", "Country", "City", "Region"})
-
-
-def _check_located(gazetteer: Gazetteer) -> None:
-    """Every kgo:locatedIn of the gazetteer joins two of its places, and no place lies in itself."""
-    for key, entry in gazetteer.entries.items():
-        for container in entry.located_in:
-            target = gazetteer.entries.get(container)
-            if target is None or not {entry.cls, target.cls} <= _PLACE_CLASSES:
-                raise OntologyError(
-                    f"gazetteer: kgg:{key} kgo:locatedIn kgg:{container} does not join two "
-                    "places of the gazetteer. Fix the entry or remove the link."
-                )
-            if container == key or key in gazetteer.containers(container):
-                raise OntologyError(
-                    f"gazetteer: kgg:{key} lies in itself through kgg:{container} "
-                    "(a kgo:locatedIn cycle). Remove one of the links."
-                )
-
-
-def _read_turtle(path: Path) -> list[ox.Triple]:
+def read_turtle(path: Path) -> list[ox.Triple]:
     try:
         return list(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
     except (SyntaxError, OSError, ValueError) as err:
         raise OntologyError(f"{path}: not valid Turtle ({err}). Fix or remove the file.") from err
-
-
-def gazetteer_paths(extra: Iterable[str | Path] = ()) -> tuple[Path, ...]:
-    """Return the shipped gazetteer files followed by the user's ``extra`` ones."""
-    shipped = sorted(ontology_dir().glob("gazetteer*.ttl"))
-    return (*shipped, *(Path(p) for p in extra))
-
-
-def load_gazetteer(extra: Iterable[str | Path] = ()) -> Gazetteer:
-    """Load the gazetteer shipped in ``ontology/`` plus any user files.
-
-    >>> gaz = load_gazetteer()
-    >>> isinstance(gaz.entries, dict)
-    True
-    """
-    paths = gazetteer_paths(extra)
-    for path in paths:
-        if not path.is_file():
-            raise OntologyError(f"{path}: no such gazetteer file.")
-    return _load_gazetteer_files(paths)

@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span
 from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
 
 if TYPE_CHECKING:
-    from kg.build.pipeline import BuildResult
+    from kg.build.resolution import BuildResult
 
 # A shell starts a background job with Ctrl-C ignored, and the kg processes the tests start
 # would inherit that and never see the SIGINT the interruption tests send them: give this
@@ -191,7 +191,8 @@ def analyze(nlp: Language) -> Callable[..., Facts]:
 
 @pytest.fixture(scope="session")
 def sample_run() -> BuildResult:
-    """Run the pipeline once on the shipped sample corpus (a ``kg.build.pipeline.BuildResult``)."""
+    """Run the pipeline once on the shipped sample corpus (a
+    ``kg.build.resolution.BuildResult``)."""
     from kg.build.pipeline import run
 
     return run()
@@ -203,7 +204,7 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory, sample_run: BuildResu
 
     It holds kg.ttl, kg.trig, kg.html and extractions.jsonl, as ``kg build`` writes them.
     """
-    from kg.build.pipeline import write_outputs
+    from kg.build.outputs import write_outputs
 
     folder = tmp_path_factory.mktemp("sample-build")
     write_outputs(sample_run, folder)

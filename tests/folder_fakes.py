@@ -1,9 +1,10 @@
 """Fast builds for the build-folder tests: extraction without a model.
 
-``install(monkeypatch)`` makes kg.build.pipeline extract each article's first two words
-as one Company mention (and skips the model's fingerprint), so that a build of a
-few articles takes milliseconds; ``python tests/folder_fakes.py ARGS`` runs the kg
-CLI the same way, for tests that run several real kg processes at once.
+``install(monkeypatch)`` makes kg.build.pipeline and kg.build.updates extract each
+article's first two words as one Company mention (and skips the model's
+fingerprint), so that a build of a few articles takes milliseconds; ``python
+tests/folder_fakes.py ARGS`` runs the kg CLI the same way, for tests that run
+several real kg processes at once.
 """
 
 from __future__ import annotations
@@ -38,19 +39,21 @@ def fake_fingerprint(**_options: Any) -> str:
 
 
 def install(patch: Any) -> None:
-    """Make kg.build.pipeline use the fakes (``patch``: a pytest MonkeyPatch)."""
-    from kg.build import pipeline
+    """Make kg.build.pipeline and kg.build.updates use the fakes (``patch``: a MonkeyPatch)."""
+    from kg.build import pipeline, updates
 
-    patch.setattr(pipeline, "extract_articles", fake_extract)
-    patch.setattr(pipeline, "fingerprint", fake_fingerprint)
+    for module in (pipeline, updates):
+        patch.setattr(module, "extract_articles", fake_extract)
+        patch.setattr(module, "fingerprint", fake_fingerprint)
 
 
 def main() -> None:
-    from kg.build import pipeline
+    from kg.build import pipeline, updates
     from kg.cli import main as kg_main
 
-    pipeline.extract_articles = fake_extract  # type: ignore[assignment]
-    pipeline.fingerprint = fake_fingerprint  # type: ignore[assignment]
+    for module in (pipeline, updates):
+        module.extract_articles = fake_extract  # type: ignore[assignment]
+        module.fingerprint = fake_fingerprint  # type: ignore[assignment]
     sys.argv[0] = "kg"
     kg_main()
 

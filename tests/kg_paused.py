@@ -2,7 +2,7 @@
 
 tests/test_interrupt.py runs kg through this, waits for the line ``kg: paused at
 POINT`` on stderr, then interrupts or kills the stopped process, so that it stops
-exactly there rather than after a guessed delay (see kg.build.state.set_pause_hook; kg
+exactly there rather than after a guessed delay (see kg.build.checkpoints.set_pause_hook; kg
 itself reads no variable to do this).
 """
 
@@ -14,7 +14,7 @@ import sys
 
 
 def main() -> None:
-    from kg.build.state import set_pause_hook
+    from kg.build.checkpoints import set_pause_hook
     from kg.cli import main as kg_main
 
     point = sys.argv.pop(1)

@@ -28,6 +28,10 @@ CONTRACTS = {
 #: The stages that must not load spaCy, as ``kg build``, ``kg query`` and ``kg serve`` use them.
 SPACY_FREE = (
     "kg.ingest",
+    "kg.gazetteer",
+    "kg.build.state",
+    "kg.build.transaction",
+    "kg.build.publish",
     "kg.graph.records",
     "kg.graph.assemble",
     "kg.rdf.load",

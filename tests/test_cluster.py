@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from kg.build import cluster
-from kg.build.pipeline import BuildResult, build, run, write_outputs
+from kg.build.outputs import write_outputs
+from kg.build.pipeline import build, run
+from kg.build.resolution import BuildResult
 from kg.errors import ClusterError
 from kg.graph.validate import QuarantinedTriple
 from kg.ontology import KGR_IRI

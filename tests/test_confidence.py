@@ -10,15 +10,12 @@ import pytest
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, XSD
 
-from kg.build.pipeline import (
-    CANDIDATES_FILE,
-    assemble,
-    extraction_records,
-    remove,
-    threshold_resolved,
-    write_outputs,
-)
-from kg.build.state import BuildOptions, BuildState, article_hash, load_state, state_dir
+from kg.build.extractions import extraction_records
+from kg.build.folder import state_dir
+from kg.build.outputs import CANDIDATES_FILE, write_outputs
+from kg.build.resolution import assemble, threshold_resolved
+from kg.build.state import BuildOptions, BuildState, article_hash, load_state
+from kg.build.updates import remove
 from kg.confidence import (
     DEFAULT_MIN_CONFIDENCE,
     FALLBACK_MIN_CONFIDENCE,

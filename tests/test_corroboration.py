@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import RDF, Dataset, Literal, Namespace, URIRef
 
-from kg.build.pipeline import BuildResult, write_outputs
+from kg.build.outputs import write_outputs
+from kg.build.resolution import BuildResult
 from kg.graph.assemble import build_dataset, graph_blocks
 from kg.graph.records import fact_iri, noisy_or
 from kg.graph.validate import validate_graph

@@ -116,7 +116,8 @@ def test_the_order_of_the_build_state_does_not_matter(
     """Resolving and writing a state whose articles come in reverse order gives the same files."""
     from dataclasses import replace
 
-    from kg.build.pipeline import assemble, write_outputs
+    from kg.build.outputs import write_outputs
+    from kg.build.resolution import assemble
     from kg.build.state import load_state
 
     held = tmp_path / "held"
@@ -140,7 +141,8 @@ def test_a_build_grown_with_kg_add_is_the_same_to_the_byte(
     corpus: Path, reference: dict[str, bytes], fast_model: None, tmp_path: Path
 ) -> None:
     """kg build of some articles, then kg add of the rest in two steps, equals one build."""
-    from kg.build.pipeline import add, build
+    from kg.build.pipeline import build
+    from kg.build.updates import add
 
     files = article_files(corpus)
     random.Random(11).shuffle(files)

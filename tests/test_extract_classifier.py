@@ -48,7 +48,7 @@ from kg.extract.relation_model import (
     probabilities,
     save_model,
 )
-from kg.ontology import Gazetteer, GazetteerEntry
+from kg.gazetteer import Gazetteer, GazetteerEntry
 
 MakeDoc = Callable[..., Doc]  # the make_doc fixture of conftest.py
 

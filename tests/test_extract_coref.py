@@ -9,7 +9,8 @@ import pytest
 from spacy.tokens import Doc
 
 from kg.extract.coref import CorefResolver, _compatible
-from kg.ontology import Gazetteer, GazetteerEntry, load_lexicon
+from kg.gazetteer import Gazetteer, GazetteerEntry
+from kg.ontology import load_lexicon
 
 MakeDoc = Callable[..., Doc]  # the make_doc fixture of conftest.py
 Analyze = Callable[..., Any]  # the analyze fixture of conftest.py

@@ -19,7 +19,8 @@ from spacy.tokens import Doc
 from kg.extract import name_end
 from kg.extract.bounds import is_portfolio
 from kg.extract.entities import SPAN_KEY, EntityRecognizer, descriptor_class
-from kg.ontology import Gazetteer, GazetteerEntry, load_lexicon
+from kg.gazetteer import Gazetteer, GazetteerEntry
+from kg.ontology import load_lexicon
 
 MakeDoc = Callable[..., Doc]  # the make_doc fixture of conftest.py
 Analyze = Callable[..., Any]  # the analyze fixture of conftest.py

@@ -8,7 +8,7 @@ from spacy.tokens import Doc
 
 from kg.extract.entities import SPAN_KEY
 from kg.extract.linking import link_keys, owner_countries
-from kg.ontology import Gazetteer, GazetteerEntry
+from kg.gazetteer import Gazetteer, GazetteerEntry
 
 MakeDoc = Callable[..., Doc]  # the make_doc fixture of conftest.py
 

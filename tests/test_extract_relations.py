@@ -16,7 +16,8 @@ from spacy.tokens import Doc
 from kg.extract import doc_to_extraction
 from kg.extract.mentions import RawRelation, mention_table
 from kg.extract.relations import RelationExtractor
-from kg.ontology import Gazetteer, GazetteerEntry, load_lexicon
+from kg.gazetteer import Gazetteer, GazetteerEntry
+from kg.ontology import load_lexicon
 from kg.types import Article
 
 MakeDoc = Callable[..., Doc]  # the make_doc fixture of conftest.py

@@ -21,7 +21,7 @@ from kg.extract.temporal import (
     resolve_duration,
     xsd_type_of,
 )
-from kg.ontology import Gazetteer
+from kg.gazetteer import Gazetteer
 from kg.types import Article, Extraction, Qualifiers
 
 DocMaker = Callable[..., Doc]  # the make_doc fixture of conftest.py

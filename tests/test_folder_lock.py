@@ -1,8 +1,8 @@
 """One writer per build folder: concurrent kg add / kg remove / kg build give a serial result.
 
-kg.build.state.writer_lock is held from before a command reads the build state until its
+kg.build.lock.writer_lock is held from before a command reads the build state until its
 commit (and store update). The property test runs two or three commands on one
-folder in threads, one step at a time: each stops at every kg.build.state.checkpoint
+folder in threads, one step at a time: each stops at every kg.build.checkpoints.checkpoint
 (the test's pause hook) and hypothesis picks which goes on next, so the
 interleavings are chosen, not left to timing. The lock itself is real: threads
 take flock through their own descriptors, exactly as processes do. The graph
@@ -33,7 +33,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.build.state import set_pause_hook, state_dir
+from kg.build.checkpoints import set_pause_hook
+from kg.build.folder import state_dir
 from kg.errors import KGError
 
 FAKE_KG = [sys.executable, str(Path(__file__).with_name("folder_fakes.py"))]
@@ -54,11 +55,11 @@ def fake_graph(entities: Any, resolved: Any, *, trig: Any = None, turtle: Any = 
 
 @contextlib.contextmanager
 def fast_builds() -> Iterator[None]:
-    from kg.build import pipeline
+    from kg.build import outputs
 
     with pytest.MonkeyPatch.context() as patch:
         folder_fakes.install(patch)
-        patch.setattr(pipeline, "write_build_graph", fake_graph)
+        patch.setattr(outputs, "write_build_graph", fake_graph)
         yield
 
 
@@ -232,7 +233,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
 def test_concurrent_commands_give_the_result_of_a_serial_order(
     template: tuple[Path, dict[str, Path]], planned: list[tuple[str, Any]], data: st.DataObject
 ) -> None:
-    from kg.build.pipeline import add, build, remove
+    from kg.build.pipeline import build
+    from kg.build.updates import add, remove
 
     folder, articles = template
     plan = [(kind, f"n{i}" if kind == "add" else arg) for i, (kind, arg) in enumerate(planned)]
@@ -310,7 +312,7 @@ def test_concurrent_kg_add_processes_lose_no_article(
 
 
 def test_a_second_writer_waits_or_fails_at_once(sample_folder: tuple[Path, list[Path]]) -> None:
-    from kg.build.state import writer_lock
+    from kg.build.lock import writer_lock
 
     out, more = sample_folder
     with writer_lock(out):  # what another kg writing the folder holds
@@ -337,7 +339,7 @@ def test_a_killed_writer_does_not_block_the_folder(
 ) -> None:
     out, more = sample_folder
     code = (
-        "import sys, time; from kg.build.state import writer_lock\n"
+        "import sys, time; from kg.build.lock import writer_lock\n"
         "with writer_lock(sys.argv[1]):\n    print('locked', flush=True); time.sleep(300)\n"
     )
     holder = subprocess.Popen(
@@ -353,7 +355,7 @@ def test_a_killed_writer_does_not_block_the_folder(
 def test_forked_children_do_not_keep_the_lock(tmp_path: Path) -> None:
     import multiprocessing
 
-    from kg.build.state import writer_lock
+    from kg.build.lock import writer_lock
 
     out = tmp_path / "out"
     state_dir(out).mkdir(parents=True)

@@ -14,7 +14,8 @@ import pytest
 from outputs import snapshot
 from typer.testing import CliRunner
 
-from kg.build.state import load_state, state_dir
+from kg.build.folder import state_dir
+from kg.build.state import load_state
 from kg.cli import app
 from kg.errors import OutputError
 
@@ -129,7 +130,8 @@ def test_remove_without_html_removes_the_stale_page(out: Path) -> None:
 def test_a_build_without_html_into_an_old_folder_removes_its_page(
     out: Path, corpus: dict[str, Path]
 ) -> None:
-    from kg.build.pipeline import add, build
+    from kg.build.pipeline import build
+    from kg.build.updates import add
 
     build([corpus["beta"]], out_dir=out, html=False)
     assert not (out / "kg.html").exists()
@@ -144,7 +146,7 @@ def test_a_build_without_html_into_an_old_folder_removes_its_page(
 def test_a_folder_at_an_output_path_changes_nothing(
     out: Path, corpus: dict[str, Path], target: str
 ) -> None:
-    from kg.build.pipeline import add
+    from kg.build.updates import add
 
     (out / target).unlink()
     (out / target).mkdir()
@@ -160,7 +162,8 @@ def test_a_folder_at_an_output_path_changes_nothing(
 
 
 def test_a_file_where_the_shards_folder_goes_changes_nothing(out: Path) -> None:
-    from kg.build.pipeline import assemble, write_outputs
+    from kg.build.outputs import write_outputs
+    from kg.build.resolution import assemble
 
     state = load_state(out)
     sharded = assemble(replace(state, options=replace(state.options, shards=True)))
@@ -175,7 +178,10 @@ def test_shards_follow_add_and_remove_and_go_with_a_plain_build(
     out: Path, corpus: dict[str, Path], tmp_path: Path
 ) -> None:
     from kg.build.cluster import write_local_shards
-    from kg.build.pipeline import add, assemble, build, remove, write_outputs
+    from kg.build.outputs import write_outputs
+    from kg.build.pipeline import build
+    from kg.build.resolution import assemble
+    from kg.build.updates import add, remove
 
     state = load_state(out)
     write_outputs(assemble(replace(state, options=replace(state.options, shards=True))), out)

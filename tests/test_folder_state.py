@@ -14,7 +14,8 @@ import folder_fakes
 import pytest
 from typer.testing import CliRunner
 
-from kg.build.state import load_state, state_dir
+from kg.build.folder import state_dir
+from kg.build.state import load_state
 from kg.cli import app
 from kg.errors import StateError
 
@@ -84,7 +85,7 @@ def test_a_store_named_on_the_command_line_replaces_the_states(out: Path) -> Non
 
 
 def test_a_local_store_of_the_build_is_kept(out: Path) -> None:
-    from kg.build.pipeline import remove
+    from kg.build.updates import remove
 
     set_option(out, store=f"oxigraph:{(out / 'store').resolve()}")
     remove(["alpha"], out_dir=out, html=False)

@@ -16,16 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import RDFS
 
-from kg.build.pipeline import assemble, write_outputs
-from kg.build.state import (
-    IRIS_FILE,
-    BuildOptions,
-    BuildState,
-    article_hash,
-    load_state,
-    save_state,
-    state_dir,
-)
+from kg.build.folder import state_dir
+from kg.build.outputs import write_outputs
+from kg.build.resolution import assemble
+from kg.build.state import IRIS_FILE, BuildOptions, BuildState, article_hash, load_state, save_state
 from kg.errors import StateError
 from kg.ingest import file_id
 from kg.ontology import KGR_IRI
@@ -184,7 +178,8 @@ def test_a_damaged_registry_is_a_one_line_error(tmp_path: Path, text: str) -> No
 
 @pytest.mark.model
 def test_kg_add_of_a_colliding_name_keeps_the_first_iri(tmp_path: Path) -> None:
-    from kg.build.pipeline import add, build, remove
+    from kg.build.pipeline import build
+    from kg.build.updates import add, remove
 
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from rdflib import RDF
 
-from kg.build.pipeline import add, build, remove
-from kg.build.state import state_dir
+from kg.build.folder import state_dir
+from kg.build.pipeline import build
+from kg.build.updates import add, remove
 from kg.errors import EmptyInputError, StateError
 from kg.ontology import KGO
 from kg.rdf.load import load_graph
@@ -231,16 +232,16 @@ def test_adding_with_kept_results_equals_a_full_build(
 def test_adding_redoes_the_resolution_keys_of_the_new_article_only(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kg.build import pipeline
+    from kg.build import resolution
 
     build([corpus / "alpha.txt", corpus / "beta.txt"], out_dir=tmp_path, html=False)
     made: list[str] = []
-    article_keys = pipeline.article_keys
+    article_keys = resolution.article_keys
 
     def counted(extraction, **options):
         made.append(extraction.article.id)
         return article_keys(extraction, **options)
 
-    monkeypatch.setattr(pipeline, "article_keys", counted)
+    monkeypatch.setattr(resolution, "article_keys", counted)
     add([corpus / "gamma.txt"], out_dir=tmp_path, html=False)
     assert made == ["gamma"]

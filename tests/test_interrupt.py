@@ -1,8 +1,8 @@
 """Interruptions: Ctrl-C or a kill during `kg build` or `kg add` never loses the previous build.
 
-A build's files are staged and then committed together (kg.build.state.output_transaction).
+A build's files are staged and then committed together (kg.build.transaction.output_transaction).
 The tests below run the real command in a subprocess through tests/kg_paused.py POINT
-(kg.build.state.checkpoint): kg stops itself at that point and says so on stderr, and the
+(kg.build.checkpoints.checkpoint): kg stops itself at that point and says so on stderr, and the
 test then sends SIGINT (to the process group, as Ctrl-C in a terminal does) or SIGKILL,
 so every interruption lands at a known place instead of after a guessed delay. After
 it: the previous files (kg.ttl, kg.trig, kg.html, extractions.jsonl, .kg/) are byte
@@ -31,16 +31,9 @@ import pytest
 from outputs import snapshot
 from typer.testing import CliRunner
 
-from kg.build.state import (
-    COMMIT_FILE,
-    PUBLISH_FILE,
-    STAGING_DIR,
-    _interrupts_ignored,
-    _locked,
-    output_transaction,
-    recover,
-    state_dir,
-)
+from kg.build.folder import COMMIT_FILE, PUBLISH_FILE, STAGING_DIR, state_dir
+from kg.build.lock import _locked
+from kg.build.transaction import _interrupts_ignored, output_transaction, recover
 from kg.cli import app
 from kg.errors import OutputError, StateError
 from kg.stores.home import mirrored
@@ -208,7 +201,8 @@ def reference(
     """Uninterrupted runs over all six articles, with and without kg.html: ``"build True"``
     is a clean build, ``"add True"`` a build of the first four then `kg add` of the rest (the
     entity id registry of an added-to folder remembers every id the first build gave)."""
-    from kg.build.pipeline import add, build
+    from kg.build.pipeline import build
+    from kg.build.updates import add
 
     built = {}
     for html in (True, False):
@@ -266,7 +260,7 @@ def without_store(files: dict[str, bytes]) -> dict[str, bytes]:
 
 
 class Paused:
-    """A kg process stopped at a checkpoint (see kg.build.state.checkpoint)."""
+    """A kg process stopped at a checkpoint (see kg.build.checkpoints.checkpoint)."""
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
         self.process = process
@@ -452,7 +446,7 @@ def test_an_interruption_between_two_files_never_mixes_builds(
     tmp_path: Path,
     number: int,
 ) -> None:
-    from kg.build.pipeline import add
+    from kg.build.updates import add
 
     # Committing renames extractions.jsonl, kg.trig, kg.ttl, then the .kg files:
     # stopped after two, the graph files disagree and state.json is the old one.
@@ -485,7 +479,7 @@ def test_an_interrupted_store_update_is_completed_by_the_next_run(
     tmp_path: Path,
     number: int,
 ) -> None:
-    from kg.build.pipeline import add
+    from kg.build.updates import add
 
     out, store, _, code, stderr = interrupted_add(corpus, tmp_path, "publish:1", number, html=False)
     if number == signal.SIGINT:

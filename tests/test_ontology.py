@@ -13,6 +13,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.errors import OntologyError
+from kg.gazetteer import Gazetteer, GazetteerEntry, gazetteer_paths, load_gazetteer
 from kg.ontology import (
     CORE_PREDICATES,
     ENTITY_CLASSES,
@@ -21,11 +22,7 @@ from kg.ontology import (
     SIGNATURES,
     SYMMETRIC_PREDICATES,
     WD_IRI,
-    Gazetteer,
-    GazetteerEntry,
     Trigger,
-    gazetteer_paths,
-    load_gazetteer,
     load_lexicon,
     normalize_name,
     ontology_dir,

@@ -19,7 +19,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from kg.build.pipeline import extraction_records, input_paths, run
+from kg.build.extractions import extraction_records
+from kg.build.pipeline import input_paths, run
 from kg.errors import EmptyInputError
 from kg.ontology import CORE_PREDICATES, KGO_IRI, SIGNATURES, SYMMETRIC_PREDICATES, normalize_name
 from kg.types import (

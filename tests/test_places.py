@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Dataset, Namespace, URIRef
 
+from kg.gazetteer import load_gazetteer
 from kg.graph.assemble import build_dataset, graph_blocks
 from kg.graph.reason import infer
 from kg.graph.validate import QuarantinedTriple, validate_graph
-from kg.ontology import KGO, KGR_IRI, load_gazetteer
+from kg.ontology import KGO, KGR_IRI
 from kg.query import run_query
 from kg.rdf.load import load_graph
 from kg.resolve import resolve

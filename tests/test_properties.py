@@ -41,7 +41,8 @@ from rdflib import Dataset, Graph, URIRef
 from spacy.language import Language
 from test_safe_output import NOT_IN_IRIS, extraction
 
-from kg.build.pipeline import BuildResult, write_outputs
+from kg.build.outputs import write_outputs
+from kg.build.resolution import BuildResult
 from kg.errors import KGError
 from kg.extract import extract
 from kg.graph.assemble import graph_blocks

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.ontology import Gazetteer, GazetteerEntry
+from kg.gazetteer import Gazetteer, GazetteerEntry
 from kg.resolve import resolve
 from kg.resolve.names import acronym, clean_name, name_key, slug, usable
 from kg.types import Article, Entity, Extraction, Mention

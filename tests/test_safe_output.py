@@ -3,7 +3,7 @@
 Articles are made by hand (no statistical model) with names, ids, titles and
 sentences holding quotes, backslashes, line breaks, control characters, angle
 brackets, markup, right-to-left and zero-width characters, and go through the
-real writer (:func:`kg.build.pipeline.write_outputs`). Then:
+real writer (:func:`kg.build.outputs.write_outputs`). Then:
 
 - every IRI of the graph is a valid IRI (no space, ``<>"{}|^`\\``, control);
 - kg.ttl and kg.trig parse with pyoxigraph and with rdflib, the two parsers
@@ -33,7 +33,8 @@ from rdflib.term import Node
 from test_serve import fetch, serving
 from typer.testing import CliRunner
 
-from kg.build.pipeline import BuildResult, write_outputs
+from kg.build.outputs import write_outputs
+from kg.build.resolution import BuildResult
 from kg.cli import app
 from kg.graph.export import export_graph
 from kg.graph.records import iri_segment

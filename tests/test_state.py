@@ -9,17 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kg.build.folder import state_dir
 from kg.build.state import (
     BuildOptions,
     BuildState,
     article_hash,
-    extraction_from_dict,
-    extraction_to_dict,
     load_state,
     pipeline_fingerprint,
     save_state,
-    state_dir,
 )
+from kg.build.state_records import extraction_from_dict, extraction_to_dict
 from kg.errors import StateError
 from kg.types import (
     Article,

@@ -13,7 +13,8 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import SH
 from typer.testing import CliRunner
 
-from kg.build.pipeline import BuildResult, write_outputs
+from kg.build.outputs import write_outputs
+from kg.build.resolution import BuildResult
 from kg.cli import app
 from kg.graph.assemble import graph_blocks
 from kg.graph.export import export_graph

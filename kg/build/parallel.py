@@ -56,7 +56,7 @@ def cached_pipeline(model: str | None, gazetteer_files: Sequence[str]) -> tuple[
     it between tasks.
     """
     from kg.extract import make_nlp
-    from kg.ontology import load_gazetteer
+    from kg.gazetteer import load_gazetteer
 
     key = (model, tuple(gazetteer_files))
     if key not in _PIPELINES:
@@ -99,7 +99,7 @@ def extract_articles(
     """
     if jobs <= 1:
         from kg.extract import extract, make_nlp
-        from kg.ontology import load_gazetteer
+        from kg.gazetteer import load_gazetteer
 
         nlp = make_nlp(model=model, gazetteer_files=gazetteer_files)
         gazetteer = load_gazetteer(gazetteer_files)

@@ -40,7 +40,8 @@ from kg.errors import count
 from kg.ingest import MAX_CHARS
 
 if TYPE_CHECKING:
-    from kg.build.pipeline import BuildSummary, ChangeSummary
+    from kg.build.pipeline import BuildSummary
+    from kg.build.updates import ChangeSummary
     from kg.graph.validate import QuarantinedTriple
 
 __all__ = ["add", "build", "extract", "remove"]

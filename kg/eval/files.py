@@ -80,7 +80,7 @@ def evaluate_file(gold: str | Path, *, pred: str | Path | None = None) -> SeedsR
     sentences = load_conll04(gold)
     if pred is not None:
         return score_conll04(read_records(pred), sentences)
-    from kg.build.pipeline import extraction_records
+    from kg.build.extractions import extraction_records
     from kg.extract import extract, make_nlp
     from kg.resolve import resolve
     from kg.types import Article

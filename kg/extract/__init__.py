@@ -36,7 +36,8 @@ from kg.extract.temporal import (
     resolve_date,
     resolve_duration,
 )
-from kg.ontology import Gazetteer, load_gazetteer, load_lexicon
+from kg.gazetteer import Gazetteer, load_gazetteer
+from kg.ontology import load_lexicon
 from kg.types import (
     LEGAL_FORMS,
     Article,

@@ -31,7 +31,8 @@ from kg.extract.relation_model import (
     probabilities,
 )
 from kg.extract.titles import person_title, split_ended
-from kg.ontology import Gazetteer, load_gazetteer, load_lexicon
+from kg.gazetteer import Gazetteer, load_gazetteer
+from kg.ontology import load_lexicon
 from kg.types import coarse_class
 
 #: Verbs of reporting: a person linked to an organization through one is its source, not staff.

@@ -23,7 +23,8 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extract.entities import SPAN_KEY
 from kg.extract.syntax import is_subject
-from kg.ontology import Gazetteer, Lexicon, load_gazetteer, load_lexicon
+from kg.gazetteer import Gazetteer, load_gazetteer
+from kg.ontology import Lexicon, load_lexicon
 from kg.types import LEGAL_FORMS, coarse_class
 
 ORG_PRONOUNS = frozenset({"it", "its", "itself"})

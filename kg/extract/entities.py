@@ -55,7 +55,8 @@ from kg.extract.context import (
 )
 from kg.extract.short_names import repeated_organization_names
 from kg.extract.voting import drop_lone_names, vote_organization_names, vote_person_names
-from kg.ontology import Gazetteer, Lexicon, load_gazetteer, load_lexicon
+from kg.gazetteer import Gazetteer, load_gazetteer
+from kg.ontology import Lexicon, load_lexicon
 from kg.types import LEGAL_FORMS, coarse_class
 
 SPAN_KEY = "kg_entities"

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from spacy.tokens import Span
 
 from kg.extract.context import POSSESSIVE
-from kg.ontology import Gazetteer, GazetteerEntry
+from kg.gazetteer import Gazetteer, GazetteerEntry
 
 #: An acronym: two to five capitals (and "&"), as "AFP", "ICO", "AT&T".
 ACRONYM = re.compile(r"[A-Z&]{2,5}")

@@ -25,7 +25,7 @@ and nothing set aside.
 
 kg.trig and kg.ttl (:func:`kg.build.graphfiles.write_build_graph`), the
 shards of a cluster build (:func:`kg.build.cluster.write_shards`), publishing
-to a store (:func:`kg.build.pipeline.publish`) and :func:`build_dataset` all
+to a store (:func:`kg.build.publish.publish`) and :func:`build_dataset` all
 read this one stream.
 
 >>> from kg.types import Entity

@@ -33,7 +33,8 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from kg.ontology import Gazetteer, load_gazetteer, load_lexicon, normalize_name
+from kg.gazetteer import Gazetteer, load_gazetteer
+from kg.ontology import load_lexicon, normalize_name
 from kg.resolve.names import (
     LEGAL_SUFFIXES,
     acronym,

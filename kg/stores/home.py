@@ -1,7 +1,7 @@
 """The build's own store: an embedded Oxigraph copy of kg.trig in ``OUTPUT/store``.
 
 ``kg build`` writes it beside the graph files, ``kg add`` and ``kg remove``
-keep it current (:func:`kg.build.pipeline.write_outputs`), and the reading
+keep it current (:func:`kg.build.outputs.write_outputs`), and the reading
 commands use it instead of parsing kg.trig into memory: Oxigraph answers
 from its indexes on disk, so a query on a big build starts at once and
 takes little memory.

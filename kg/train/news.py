@@ -53,7 +53,8 @@ from kg.extract.relation_model import (
     save_calibration,
     save_model,
 )
-from kg.ontology import SYMMETRIC_PREDICATES, load_gazetteer, normalize_name
+from kg.gazetteer import load_gazetteer
+from kg.ontology import SYMMETRIC_PREDICATES, normalize_name
 from kg.resolve.names import clean_name, mention_name
 from kg.train.fitting import calibration_error, platt, threshold_for, threshold_table
 from kg.train.relations import (
@@ -97,8 +98,7 @@ TARGET_PRECISION = 0.85
 #: dev split is at least TARGET_PRECISION precise (``kg build eval/news/dev.jsonl -o X`` then
 #: ``kg eval eval/news/dev.gold.json --graph X/kg.trig``, whose table gives precision and
 #: recall by threshold; with the model trained on 316 articles: 0.3 gives precision 0.841,
-#: recall 0.440; 0.4 gives 0.860, 0.440; 0.5 gives 0.868, 0.393). Held-out news train alone
-#: would ask more (scores.json: "precise_threshold").
+#: recall 0.440; 0.4 gives 0.860, 0.440; 0.5 gives 0.868, 0.393; scores.json: held out).
 DEFAULT_MIN_CONFIDENCE = 0.4
 
 

@@ -425,7 +425,7 @@ def end_to_end_reports(
     ``extraction_records``, ``score_conll04``. The pipeline runs once with the
     lowest threshold; higher ones drop the classifier's less likely relations.
     """
-    from kg.build.pipeline import extraction_records
+    from kg.build.extractions import extraction_records
     from kg.extract import extract
     from kg.resolve import resolve
     from kg.types import Article
@@ -483,9 +483,9 @@ def seeds_report(gold_path: str | Path, *, nlp: Language) -> dict[str, Any]:
     """Score the sample corpus built with ``nlp`` against the seeds gold standard."""
     from kg.eval import load_seeds_gold, score_graph
     from kg.extract import extract
+    from kg.gazetteer import load_gazetteer
     from kg.graph.assemble import build_dataset
     from kg.ingest import read_articles, sample_corpus
-    from kg.ontology import load_gazetteer
     from kg.resolve import resolve
 
     gazetteer = load_gazetteer()

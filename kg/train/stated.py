@@ -25,7 +25,7 @@ from kg.extract.classifier import RelationClassifier
 from kg.extract.mentions import RawRelation, mention_table
 from kg.extract.relation_candidates import TRIGGER
 from kg.extract.relation_model import Calibration, RelationModel
-from kg.ontology import Gazetteer
+from kg.gazetteer import Gazetteer
 from kg.train.fitting import calibration_error, platt, threshold_table
 
 #: A source's map is fitted from this many held-out facts; with fewer it stays as is.

@@ -51,7 +51,7 @@ def add_kg_components(nlp: Language) -> Language:
 
 def score_dev(nlp: Language, sentences: Sequence[ConllSentence]) -> ConllReport:
     """Score kg's pipeline ``nlp`` on CoNLL04 sentences, as ``kg eval`` does."""
-    from kg.build.pipeline import extraction_records
+    from kg.build.extractions import extraction_records
     from kg.extract import extract
     from kg.resolve import resolve
 
@@ -63,9 +63,9 @@ def score_dev(nlp: Language, sentences: Sequence[ConllSentence]) -> ConllReport:
 def score_seeds(nlp: Language, gold: Path = SEEDS_GOLD) -> SeedsReport:
     """Build the sample corpus with kg's pipeline ``nlp`` and score it against the seeds."""
     from kg.extract import extract
+    from kg.gazetteer import load_gazetteer
     from kg.graph.assemble import build_dataset
     from kg.ingest import read_articles, sample_corpus
-    from kg.ontology import load_gazetteer
     from kg.resolve import resolve
 
     gazetteer = load_gazetteer()
@@ -109,8 +109,8 @@ def score_news(nlp: Language, articles: Sequence[Article], gold: SeedsGold) -> S
     restricted to the articles (:func:`gold_subset`).
     """
     from kg.extract import extract
+    from kg.gazetteer import load_gazetteer
     from kg.graph.assemble import build_dataset
-    from kg.ontology import load_gazetteer
     from kg.resolve import resolve
 
     gazetteer = load_gazetteer()
