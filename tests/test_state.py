@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.build.folder import state_dir
+from kg.build.folder import PACKAGE_DIR, state_dir
+from kg.build.pipeline import shipped_files
+from kg.build.resolution import resolution_code
 from kg.build.state import (
     BuildOptions,
     BuildState,
@@ -159,6 +161,19 @@ def test_the_fingerprint_follows_the_knowledge_files(tmp_path: Path) -> None:
     assert first != pipeline_fingerprint(
         model_name="m", model_version="1", kg_version="1", files=[gazetteer]
     )
+
+
+def test_the_fingerprints_cover_the_shipped_models_and_the_resolution_code() -> None:
+    shipped = {
+        p.relative_to(PACKAGE_DIR).as_posix()
+        for p in shipped_files()
+        if p.is_relative_to(PACKAGE_DIR)
+    }
+    assert {"models/relations/weights.npy", "models/relations/calibration.json"} <= shipped
+    assert any(name.startswith("models/ner/") for name in shipped)
+    code = resolution_code()
+    assert all(path.is_file() for path in code)
+    assert {p.name for p in code} >= {"__init__.py", "names.py", "ontology.py", "types.py"}
 
 
 def test_a_state_saved_again_is_the_same_file(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 __all__ = [
     "COMMIT_FILE",
     "DEFAULT_OUTPUT",
+    "PACKAGE_DIR",
     "PUBLISH_FILE",
     "SHARDS_DIR",
     "SHARDS_NEW",
@@ -23,6 +24,9 @@ __all__ = [
 
 #: Where builds go by default.
 DEFAULT_OUTPUT = Path("output")
+
+#: kg's package folder, whose code and shipped models a build's fingerprints cover.
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 #: The folder, inside a build's output folder, that holds its state.
 STATE_DIR = ".kg"

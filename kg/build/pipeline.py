@@ -19,7 +19,7 @@ from rdflib import Dataset
 
 from kg.build.checkpoints import article_checkpoints
 from kg.build.extractions import extraction_records
-from kg.build.folder import DEFAULT_OUTPUT, SHARDS_NEW, state_dir
+from kg.build.folder import DEFAULT_OUTPUT, PACKAGE_DIR, SHARDS_NEW, state_dir
 from kg.build.lock import writer_lock
 from kg.build.outputs import write_outputs
 from kg.build.parallel import extract_articles
@@ -43,6 +43,7 @@ __all__ = [
     "fingerprint",
     "input_paths",
     "run",
+    "shipped_files",
     "summarize",
 ]
 
@@ -235,18 +236,23 @@ def fingerprint(*, model: str | None = None, gazetteer_files: Sequence[str] = ()
     from kg import __version__
 
     meta = _model_meta(model)
-    shipped = [
-        path
-        for folder in (ontology_dir(), Path(__file__).parent / "models")
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.suffix in {".ttl", ".json", ".npy", ""}
-    ]
     return pipeline_fingerprint(
         model_name=f"{meta.get('lang', '')}_{meta.get('name', '')}",
         model_version=str(meta.get("version", "")),
         kg_version=__version__,
-        files=[*shipped, *(Path(f) for f in gazetteer_files)],
+        files=[*shipped_files(), *(Path(f) for f in gazetteer_files)],
     )
+
+
+def shipped_files() -> list[Path]:
+    """The knowledge files extraction reads from kg's package: the ontology, lexicon and
+    gazetteers, and the weights and calibration of the NER and relation models."""
+    return [
+        path
+        for folder in (ontology_dir(), PACKAGE_DIR / "models")
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.suffix in {".ttl", ".json", ".npy", ""}
+    ]
 
 
 def _model_meta(model: str | None) -> dict[str, object]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from kg.build.folder import state_dir
+from kg.build.folder import PACKAGE_DIR, state_dir
 from kg.build.state import BuildState
 from kg.confidence import split_relations
 from kg.gazetteer import Gazetteer, load_gazetteer
@@ -30,6 +30,7 @@ __all__ = [
     "assemble",
     "kept_keys",
     "keys_salt",
+    "resolution_code",
     "resolve_state",
     "threshold_resolved",
 ]
@@ -133,10 +134,8 @@ def keys_salt(state: BuildState) -> str:
     resolution reads (a change to any of them makes every article's keys again)."""
     from kg import __version__
 
-    here = Path(__file__).parent
-    code = [here / name for name in ("resolve.py", "ontology.py", "types.py")]
     knowledge = sorted(ontology_dir().glob("*.ttl"))
-    files = [*code, *knowledge, *map(Path, state.options.gazetteer_files)]
+    files = [*resolution_code(), *knowledge, *map(Path, state.options.gazetteer_files)]
     digest = hashlib.sha256(f"{__version__}\x1d{state.fingerprint}".encode())
     for path in files:
         try:
@@ -144,6 +143,13 @@ def keys_salt(state: BuildState) -> str:
         except OSError:  # resolution says so when it reads the file
             digest.update(b"\x1d?" + str(path).encode())
     return digest.hexdigest()[:32]
+
+
+def resolution_code() -> list[Path]:
+    """The modules whose code decides resolution keys: kg.resolve, and the ontology,
+    gazetteer and record types it reads."""
+    package = sorted((PACKAGE_DIR / "resolve").glob("*.py"))
+    return [*package, *(PACKAGE_DIR / name for name in ("ontology.py", "gazetteer.py", "types.py"))]
 
 
 def threshold_resolved(
