@@ -109,6 +109,25 @@ def test_a_possessive_inside_a_span_splits_it(
     ]
 
 
+@pytest.mark.parametrize(
+    ("last", "kept"), [("Archbishop", False), ("Minister", False), ("Council", True)]
+)
+def test_an_organization_span_ending_in_a_post_holder_is_a_title(
+    make_doc: MakeDoc, recognizer: EntityRecognizer, last: str, kept: bool
+) -> None:
+    doc = make_doc(
+        f"""
+        the      DET   det      2
+        Anglican PROPN compound 2
+        {last}   PROPN nsubj    3
+        spoke    VERB  ROOT     3 speak
+        """,
+        ents=[(1, 3, "ORG")],
+    )
+    found = [text for text, _, _ in spans_of(recognizer, doc)]
+    assert found == ([f"Anglican {last}"] if kept else [])
+
+
 def test_leading_determiners_and_trailing_possessives_are_trimmed(
     make_doc: MakeDoc, recognizer: EntityRecognizer
 ) -> None:

@@ -75,6 +75,19 @@ LAW_ENDINGS = frozenset(
     ["Act", "Bill", "Treaty", "Agreement", "Accord", "Protocol", "Program", "Programme",
      "Scheme", "Amendment"]
 )  # fmt: skip
+#: Last words that name a person holding a post, never a body: an organization span ending
+#: in one ("Anglican Archbishop", "Federal Agriculture Minister") is a title, not a name.
+#: Words that also end bodies' names are left out ("Board", "Group", "Division",
+#: "Commissioner", "Coroner", "General"), and so are plurals ("Council of Ministers").
+POST_HOLDERS = frozenset(
+    ["archbishop", "bishop", "minister", "treasurer", "premier", "senator",
+     "spokesman", "spokeswoman", "spokesperson", "chairman", "chairwoman", "chairperson",
+     "ambassador", "envoy", "mayor", "governor", "chancellor", "judge", "magistrate",
+     "lawyer", "analyst", "economist", "editor", "correspondent", "lecturer", "historian",
+     "scientist", "researcher", "forecaster", "ceo", "cfo", "coo", "cto", "coach",
+     "skipper", "sergeant", "constable", "detective", "lieutenant", "colonel", "brigadier",
+     "admiral", "superintendent", "registrar"]
+)  # fmt: skip
 #: Honours and offices written after a person's name ("Terence Cole QC", "Jane Roe MP").
 POST_NOMINALS = frozenset(
     ["QC", "SC", "KC", "MP", "MLA", "MLC", "AO", "AC", "AM", "OBE", "MBE", "CBE", "KBE"]
@@ -157,6 +170,7 @@ __all__ = [
     "ORGANIZATION_ENDINGS",
     "PLACE_OPENERS",
     "POSSESSIVE",
+    "POST_HOLDERS",
     "POST_NOMINALS",
     "TITLE_MODIFIERS",
     "after_locative",

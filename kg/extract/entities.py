@@ -46,6 +46,7 @@ from kg.extract.context import (
     ORGANIZATION_ENDINGS,
     PLACE_OPENERS,
     POSSESSIVE,
+    POST_HOLDERS,
     POST_NOMINALS,
     TITLE_MODIFIERS,
     after_locative,
@@ -173,6 +174,8 @@ class EntityRecognizer:
                     start += 1  # "Lecturer Junko Renard", "American Ed Moses": not the name
                 if coarse_class(cls) == "Organization" and is_portfolio(doc, end):
                     continue  # "Primary Industries Minister": an office's field, not a body
+                if coarse_class(cls) == "Organization" and doc[end - 1].lower_ in POST_HOLDERS:
+                    continue  # "Anglican Archbishop": who holds a post, not a body
                 if self._addressed(doc, start, end):
                     cls = "Person"  # "Ms Caird", "Dr Hollingworth": only people are addressed so
                 spans.append((start, end, cls))
