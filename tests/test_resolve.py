@@ -309,8 +309,17 @@ def test_a_surname_joins_the_full_name_of_the_same_article() -> None:
     )
     [maria], resolved = resolve([a], gazetteer=GAZ)
     assert maria.label == "Maria Kowalczyk"
-    assert maria.aliases == ("Kowalczyk",)
+    assert maria.aliases == ()  # a surname alone names many people: no alias of hers
     assert resolved[0].entity_ids == (maria.id,) * 3
+
+
+def test_a_generic_word_joins_its_institution_but_is_no_alias() -> None:
+    text = "The Bank of England held rates. The Bank said inflation was low."
+    a = ex("d1", text, ("Bank of England", "GovernmentAgency"), ("Bank", "GovernmentAgency"))
+    entities, resolved = resolve([a], gazetteer=GAZ)
+    bank = next(e for e in entities if e.label == "Bank of England")
+    assert resolved[0].entity_ids == (bank.id, bank.id)
+    assert "Bank" not in bank.aliases
 
 
 def test_a_surname_shared_by_two_people_joins_neither() -> None:

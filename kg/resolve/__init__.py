@@ -6,7 +6,8 @@ suffixes such as "Corp" dropped). Within an article, a lone "Xiang" or
 "Wang" joins the person "Wang Xiang", and an acronym joins the name it
 abbreviates ("Federal Communications Commission (FCC)"). Each group gets the
 class most of its mentions vote for (the gazetteer's when linked), its
-fullest proper name as label, the other names as aliases, and an id derived
+fullest proper name as label, the other names that name it alone as aliases (not a
+surname, not a generic word: :func:`kg.resolve.names.names_alone`), and an id derived
 from class and label, so builds are deterministic and shards merge. A place
 the gazetteer knows brings the places it lies in, up to its country
 (Shenzhen: Guangdong, China), as entities of the build whether named or not,
@@ -21,7 +22,7 @@ and its entity lists the ones it directly lies in (``Entity.located_in``).
 >>> for e in entities:
 ...     print(e.id, e.label, e.cls, e.aliases)
 organization/acme-corp Acme Corp Company ('Acme',)
-person/jo-bloggs Jo Bloggs Person ('Bloggs',)
+person/jo-bloggs Jo Bloggs Person ()
 >>> resolved[0].entity_ids
 ('organization/acme-corp', 'person/jo-bloggs', 'person/jo-bloggs', 'organization/acme-corp')
 """
@@ -42,6 +43,7 @@ from kg.resolve.names import (
     mention_name,
     mention_role,
     name_key,
+    names_alone,
     slug,
     usable,
 )
@@ -484,7 +486,7 @@ def _make_entity(key: str, members: list[tuple[str, Mention]], gazetteer: Gazett
         wikidata = None
         proper = [n for n in names if not n.isupper()] or names
         label = sorted(proper, key=lambda n: (-len(n.split()), -len(n), n))[0]
-    aliases = tuple(n for n in names if n != label)
+    aliases = tuple(n for n in names if n != label and names_alone(n, label, cls))
     docs = tuple(sorted({doc for doc, _ in members}))
     roles = tuple(sorted({role for m in mentions if (role := mention_role(m))}))
     return Entity(

@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from kg.ontology import load_lexicon, normalize_name
-from kg.types import LEGAL_FORMS, Mention
+from kg.types import LEGAL_FORMS, Mention, coarse_class
 
 #: Legal and generic suffixes that do not change which organization a name denotes.
 LEGAL_SUFFIXES = LEGAL_FORMS | {"company", "holding", "party"}
@@ -190,7 +190,26 @@ __all__ = [
     "mention_name",
     "mention_role",
     "name_key",
+    "names_alone",
     "slug",
     "split_title",
     "usable",
 ]
+
+
+def names_alone(name: str, label: str, cls: str) -> bool:
+    """Whether ``name``, a name an article gives the entity called ``label``, names it on
+    its own, as an alias of the graph should: not one word of a person's full name
+    ("Howard" of "John Howard", "Lee" of many people), nor an institution's generic word
+    ("Bank" of "Bank of England", "Parliament"). The mentions keep every name.
+
+    >>> [names_alone(n, "John Howard", "Person") for n in ("Howard", "Johnny")]
+    [False, True]
+    >>> [names_alone(n, "Bank of England", "Company") for n in ("Bank", "BoE")]
+    [False, True]
+    """
+    if " " in name or " " not in label:
+        return True
+    if coarse_class(cls) == "Person":
+        return name not in label.split()
+    return name not in load_lexicon().name_words
