@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 from kg.extract import doc_to_extraction
 from kg.extract.mentions import RawRelation, mention_table
 from kg.extract.relations import RelationExtractor
+from kg.extract.titles import title_phrase
 from kg.gazetteer import Gazetteer, GazetteerEntry
 from kg.ontology import load_lexicon
 from kg.types import Article
@@ -812,3 +813,44 @@ def test_model_selling_ones_own_subsidiary_is_not_selling_a_product(analyze: Ana
         "to Wisconsin Central Ltd.",
     )
     assert not [key for key in relations if key[1] == "sells"]
+
+
+# --------------------------------------------------------------------------- title phrases
+
+TITLES = load_lexicon().cue("roleTitles")
+
+
+def test_a_title_phrase_takes_the_titles_coordinated_after_it(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        """
+        former    ADJ   amod     1
+        chairman  NOUN  ROOT     1
+        and       CCONJ cc       1
+        chief     ADJ   amod     5
+        executive NOUN  compound 5
+        officer   NOUN  conj     1
+        of        ADP   prep     1
+        Acme      PROPN pobj     6
+        and       CCONJ cc       1
+        president NOUN  conj     1
+        """
+    )
+    assert title_phrase(doc[1], TITLES, leave={"former"}) == "chairman and chief executive officer"
+
+
+@pytest.mark.parametrize(
+    ("table", "spaces", "noun", "phrase"),
+    [
+        ("vice NOUN ROOT 0\n- PUNCT punct 0\npresident NOUN appos 0", [False, False, False], 0,
+         "vice-president"),
+        ("ex NOUN compound 2\n- PUNCT punct 2\nchairman NOUN ROOT 2", [False, False, False], 2,
+         "chairman"),
+        ("vice NOUN ROOT 0\n- PUNCT punct 0\npresident NOUN appos 0", [True, True, False], 0,
+         "vice"),
+    ],
+)  # fmt: skip
+def test_a_title_phrase_keeps_a_hyphened_word_whole_but_not_its_ending(
+    make_doc: MakeDoc, table: str, spaces: list[bool], noun: int, phrase: str
+) -> None:
+    doc = make_doc(table, spaces=spaces)
+    assert title_phrase(doc[noun], TITLES, leave={"ex", "former"}) == phrase

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 __all__ = ["person_title", "split_ended", "title_phrase"]
 
@@ -29,15 +29,48 @@ def person_title(span: Span, titles: Collection[str]) -> str | None:
 
 
 def title_phrase(noun: Token, titles: Collection[str], *, leave: Collection[str] = ()) -> str:
-    """A title noun with the title words in front of it ("chief executive officer"), but
-    not those in ``leave``."""
+    """A title noun with the title words in front of it ("chief executive officer"), the
+    titles coordinated after it ("chairman and chief executive officer") and the rest of a
+    hyphened word ("vice-president"), but not the words in ``leave``."""
+    doc = noun.doc
+    start, end = _first_title_word(noun, titles, leave), noun.i + 1
+    for conj in sorted(noun.conjuncts, key=lambda t: t.i):
+        if conj.i < end or conj.lower_ not in titles:
+            continue
+        gap = doc[end : _first_title_word(conj, titles, leave)]
+        if all(t.lower_ in _COORDINATION or t.lower_ in titles for t in gap):
+            end = conj.i + 1
+    while start > 1 and _hyphen_at(doc, start - 1) and doc[start - 2].lower_ not in leave:
+        start -= 2
+    while end + 1 < len(doc) and _hyphen_at(doc, end):
+        end += 2
+    return doc[start:end].text
+
+
+#: What may join two coordinated titles ("chairman and chief executive").
+_COORDINATION = frozenset({"and", ","})
+
+
+def _first_title_word(noun: Token, titles: Collection[str], leave: Collection[str]) -> int:
+    """Where the title words in front of ``noun`` start (``noun`` itself without any)."""
     words = [
         t
         for t in noun.lefts
         if t.dep_ in {"compound", "amod"} and t.lower_ in titles and t.lower_ not in leave
     ]
-    start = min((w.i for w in words), default=noun.i)
-    return noun.doc[start : noun.i + 1].text
+    return min((w.i for w in words), default=noun.i)
+
+
+def _hyphen_at(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` is a hyphen inside a word ("vice-president")."""
+    return (
+        doc[i].text == "-"
+        and not doc[i].whitespace_
+        and i > 0
+        and not doc[i - 1].whitespace_
+        and i + 1 < len(doc)
+        and doc[i + 1].is_alpha
+    )
 
 
 def split_ended(role: str | None, ending: Collection[str]) -> tuple[str | None, bool]:
