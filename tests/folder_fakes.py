@@ -23,8 +23,9 @@ def fake_extract(
     model: str | None = None,
     gazetteer_files: Sequence[str] = (),
     on_article: Callable[[Article], None] | None = None,
+    keys: dict[str, list[str | None]] | None = None,
 ) -> Iterator[Extraction]:
-    """One Company mention per article: its first two words."""
+    """One Company mention per article: its first two words (no resolution keys made)."""
     for article in articles:
         name = " ".join(article.text.split()[:2])
         start = article.text.index(name) if name else 0

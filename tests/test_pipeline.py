@@ -221,6 +221,20 @@ def test_two_builds_are_byte_identical(sample_build: Path, tmp_path: Path) -> No
 
 
 @pytest.mark.model
+def test_the_extraction_workers_make_each_articles_resolution_keys() -> None:
+    from kg.build.parallel import extract_articles
+    from kg.ingest import read_articles
+    from kg.resolve import article_keys
+
+    articles = [*read_articles(input_paths([])), Article("x", "Acme Corp hired Jane Roe.")]
+    keys: dict[str, list[str | None]] = {}
+    extractions = list(extract_articles(articles, jobs=2, keys=keys))
+    assert [ex.article.id for ex in extractions] == [a.id for a in articles]
+    assert keys == {ex.article.id: article_keys(ex) for ex in extractions}
+    assert any(k is not None for made in keys.values() for k in made)
+
+
+@pytest.mark.model
 def test_one_named_graph_per_sample_document(trig: Dataset, records: list[dict]) -> None:
     names = {str(g.identifier) for g in trig.graphs() if "/graph/" in str(g.identifier) and len(g)}
     assert names == {f"https://w3id.org/kg-builder/resource/graph/{r['id']}" for r in records}

@@ -40,6 +40,7 @@ from kg.graph.validate.memo import CheckMemo, check_salt
 from kg.memo import Memo, read_memo, write_memo
 from kg.ontology import KGR_IRI
 from kg.rdf.trig import graph_piece, write_graph_files
+from kg.stores.homeload import HomeLoad
 
 __all__ = [
     "CANDIDATES_FILE",
@@ -160,6 +161,7 @@ def _write_committed(
     store = open_publication(spec) if spec else None
     salt = check_salt()
     memo = CheckMemo(read_memo(state_dir(folder) / CHECKS_FILE, salt)) if validate else None
+    loading = None  # the build's own store, loaded from the staged graph files meanwhile
     try:
         removed = _removed(folder, html=html, with_candidates=with_candidates)
         with output_transaction(folder, remove=removed) as stage:
@@ -177,6 +179,7 @@ def _write_committed(
                 digests=digests,
                 memo=memo,
             )
+            loading = HomeLoad(folder, stage)
             # result.resolved holds what the graph asserts: the records list all of it.
             write_extractions(result.resolved, stage / "extractions.jsonl", base=base)
             if with_candidates:
@@ -186,16 +189,21 @@ def _write_committed(
             if with_shards:
                 _stage_shards(result, stage / SHARDS_DIR, base=base)
             _stage_state(stage, result, digests=digests, salt=salt, memo=memo, spec=spec)
+            loading.wait()  # before the commit renames what it reads (publish_home reports)
         if result.shards is not None:
             shutil.rmtree(result.shards, ignore_errors=True)
         if store is not None and spec and result.state is not None:
             previous = {} if behind else result.state.graphs
             publish_committed(blocks(), spec, store, previous=previous, current=digests)
             mark_published(folder)
+    except BaseException:
+        if loading is not None:
+            loading.discard()
+        raise
     finally:
         if store is not None:
             store.close()
-    publish_home(folder)
+    publish_home(folder, loading)
 
 
 def _removed(folder: Path, *, html: bool, with_candidates: bool) -> list[str]:

@@ -21,12 +21,16 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from kg.build.forks import ignore_interrupt
+from kg.resolve import article_keys
 from kg.types import Article, Extraction
 
 T = TypeVar("T")
 
-#: Articles sent to a worker at a time: small enough to balance, large enough to batch.
-CHUNK = 8
+#: Articles sent to a worker at a time, at most: one batch of the pipeline (spaCy's
+#: networks run faster on larger batches) ...
+CHUNK = 32
+#: ... and at least: chunks shrink towards the end so that the workers finish together.
+MIN_CHUNK = 4
 
 #: This process's extraction pipeline (and gazetteer), by options: one set at a time.
 _PIPELINES: dict[tuple[str | None, tuple[str, ...]], tuple[Any, Any]] = {}
@@ -47,6 +51,22 @@ def chunks(items: Iterable[T], size: int) -> list[list[T]]:
     while chunk := list(islice(it, size)):
         out.append(chunk)
     return out
+
+
+def tapering_chunks(items: Sequence[T], jobs: int) -> Iterator[list[T]]:
+    """Split ``items`` into chunks for ``jobs`` workers: :data:`CHUNK` long while much is
+    left, then shorter (a quarter of what is left per worker, at least :data:`MIN_CHUNK`),
+    so that no worker is left with a long chunk while the others are idle.
+
+    >>> [len(c) for c in tapering_chunks(list(range(100)), 2)]
+    [12, 11, 9, 8, 7, 6, 5, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 1]
+    """
+    start = 0
+    while start < len(items):
+        left = len(items) - start
+        size = min(CHUNK, max(MIN_CHUNK, left // (4 * jobs)))
+        yield list(items[start : start + size])
+        start += size
 
 
 def cached_pipeline(model: str | None, gazetteer_files: Sequence[str]) -> tuple[Any, Any]:
@@ -82,7 +102,21 @@ def extract_chunk(
     from kg.extract import extract
 
     nlp, gazetteer = cached_pipeline(model, gazetteer_files)
-    return list(extract(articles, nlp, gazetteer=gazetteer))
+    return list(extract(articles, nlp, gazetteer=gazetteer, batch_size=max(1, len(articles))))
+
+
+#: One article's extraction and its resolution keys (:func:`kg.resolve.article_keys`).
+Keyed = tuple[Extraction, list[str | None]]
+
+
+def extract_keyed_chunk(
+    articles: list[Article], model: str | None = None, gazetteer_files: Sequence[str] = ()
+) -> list[Keyed]:
+    """Worker task: :func:`extract_chunk`, with each article's resolution keys, which
+    depend on the article alone: made here, they cost the build's serial resolution nothing."""
+    _, gazetteer = cached_pipeline(model, gazetteer_files)
+    done = extract_chunk(articles, model, gazetteer_files)
+    return [(ex, article_keys(ex, gazetteer=gazetteer)) for ex in done]
 
 
 def extract_articles(
@@ -92,10 +126,13 @@ def extract_articles(
     model: str | None = None,
     gazetteer_files: Sequence[str] = (),
     on_article: Callable[[Article], None] | None = None,
+    keys: dict[str, list[str | None]] | None = None,
 ) -> Iterator[Extraction]:
     """Extract ``articles`` with ``jobs`` processes (1: in this process), in input order.
 
-    ``on_article`` is called in this process after each article is done.
+    ``on_article`` is called in this process after each article is done. ``keys``,
+    when given, receives each article's resolution keys by article id, made by the
+    workers (:func:`extract_keyed_chunk`; not with one process, where resolution makes them).
     """
     if jobs <= 1:
         from kg.extract import extract, make_nlp
@@ -116,11 +153,13 @@ def extract_articles(
         pool = multiprocessing.get_context("spawn").Pool(
             jobs, initializer=_worker_started, initargs=options
         )
-    task = partial(extract_chunk, model=model, gazetteer_files=options[1])
+    task = partial(extract_keyed_chunk, model=model, gazetteer_files=options[1])
     try:
         with pool:
-            for done in pool.imap(task, chunks(articles, CHUNK)):
-                for extraction in done:
+            for done in pool.imap(task, tapering_chunks(list(articles), jobs)):
+                for extraction, made in done:
+                    if keys is not None:
+                        keys[extraction.article.id] = made
                     if on_article is not None:
                         on_article(extraction.article)
                     yield extraction

@@ -117,11 +117,18 @@ def run(
             min_confidence=min_confidence,
             candidates=candidates,
         )
+    made: dict[str, list[str | None]] = {}  # resolution keys, made by the workers
     extractions = _extract_here(
-        articles, jobs=jobs, model=model, gazetteer_files=gazetteer_files, on_article=on_article
+        articles,
+        jobs=jobs,
+        model=model,
+        gazetteer_files=gazetteer_files,
+        on_article=on_article,
+        keys=made,
     )
     options = _options(encoding, gazetteer_files, base, model, store, min_confidence, candidates)
-    return assemble(_new_state(extractions, options))
+    state = _new_state(extractions, options)
+    return assemble(state, keys=Memo({state.hashes[doc]: k for doc, k in made.items()}))
 
 
 def _read_inputs(
@@ -150,8 +157,10 @@ def _extract_here(
     model: str | None,
     gazetteer_files: Sequence[str],
     on_article: Callable[[Article], None] | None,
+    keys: dict[str, list[str | None]],
 ) -> list[Extraction]:
-    """Extract ``articles`` in ``jobs`` local processes (:mod:`kg.build.parallel`)."""
+    """Extract ``articles`` in ``jobs`` local processes (:mod:`kg.build.parallel`); ``keys``
+    receives the resolution keys the workers made."""
     return list(
         extract_articles(
             articles,
@@ -159,6 +168,7 @@ def _extract_here(
             model=model,
             gazetteer_files=gazetteer_files,
             on_article=article_checkpoints(on_article),
+            keys=keys,
         )
     )
 

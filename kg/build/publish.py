@@ -20,6 +20,7 @@ from kg.build.folder import PUBLISH_FILE, state_dir
 from kg.errors import PublishInterruptedError, StoreError
 from kg.graph.records import Block
 from kg.stores.home import GRAPH_FILE, home_of, stamp, unstamp
+from kg.stores.homeload import HomeLoad
 
 if TYPE_CHECKING:
     from kg.stores import Store
@@ -155,11 +156,13 @@ def home_spec(folder: Path) -> str:
 _HOME_WAIT = 30.0
 
 
-def publish_home(folder: Path) -> None:
+def publish_home(folder: Path, loading: HomeLoad | None = None) -> None:
     """Make the build's own store (``folder/store``, :mod:`kg.stores.home`) hold its kg.trig.
 
-    A new store is bulk-loaded from kg.trig beside the old one and takes its
-    place once no reader has the old one open. Sending only the graphs that
+    A new store is bulk-loaded from kg.trig (and kg.ttl, its union) beside the old
+    one (``loading``, when given, is that load, started from the staged files:
+    :class:`kg.stores.homeload.HomeLoad`) and takes its place once no reader has
+    the old one open. Sending only the graphs that
     changed (:func:`publish`) would cost more: finding them means making and
     checking every graph again, and Oxigraph loads a whole build's kg.trig
     in seconds (5,000 Reuters articles: about 6 s). The store is stamped
@@ -171,8 +174,6 @@ def publish_home(folder: Path) -> None:
             seconds, or it cannot be written; the files are written, and the
             next ``kg add``, ``kg remove`` or ``kg build`` there rebuilds it.
     """
-    from kg.stores import OxigraphStore
-
     home = home_of(folder)
     graph_file = folder / GRAPH_FILE
     written = (
@@ -181,10 +182,7 @@ def publish_home(folder: Path) -> None:
     )
     unstamp(home)
     try:
-        fresh = folder / ".store-new"
-        shutil.rmtree(fresh, ignore_errors=True)  # left by a write that was killed
-        with OxigraphStore(fresh, create=True) as store:
-            store.load_file(graph_file, format="trig")
+        fresh = (loading or HomeLoad(folder, folder)).result()
         stamp(fresh, graph_file)
         _swap_in(fresh, home)
     except StoreError as err:
