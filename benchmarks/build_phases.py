@@ -62,6 +62,7 @@ def instrument() -> list[str]:
     """Wrap the build's phases where ``kg.build`` calls them; the phase names, in order."""
     import kg.graph.assemble as assemble
     from kg.build import pipeline
+    from kg.stores import homeload
 
     phases = [
         (pipeline, "read_articles", "read articles"),
@@ -74,7 +75,8 @@ def instrument() -> list[str]:
         (pipeline, "extraction_records", "extractions.jsonl records"),
         (pipeline, "save_state", "build state (.kg/extractions.jsonl, state.json)"),
         (pipeline, "write_memo", "kept results (.kg/*.json)"),
-        (pipeline, "publish_home", "build's store (bulk load of kg.trig)"),
+        (homeload.HomeLoad, "wait", "  waiting for the store's load (runs beside the writes)"),
+        (pipeline, "publish_home", "build's store (stamp and swap in)"),
         (pipeline, "output_transaction", "commit (staging and renames, incl. the above)"),
     ]
     for module, attr, name in phases:
