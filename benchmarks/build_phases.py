@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
+import importlib
 import os
 import pstats
 import tempfile
@@ -58,39 +59,63 @@ def _timed_iter(name: str, it: Iterator[Any]) -> Iterator[Any]:
         yield item
 
 
+#: The phases: (name, the function, the modules that call it; before and after kg/build's
+#: split into modules, so that one script times both kinds of checkout).
+PHASES = [
+    ("read articles", "read_articles", ["kg.build.pipeline"]),
+    ("extraction (workers, until the last record)", "extract_articles", ["kg.build.pipeline"]),
+    ("  loading the pipeline before the workers fork", "cached_pipeline", ["kg.build.parallel"]),
+    ("state object (hashes, fingerprint)", "_new_state", ["kg.build.pipeline"]),
+    ("resolution", "resolve_state", ["kg.build.pipeline", "kg.build.resolution"]),
+    (
+        "graph files (kg.trig, kg.ttl)",
+        "write_build_graph",
+        ["kg.build.pipeline", "kg.build.outputs"],
+    ),
+    ("  checking entity descriptions", "check_descriptions", ["kg.graph.assemble"]),
+    ("  default graph (facts)", "checked_default_graph", ["kg.graph.assemble"]),
+    ("extractions.jsonl", "extraction_records", ["kg.build.pipeline", "kg.build.extractions"]),
+    (
+        "build state (.kg/extractions.jsonl, state.json)",
+        "save_state",
+        ["kg.build.pipeline", "kg.build.outputs"],
+    ),
+    ("kept results (.kg/*.json)", "write_memo", ["kg.build.pipeline", "kg.build.outputs"]),
+    (
+        "  waiting for the store's load (runs beside the writes)",
+        "HomeLoad.wait",
+        ["kg.stores.homeload"],
+    ),
+    (
+        "build's store (its load, if not beside; swap in)",
+        "publish_home",
+        ["kg.build.pipeline", "kg.build.outputs"],
+    ),
+    (
+        "commit (staging and renames, incl. the above)",
+        "output_transaction",
+        ["kg.build.pipeline", "kg.build.outputs"],
+    ),
+]
+
+
 def instrument() -> list[str]:
-    """Wrap the build's phases where ``kg.build`` calls them; the phase names, in order
-    (a phase whose function this checkout lacks is left out)."""
-    import kg.graph.assemble as assemble
-    from kg.build import parallel, pipeline
-
-    try:
-        from kg.stores.homeload import HomeLoad
-    except ImportError:  # a checkout from before the store's load ran beside the writes
-        HomeLoad = None
-
-    phases = [
-        (pipeline, "read_articles", "read articles"),
-        (pipeline, "extract_articles", "extraction (workers, until the last record)"),
-        (parallel, "cached_pipeline", "  loading the pipeline before the workers fork"),
-        (pipeline, "_new_state", "state object (hashes, fingerprint)"),
-        (pipeline, "resolve_state", "resolution"),
-        (pipeline, "write_build_graph", "graph files (kg.trig, kg.ttl)"),
-        (assemble, "check_descriptions", "  checking entity descriptions"),
-        (assemble, "checked_default_graph", "  default graph (facts)"),
-        (pipeline, "extraction_records", "extractions.jsonl records"),
-        (pipeline, "save_state", "build state (.kg/extractions.jsonl, state.json)"),
-        (pipeline, "write_memo", "kept results (.kg/*.json)"),
-        (HomeLoad, "wait", "  waiting for the store's load (runs beside the writes)"),
-        (pipeline, "publish_home", "build's store (its load, if not beside; swap in)"),
-        (pipeline, "output_transaction", "commit (staging and renames, incl. the above)"),
-    ]
+    """Wrap the build's phases where kg calls them; the names of the phases this checkout has."""
     names = []
-    for owner, attr, name in phases:
-        if owner is not None and hasattr(owner, attr):
-            setattr(owner, attr, timed(name, getattr(owner, attr)))
-            names.append(name)
-    return names
+    for name, attr, modules in PHASES:
+        for module_name in modules:
+            try:
+                owner: Any = importlib.import_module(module_name)
+            except ImportError:
+                continue
+            *path, last = attr.split(".")
+            for part in path:
+                owner = getattr(owner, part)
+            if hasattr(owner, last):
+                setattr(owner, last, timed(name, getattr(owner, last)))
+                if name not in names:
+                    names.append(name)
+    return [name for name, _, _ in PHASES if name in names]
 
 
 def main() -> None:
