@@ -22,6 +22,7 @@ from kg.rdf.load import load_graph
 from kg.rdf.serialize import canonical_quads
 from kg.stores import OxigraphStore, open_store
 from kg.stores.home import STAMP, home_of, mirrored
+from kg.stores.homeload import FRESH, HomeLoad
 
 COMPANIES = "SELECT ?l WHERE { ?c a kgo:Company ; rdfs:label ?l } ORDER BY ?l"
 
@@ -131,3 +132,17 @@ def test_a_builds_bulk_load_stores_what_loading_its_trig_stores(
     assert len(file_graphs) > 2 and file_graphs.keys() == build_graphs.keys()
     for name, graph in file_graphs.items():  # blank nodes (the ontology's) are new in each load
         assert isomorphic(graph, build_graphs[name]), name
+
+
+def test_the_stores_load_beside_a_write_is_kept_or_discarded_with_it(
+    sample_build: Path, tmp_path: Path
+) -> None:
+    build = tmp_path / "build"
+    shutil.copytree(sample_build, build)
+    with pytest.raises(RuntimeError), HomeLoad(build).start(build):
+        raise RuntimeError("the write failed")
+    assert not (build / FRESH).exists()
+    with HomeLoad(build).start(build) as loading:
+        pass
+    assert loading.result() == build / FRESH
+    assert held(build / FRESH) == canonical_quads(load_graph(build / "kg.trig"))

@@ -155,16 +155,14 @@ def _write_committed(
     """:func:`write_outputs` with the writer lock held: stage, commit, then publish."""
     spec = _publication_spec(result, folder)
     with_candidates = result.state is not None and result.state.options.candidates
-    with_shards = result.state is not None and result.state.options.shards
     recover(folder)
     behind = publish_pending(folder)  # an earlier update of the store was cut short
+    removed = _removed(folder, html=html, with_candidates=with_candidates)
     store = open_publication(spec) if spec else None
     salt = check_salt()
     memo = CheckMemo(read_memo(state_dir(folder) / CHECKS_FILE, salt)) if validate else None
-    loading = None  # the build's own store, loaded from the staged graph files meanwhile
     try:
-        removed = _removed(folder, html=html, with_candidates=with_candidates)
-        with output_transaction(folder, remove=removed) as stage:
+        with HomeLoad(folder) as loading, output_transaction(folder, remove=removed) as stage:
             write_build_graph(
                 result.entities,
                 result.resolved,
@@ -179,27 +177,23 @@ def _write_committed(
                 digests=digests,
                 memo=memo,
             )
-            loading = HomeLoad(folder, stage)
+            loading.start(None if spec else stage)  # publish_home says when and why
             # result.resolved holds what the graph asserts: the records list all of it.
             write_extractions(result.resolved, stage / "extractions.jsonl", base=base)
             if with_candidates:
                 write_candidates(result, stage / CANDIDATES_FILE, base=base)
             if page_data is not None:
                 _write_page(page_data, stage, folder, keep=result.state is not None)
-            if with_shards:
+            if result.state is not None and result.state.options.shards:
                 _stage_shards(result, stage / SHARDS_DIR, base=base)
             _stage_state(stage, result, digests=digests, salt=salt, memo=memo, spec=spec)
-            loading.wait()  # before the commit renames what it reads (publish_home reports)
+            loading.wait()  # before the commit renames the files it reads
         if result.shards is not None:
             shutil.rmtree(result.shards, ignore_errors=True)
         if store is not None and spec and result.state is not None:
             previous = {} if behind else result.state.graphs
             publish_committed(blocks(), spec, store, previous=previous, current=digests)
             mark_published(folder)
-    except BaseException:
-        if loading is not None:
-            loading.discard()
-        raise
     finally:
         if store is not None:
             store.close()

@@ -117,18 +117,11 @@ def run(
             min_confidence=min_confidence,
             candidates=candidates,
         )
-    made: dict[str, list[str | None]] = {}  # resolution keys, made by the workers
-    extractions = _extract_here(
-        articles,
-        jobs=jobs,
-        model=model,
-        gazetteer_files=gazetteer_files,
-        on_article=on_article,
-        keys=made,
+    extractions, keys = _extract_here(
+        articles, jobs=jobs, model=model, gazetteer_files=gazetteer_files, on_article=on_article
     )
     options = _options(encoding, gazetteer_files, base, model, store, min_confidence, candidates)
-    state = _new_state(extractions, options)
-    return assemble(state, keys=Memo({state.hashes[doc]: k for doc, k in made.items()}))
+    return assemble(_new_state(extractions, options), keys=keys)
 
 
 def _read_inputs(
@@ -157,20 +150,25 @@ def _extract_here(
     model: str | None,
     gazetteer_files: Sequence[str],
     on_article: Callable[[Article], None] | None,
-    keys: dict[str, list[str | None]],
-) -> list[Extraction]:
-    """Extract ``articles`` in ``jobs`` local processes (:mod:`kg.build.parallel`); ``keys``
-    receives the resolution keys the workers made."""
-    return list(
+) -> tuple[list[Extraction], Memo]:
+    """Extract ``articles`` in ``jobs`` local processes (:mod:`kg.build.parallel`); the
+    extractions, and the resolution keys the workers made, by article hash (for
+    :func:`~kg.build.resolution.resolve_state`)."""
+    made: dict[str, list[str | None]] = {}
+    extractions = list(
         extract_articles(
             articles,
             jobs=jobs,
             model=model,
             gazetteer_files=gazetteer_files,
             on_article=article_checkpoints(on_article),
-            keys=keys,
+            keys=made,
         )
     )
+    keys = {
+        article_hash(ex.article): made[ex.article.id] for ex in extractions if ex.article.id in made
+    }
+    return extractions, Memo(keys)
 
 
 def _options(

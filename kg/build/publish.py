@@ -160,9 +160,11 @@ def publish_home(folder: Path, loading: HomeLoad | None = None) -> None:
     """Make the build's own store (``folder/store``, :mod:`kg.stores.home`) hold its kg.trig.
 
     A new store is bulk-loaded from kg.trig (and kg.ttl, its union) beside the old
-    one (``loading``, when given, is that load, started from the staged files:
-    :class:`kg.stores.homeload.HomeLoad`) and takes its place once no reader has
-    the old one open. Sending only the graphs that
+    one and takes its place once no reader has the old one open. ``loading``, when
+    started, is that load (:class:`kg.stores.homeload.HomeLoad`), run from the staged
+    files while the write staged the others; a build that also publishes to another
+    store loads here instead, after that publication, so that one cut short leaves no
+    loaded store behind. Sending only the graphs that
     changed (:func:`publish`) would cost more: finding them means making and
     checking every graph again, and Oxigraph loads a whole build's kg.trig
     in seconds (5,000 Reuters articles: about 6 s). The store is stamped
@@ -182,7 +184,9 @@ def publish_home(folder: Path, loading: HomeLoad | None = None) -> None:
     )
     unstamp(home)
     try:
-        fresh = (loading or HomeLoad(folder, folder)).result()
+        if loading is None or not loading.started:
+            loading = HomeLoad(folder).start(folder)
+        fresh = loading.result()
         stamp(fresh, graph_file)
         _swap_in(fresh, home)
     except StoreError as err:

@@ -29,22 +29,38 @@ FRESH = ".store-new"
 
 
 class HomeLoad:
-    """Load a new store for the build in ``folder`` from the graph files in ``source``
-    (kg.trig, and kg.ttl when it is there), in a thread started at once."""
+    """The load of a new store for the build in ``folder``: :meth:`start` it from the graph
+    files in a folder (kg.trig, and kg.ttl when it is there), in a thread.
 
-    def __init__(self, folder: Path, source: Path) -> None:
+    As a context manager: the load started in the block is waited for when the block
+    ends, or discarded if the block raises (the write it belonged to failed).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.fresh = Path(folder) / FRESH
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def started(self) -> bool:
+        """Whether the load was started."""
+        return self._thread is not None
+
+    def start(self, source: Path | None) -> HomeLoad:
+        """Start loading from the graph files in ``source`` (None: not now); this load."""
+        if source is None:
+            return self
         # Here, not on import: the store brings the query stack (rdflib, networkx), which
         # the commands that import the pipeline without writing a build do not need.
         from kg.stores.oxigraph import OxigraphStore
 
-        self.fresh = Path(folder) / FRESH
         shutil.rmtree(self.fresh, ignore_errors=True)  # left by a write that was killed
-        self._error: BaseException | None = None
         trig, turtle = Path(source) / GRAPH_FILE, Path(source) / "kg.ttl"
         self._thread = threading.Thread(
             target=self._load, args=(OxigraphStore, trig, turtle), daemon=True
         )
         self._thread.start()
+        return self
 
     def _load(self, store_class: type[OxigraphStore], trig: Path, turtle: Path) -> None:
         try:
@@ -57,9 +73,19 @@ class HomeLoad:
         except BaseException as err:  # handed to the caller by result()
             self._error = err
 
+    def __enter__(self) -> HomeLoad:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.wait()
+        else:
+            self.discard()
+
     def wait(self) -> None:
-        """Wait until the load is done (or has failed)."""
-        self._thread.join()
+        """Wait until the load is done (or has failed); at once if it was not started."""
+        if self._thread is not None:
+            self._thread.join()
 
     def result(self) -> Path:
         """The loaded store's folder, once loaded.
@@ -67,12 +93,12 @@ class HomeLoad:
         Raises:
             the load's error, if it failed (a StoreError or GraphFileError).
         """
-        self._thread.join()
+        self.wait()
         if self._error is not None:
             raise self._error
         return self.fresh
 
     def discard(self) -> None:
         """Wait for the load and remove what it wrote (the write it belonged to failed)."""
-        self._thread.join()
+        self.wait()
         shutil.rmtree(self.fresh, ignore_errors=True)
