@@ -1078,8 +1078,8 @@ def test_model_surname_joins_the_full_name(analyze: Analyze) -> None:
         "Analyst Maria Kowalczyk said the decision was expected. Kowalczyk works at Morgan Stanley."
     )
     assert facts.entities["Maria Kowalczyk"] == "Person"
-    assert facts.aliases["Maria Kowalczyk"] == ("Kowalczyk",)
-    assert "Kowalczyk" not in facts.entities
+    assert facts.aliases["Maria Kowalczyk"] == ()  # a surname alone is no alias of hers
+    assert "Kowalczyk" not in facts.entities  # but it joins her node
     assert ("Maria Kowalczyk", "worksFor", "Morgan Stanley") in facts.relations
 
 
