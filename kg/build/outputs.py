@@ -162,7 +162,8 @@ def _write_committed(
     salt = check_salt()
     memo = CheckMemo(read_memo(state_dir(folder) / CHECKS_FILE, salt)) if validate else None
     try:
-        with HomeLoad(folder) as loading, output_transaction(folder, remove=removed) as stage:
+        # The load is inside the transaction: a write that fails discards it first.
+        with output_transaction(folder, remove=removed) as stage, HomeLoad(folder) as loading:
             write_build_graph(
                 result.entities,
                 result.resolved,

@@ -34,6 +34,7 @@ from kg.build.commit import finish, is_relative, recover_held, remove_folders, s
 from kg.build.folder import COMMIT_FILE, STAGING_DIR, STATE_DIR, state_dir
 from kg.build.lock import writing
 from kg.errors import OutputError
+from kg.stores.homeload import FRESH
 
 __all__ = [
     "output_transaction",
@@ -97,7 +98,7 @@ def output_transaction(out_dir: str | Path, *, remove: Iterable[str] = ()) -> It
             _check_targets(folder, [*files, *gone])
             checkpoint("staged")
         except BaseException as err:
-            _discard(staging, made)
+            _discard(folder, made)
             if isinstance(err, OSError):
                 raise OutputError(f"{folder}: cannot write there ({err.strerror or err}).") from err
             raise
@@ -125,14 +126,13 @@ def _commit(folder: Path, files: list[str], gone: list[str], made: list[Path]) -
     """Write the commit record of the staged ``files`` (the commit point), then rename them
     into place and remove the files ``gone``; Ctrl-C is ignored meanwhile."""
     meta = state_dir(folder)
-    staging = meta / STAGING_DIR
     with _interrupts_ignored():
         record = json.dumps({"files": files, "remove": gone}, ensure_ascii=False, indent=0)
         record += "\n"
         try:
             write_atomic(meta / COMMIT_FILE, record.encode("utf-8"))  # the commit point
         except BaseException:
-            _discard(staging, made)
+            _discard(folder, made)
             raise
         sync_folder(meta)
         finish(folder, files, gone)
@@ -191,9 +191,11 @@ def _check_targets(folder: Path, names: Iterable[str]) -> None:
             )
 
 
-def _discard(staging: Path, made: list[Path]) -> None:
-    """Undo a write that did not commit: its staged files and the folders it made."""
-    shutil.rmtree(staging, ignore_errors=True)
+def _discard(folder: Path, made: list[Path]) -> None:
+    """Undo a write that did not commit: its staged files, the store loaded from them
+    (:mod:`kg.stores.homeload`) and the folders it made."""
+    shutil.rmtree(state_dir(folder) / STAGING_DIR, ignore_errors=True)
+    shutil.rmtree(folder / FRESH, ignore_errors=True)
     remove_folders(made)
 
 
