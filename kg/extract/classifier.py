@@ -207,6 +207,12 @@ def _noun_modifier(span: Span, spans: Sequence[Span]) -> bool:
 # --------------------------------------------------------------------------- the component
 
 
+def relation_source(relation: RawRelation) -> str:
+    """Where a stated relation comes from, as the calibration's last step tells sources
+    apart (:meth:`Calibration.of_stated`): "classifier" (the model's own) or "lexicon"."""
+    return "classifier" if relation.trigger == TRIGGER else "lexicon"
+
+
 class RelationClassifier:
     """The ``kg_relation_classifier_v1`` component (see the module docstring).
 
@@ -272,8 +278,7 @@ class RelationClassifier:
 
     def _final(self, relation: RawRelation) -> RawRelation:
         """``relation`` with its confidence through the calibration's last step."""
-        source = "classifier" if relation.trigger == TRIGGER else "lexicon"
-        confidence = self.calibration.of_stated(relation.confidence, source)
+        confidence = self.calibration.of_stated(relation.confidence, relation_source(relation))
         return (
             relation
             if confidence == relation.confidence
@@ -344,5 +349,6 @@ __all__ = [
     "conflict",
     "decode",
     "make_relation_classifier",
+    "relation_source",
     "score_candidates",
 ]

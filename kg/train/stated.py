@@ -21,9 +21,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from kg.extract.classifier import RelationClassifier
+from kg.extract.classifier import RelationClassifier, relation_source
 from kg.extract.mentions import RawRelation, mention_table
-from kg.extract.relation_candidates import TRIGGER
 from kg.extract.relation_model import Calibration, RelationModel
 from kg.gazetteer import Gazetteer
 from kg.train.fitting import calibration_error, platt, threshold_table
@@ -96,7 +95,7 @@ def judged_facts(
         if head == tail:
             continue  # one entity at both ends: the graph states nothing
         fact = (head, relation.predicate, tail)
-        source = "classifier" if relation.trigger == TRIGGER else "lexicon"
+        source = relation_source(relation)
         if fact not in article.optional and relation.confidence > best.get(fact, (-1.0, ""))[0]:
             best[fact] = (relation.confidence, source)
     return [
