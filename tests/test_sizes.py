@@ -18,9 +18,7 @@ MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60
 
 #: Modules over the limit today (path under kg/), with the reason.
-LONG_MODULES: dict[str, str] = {
-    "train/relations.py": "the CoNLL04 relation trainer: data, fitting and its command line",
-}
+LONG_MODULES: dict[str, str] = {}
 
 #: Functions over the limit today ("path:qualified.name"), with the reason.
 LONG_FUNCTIONS: dict[str, str] = {
@@ -31,9 +29,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "graph/network.py:to_networkx": "nodes, edges and their provenance attributes in one",
     "rdf/trig.py:write_graph_files": "the TriG and Turtle files streamed in one place",
     "resolve/__init__.py:resolve_minted": "resolution of minted ids across the build",
-    "train/relations.py:fit": "the relation model's training loop",
-    "train/relations.py:main": "the trainer's command line",
-    "train/relations.py:train": "the trainer's steps in one",
 }
 
 
@@ -102,6 +97,7 @@ def test_the_split_modules_are_not_exceptions() -> None:
         "ingest/",
         "serve/",
         "train/ner/",
+        "train/relations/",
         "views/",
     )
     listed = [name for name in [*LONG_MODULES, *LONG_FUNCTIONS] if name.startswith(split)]
