@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from enum import Enum
 
 __all__ = [
     "MONTHS",
@@ -192,14 +193,37 @@ def resolve_date(text: str, anchor: str | None = None) -> str | None:
     """
     low = " ".join(text.lower().replace(",", " , ").split())
     ref = _parse_anchor(anchor)
+    for rule in (_day_date, _quarter_date, _month_day_date, _month_date, _year_date):
+        found = rule(low, ref)
+        if found is not _NEXT:
+            return found
+    return _relative_date(low, ref, anchor)
+
+
+class _Unmatched(Enum):
+    """What a rule of :func:`resolve_date` answers when the text is not in its form."""
+
+    NEXT = "try the next rule"
+
+
+_NEXT = _Unmatched.NEXT
+
+
+def _day_date(low: str, ref: date | None) -> str | _Unmatched | None:
+    """An ISO day written out: ``2018-03-15``."""
     if m := re.search(rf"\b({_YEAR})-(\d{{2}})-(\d{{2}})\b", low):
         return m.group(0)
-    quarter = re.search(
-        rf"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+of)?\s+({_YEAR})\b", low
-    ) or re.search(rf"\bq([1-4])\s*({_YEAR})\b", low)
+    return _NEXT
+
+
+def _quarter_date(low: str, ref: date | None) -> str | _Unmatched | None:
+    """A quarter: "the first three months of 2021", "Q1 2018", "the second quarter"."""
     months3 = re.search(rf"\b(first|last|final)\s+three\s+months\s+of\s+({_YEAR})\b", low)
     if months3:
         return f"{months3.group(2)}-Q{1 if months3.group(1) == 'first' else 4}"
+    quarter = re.search(
+        rf"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+of)?\s+({_YEAR})\b", low
+    ) or re.search(rf"\bq([1-4])\s*({_YEAR})\b", low)
     if quarter:
         q = quarter.group(1)
         number = _ORDINALS.get(q, int(q) if q.isdigit() else 0)
@@ -209,6 +233,11 @@ def resolve_date(text: str, anchor: str | None = None) -> str | None:
         number = _ORDINALS[bare_quarter.group(1)]
         year = _quarter_year(number, ref)
         return f"{year}-Q{number}" if year else None
+    return _NEXT
+
+
+def _month_day_date(low: str, ref: date | None) -> str | _Unmatched | None:
+    """A day of a month, either way round: "March 15, 2018", "15th of March"."""
     if m := re.search(
         rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s*,?\s*({_YEAR}))?", low
     ):
@@ -226,6 +255,11 @@ def resolve_date(text: str, anchor: str | None = None) -> str | None:
                 month, ref, explicit_year=int(m.group(3)) if m.group(3) else None
             )
             return _day(month_value, day)
+    return _NEXT
+
+
+def _month_date(low: str, ref: date | None) -> str | _Unmatched | None:
+    """A month: "March 2018", "in March this year" ("may" only where it names the month)."""
     if (m := re.search(rf"\b({_MONTH_RE})\b\.?(?:\s+(?:of\s+)?({_YEAR}))?", low)) and (
         m.group(1) != "may"
         or m.group(2)
@@ -239,8 +273,18 @@ def resolve_date(text: str, anchor: str | None = None) -> str | None:
         if explicit is None and ref is not None and re.search(r"\bnext year\b", low):
             explicit = ref.year + 1
         return _month_year(MONTHS[m.group(1)], ref, explicit_year=explicit)
+    return _NEXT
+
+
+def _year_date(low: str, ref: date | None) -> str | _Unmatched | None:
+    """A year written out: "by end 2018"."""
     if m := re.search(rf"\b({_YEAR})\b", low):
         return m.group(1)
+    return _NEXT
+
+
+def _relative_date(low: str, ref: date | None, anchor: str | None) -> str | None:
+    """A year or month relative to the anchor: "last year", "two months ago", "this month"."""
     if ref is None:
         return None
     if re.search(r"\b(last|previous|past) year\b", low):

@@ -23,11 +23,8 @@ LONG_MODULES: dict[str, str] = {}
 #: Functions over the limit today ("path:qualified.name"), with the reason.
 LONG_FUNCTIONS: dict[str, str] = {
     "api.py:build": "the public build with every option spelt out",
-    "dates.py:resolve_date": "one decision table of date forms",
     "extract/entities.py:EntityRecognizer.match": "the recognizer's votes in one pass",
     "extract/temporal.py:clause_date": "one decision table of a clause's date",
-    "graph/network.py:to_networkx": "nodes, edges and their provenance attributes in one",
-    "rdf/trig.py:write_graph_files": "the TriG and Turtle files streamed in one place",
     "resolve/__init__.py:resolve_minted": "resolution of minted ids across the build",
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -72,27 +73,56 @@ def to_networkx(
     >>> list(net.edges(keys=True))
     [('https://example.org/acme', 'https://example.org/paris', 'basedIn')]
     """
-    rank = {name: i for i, name in enumerate(classes)}
     triples = {q[:3] for q in dataset_quads(graph)}
-    kinds: dict[Node, str] = {}
-    labels: dict[Node, list[str]] = {}
-    wikidata: dict[Node, list[str]] = {}
+    entities = _entities(triples, classes)
+    network = nx.MultiDiGraph()
+    _add_nodes(network, entities)
+    stated = _edge_provenance(triples) if provenance else {}
+    for s, name, o in sorted(entities.edges, key=lambda e: (str(e[0]), e[1], str(e[2]))):
+        if s in entities.kinds and o in entities.kinds:
+            extra = stated.get((str(s), name, str(o)), {})
+            network.add_edge(
+                str(s), str(o), key=name, predicate=KGO_IRI + name, label=name, **extra
+            )
+    return network
+
+
+@dataclass(frozen=True)
+class _Entities:
+    """What the triples of a graph say of its entities, for :func:`to_networkx`."""
+
+    kinds: dict[Node, str]  # entity -> its most specific class of those asked for
+    labels: dict[Node, list[str]]  # entity -> its rdfs:label values
+    wikidata: dict[Node, list[str]]  # entity -> the Q-ids of its owl:sameAs links
+    edges: list[tuple[Node, str, Node]]  # core relation triples (predicate as local name)
+
+
+def _entities(triples: Iterable[tuple[Node, Node, Node]], classes: Iterable[str]) -> _Entities:
+    """The entities of ``classes`` among ``triples``, with their labels, Wikidata ids and
+    core relations (between any two subjects: the caller keeps those between entities)."""
+    rank = {name: i for i, name in enumerate(classes)}
+    found = _Entities({}, {}, {}, [])
+    kinds = found.kinds
     core: dict[Node, str] = {URIRef(KGO_IRI + name): name for name in CORE_PREDICATES}
-    edges: list[tuple[Node, str, Node]] = []
     for s, p, o in triples:
         if p == RDF.type and isinstance(o, URIRef) and str(o).startswith(KGO_IRI):
             local = str(o)[len(KGO_IRI) :]
             if local in rank and (s not in kinds or rank[local] < rank[kinds[s]]):
                 kinds[s] = local
         elif p == RDFS.label and isinstance(o, Literal):
-            labels.setdefault(s, []).append(str(o))
+            found.labels.setdefault(s, []).append(str(o))
         elif p == OWL.sameAs and isinstance(o, URIRef) and str(o).startswith(WD_IRI):
-            wikidata.setdefault(s, []).append(str(o)[len(WD_IRI) :])
+            found.wikidata.setdefault(s, []).append(str(o)[len(WD_IRI) :])
         elif p in core:
-            edges.append((s, core[p], o))
-    network = nx.MultiDiGraph()
-    for node in sorted(kinds, key=str):
-        cls = kinds[node]
+            found.edges.append((s, core[p], o))
+    return found
+
+
+def _add_nodes(network: nx.MultiDiGraph, entities: _Entities) -> None:
+    """Add the entities to ``network``, sorted, with their attributes (:func:`to_networkx`)."""
+    for node in sorted(entities.kinds, key=str):
+        cls = entities.kinds[node]
+        labels = entities.labels
         label = min(labels[node]) if node in labels else _local_name(node)
         network.add_node(
             str(node),
@@ -100,16 +130,8 @@ def to_networkx(
             label=_NOT_XML.sub("\ufffd", label),
             **{"class": cls},
             coarse=coarse_class(cls),
-            wikidata=min(wikidata[node]) if node in wikidata else "",
+            wikidata=min(entities.wikidata[node]) if node in entities.wikidata else "",
         )
-    stated = _edge_provenance(triples) if provenance else {}
-    for s, name, o in sorted(edges, key=lambda e: (str(e[0]), e[1], str(e[2]))):
-        if s in kinds and o in kinds:
-            extra = stated.get((str(s), name, str(o)), {})
-            network.add_edge(
-                str(s), str(o), key=name, predicate=KGO_IRI + name, label=name, **extra
-            )
-    return network
 
 
 #: Statement properties -> edge attribute names (``to_networkx``).

@@ -119,7 +119,6 @@ def write_graph_files(
     ex:a kgo:partnersWith ex:b .
     """
     writer = TurtleWriter(dict(prefixes or {}))
-    count = 0
     with contextlib.ExitStack() as stack:
         body = None
         if trig is not None:
@@ -128,20 +127,7 @@ def write_graph_files(
         spool = None
         if turtle is not None:
             spool = stack.enter_context(RecordSpool(Path(turtle).parent))
-        used: set[str] = set()
-        for piece in pieces:
-            count += piece.size
-            used |= piece.used
-            name = piece.name
-            if digests is not None:
-                key = "" if name is None else str(name)
-                digests[key] = hashlib.sha256(piece.body).hexdigest()[:32]
-            if body is not None:
-                head = "{\n" if name is None else f"{writer.term(name)} {{\n"
-                gap = "\n" if body.tell() else ""
-                body.write(f"{gap}{head}".encode() + piece.body + b"}\n")
-            if spool is not None:
-                spool.add(piece.records)
+        count, used = _take_pieces(pieces, writer, body=body, spool=spool, digests=digests)
         if trig is not None and body is not None:
             with atomic_file(trig) as handle:
                 handle.write(prefix_lines(writer.prefixes, used | writer.used).encode("utf-8"))
@@ -152,6 +138,38 @@ def write_graph_files(
                 handle.write(prefix_lines(writer.prefixes, used).encode("utf-8"))
                 _write_text(handle, spool.merged())
     return count
+
+
+def _take_pieces(
+    pieces: Iterable[GraphPiece],
+    writer: TurtleWriter,
+    *,
+    body: IO[bytes] | None,
+    spool: RecordSpool | None,
+    digests: dict[str, str] | None,
+) -> tuple[int, set[str]]:
+    """Write each piece's TriG block to ``body`` and its records to ``spool`` (each when given),
+    as the pieces come; return the number of triples and the prefixes the pieces use.
+
+    ``writer`` writes the graph names (and remembers their prefixes); ``digests``, when
+    given, receives each graph's digest (:func:`write_graph_files`).
+    """
+    count = 0
+    used: set[str] = set()
+    for piece in pieces:
+        count += piece.size
+        used |= piece.used
+        name = piece.name
+        if digests is not None:
+            key = "" if name is None else str(name)
+            digests[key] = hashlib.sha256(piece.body).hexdigest()[:32]
+        if body is not None:
+            head = "{\n" if name is None else f"{writer.term(name)} {{\n"
+            gap = "\n" if body.tell() else ""
+            body.write(f"{gap}{head}".encode() + piece.body + b"}\n")
+        if spool is not None:
+            spool.add(piece.records)
+    return count, used
 
 
 def _write_text(handle: IO[bytes], records: Iterable[str]) -> None:
