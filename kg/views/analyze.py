@@ -1,13 +1,15 @@
 """Network analysis of a graph's entities: who matters, which groups form, how two connect.
 
 The entity network is :func:`kg.graph.network.to_networkx`'s: entities as nodes,
-the fifteen core relations as edges. :func:`analyze` ranks the entities by
-degree, PageRank and betweenness and finds communities (Louvain, or greedy
-modularity) on its undirected form, where each pair of entities is one link
-weighted by the number of relations between them. :func:`find_path` explains
-how two entities are connected, hop by hop, with the statements (evidence
-sentence, document, confidence) behind each hop. Everything is deterministic:
-nodes are visited in sorted order and the random parts are seeded.
+the fifteen core relations as edges, one per triple (not the views' reader's,
+which draws a symmetric relation that an inferred graph states both ways as one
+edge). :func:`analyze` ranks the entities by degree, PageRank and betweenness
+and finds communities (Louvain, or greedy modularity) on its undirected form,
+where each pair of entities is one link weighted by the number of relations
+between them. :func:`find_path` explains how two entities are connected, hop
+by hop, with the statements (evidence sentence, document, confidence) behind
+each hop. Everything is deterministic: nodes are visited in sorted order and
+the random parts are seeded.
 
 >>> from rdflib import Graph
 >>> g = Graph().parse(format="turtle", data='''
