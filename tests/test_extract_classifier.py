@@ -23,6 +23,7 @@ from kg.extract.classifier import (
     ScoredCandidate,
     conflict,
     decode,
+    former_link,
     score_candidates,
 )
 from kg.extract.mentions import RawRelation
@@ -376,6 +377,35 @@ def test_a_person_talking_to_the_press_does_not_work_for_it(make_doc: MakeDoc) -
 
 
 # ----------------------------------------------------------------------- the component
+
+
+@pytest.mark.parametrize(
+    ("word", "ended"), [("former", True), ("retired", True), ("senior", False)]
+)
+def test_a_former_title_between_the_mentions_ends_the_relation(
+    make_doc: MakeDoc, word: str, ended: bool
+) -> None:
+    # "Ann Lee, the former Acme Corp chief, said."
+    doc = make_doc(
+        f"""
+        Ann    PROPN compound 1
+        Lee    PROPN nsubj    9
+        ,      PUNCT punct    1
+        the    DET   det      7
+        {word} ADJ   amod     7
+        Acme   PROPN compound 6
+        Corp   PROPN compound 7
+        chief  NOUN  appos    1
+        ,      PUNCT punct    1
+        said   VERB  ROOT     9 say
+        .      PUNCT punct    9
+        """,
+        spans=[(0, 2, "Person", ""), (5, 7, "Company", "")],
+    )
+    person, company = doc.spans["kg_entities"]
+    assert former_link(person, company) is ended
+    # a word of ending on one of the names themselves ends nothing: "the former Soviet Union"
+    assert not former_link(doc[3:8], person)
 
 
 def test_the_component_appends_what_the_model_finds(make_doc: MakeDoc) -> None:

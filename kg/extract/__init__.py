@@ -102,7 +102,7 @@ def make_nlp(
     ``gazetteer_files`` are extra Turtle gazetteers (same format as
     ``ontology/gazetteer-*.ttl``) used beside the shipped ones. With
     ``classifier`` (the default) the relation classifier learnt on CoNLL04
-    (kg/train/relations.py, weights in kg/models/relations/) runs after the
+    (kg/train/relations/, weights in kg/models/relations/) runs after the
     lexicon relations. With ``adapted_ner`` (the default) the model's NER
     takes weights fine-tuned on CoNLL04 with rehearsal of the stock model
     (kg/train/ner/, weights and dev scores in kg/models/ner/). When the

@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract.entities import SPAN_KEY
-from kg.extract.mentions import RawRelation, mention_table
+from kg.extract.mentions import RawRelation, mention_spans, mention_table
 from kg.extract.relation_candidates import TRIGGER, Candidate, candidates
 from kg.extract.relation_features import DocFeatures, dependency_path, lexicon_pairs, pair_features
 from kg.extract.relation_model import (
@@ -171,6 +171,29 @@ def conflict(
     return None
 
 
+#: Adjectives that end the relation the noun they qualify states ("the former chief
+#: executive of Acme", "the retired Marine Corps general", "the former Ansett subsidiary").
+FORMER = frozenset({"former", "ex", "retired"})
+
+
+def former_link(head: Span, tail: Span) -> bool:
+    """Whether a noun on the dependency path between the two mentions (not in them) is
+    qualified by a word of :data:`FORMER`: the relation it states has ended."""
+    if not head.doc.has_annotation("DEP"):
+        return False
+    path = dependency_path(head.root, tail.root)
+    if path is None:
+        return False
+    up, top, down = path
+    inside = {*range(head.start, head.end), *range(tail.start, tail.end)}
+    nouns = [t for t in (*up[1:], top, *down[:-1]) if t.i not in inside and t.pos_ == "NOUN"]
+    return any(
+        child.dep_ in {"amod", "compound", "advmod"} and child.lower_.rstrip("-") in FORMER
+        for noun in nouns
+        for child in noun.children
+    )
+
+
 def _countries_differ(head: Span, tail: Span, gazetteer: Gazetteer) -> bool:
     """The head's known country is not the tail's (the tail a country, or a place of one)."""
     if coarse_class(tail.label_) != "Place":
@@ -274,16 +297,19 @@ class RelationClassifier:
                     role=role,
                 )
             )
-        return [self._final(relation) for relation in found]
+        mentions = mention_spans(doc)  # the rows relations index (coreference ones too)
+        return [self._final(relation, mentions) for relation in found]
 
-    def _final(self, relation: RawRelation) -> RawRelation:
-        """``relation`` with its confidence through the calibration's last step."""
+    def _final(self, relation: RawRelation, spans: Sequence[Span]) -> RawRelation:
+        """``relation`` with its confidence through the calibration's last step, and
+        ended when a word of ending qualifies the noun that relates its two mentions."""
         confidence = self.calibration.of_stated(relation.confidence, relation_source(relation))
-        return (
-            relation
-            if confidence == relation.confidence
-            else replace(relation, confidence=confidence)
-        )
+        status = relation.status
+        if status is None and former_link(spans[relation.head], spans[relation.tail]):
+            status = "ended"
+        if (confidence, status) == (relation.confidence, relation.status):
+            return relation
+        return replace(relation, confidence=confidence, status=status)
 
     def _rescored(self, doc: Doc, scored: Sequence[ScoredCandidate]) -> list[RawRelation]:
         """The lexicon's relations with calibrated confidence (see the class docstring)."""
@@ -344,10 +370,12 @@ Language.factory(
     func=make_relation_classifier,
 )
 __all__ = [
+    "FORMER",
     "RelationClassifier",
     "ScoredCandidate",
     "conflict",
     "decode",
+    "former_link",
     "make_relation_classifier",
     "relation_source",
     "score_candidates",

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from kg.extract.entities import SPAN_KEY
 
-__all__ = ["MentionRef", "RawRelation", "mention_table"]
+__all__ = ["MentionRef", "RawRelation", "mention_spans", "mention_table"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +56,15 @@ def mention_table(doc: Doc) -> list[MentionRef]:
     for start, end, antecedent in doc._.kg_coref or ():
         table.append(MentionRef(start, end, antecedent, spans[antecedent].label_, True))
     return table
+
+
+def mention_spans(doc: Doc) -> list[Span]:
+    """The rows of the mention table as spans: the entity spans, then each coreference
+    span labelled with the class and gazetteer key of the entity span it stands for
+    ("the company", "its" as the Company they refer to)."""
+    spans = list(doc.spans[SPAN_KEY]) if SPAN_KEY in doc.spans else []
+    found = list(spans)
+    for start, end, antecedent in doc._.kg_coref or ():
+        entity = spans[antecedent]
+        found.append(Span(doc, start, end, label=entity.label_, kb_id=entity.kb_id_))
+    return found
