@@ -130,6 +130,85 @@ def test_a_capital_in_apposition_lies_in_its_country(make_doc: MakeDoc) -> None:
     assert found(doc) == {("Honiara", "locatedIn", "Solomon")}
 
 
+def test_a_settlement_noun_apposed_to_a_name_locates_it_in_what_follows_of(
+    make_doc: MakeDoc,
+) -> None:
+    doc = make_doc(
+        """
+        Sharana    PROPN nsubj  7
+        ,          PUNCT punct  0
+        the        DET   det    4
+        provincial ADJ   amod   4
+        capital    NOUN  appos  0
+        of         ADP   prep   4
+        Paktika    PROPN pobj   5
+        burned     VERB  ROOT   7 burn
+        """,
+        spans=[(0, 1, "City", ""), (6, 7, "Region", "")],
+    )
+    assert found(doc) == {("Sharana", "locatedIn", "Paktika")}
+
+
+@pytest.mark.parametrize("owner", ["poss", "of"])
+def test_a_division_named_on_its_noun_lies_in_the_place_that_owns_it(
+    make_doc: MakeDoc, owner: str
+) -> None:
+    # "Afghanistan 's Paktika province burned" / "the Paktika province of Afghanistan burned"
+    table = (
+        """
+        Afghanistan PROPN poss     3
+        's          PART  case     0
+        Paktika     PROPN compound 3
+        province    NOUN  nsubj    4
+        burned      VERB  ROOT     4 burn
+        """
+        if owner == "poss"
+        else """
+        the         DET   det      2
+        Paktika     PROPN compound 2
+        province    NOUN  nsubj    5
+        of          ADP   prep     2
+        Afghanistan PROPN pobj     3
+        burned      VERB  ROOT     5 burn
+        """
+    )
+    spans = (
+        [(0, 1, "Country", ""), (2, 3, "Region", "")]
+        if owner == "poss"
+        else [(1, 2, "Region", ""), (4, 5, "Country", "")]
+    )
+    assert found(make_doc(table, spans=spans)) == {("Paktika", "locatedIn", "Afghanistan")}
+
+
+@pytest.mark.parametrize(("noun", "seat"), [("firm", True), ("office", False)])
+def test_a_place_compounded_with_a_noun_for_a_company_apposed_to_it_is_its_seat(
+    make_doc: MakeDoc, noun: str, seat: bool
+) -> None:
+    # "Wedge Inc , a Houston firm , bought shares"
+    doc = make_doc(
+        f"""
+        Wedge   PROPN compound 1
+        Inc     PROPN nsubj    7
+        ,       PUNCT punct    1
+        a       DET   det      5
+        Houston PROPN compound 5
+        {noun}  NOUN  appos    1
+        ,       PUNCT punct    1
+        bought  VERB  ROOT     7 buy
+        shares  NOUN  dobj     7 share
+        """,
+        spans=[(0, 2, "Company", ""), (4, 5, "City", "")],
+    )
+    table = mention_table(doc)
+    at = {i: n for n, ref in enumerate(table) for i in range(ref.start, ref.end)}
+    labels = [ref.label for ref in table]
+    found_ = {
+        (a.head, a.predicate, a.tail)
+        for a in attachments(doc, labels, at, sites=SITES, descriptors={"firm"})
+    }
+    assert found_ == ({(0, "basedIn", 1)} if seat else set())
+
+
 def test_plural_settlements_lie_in_the_place_on_them(make_doc: MakeDoc) -> None:
     doc = make_doc(
         """

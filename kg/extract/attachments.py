@@ -13,7 +13,9 @@ News packs facts into noun phrases:
   "of" after a person's name: "Mrs Jones of Bulli" (livesIn);
 * a place on a noun for a settlement and the settlement's name: "the West Bank
   town of Jenin", "the Solomon Islands capital, Honiara", "Iraq's second city
-  of Basra", "the Sydney suburbs of Heathcote and Engadine" (locatedIn);
+  of Basra", "the Sydney suburbs of Heathcote and Engadine", "Sharana, the
+  provincial capital of Paktika" (locatedIn); a division's name on its noun
+  and the place that owns it: "Afghanistan's Paktika province" (locatedIn);
 * a place compounded with a smaller one: "the New South Wales Hunter Valley"
   (locatedIn);
 * a place, a comma and the region or country it lies in: "Goshen, Indiana",
@@ -22,9 +24,10 @@ News packs facts into noun phrases:
 * a place in front of what an organization runs there: "its Adelaide plants",
   "its five Michigan cable systems" (operatesIn; the nouns are the lexicon's
   ``sites`` cue set);
-* a nationality on the noun that describes organizations: "the Chinese
-  company Huawei", "Chinese companies, including Huawei and ZTE" (basedIn the
-  country; the nouns are the lexicon's descriptors of organizations).
+* a nationality or a place on the noun that describes organizations: "the
+  Chinese company Huawei", "Chinese companies, including Huawei and ZTE",
+  "WEDGE Group Inc, a Houston investment firm" (basedIn the country or place;
+  the nouns are the lexicon's descriptors of organizations).
 
 :class:`kg.extract.relations.RelationExtractor` turns each :class:`Attachment`
 into a relation with the clause's status; the classifier then weighs it like
@@ -51,6 +54,10 @@ _SETTLEMENTS = frozenset(
      "cities", "towns", "villages", "suburbs", "ports"]
 )  # fmt: skip
 _QUALIFIERS = frozenset({"poss", "compound", "amod"})
+#: Nouns for a division of a place that follow its name ("Afghanistan's Paktika province",
+#: "the Zabul province of Afghanistan"): the name compounded with the noun lies in the
+#: place that owns the noun or follows it with "of".
+_DIVISIONS = frozenset({"province", "state", "district", "county", "region", "territory"})
 #: Classes of what a company's possessive names as its own: a company or an organization
 #: of no known kind ("General Mining Union Corp's Kinross Mines Ltd"), not an agency.
 _OWNED = frozenset({"Company", "Organization", "MediaOrganization", "ResearchFirm"})
@@ -93,9 +100,11 @@ def attachments(
                 yield from _sites(token, labels, at)
             if token.lower_ in _SETTLEMENTS and token.pos_ == "NOUN":
                 yield from _settlement(token, labels, at)
+            if token.lower_ in _DIVISIONS and token.pos_ == "NOUN":
+                yield from _division(token, labels, at)
             continue
         cls = coarse_class(labels[row])
-        if token.i in demonyms or (cls == "Place" and token.dep_ in {"amod", "poss"}):
+        if token.i in demonyms or (cls == "Place" and token.dep_ in {"amod", "poss", "compound"}):
             yield from _nationality(token, row, labels, at, descriptors)
         yield from _possessor(token, row, cls, labels, at)
         yield from _prepositions(token, row, cls, labels, at)
@@ -174,12 +183,36 @@ def _settlement(noun: Token, labels: Sequence[str], at: Mapping[int, int]) -> It
     """ "the West Bank town of Jenin", "the Afghan capital, Kabul": the named settlement
     lies in the place that qualifies the noun."""
     outer = [at[c.i] for c in noun.children if c.dep_ in _QUALIFIERS and c.i in at]
-    named = [c for c in noun.children if c.dep_ == "appos"]
-    named += [p for prep in noun.children if prep.lower_ == "of" for p in prep.children]
-    named = [c for c in named if c.dep_ in {"appos", "pobj"}]
+    of = [p for prep in noun.children if prep.lower_ == "of" for p in prep.children]
+    if noun.dep_ == "appos" and noun.head.i in at:
+        # "Sharana, the provincial capital of Paktika": the name is what the noun is apposed to
+        named, outer = [noun.head], outer + [at[p.i] for p in of if p.i in at]
+    else:
+        named = [c for c in noun.children if c.dep_ == "appos"] + of
+    named = [c for c in named if c.dep_ in {"appos", "pobj"} or c == noun.head]
     named += [c for n in named for c in n.children if c.dep_ == "conj"]  # "of A and B"
     inner = [at[c.i] for c in named if c.i in at]
     for place in inner:
+        for container in dict.fromkeys(outer):
+            if place != container and all(
+                coarse_class(labels[row]) == "Place" for row in (place, container)
+            ):
+                yield Attachment(place, container, "locatedIn", noun)
+
+
+def _division(noun: Token, labels: Sequence[str], at: Mapping[int, int]) -> Iterator[Attachment]:
+    """ "Afghanistan's south-eastern Paktika province", "the Zabul province of Afghanistan":
+    the place named in front of the noun lies in the place that owns it or follows "of"."""
+    inner = [at[c.i] for c in noun.children if c.dep_ == "compound" and c.i in at]
+    outer = [at[c.i] for c in noun.children if c.dep_ in _OWNERS and c.i in at]
+    outer += [
+        at[p.i]
+        for prep in noun.children
+        if prep.lower_ == "of"
+        for p in prep.children
+        if p.dep_ == "pobj" and p.i in at
+    ]
+    for place in dict.fromkeys(inner):
         for container in dict.fromkeys(outer):
             if place != container and all(
                 coarse_class(labels[row]) == "Place" for row in (place, container)
