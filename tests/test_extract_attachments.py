@@ -76,6 +76,28 @@ def test_a_company_possessor_owns_a_company_not_an_agency(make_doc: MakeDoc) -> 
     assert found(agency) == set()
 
 
+@pytest.mark.parametrize(
+    ("word", "predicate"), [("rival", "competesWith"), ("partner", "partnersWith")]
+)
+def test_a_possessed_rival_or_partner_is_no_subsidiary(
+    make_doc: MakeDoc, word: str, predicate: str
+) -> None:
+    # "Boeing and its rival Airbus rose", "its" standing for Boeing
+    doc = make_doc(
+        f"""
+        Boeing  PROPN nsubj    5
+        and     CCONJ cc       0
+        its     PRON  poss     4
+        {word}  ADJ   amod     4 {word}
+        Airbus  PROPN conj     0
+        rose    VERB  ROOT     5 rise
+        """,
+        spans=[(0, 1, "Company", ""), (4, 5, "Company", "")],
+        coref=[(2, 3, 0)],
+    )
+    assert found(doc) == {("Airbus", predicate, "its")}
+
+
 def test_a_place_possessing_company_nouns_is_their_seat(make_doc: MakeDoc) -> None:
     doc = make_doc(
         """

@@ -5,7 +5,8 @@ News packs facts into noun phrases:
 * a place possessor: "Florida's Kennedy Space Centre" (locatedIn),
   "Adelaide's Queen Elizabeth Hospital", "Peru's Congress" (basedIn); a
   company possessor: "General Mining Union Corp's Kinross Mines Ltd"
-  (subsidiaryOf);
+  (subsidiaryOf), unless a word on the name makes it a rival or a partner:
+  "Boeing and its rival Airbus" (competesWith);
 * "of" or "in" after an organization's name: "Motorola Inc of the U.S.",
   "Scoular Grain Co. in Omaha" (basedIn), but "the United Nations in Iraq"
   (operatesIn: "in" a country or region says where it acts, not its seat);
@@ -61,6 +62,9 @@ _DIVISIONS = frozenset({"province", "state", "district", "county", "region", "te
 #: Classes of what a company's possessive names as its own: a company or an organization
 #: of no known kind ("General Mining Union Corp's Kinross Mines Ltd"), not an agency.
 _OWNED = frozenset({"Company", "Organization", "MediaOrganization", "ResearchFirm"})
+#: Words on an organization's name that say how its possessor relates to it ("Boeing and its
+#: rival Airbus", "its partner Siemens"): a rival or a partner, not a subsidiary.
+_PEERS = {"rival": "competesWith", "competitor": "competesWith", "partner": "partnersWith"}
 _NAME_PREPOSITIONS = {"Organization": ("of", "in"), "Person": ("of",), "Place": ("in",)}
 _NAME_PREDICATES = {"Organization": "basedIn", "Person": "livesIn", "Place": "locatedIn"}
 #: How large a place of each class is, for "Goshen, Indiana": the second name is larger.
@@ -122,9 +126,18 @@ def _possessor(
 ) -> Iterator[Attachment]:
     if cls not in {"Place", "Organization"}:
         return
+    peers = [
+        _PEERS[c.lemma_.lower()]
+        for c in token.children
+        if c.dep_ in {"amod", "compound"} and c.lemma_.lower() in _PEERS
+    ]
     for child in token.children:
         owner = at.get(child.i)
         if child.dep_ not in _OWNERS or owner is None or owner == row:
+            continue
+        if peers:
+            if cls == "Organization" and coarse_class(labels[owner]) == "Organization":
+                yield Attachment(row, owner, peers[0], child)  # "Boeing and its rival Airbus"
             continue
         if labels[owner] == "Company" and labels[row] in _OWNED:
             yield Attachment(row, owner, "subsidiaryOf", child)  # "Qantas's Australian Airlines"
