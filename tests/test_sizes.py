@@ -26,9 +26,6 @@ LONG_FUNCTIONS: dict[str, str] = {
         "the public build: its 19 typed keywords (no **options, tests/test_api.py) and their "
         "documentation take 58 lines before the body forwards them"
     ),
-    "extract/entities.py:EntityRecognizer.match": "the recognizer's votes in one pass",
-    "extract/temporal.py:clause_date": "one decision table of a clause's date",
-    "resolve/__init__.py:resolve_minted": "resolution of minted ids across the build",
 }
 
 

@@ -234,7 +234,33 @@ class EntityRecognizer:
     def match(self, doc: Doc) -> tuple[list[Span], dict[int, str]]:
         """Find the entity mentions of ``doc`` and the titles before person names."""
         gaz = self.gazetteer_matches(doc)
-        model = self.model_spans(doc)
+        chosen, used_gaz = self._model_choices(doc, gaz, self.model_spans(doc))
+        for i, g in enumerate(gaz):
+            if i in used_gaz:
+                continue
+            span = self._from_gazetteer(doc, g)
+            if span is not None:
+                chosen.extend(span)
+        chosen.extend(self._model_numbers(doc, chosen))
+        chosen.extend(self._institutions(doc, chosen))
+        chosen = self._datelines(doc, chosen)
+        spans = vote_person_names(
+            sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)),
+            courtesy=self.lexicon.cue("honorifics"),
+        )
+        spans = [s for s in self._places_by_context(doc, spans) if not is_ticker(s)]
+        spans = vote_organization_names(doc, spans, titled=self.titled)
+        spans = drop_lone_names(doc, spans, titled=self.titled)
+        spans = sorted(
+            [*spans, *repeated_organization_names(doc, spans)], key=lambda s: (s.start, s.end)
+        )
+        return self._titled_persons(doc, spans)
+
+    def _model_choices(
+        self, doc: Doc, gaz: list[GazetteerMatch], model: list[tuple[int, int, str]]
+    ) -> tuple[list[Span], set[int]]:
+        """The model's spans as kept against the gazetteer's names, and the indices of
+        the gazetteer names they use up (the rest are added on their own)."""
         chosen: list[Span] = []
         used_gaz: set[int] = set()
         # Gazetteer names do not overlap: sorted by start, their ends are sorted too, and
@@ -281,25 +307,11 @@ class EntityRecognizer:
                     continue
             used_gaz.update(inside)
             chosen.append(self._make(doc, start, end, self._refine(doc, start, end, cls), ""))
-        for i, g in enumerate(gaz):
-            if i in used_gaz:
-                continue
-            span = self._from_gazetteer(doc, g)
-            if span is not None:
-                chosen.extend(span)
-        chosen.extend(self._model_numbers(doc, chosen))
-        chosen.extend(self._institutions(doc, chosen))
-        chosen = self._datelines(doc, chosen)
-        spans = vote_person_names(
-            sorted(filter_spans(chosen), key=lambda s: (s.start, s.end)),
-            courtesy=self.lexicon.cue("honorifics"),
-        )
-        spans = [s for s in self._places_by_context(doc, spans) if not is_ticker(s)]
-        spans = vote_organization_names(doc, spans, titled=self.titled)
-        spans = drop_lone_names(doc, spans, titled=self.titled)
-        spans = sorted(
-            [*spans, *repeated_organization_names(doc, spans)], key=lambda s: (s.start, s.end)
-        )
+        return chosen, used_gaz
+
+    def _titled_persons(self, doc: Doc, spans: list[Span]) -> tuple[list[Span], dict[int, str]]:
+        """``spans`` with each person's name taking its address form ("Sir Allan"), and the
+        titles before person names by their first token."""
         roles: dict[int, str] = {}
         for i, person in enumerate(spans):
             if person.label_ != "Person":

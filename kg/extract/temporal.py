@@ -119,27 +119,85 @@ def clause_date(
     """
     h = doc[head[0] : head[1]].root
     t = doc[tail[0] : tail[1]].root
+    sides = _path_sides(h, t)
+    if sides is None:
+        return None, None
+    tail_side, common, head_side = sides
+    path = [*tail_side, common, *head_side]
+    if any(x.lemma_.lower() in stop_lemmas for x in path):
+        return None, None
+    (tail_verbs, tail_exit), (head_verbs, head_exit) = map(_clause_verbs, (tail_side, head_side))
+    if _across_clauses((tail_exit, head_side), (head_exit, tail_side)):
+        return None, None
+    anchors = _anchors(common, [*tail_verbs, *head_verbs], path, verbs)
+    return _date_on(doc, anchors, (h, t), dates, path, names, stop_lemmas, modal_ok=modal_ok)
+
+
+def _across_clauses(*exits: tuple[Token | None, list[Token]]) -> bool:
+    """Whether the path leaves a mention's clause (its exit verb, with the path on the
+    other mention's side) for another: only a relative or participial clause on the other
+    mention itself ("Smith, who joined Acme in 2001") keeps both in one act, not "Japan's
+    reserves rose in January, the ministry said"."""
+    return any(
+        exit_ is not None and (other or exit_.dep_ not in {"relcl", "acl"})
+        for exit_, other in exits
+    )
+
+
+def _date_on(
+    doc: Doc,
+    anchors: list[Token],
+    mentions: tuple[Token, Token],
+    dates: Sequence[Span],
+    path: list[Token],
+    names: Collection[int],
+    stop_lemmas: Collection[str],
+    *,
+    modal_ok: bool,
+) -> tuple[str | None, str | None]:
+    """The date and duration on the first anchor that has one (see :func:`clause_date`)."""
+    for verb in anchors:
+        if verb.lemma_.lower() in REPORTING_VERBS:
+            continue
+        if any(_steps(x, verb) > _MAX_STEPS for x in mentions if verb.i in _ancestor_ids(x)):
+            return None, None  # a mention deep in a noun phrase: the verb does not govern it
+        found = _attached(doc, verb, dates, path, names)
+        if found:
+            return (None, None) if _unsure(verb, stop_lemmas, modal_ok=modal_ok) else _one(found)
+    return None, None
+
+
+def _one(found: Sequence[tuple[str, str]]) -> tuple[str | None, str | None]:
+    """The one date and the one duration of ``found`` ((kind, text) pairs), each ``None``
+    when there is none or more than one."""
+    points = {text for kind, text in found if kind == "date"}
+    spans = {text for kind, text in found if kind == "duration"}
+    return (
+        points.pop() if len(points) == 1 else None,
+        spans.pop() if len(spans) == 1 else None,
+    )
+
+
+def _path_sides(h: Token, t: Token) -> tuple[list[Token], Token, list[Token]] | None:
+    """The dependency path between two tokens as (the tail's side, the token where
+    they meet, the head's side); ``None`` if they do not meet."""
     up_h, up_t = _chain(h), _chain(t)
     on_head_side = [x.i for x in up_h]
     common = next((x for x in up_t if x.i in on_head_side), None)
     if common is None:
-        return None, None
-    tail_side = up_t[: up_t.index(common)]
-    head_side = up_h[: on_head_side.index(common.i)]
-    path = [*tail_side, common, *head_side]
-    if any(x.lemma_.lower() in stop_lemmas for x in path):
-        return None, None
-    tail_verbs, tail_exit = _clause_verbs(tail_side)
-    head_verbs, head_exit = _clause_verbs(head_side)
-    for exit_, other in ((tail_exit, head_side), (head_exit, tail_side)):
-        # Only a relative or participial clause on the other mention itself ("Smith,
-        # who joined Acme in 2001") keeps both in one act; else they are in two
-        # clauses ("Japan's reserves rose in January, the ministry said").
-        if exit_ is not None and (other or exit_.dep_ not in {"relcl", "acl"}):
-            return None, None
-    anchors = [x for x in (*tail_verbs, *head_verbs) if verbs is None or x.lemma_.lower() in verbs]
+        return None
+    return up_t[: up_t.index(common)], common, up_h[: on_head_side.index(common.i)]
+
+
+def _anchors(
+    common: Token, clause_verbs: list[Token], path: list[Token], verbs: Collection[str] | None
+) -> list[Token]:
+    """The words that may carry the relation's date, nearest the tail first: the verbs
+    of the mentions' clauses (of ``verbs`` only, when given), the verb where the path
+    meets when it governs them or stands alone, and the predicate's nouns on the path."""
+    anchors = [x for x in clause_verbs if verbs is None or x.lemma_.lower() in verbs]
     if common.pos_ in {"VERB", "AUX"}:
-        if not tail_verbs and not head_verbs:
+        if not clause_verbs:
             if verbs is None or common.lemma_.lower() in verbs:
                 anchors.append(common)
         elif anchors and all(_controls(common, verb) for verb in anchors):
@@ -149,23 +207,7 @@ def clause_date(
     if verbs is not None:
         # A noun of the predicate on the way: "the murder of King ... on April 4, 1968".
         anchors += [x for x in path if x.pos_ == "NOUN" and x.lemma_.lower() in verbs]
-    for verb in anchors:
-        if verb.lemma_.lower() in REPORTING_VERBS:
-            continue
-        if any(_steps(x, verb) > _MAX_STEPS for x in (h, t) if verb.i in _ancestor_ids(x)):
-            return None, None  # a mention deep in a noun phrase: the verb does not govern it
-        found = _attached(doc, verb, dates, path, names)
-        if not found:
-            continue
-        if _unsure(verb, stop_lemmas, modal_ok=modal_ok):
-            return None, None
-        points = {text for kind, text in found if kind == "date"}
-        spans = {text for kind, text in found if kind == "duration"}
-        return (
-            points.pop() if len(points) == 1 else None,
-            spans.pop() if len(spans) == 1 else None,
-        )
-    return None, None
+    return anchors
 
 
 def _controls(common: Token, verb: Token) -> bool:

@@ -107,21 +107,7 @@ def resolve_minted(
     [('organization/muller-ag', 'Müller AG'), ('organization/muller-ag-2', 'Muller AG')]
     """
     gazetteer = gazetteer or load_gazetteer()
-    groups: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
-    mention_group: list[list[str | None]] = []
-    related: set[str] = set()  # groups a relation ends at
-    for i, extraction in enumerate(extractions):
-        keys = list(known_keys[i]) if known_keys else _group_keys(extraction, gazetteer)
-        mention_group.append(keys)
-        for mention, key in zip(extraction.mentions, keys, strict=True):
-            if key is not None:
-                groups[key].append((extraction.article.id, mention))
-        related.update(
-            key
-            for r in extraction.relations
-            for key in (keys[r.head], keys[r.tail])
-            if key is not None
-        )
+    groups, mention_group, related = _grouped(extractions, gazetteer, known_keys)
     joined = _join_surnames(groups, gazetteer)
     for key in [k for k, members in groups.items() if _only_demonyms(members)]:
         if key not in related:
@@ -136,15 +122,52 @@ def resolve_minted(
         replace(made[key], id=entity_id, located_in=_located_in(key, ids, gazetteer))
         for key, entity_id in ids.items()
     ]
-    resolved = []
-    for extraction, keys in zip(extractions, mention_group, strict=True):
-        entity_ids: list[str | None] = [ids.get(joined.get(k, k)) if k else None for k in keys]
-        for i, mention in enumerate(extraction.mentions):
-            if mention.antecedent is not None:
-                entity_ids[i] = entity_ids[mention.antecedent]
-        resolved.append(Resolved(extraction, tuple(entity_ids)))
+    resolved = [
+        _resolved(extraction, keys, ids, joined)
+        for extraction, keys in zip(extractions, mention_group, strict=True)
+    ]
     registry = {**(minted or {}), **{entity_id: key for key, entity_id in ids.items()}}
     return sorted(entities, key=lambda e: e.id), resolved, dict(sorted(registry.items()))
+
+
+def _grouped(
+    extractions: Sequence[Extraction],
+    gazetteer: Gazetteer,
+    known_keys: Sequence[Sequence[str | None]] | None,
+) -> tuple[dict[str, list[tuple[str, Mention]]], list[list[str | None]], set[str]]:
+    """The mentions of the build by resolution key (with their article's id), each
+    extraction's keys of its mentions, and the keys a relation ends at."""
+    groups: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
+    mention_group: list[list[str | None]] = []
+    related: set[str] = set()
+    for i, extraction in enumerate(extractions):
+        keys = list(known_keys[i]) if known_keys else _group_keys(extraction, gazetteer)
+        mention_group.append(keys)
+        for mention, key in zip(extraction.mentions, keys, strict=True):
+            if key is not None:
+                groups[key].append((extraction.article.id, mention))
+        related.update(
+            key
+            for r in extraction.relations
+            for key in (keys[r.head], keys[r.tail])
+            if key is not None
+        )
+    return groups, mention_group, related
+
+
+def _resolved(
+    extraction: Extraction,
+    keys: Sequence[str | None],
+    ids: Mapping[str, str],
+    joined: Mapping[str, str],
+) -> Resolved:
+    """An extraction with the entity id of each mention (a coreference mention takes its
+    antecedent's)."""
+    entity_ids: list[str | None] = [ids.get(joined.get(k, k)) if k else None for k in keys]
+    for i, mention in enumerate(extraction.mentions):
+        if mention.antecedent is not None:
+            entity_ids[i] = entity_ids[mention.antecedent]
+    return Resolved(extraction, tuple(entity_ids))
 
 
 def article_keys(extraction: Extraction, *, gazetteer: Gazetteer | None = None) -> list[str | None]:
