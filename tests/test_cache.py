@@ -9,9 +9,10 @@ import pytest
 import spacy
 from spacy.attrs import ORTH
 
+import kg.gazetteer as gazetteer_module
 from kg.cache import CACHE_ENV, KEEP, cache_dir, read_cached, write_cached
 from kg.extract.phrases import CACHE_KIND, _encode, phrase_matcher, phrases_key
-from kg.gazetteer import load_gazetteer
+from kg.gazetteer import Gazetteer, gazetteer_paths, load_gazetteer
 
 SURFACES = ["New York", "New York City", "York", "U.S.", "St. Kitts"]
 TEXT = "From New York City to St. Kitts, the U.S. team flew via York."
@@ -127,3 +128,69 @@ def test_only_the_newest_files_of_a_kind_are_kept(cache: Path) -> None:
     demo = sorted(p.name for p in cache.glob("demo-*"))
     assert len(demo) == KEEP and f"demo-{KEEP + 2:064x}" in demo
     assert read_cached("other", "0" * 64) == b"y"
+
+
+MINE = """\
+@prefix kgo: <https://w3id.org/kg-builder/ontology#> .
+@prefix kgg: <https://w3id.org/kg-builder/gazetteer/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+
+kgg:zorblax-dynamics a kgo:Company ;
+    rdfs:label "Zorblax Dynamics" ;
+    skos:altLabel "{alias}" .
+"""
+
+
+@pytest.fixture
+def gazetteers(cache: Path):
+    """load_gazetteer as a new process sees it (nothing loaded yet), with the cache of ``cache``."""
+    gazetteer_module._load_gazetteer_files.cache_clear()
+
+    def load(*extra: Path) -> Gazetteer:
+        gazetteer_module._load_gazetteer_files.cache_clear()
+        return load_gazetteer(extra)
+
+    yield load
+    gazetteer_module._load_gazetteer_files.cache_clear()
+
+
+def test_the_kept_gazetteer_is_the_one_read_from_its_files(
+    cache: Path, gazetteers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed = gazetteer_module._read_gazetteer_files(gazetteer_paths())
+    assert gazetteers() == parsed  # read, then kept
+    assert len(list(cache.glob("gazetteer-*"))) == 1
+
+    def no_parse(paths: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(gazetteer_module, "_read_gazetteer_files", no_parse)
+    kept = gazetteers()
+    assert kept == parsed and kept.lookup("Zorblax") == ()
+    assert kept.containers("shenzhen") == ("guangdong", "china")
+
+
+def test_a_changed_gazetteer_file_is_read_again(tmp_path: Path, cache: Path, gazetteers) -> None:
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(MINE.format(alias="Zorblax"), encoding="utf-8")
+    assert [e.key for e in gazetteers(mine).lookup("Zorblax")] == ["zorblax-dynamics"]
+    mine.write_text(MINE.format(alias="ZBX"), encoding="utf-8")
+    changed = gazetteers(mine)
+    assert changed.lookup("Zorblax") == ()
+    assert [e.key for e in changed.lookup("ZBX")] == ["zorblax-dynamics"]
+    assert len(list(cache.glob("gazetteer-*"))) == 2
+
+
+@pytest.mark.parametrize(
+    "payload", [b"{", b"[]", b'{"entries": [{"key": "x"}], "names": {}}', b'{"entries": []}']
+)
+def test_a_damaged_gazetteer_file_is_read_again(cache: Path, gazetteers, payload: bytes) -> None:
+    fresh = gazetteers()
+    [path] = cache.glob("gazetteer-*")
+    key = path.name.removeprefix("gazetteer-")
+    write_cached("gazetteer", key, payload)  # whole, but not a gazetteer
+    assert gazetteers() == fresh
+    path.write_bytes(path.read_bytes()[:1000])  # cut short
+    assert gazetteers() == fresh
+    assert read_cached("gazetteer", key) is not None  # written anew
