@@ -194,3 +194,22 @@ def test_a_damaged_gazetteer_file_is_read_again(cache: Path, gazetteers, payload
     path.write_bytes(path.read_bytes()[:1000])  # cut short
     assert gazetteers() == fresh
     assert read_cached("gazetteer", key) is not None  # written anew
+
+
+def test_a_tokenizer_without_rules_to_digest_is_not_cached(cache: Path) -> None:
+    nlp = spacy.blank("en")
+    words = nlp.tokenizer
+
+    class Custom:
+        """A tokenizer that is just a callable (and batches), as spaCy allows."""
+
+        def __call__(self, text: str) -> spacy.tokens.Doc:
+            return words(text)
+
+        def pipe(self, texts):
+            return (words(t) for t in texts)
+
+    nlp.tokenizer = Custom()
+    assert phrases_key(nlp, SURFACES) is None
+    assert ("New York City", 1, 4) in matches(nlp, SURFACES)
+    assert kept_files(cache) == []

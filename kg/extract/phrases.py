@@ -44,12 +44,13 @@ def phrase_matcher(nlp: Language, surfaces: Sequence[str]) -> PhraseMatcher:
     [('New York', 1, 3), ('York', 2, 3)]
     """
     key = phrases_key(nlp, surfaces)
-    patterns = _decode(read_cached(CACHE_KIND, key), len(surfaces))
+    patterns = _decode(read_cached(CACHE_KIND, key), len(surfaces)) if key else None
     if patterns is None:
         tokenizer: Any = nlp.tokenizer  # a Tokenizer; spaCy types it as a callable
         # As make_doc does, in one batch: 2x faster.
         patterns = [tuple(t.orth for t in doc) for doc in tokenizer.pipe(surfaces)]
-        write_cached(CACHE_KIND, key, _encode(patterns))
+        if key:
+            write_cached(CACHE_KIND, key, _encode(patterns))
     matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     # spaCy's stub wants Docs; the matcher keeps and takes their ORTH hashes (as its pickle does).
     add: Any = matcher.add
@@ -58,14 +59,17 @@ def phrase_matcher(nlp: Language, surfaces: Sequence[str]) -> PhraseMatcher:
     return matcher
 
 
-def phrases_key(nlp: Language, surfaces: Sequence[str]) -> str:
-    """The cache key of the patterns of ``surfaces`` under ``nlp``'s tokenizer.
+def phrases_key(nlp: Language, surfaces: Sequence[str]) -> str | None:
+    """The cache key of the patterns of ``surfaces`` under ``nlp``'s tokenizer (None: a
+    tokenizer that cannot say what its rules are, whose patterns are not kept).
 
     >>> nlp = spacy.blank("en")
     >>> phrases_key(nlp, ["a", "b"]) == phrases_key(nlp, ["a", "b"]) != phrases_key(nlp, ["a"])
     True
     """
     tokenizer: Any = nlp.tokenizer
+    if not hasattr(tokenizer, "to_bytes"):  # a custom tokenizer
+        return None
     return cache_key(
         CACHE_KIND,
         spacy.__version__,
