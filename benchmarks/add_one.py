@@ -78,9 +78,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top calls")
     parser.add_argument("--baseline", type=Path, help="another checkout of kg to compare with")
+    parser.add_argument(
+        "--baseline-build",
+        type=Path,
+        help="the same articles built by the baseline (default: BUILD); a build keeps work "
+        "under digests of kg's code, so each checkout should add into a build of its own",
+    )
     args = parser.parse_args(argv)
     if args.baseline:
-        return compare(args.build, args.article, args.baseline, runs=args.runs)
+        builds = {"baseline": args.baseline_build or args.build, "this": args.build}
+        return compare(builds, args.article, args.baseline, runs=args.runs)
 
     runs = [add_once(args.build, args.article, profile=args.profile) for _ in range(args.runs)]
     seconds = statistics.median(r[0] for r in runs)
@@ -98,29 +105,38 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def compare(build: Path, article: Path, baseline: Path, *, runs: int) -> int:
-    """Alternate runs of ``baseline``'s kg and this one; print each pair and the medians."""
+def compare(builds: dict[str, Path], article: Path, baseline: Path, *, runs: int) -> int:
+    """Alternate runs of ``baseline``'s kg and this one (each into its own build of
+    ``builds``); print each pair and the medians."""
     checkouts = {"baseline": baseline.resolve(), "this": HERE}
-    for code in checkouts.values():
-        add_once(build, article, profile=False, code=code)  # unmeasured: caches filled
+    for name, code in checkouts.items():
+        add_once(builds[name], article, profile=False, code=code)  # unmeasured: caches filled
     times: dict[str, list[float]] = {name: [] for name in checkouts}
+    cpu: dict[str, list[float]] = {name: [] for name in checkouts}
     ratios = []
-    print(f"kg add of {article} into {build}: {baseline} against {HERE}")
+    print(
+        f"kg add of {article}: {baseline} into {builds['baseline']} against {HERE} into "
+        f"{builds['this']}"
+    )
     for i in range(runs):
         loads = []
         for name, code in checkouts.items():
             loads.append(os.getloadavg()[0])
-            times[name].append(add_once(build, article, profile=False, code=code)[0])
+            seconds, cpu_seconds, _ = add_once(builds[name], article, profile=False, code=code)
+            times[name].append(seconds)
+            cpu[name].append(cpu_seconds)
         ratios.append(times["this"][-1] / times["baseline"][-1])
         print(
-            f"pair {i + 1}: baseline {times['baseline'][-1]:.2f} s, "
-            f"this {times['this'][-1]:.2f} s, ratio {ratios[-1]:.3f}, "
+            f"pair {i + 1}: baseline {times['baseline'][-1]:.2f} s "
+            f"(CPU {cpu['baseline'][-1]:.2f} s), this {times['this'][-1]:.2f} s "
+            f"(CPU {cpu['this'][-1]:.2f} s), ratio {ratios[-1]:.3f}, "
             f"load average {loads[0]:.1f} / {loads[1]:.1f}"
         )
     base, this = (statistics.median(times[name]) for name in checkouts)
+    base_cpu, this_cpu = (statistics.median(cpu[name]) for name in checkouts)
     print(
-        f"median: baseline {base:.2f} s, this {this:.2f} s, median ratio "
-        f"{statistics.median(ratios):.3f} ({runs} pairs)"
+        f"median: baseline {base:.2f} s (CPU {base_cpu:.2f} s), this {this:.2f} s "
+        f"(CPU {this_cpu:.2f} s); median ratio {statistics.median(ratios):.3f} ({runs} pairs)"
     )
     return 0
 
