@@ -14,10 +14,17 @@ e.g. from ``/usr/bin/time``). ``--profile`` runs the add under cProfile
 instead and prints where the time goes (the 25 costliest calls,
 cumulative). ``--runs`` repeats on fresh copies; the median counts.
 
+``--baseline DIR`` compares with another checkout of kg (e.g. ``git archive
+COMMIT | tar -x -C DIR``): runs of the baseline and of this checkout alternate
+(``--runs`` pairs, after one unmeasured run of each, which fills the user's
+cache, :mod:`kg.cache`, as any earlier run would have), and each pair's times,
+their ratio and the load average are printed, then the medians.
+
 Run from the repository root::
 
     python benchmarks/add_one.py /tmp/r5k /tmp/one.jsonl --full-seconds 600
     python benchmarks/add_one.py /tmp/r5k /tmp/one.jsonl --profile
+    python benchmarks/add_one.py /tmp/r5k /tmp/one.jsonl --baseline /tmp/kg-before --runs 5
 """
 
 from __future__ import annotations
@@ -32,9 +39,15 @@ import tempfile
 import time
 from pathlib import Path
 
+#: This checkout of kg.
+HERE = Path(__file__).resolve().parents[1]
 
-def add_once(build: Path, article: Path, *, profile: bool) -> tuple[float, float, int]:
-    """Copy ``build``, add ``article`` to the copy: (seconds, CPU seconds, peak RSS bytes)."""
+
+def add_once(
+    build: Path, article: Path, *, profile: bool, code: Path = HERE
+) -> tuple[float, float, int]:
+    """Copy ``build``, add ``article`` to the copy with the kg in ``code``: (seconds, CPU
+    seconds, peak RSS bytes)."""
     with tempfile.TemporaryDirectory(dir=build.parent) as holder:
         copy = Path(holder) / "build"
         subprocess.run(["cp", "-a", str(build), str(copy)], check=True)
@@ -43,7 +56,9 @@ def add_once(build: Path, article: Path, *, profile: bool) -> tuple[float, float
             kg = [sys.executable, "-m", "cProfile", "-s", "cumulative", "-m", "kg.cli"]
         command = [*kg, "add", str(article), "-o", str(copy), "-q"]
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.PIPE if profile else None)
+        env = {**os.environ, "PYTHONPATH": str(code)}
+        out_pipe = subprocess.PIPE if profile else None
+        process = subprocess.Popen(command, stdout=out_pipe, env=env, cwd=code)
         out = process.stdout.read().decode() if process.stdout is not None else ""
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
@@ -62,7 +77,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full-seconds", type=float, help="the full build's wall clock")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top calls")
+    parser.add_argument("--baseline", type=Path, help="another checkout of kg to compare with")
+    parser.add_argument(
+        "--baseline-build",
+        type=Path,
+        help="the same articles built by the baseline (default: BUILD); a build keeps work "
+        "under digests of kg's code, so each checkout should add into a build of its own",
+    )
     args = parser.parse_args(argv)
+    if args.baseline:
+        builds = {"baseline": args.baseline_build or args.build, "this": args.build}
+        return compare(builds, args.article, args.baseline, runs=args.runs)
 
     runs = [add_once(args.build, args.article, profile=args.profile) for _ in range(args.runs)]
     seconds = statistics.median(r[0] for r in runs)
@@ -77,6 +102,42 @@ def main(argv: list[str] | None = None) -> int:
     if args.full_seconds:
         share = 100 * seconds / args.full_seconds
         print(f"share of the full build ({args.full_seconds:.0f} s): {share:.1f}% (target <= 3%)")
+    return 0
+
+
+def compare(builds: dict[str, Path], article: Path, baseline: Path, *, runs: int) -> int:
+    """Alternate runs of ``baseline``'s kg and this one (each into its own build of
+    ``builds``); print each pair and the medians."""
+    checkouts = {"baseline": baseline.resolve(), "this": HERE}
+    for name, code in checkouts.items():
+        add_once(builds[name], article, profile=False, code=code)  # unmeasured: caches filled
+    times: dict[str, list[float]] = {name: [] for name in checkouts}
+    cpu: dict[str, list[float]] = {name: [] for name in checkouts}
+    ratios = []
+    print(
+        f"kg add of {article}: {baseline} into {builds['baseline']} against {HERE} into "
+        f"{builds['this']}"
+    )
+    for i in range(runs):
+        loads = []
+        for name, code in checkouts.items():
+            loads.append(os.getloadavg()[0])
+            seconds, cpu_seconds, _ = add_once(builds[name], article, profile=False, code=code)
+            times[name].append(seconds)
+            cpu[name].append(cpu_seconds)
+        ratios.append(times["this"][-1] / times["baseline"][-1])
+        print(
+            f"pair {i + 1}: baseline {times['baseline'][-1]:.2f} s "
+            f"(CPU {cpu['baseline'][-1]:.2f} s), this {times['this'][-1]:.2f} s "
+            f"(CPU {cpu['this'][-1]:.2f} s), ratio {ratios[-1]:.3f}, "
+            f"load average {loads[0]:.1f} / {loads[1]:.1f}"
+        )
+    base, this = (statistics.median(times[name]) for name in checkouts)
+    base_cpu, this_cpu = (statistics.median(cpu[name]) for name in checkouts)
+    print(
+        f"median: baseline {base:.2f} s (CPU {base_cpu:.2f} s), this {this:.2f} s "
+        f"(CPU {this_cpu:.2f} s); median ratio {statistics.median(ratios):.3f} ({runs} pairs)"
+    )
     return 0
 
 

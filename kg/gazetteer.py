@@ -7,8 +7,10 @@ checked when it is loaded.
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,8 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 
+from kg import __version__, ontology
+from kg.cache import cache_key, read_cached, write_cached
 from kg.errors import OntologyError
 from kg.ontology import ENTITY_CLASSES, KGG_IRI, KGO, normalize_name, ontology_dir, read_turtle
 from kg.rdf.prefixes import KGO_IRI, WD_IRI
@@ -101,6 +105,53 @@ def _local(iri: object, base: str) -> str:
 
 @cache
 def _load_gazetteer_files(paths: tuple[Path, ...]) -> Gazetteer:
+    # Kept in the user's cache under a digest of the files and of the code that reads them:
+    # parsing thousands of entries took a noticeable part of loading the pipeline.
+    key = cache_key(
+        "gazetteer",
+        __version__,
+        ox.__version__,
+        *(Path(module.__file__ or "").read_bytes() for module in (sys.modules[__name__], ontology)),
+        *(path.read_bytes() for path in paths),
+    )
+    kept = _decode(read_cached("gazetteer", key))
+    if kept is not None:
+        return kept
+    gazetteer = _read_gazetteer_files(paths)
+    write_cached("gazetteer", key, _encode(gazetteer))
+    return gazetteer
+
+
+def _encode(gazetteer: Gazetteer) -> bytes:
+    """The gazetteer as JSON: its entries' fields by name, and its index of names."""
+    entries = [{f.name: getattr(e, f.name) for f in _FIELDS} for e in gazetteer.entries.values()]
+    return json.dumps({"entries": entries, "names": gazetteer.names}).encode()
+
+
+def _decode(payload: bytes | None) -> Gazetteer | None:
+    """The gazetteer :func:`_encode` wrote, or None if ``payload`` is not one."""
+    if payload is None:
+        return None
+    try:
+        data = json.loads(payload)
+        entries = [
+            GazetteerEntry(**{f.name: _tuples(values[f.name]) for f in _FIELDS})
+            for values in data["entries"]
+        ]
+        names = {str(k): tuple(v) for k, v in data["names"].items()}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return Gazetteer(entries={e.key: e for e in entries}, names=names)
+
+
+_FIELDS = fields(GazetteerEntry)
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _read_gazetteer_files(paths: tuple[Path, ...]) -> Gazetteer:
     # Read with pyoxigraph into plain dicts: the gazetteer is thousands of entries,
     # and an rdflib graph would take most of a second to build and walk.
     described: dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]]] = {}

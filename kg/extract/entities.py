@@ -19,10 +19,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
@@ -54,6 +52,7 @@ from kg.extract.context import (
     name_word,
     placed,
 )
+from kg.extract.phrases import phrase_matcher
 from kg.extract.short_names import repeated_organization_names
 from kg.extract.voting import drop_lone_names, vote_organization_names, vote_person_names
 from kg.gazetteer import Gazetteer, load_gazetteer
@@ -103,7 +102,6 @@ class EntityRecognizer:
         #: Titles of a job, never part of how a person is named (not the forms of address
         #: "Sir", "King", "Pope", nor the church's styles).
         self.job_titles = lexicon.cue("roleTitles") - lexicon.cue("addressForms") - _CHURCH_STYLES
-        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.kinds: dict[str, dict[str, str]] = {}  # surface -> key -> kind
         for entry in sorted(gazetteer.entries.values(), key=lambda e: e.key):
             for kind, forms in (
@@ -114,11 +112,7 @@ class EntityRecognizer:
             ):
                 for form in forms:
                     self.kinds.setdefault(form, {}).setdefault(entry.key, kind)
-        surfaces = sorted(self.kinds)
-        tokenizer: Any = nlp.tokenizer  # a Tokenizer; spaCy types it as a callable
-        patterns = list(tokenizer.pipe(surfaces))  # as make_doc, in one batch: 2x faster
-        for surface, pattern in zip(surfaces, patterns, strict=True):
-            self.matcher.add(surface, [pattern])
+        self.matcher = phrase_matcher(nlp, sorted(self.kinds))
 
     def __call__(self, doc: Doc) -> Doc:
         spans, roles = self.match(doc)

@@ -131,7 +131,11 @@ def _json_for_html(value: Any) -> str:
     text = json.dumps(
         value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
     )
-    return text.translate(_JSON_ESCAPES)
+    # str.replace, not str.translate: the same text, but translate looks every character of
+    # a page's megabytes of JSON up in a dict (a quarter of a second for 1,000 articles).
+    for char, escape in _JSON_ESCAPES.items():
+        text = text.replace(chr(char), escape)
+    return text
 
 
 def _stats(view: ViewData) -> str:

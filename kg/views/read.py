@@ -74,7 +74,10 @@ class _Index:
         found = self.po.get(s)
         if not found or p not in found:
             return []
-        return sorted(found[p], key=_sort_key)
+        objects = found[p]
+        if len(objects) == 1:  # most are: no sort key to make
+            return list(objects)
+        return sorted(objects, key=_sort_key)
 
     def first(self, s: object, p: URIRef) -> object | None:
         found = self.objects(s, p)
