@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import signal
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,11 @@ if TYPE_CHECKING:
 # process Python's own handler, which a new program resets to the default.
 if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+# kg's cache (kg.cache) lives in a folder of the suite's own, not in the user's home: the
+# kg processes the tests start inherit it, and it goes when the suite ends.
+_CACHE = tempfile.TemporaryDirectory(prefix="kg-test-cache-")
+os.environ["KG_CACHE_DIR"] = _CACHE.name
 
 # Hypothesis profiles. "ci" (the default) keeps property tests quick and free of
 # deadlines (CI machines are slow and shared). "fuzz" runs 10,000 examples of each
