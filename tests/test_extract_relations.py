@@ -344,6 +344,48 @@ def test_adding_to_a_list_is_a_sanction(make_doc: MakeDoc, extractor: RelationEx
     assert triples(doc, extractor.match(doc)) == {("Acme", "sanctions", "Zeta")}
 
 
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (  # "Acme banned firms from selling to Zeta": down the verb's own clause
+            """
+            Acme    PROPN nsubj 1
+            banned  VERB  ROOT  1 ban
+            firms   NOUN  dobj  1 firm
+            from    ADP   prep  1
+            selling VERB  pcomp 3 sell
+            to      ADP   prep  4
+            Zeta    PROPN pobj  5
+            .       PUNCT punct 1
+            """,
+            {("Acme", "sanctions", "Zeta")},
+        ),
+        (  # "Acme suspended raids for a man who fought Zeta": Zeta is in a clause of its own
+            """
+            Acme      PROPN nsubj 1
+            suspended VERB  ROOT  1 suspend
+            raids     NOUN  dobj  1 raid
+            for       ADP   prep  1
+            a         DET   det   5
+            man       NOUN  pobj  3
+            who       PRON  nsubj 7
+            fought    VERB  relcl 5 fight
+            Zeta      PROPN dobj  7
+            .         PUNCT punct 1
+            """,
+            set(),
+        ),
+    ],
+)
+def test_a_sanction_reaches_down_its_clause_only(
+    make_doc: MakeDoc, extractor: RelationExtractor, table: str, expected: set[Any]
+) -> None:
+    words = [line.split()[0] for line in table.strip().splitlines()]
+    zeta = words.index("Zeta")
+    doc = make_doc(table, spans=[(0, 1, "GovernmentAgency", ""), (zeta, zeta + 1, "Company", "")])
+    assert triples(doc, extractor.match(doc)) == expected
+
+
 def test_removing_from_a_list_lifts_a_sanction(
     make_doc: MakeDoc, extractor: RelationExtractor
 ) -> None:

@@ -35,6 +35,9 @@ SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 OBJECT_DEPS = frozenset({"dobj", "obj", "attr", "oprd", "dative"})
 
 
+#: Dependencies that open a clause of its own: what lies below one is not the verb's object.
+_CLAUSE_DEPS = frozenset({"relcl", "advcl", "ccomp", "acl", "parataxis", "conj"})
+
 class Context:
     """The doc, its mention table, and the argument-finding walks over the parse."""
 
@@ -133,12 +136,16 @@ class Context:
         return []
 
     def deep_objects(self, verb: Token, *, exclude: Sequence[int]) -> list[int]:
-        """Mentions further down the verb's clause ("banned companies from selling to ZTE")."""
+        """Mentions further down the verb's own clause ("banned companies from selling to
+        ZTE"), not in a clause of their own ("suspended their raids at the request of a
+        commander whose forces were scouring the area for Al Qaeda members")."""
         found = []
         for token in verb.subtree:
             if token.i in self.at and self.at[token.i] not in exclude:
                 path = path_to(token, verb)
-                if path is not None and not any(t.dep_ in SUBJECT_DEPS for t in (token, *path)):
+                if path is not None and not any(
+                    t.dep_ in SUBJECT_DEPS or t.dep_ in _CLAUSE_DEPS for t in (token, *path)
+                ):
                     found.append((len(path), self.at[token.i]))
         return [m for _, m in sorted(found)][:2]
 
