@@ -412,6 +412,28 @@ def test_a_name_listed_among_places_is_a_place(
     assert spans_of(recognizer, doc)[-1] == ("Zarn", "Place", "")  # the model said ORG
 
 
+@pytest.mark.parametrize(("noun", "cls"), [("city", "Place"), ("capital", "Person")])
+def test_a_name_after_the_city_of_is_a_place(
+    make_doc: MakeDoc, recognizer: EntityRecognizer, noun: str, cls: str
+) -> None:
+    # "Tanks moved near the city of Khan Yunis", the model saying PERSON; "the capital of"
+    # names money as often ("the share capital of Acme Ltd") and decides nothing
+    doc = make_doc(
+        f"""
+        Tanks   NOUN  nsubj    1
+        moved   VERB  ROOT     1 move
+        near    ADP   prep     1
+        the     DET   det      4
+        {noun}  NOUN  pobj     2
+        of      ADP   prep     4
+        Khan    PROPN compound 7
+        Yunis   PROPN pobj     5
+        """,
+        ents=[(6, 8, "PERSON")],
+    )
+    assert spans_of(recognizer, doc) == [("Khan Yunis", cls, "")]
+
+
 def test_name_words_give_the_class(make_doc: MakeDoc, recognizer: EntityRecognizer) -> None:
     doc = make_doc(
         """

@@ -149,6 +149,27 @@ def after_locative(span: Span) -> bool:
     return root.dep_ == "pobj" and root.head.lower_ in _LOCATIVES and not possessive
 
 
+#: Nouns for a settlement or a division that "of" and its name follow ("the self-rule city
+#: of Khan Yunis", "the town of Boonah", "the province of Zabul"); not "capital", which is
+#: money as often ("the share capital of Acme Ltd").
+_SETTLEMENT_NOUNS = frozenset(
+    ["city", "town", "village", "suburb", "port", "province", "district",
+     "region", "county", "state", "municipality", "township", "island"]
+)  # fmt: skip
+
+
+def named_settlement(span: Span) -> bool:
+    """Whether a name follows "of" after a noun for a settlement ("the city of Khan Yunis")."""
+    root = span.root
+    of = root.head
+    return (
+        root.dep_ == "pobj"
+        and of.lower_ == "of"
+        and of.head.lower_ in _SETTLEMENT_NOUNS
+        and of.head.pos_ == "NOUN"
+    )
+
+
 def listed_among_places(span: Span, by_root: Mapping[int, Span]) -> bool:
     """Whether ``span`` is an item of a list of places: two or more of the names coordinated
     with it are places and more are places than not ("Hornsby, St Ives, Turramurra and
@@ -176,5 +197,6 @@ __all__ = [
     "after_locative",
     "listed_among_places",
     "name_word",
+    "named_settlement",
     "placed",
 ]

@@ -50,6 +50,7 @@ from kg.extract.context import (
     after_locative,
     listed_among_places,
     name_word,
+    named_settlement,
     placed,
 )
 from kg.extract.phrases import phrase_matcher
@@ -327,8 +328,9 @@ class EntityRecognizer:
         organization. A name followed by "north of" and a place ("Spencer,
         north of Sydney"), or by "area", "region", "district"..., is a place;
         so is a person's name after "in", "at" or "near" ("a blaze at
-        Boonah") unless a title or a form of address goes with it, and a name
-        listed among places ("Hornsby, Turramurra and St Ives"). Every
+        Boonah") unless a title or a form of address goes with it, a name after
+        "the city of" ("the self-rule city of Khan Yunis"), and a name listed
+        among places ("Hornsby, Turramurra and St Ives"). Every
         mention of that name in the article follows.
         """
         places: set[str] = set()
@@ -342,6 +344,7 @@ class EntityRecognizer:
             elif (
                 placed(doc, span, spans[n + 1 : n + 2])
                 or (span.label_ == "Person" and after_locative(span))
+                or named_settlement(span)
                 or listed_among_places(span, by_root)
             ):
                 places.add(span.text)
