@@ -38,6 +38,7 @@ OBJECT_DEPS = frozenset({"dobj", "obj", "attr", "oprd", "dative"})
 #: Dependencies that open a clause of its own: what lies below one is not the verb's object.
 _CLAUSE_DEPS = frozenset({"relcl", "advcl", "ccomp", "acl", "parataxis", "conj"})
 
+
 class Context:
     """The doc, its mention table, and the argument-finding walks over the parse."""
 
