@@ -31,32 +31,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import networkx as nx
-from rdflib import Dataset, Graph, Variable
-from rdflib.term import Node
+from rdflib import Graph
 
 from kg.atomic import check_not_inputs, check_writable
 from kg.build.lock import writer_lock
 from kg.confidence import DEFAULT_MIN_CONFIDENCE
 from kg.errors import GraphFileError
-from kg.graph.export import export_graph
-from kg.graph.network import to_networkx as _to_networkx
 from kg.ingest import MAX_CHARS, collect_paths
 from kg.ontology import KGR_IRI
-from kg.query.check import ParsedQuery
 from kg.query.limits import DEFAULT_MAX_MEMORY
-from kg.query.result import QueryResult
-from kg.query.run import run_query
 from kg.rdf.files import DEFAULT_GRAPH_PATH
-from kg.rdf.load import load_graph
 from kg.types import Article
-from kg.views import DEFAULT_MAX_NODES, render_html
-from kg.views import write_html as _write_html
+from kg.views import DEFAULT_MAX_NODES
 
+# What only querying, exporting or drawing needs (SPARQL's parser, networkx's readers
+# and writers) is imported by the functions that use it: kg add and kg build load
+# this module too, and never use them.
 if TYPE_CHECKING:
+    import networkx as nx
+    from rdflib import Dataset
+    from rdflib.term import Node
+
     from kg.build.pipeline import BuildSummary
     from kg.build.updates import ChangeSummary
     from kg.graph.validate import QuarantinedTriple
+    from kg.query.check import ParsedQuery
+    from kg.query.result import QueryResult
 
 __all__ = [
     "BUILD_FILES",
@@ -161,6 +161,8 @@ class KnowledgeGraph:
 
     def html(self, *, title: str = "kg", max_nodes: int | None = DEFAULT_MAX_NODES) -> str:
         """The interactive view as one self-contained HTML page (:func:`kg.views.render_html`)."""
+        from kg.views import render_html
+
         return render_html(self.dataset, title=title, max_nodes=max_nodes)
 
     def write_html(
@@ -204,6 +206,8 @@ def load(path: Pathish = DEFAULT_GRAPH_PATH, *, format: str | None = None) -> Kn
                 "(kg.build(out_dir=...)) or give the graph file itself."
             )
         target = target / _GRAPH_FILE
+    from kg.rdf.load import load_graph
+
     return KnowledgeGraph(load_graph(target, format=format), source=target)
 
 
@@ -242,6 +246,10 @@ def query(
     Raises:
         QueryError, UnsafeQueryError, QueryTimeoutError: see :func:`kg.query.run_query`.
     """
+    from rdflib import Variable
+
+    from kg.query.run import run_query
+
     return run_query(
         _graph(graph),
         text,
@@ -262,6 +270,8 @@ def export(
     jsonld, graphml, gexf). Output is deterministic; a file is written
     atomically. Raises UnsupportedFormatError or OutputError.
     """
+    from kg.graph.export import export_graph
+
     target = None if destination is None else Path(destination)
     return export_graph(_graph(graph), format=format, destination=target)
 
@@ -278,12 +288,16 @@ def write_html(
     At most ``max_nodes`` entities are drawn, the most connected (None: all).
     Raises OutputError when the file cannot be written.
     """
+    from kg.views import write_html as _write_html
+
     return _write_html(_graph(graph), path, title=title, max_nodes=max_nodes)
 
 
 def to_networkx(graph: GraphLike, *, provenance: bool = True) -> nx.MultiDiGraph:
     """The entity network of a graph (:func:`kg.graph.network.to_networkx`): entities as nodes,
     relations as edges with, by default, their confidence, status, dates, evidence and source."""
+    from kg.graph.network import to_networkx as _to_networkx
+
     return _to_networkx(_graph(graph), provenance=provenance)
 
 

@@ -82,6 +82,19 @@ def test_loading_and_querying_never_load_spacy(graph_file: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def test_the_api_and_the_page_load_neither_sparqls_parser_nor_pyvis() -> None:
+    # kg add and kg build import kg.api and draw kg.html; the SPARQL parser (a third of a
+    # second) is for queries, and pyvis imports IPython (another third).
+    done = run_python(
+        "import sys; from rdflib import Graph; import kg.api; "
+        "from kg.views import render_html; assert 'vis-network' in render_html(Graph()); "
+        "heavy = sorted(m for m in ('rdflib.plugins.sparql', 'kg.query.check', 'pyvis', "
+        "'IPython', 'kg.graph.network') if m in sys.modules); "
+        "assert not heavy, heavy"
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_every_name_in_all_resolves_and_the_stub_lists_the_same() -> None:
     for name in kg.__all__:
         assert getattr(kg, name) is not None, name

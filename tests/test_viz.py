@@ -485,6 +485,36 @@ def test_physics_is_off_and_every_node_has_a_position(news_html: str) -> None:
     assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])
 
 
+@pytest.mark.parametrize("many_edges", [False, True])
+def test_the_vis_options_keep_those_pyvis_makes(many_edges: bool) -> None:
+    # kg.views.page writes pyvis's records and options itself (importing pyvis brings
+    # IPython); every option pyvis set for the page must still be there, with its value.
+    from pyvis.network import Network
+
+    from kg.views.page import _options
+
+    net = Network(directed=True)
+    net.toggle_physics(False)
+    net.toggle_stabilization(False)
+    net.inherit_edge_colors(False)
+    net.toggle_hide_edges_on_drag(many_edges)
+    net.options.edges.smooth.enabled = False
+    theirs = json.loads(net.options.to_json())
+    ours = _options(many_edges=many_edges, overview=False)
+
+    def within(small: object, big: object, where: str) -> None:
+        if isinstance(small, dict):
+            assert isinstance(big, dict), where
+            for key, value in small.items():
+                assert key in big, f"{where}.{key}"
+                within(value, big[key], f"{where}.{key}")
+        else:
+            assert small == big, where
+
+    within(theirs, ours, "options")
+    assert ours["interaction"]["hideEdgesOnDrag"] is many_edges
+
+
 def test_node_size_grows_with_degree(news_html: str) -> None:
     sizes = {n["label"]: n["size"] for n in page_data(news_html)["nodes"]}
     assert sizes["Acme Phones"] > sizes["Jane Boss"]

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from types import EllipsisType, TracebackType
-from typing import IO, ClassVar
+from typing import IO, TYPE_CHECKING, ClassVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
@@ -30,11 +30,13 @@ from rdflib.term import Node
 
 from kg.atomic import write_atomic
 from kg.errors import KGError, StoreError
-from kg.query.check import ParsedQuery, check_query
 from kg.query.limits import DEFAULT_MAX_MEMORY
 from kg.query.result import QueryResult
 from kg.rdf.files import format_for_path, normalize_format
 from kg.rdf.prefixes import PREFIXES
+
+if TYPE_CHECKING:
+    from kg.query.check import ParsedQuery
 
 __all__ = [
     "Destination",
@@ -68,11 +70,17 @@ def check_cached(text: str) -> ParsedQuery:
     >>> check_cached("ASK { ?s ?p ?o }") is check_cached("ASK { ?s ?p ?o }")
     True
     """
+    # Here, not on import: kg build and kg add load a store and ask it nothing, and
+    # SPARQL's parser takes a third of a second to import.
+    from kg.query.check import check_query
+
     return check_query(text)
 
 
 def parsed_query(query: str | ParsedQuery) -> ParsedQuery:
     """``query`` checked (through :func:`check_cached`) unless it is a ParsedQuery already."""
+    from kg.query.check import ParsedQuery
+
     return query if isinstance(query, ParsedQuery) else check_cached(query)
 
 

@@ -18,14 +18,12 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import EllipsisType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 from kg.errors import GraphFileError, QueryError, StoreError
-from kg.graph.export import export_graph
-from kg.query.check import ParsedQuery
 from kg.query.limits import check_limits, run_killable
 from kg.query.result import QueryResult, with_graph
 from kg.rdf.dataset import add_quads, new_dataset
@@ -48,7 +46,9 @@ from kg.stores.layout import (
     stored_quads,
 )
 from kg.stores.processes import QueryProcesses
-from kg.stores.translate import bound_text, result_from_oxigraph
+
+if TYPE_CHECKING:
+    from kg.query.check import ParsedQuery
 
 __all__ = ["OxigraphStore"]
 
@@ -140,6 +140,10 @@ class OxigraphStore(Store):
         >>> OxigraphStore(None).query("ASK { ?s ?p ?o }").boolean
         False
         """
+        # Here, not on import: kg build and kg add load a store and ask it nothing, and
+        # the translation brings SPARQL's parser (a third of a second to import).
+        from kg.stores.translate import bound_text, result_from_oxigraph
+
         parsed = parsed_query(query)
         text = bound_text(parsed)
         store = self._db
@@ -328,6 +332,8 @@ class OxigraphStore(Store):
 
     def _export(self, destination: Destination, format: str) -> str | None:
         if format == "graphml":
+            from kg.graph.export import export_graph
+
             text = export_graph(self.to_dataset(), format="graphml")
             assert text is not None
             return deliver(destination, lambda out: out.write(text.encode("utf-8")), text=text)

@@ -2,10 +2,10 @@
 
 The page inlines vis-network (the copy bundled with pyvis) and its own script,
 loads nothing from the network, and carries a Content-Security-Policy that
-allows only those two scripts (by hash). pyvis builds the vis-network options
-and the node and edge records; the page itself comes from our own Jinja2
-template with autoescaping, because pyvis's stock template pulls files from a
-CDN and does not escape names. Graph data travels as JSON in a
+allows only those two scripts (by hash). The vis-network options and the node
+and edge records are those pyvis 0.3 builds (:mod:`kg.views.page`); the page
+itself comes from our own Jinja2 template with autoescaping, because pyvis's
+stock template pulls files from a CDN and does not escape names. Graph data travels as JSON in a
 ``<script type="application/json">`` block with ``<``, ``>`` and ``&``
 escaped, and the page script builds every tooltip and panel with
 ``textContent``, so names and article text are never parsed as HTML.
@@ -45,6 +45,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
 import secrets
@@ -87,7 +88,10 @@ class _Assets:
 
 @lru_cache(maxsize=1)
 def _assets() -> _Assets:
-    vis = resources.files("pyvis").joinpath(*_VIS_DIR)
+    # Found without importing pyvis, which imports IPython (a third of a second).
+    spec = importlib.util.find_spec("pyvis")
+    folders = spec.submodule_search_locations if spec is not None else None
+    vis = Path(folders[0] if folders else "pyvis-is-missing").joinpath(*_VIS_DIR)
     ours = resources.files("kg.views").joinpath("templates")
     try:
         assets = _Assets(

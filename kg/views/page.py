@@ -2,17 +2,14 @@
 its script reads, as one JSON-ready dict (:func:`page_data`).
 
 Positions come from :mod:`kg.views.layout`, communities from
-:mod:`kg.views.communities`; pyvis builds the vis-network records and options.
+:mod:`kg.views.communities`. The vis-network records and options are those pyvis 0.3
+made (the page inlines pyvis's copy of vis-network), written here as plain dicts: importing
+pyvis brings IPython, a third of a second of every ``kg add``.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
-
-from pyvis.edge import Edge
-from pyvis.network import Network
-from pyvis.node import Node
 
 from kg.memo import Memo
 from kg.views.communities import Community, find_communities, rank_entities
@@ -89,13 +86,28 @@ def _statement_record(st: ViewStatement, docs: dict[str, int]) -> dict[str, Any]
     )
 
 
-def _options(net: Network, *, many_edges: bool, overview: bool) -> dict[str, Any]:
-    net.toggle_physics(False)
-    net.toggle_stabilization(False)
-    net.inherit_edge_colors(False)
-    net.toggle_hide_edges_on_drag(many_edges)
-    net.options.edges.smooth.enabled = False
-    options: dict[str, Any] = json.loads(net.options.to_json())
+def _options(*, many_edges: bool, overview: bool) -> dict[str, Any]:
+    # pyvis's defaults with physics, stabilization, inherited edge colours and smooth
+    # edges turned off, and edges hidden on drag when there are many.
+    options: dict[str, Any] = {
+        "configure": {"enabled": False},
+        "edges": {"color": {"inherit": False}, "smooth": {"enabled": False, "type": "dynamic"}},
+        "interaction": {
+            "dragNodes": True,
+            "hideEdgesOnDrag": many_edges,
+            "hideNodesOnDrag": False,
+        },
+        "physics": {
+            "enabled": False,
+            "stabilization": {
+                "enabled": False,
+                "fit": True,
+                "iterations": 1000,
+                "onlyDynamicEdges": False,
+                "updateInterval": 50,
+            },
+        },
+    }
     options["physics"].update(
         solver="barnesHut",
         barnesHut={"gravitationalConstant": -6000, "springLength": 150, "avoidOverlap": 0.1},
@@ -138,7 +150,6 @@ def _community_records(communities: tuple[Community, ...], index: dict[str, int]
 
 def page_data(view: ViewData, layouts: Memo | None = None) -> dict[str, Any]:
     """The JSON the page script reads: nodes, edges, documents, communities and vis options."""
-    net = Network(directed=True)
     index = {n.iri: i for i, n in enumerate(view.nodes)}
     overview = len(view.nodes) > OVERVIEW_NODES
     communities = find_communities(view)
@@ -150,9 +161,8 @@ def page_data(view: ViewData, layouts: Memo | None = None) -> dict[str, Any]:
     doc_list = sorted(doc_by_iri)
     docs = {iri: i for i, iri in enumerate(doc_list)}
 
-    _add_nodes(net, view, communities, community_colours, docs, layouts, overview=overview)
-    _add_edges(net, view, index, docs, overview=overview)
-    nodes, edges, _heading, _height, _width, _options_json = net.get_network_data()
+    nodes = _node_records(view, communities, community_colours, docs, layouts, overview=overview)
+    edges = _edge_records(view, index, docs, overview=overview)
     connected = [n for n in view.nodes if n.degree]
     return {
         "nodes": nodes,
@@ -162,7 +172,7 @@ def page_data(view: ViewData, layouts: Memo | None = None) -> dict[str, Any]:
             for d in (doc_by_iri[iri] for iri in doc_list)
         ],
         "focus": index.get(view.focus) if view.focus else None,
-        "options": _options(net, many_edges=len(edges) > 2000, overview=overview),
+        "options": _options(many_edges=len(edges) > 2000, overview=overview),
         "overview": overview,
         "communities": community_colours,
         "classColours": {cls: class_style(cls)[0] for cls in view.classes},
@@ -173,8 +183,7 @@ def page_data(view: ViewData, layouts: Memo | None = None) -> dict[str, Any]:
     }
 
 
-def _add_nodes(
-    net: Network,
+def _node_records(
     view: ViewData,
     communities: tuple[Community, ...],
     community_colours: list[dict],
@@ -182,7 +191,7 @@ def _add_nodes(
     layouts: Memo | None,
     *,
     overview: bool,
-) -> None:
+) -> list[dict[str, Any]]:
     """The vis-network record of each entity, laid out (by community in an overview)."""
     index = {n.iri: i for i, n in enumerate(view.nodes)}
     positions = layout(
@@ -192,40 +201,42 @@ def _add_nodes(
         memo=layouts,
     )
     community_of = {iri: i for i, c in enumerate(communities) for iri in c.members}
+    records = []
     for n in view.nodes:
         colour, shape = class_style(n.cls)
         community = community_of.get(n.iri, -1)
         if overview:
             colour = community_colours[community]["colour"] if community >= 0 else SMALL_COMMUNITY
         x, y = positions[n.iri]
-        record = Node(
-            index[n.iri],
-            shape,
-            label=n.label,
-            color=node_colour(colour),
-            size=node_size(n.total_degree, overview=overview),
-            x=x,
-            y=y,
-            cls=n.cls,
-            iri=n.iri,
-            aliases=list(n.aliases),
-            wikidata=n.wikidata,
-            docs=[docs[d.iri] for d in n.documents],
-            deg=n.total_degree,
-            links=n.degree,
-            comm=community,
-        ).options
+        record = {
+            "id": index[n.iri],
+            "shape": shape,
+            "label": n.label,
+            "color": node_colour(colour),
+            "size": node_size(n.total_degree, overview=overview),
+            "x": x,
+            "y": y,
+            "cls": n.cls,
+            "iri": n.iri,
+            "aliases": list(n.aliases),
+            "wikidata": n.wikidata,
+            "docs": [docs[d.iri] for d in n.documents],
+            "deg": n.total_degree,
+            "links": n.degree,
+            "comm": community,
+        }
         if n.hidden_relations:
             record["more"] = n.hidden_relations
-        net.nodes.append(record)
-        net.node_ids.append(record["id"])
+        records.append(record)
+    return records
 
 
-def _add_edges(
-    net: Network, view: ViewData, index: dict[str, int], docs: dict[str, int], *, overview: bool
-) -> None:
+def _edge_records(
+    view: ViewData, index: dict[str, int], docs: dict[str, int], *, overview: bool
+) -> list[dict[str, Any]]:
     """The vis-network record of each relation: its statements, status and curve."""
     smooth = _curves(view.edges, index)
+    records = []
     for i, e in enumerate(view.edges):
         status = e.status
         options: dict[str, Any] = {
@@ -239,6 +250,6 @@ def _add_edges(
             "dashes": [2, 5] if status == "ended" else [8, 6] if status == "planned" else False,
             "smooth": smooth[i],
         }
-        if e.symmetric:
-            options["arrows"] = {"to": {"enabled": False}}
-        net.edges.append(Edge(index[e.source], index[e.target], directed=True, **options).options)
+        options["arrows"] = {"to": {"enabled": False}} if e.symmetric else "to"
+        records.append({**options, "from": index[e.source], "to": index[e.target]})
+    return records

@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph, Dataset
@@ -28,7 +29,6 @@ from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from kg.errors import ViewSelectionError
 from kg.ontology import KGO
-from kg.query import ParsedQuery
 from kg.types import COARSE_CLASSES
 from kg.views.model import (
     NON_ENTITY_CLASSES,
@@ -42,6 +42,9 @@ from kg.views.model import (
     kgo_local,
 )
 from kg.views.select import focus_view, limit_view, query_view
+
+if TYPE_CHECKING:
+    from kg.query import ParsedQuery
 
 __all__ = ["graph_to_view", "triples_to_view"]
 

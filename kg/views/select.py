@@ -18,13 +18,16 @@ import difflib
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, Graph, Literal, URIRef
 
 from kg.errors import ViewSelectionError, count
 from kg.ontology import normalize_name
-from kg.query import ParsedQuery, check_query, run_query
 from kg.views.model import ViewData, ViewEdge, ViewNode, degrees, edge_key, kgo_local
+
+if TYPE_CHECKING:
+    from kg.query import ParsedQuery
 
 __all__ = ["find_entity", "focus_view", "limit_view", "query_view"]
 
@@ -212,6 +215,10 @@ def query_view(view: ViewData, graph: Graph, query: str | ParsedQuery) -> ViewDa
     >>> [n.label for n in part.nodes], part.hidden
     (['a'], 2)
     """
+    # SPARQL's parser (a third of a second to import) only for a query: kg build and kg add
+    # draw their page without one.
+    from kg.query import ParsedQuery, check_query, run_query
+
     parsed = query if isinstance(query, ParsedQuery) else check_query(query)
     if parsed.kind == "ASK":
         raise ViewSelectionError(
