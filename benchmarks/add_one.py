@@ -13,6 +13,11 @@ build's time given with ``--full-seconds`` (the build's own wall clock,
 e.g. from ``/usr/bin/time``). ``--profile`` runs the add under cProfile
 instead and prints where the time goes (the 25 costliest calls,
 cumulative). ``--runs`` repeats on fresh copies; the median counts.
+``--reference FULL`` compares the outputs of the first add (kg.trig, kg.ttl,
+kg.html, extractions.jsonl, candidates.trig) byte for byte with those of FULL,
+a full build of the same articles read from the same files (each document's
+``dcterms:source`` names its file and line), e.g. ``kg build BIG.jsonl
+ARTICLE -o FULL``, and fails if one differs.
 
 ``--baseline DIR`` compares with another checkout of kg (e.g. ``git archive
 COMMIT | tar -x -C DIR``): runs of the baseline and of this checkout alternate
@@ -23,6 +28,7 @@ their ratio and the load average are printed, then the medians.
 Run from the repository root::
 
     python benchmarks/add_one.py /tmp/r5k /tmp/one.jsonl --full-seconds 600
+    python benchmarks/add_one.py /tmp/r5k /tmp/one.jsonl --reference /tmp/r5001
     python benchmarks/add_one.py /tmp/r5k /tmp/one.jsonl --profile
     python benchmarks/add_one.py /tmp/r5k /tmp/one.jsonl --baseline /tmp/kg-before --runs 5
 """
@@ -42,12 +48,20 @@ from pathlib import Path
 #: This checkout of kg.
 HERE = Path(__file__).resolve().parents[1]
 
+#: The outputs ``--reference`` compares (those a build folder has).
+OUTPUTS = ("kg.trig", "kg.ttl", "kg.html", "extractions.jsonl", "candidates.trig")
+
 
 def add_once(
-    build: Path, article: Path, *, profile: bool, code: Path = HERE
+    build: Path,
+    article: Path,
+    *,
+    profile: bool,
+    code: Path = HERE,
+    reference: Path | None = None,
 ) -> tuple[float, float, int]:
     """Copy ``build``, add ``article`` to the copy with the kg in ``code``: (seconds, CPU
-    seconds, peak RSS bytes)."""
+    seconds, peak RSS bytes). With ``reference``, the copy's outputs must equal its."""
     with tempfile.TemporaryDirectory(dir=build.parent) as holder:
         copy = Path(holder) / "build"
         subprocess.run(["cp", "-a", str(build), str(copy)], check=True)
@@ -66,8 +80,26 @@ def add_once(
             raise SystemExit(f"kg add failed (exit {os.waitstatus_to_exitcode(status)})")
         if profile:
             print("\n".join(out.splitlines()[:32]))
+        if reference is not None:
+            compare_outputs(copy, reference)
         shutil.rmtree(copy, ignore_errors=True)
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+
+
+def compare_outputs(folder: Path, reference: Path) -> None:
+    """Print which outputs of ``folder`` equal ``reference``'s byte for byte; exit if one
+    differs or is in only one of them."""
+    differ = []
+    for name in OUTPUTS:
+        mine, theirs = folder / name, reference / name
+        if not mine.exists() and not theirs.exists():
+            continue
+        if not (mine.is_file() and theirs.is_file()) or mine.read_bytes() != theirs.read_bytes():
+            differ.append(name)
+        else:
+            print(f"{name}: byte-identical to {theirs} ({theirs.stat().st_size:,} bytes)")
+    if differ:
+        raise SystemExit(f"after kg add, differs from {reference}: {', '.join(differ)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="print cProfile's top calls")
     parser.add_argument("--baseline", type=Path, help="another checkout of kg to compare with")
     parser.add_argument(
+        "--reference",
+        type=Path,
+        help="a full build of the same articles from the same files: the outputs after the "
+        "first add must equal its, byte for byte",
+    )
+    parser.add_argument(
         "--baseline-build",
         type=Path,
         help="the same articles built by the baseline (default: BUILD); a build keeps work "
@@ -89,7 +127,15 @@ def main(argv: list[str] | None = None) -> int:
         builds = {"baseline": args.baseline_build or args.build, "this": args.build}
         return compare(builds, args.article, args.baseline, runs=args.runs)
 
-    runs = [add_once(args.build, args.article, profile=args.profile) for _ in range(args.runs)]
+    runs = [
+        add_once(
+            args.build,
+            args.article,
+            profile=args.profile,
+            reference=args.reference if i == 0 else None,
+        )
+        for i in range(args.runs)
+    ]
     seconds = statistics.median(r[0] for r in runs)
     cpu = statistics.median(r[1] for r in runs)
     peak = max(r[2] for r in runs)
