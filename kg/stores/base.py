@@ -79,7 +79,7 @@ def check_cached(text: str) -> ParsedQuery:
 
 def parsed_query(query: str | ParsedQuery) -> ParsedQuery:
     """``query`` checked (through :func:`check_cached`) unless it is a ParsedQuery already."""
-    from kg.query.check import ParsedQuery
+    from kg.query.check import ParsedQuery  # with the parser, as in check_cached
 
     return query if isinstance(query, ParsedQuery) else check_cached(query)
 

@@ -332,7 +332,7 @@ class OxigraphStore(Store):
 
     def _export(self, destination: Destination, format: str) -> str | None:
         if format == "graphml":
-            from kg.graph.export import export_graph
+            from kg.graph.export import export_graph  # networkx's writers: GraphML only
 
             text = export_graph(self.to_dataset(), format="graphml")
             assert text is not None
