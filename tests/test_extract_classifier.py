@@ -380,7 +380,7 @@ def test_a_person_talking_to_the_press_does_not_work_for_it(make_doc: MakeDoc) -
 
 
 @pytest.mark.parametrize(
-    ("word", "ended"), [("former", True), ("retired", True), ("senior", False)]
+    ("word", "ended"), [("former", True), ("retired", True), ("ex-", True), ("senior", False)]
 )
 def test_a_former_title_between_the_mentions_ends_the_relation(
     make_doc: MakeDoc, word: str, ended: bool

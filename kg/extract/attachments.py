@@ -37,7 +37,7 @@ any lexicon finding.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -205,12 +205,7 @@ def _settlement(noun: Token, labels: Sequence[str], at: Mapping[int, int]) -> It
     named = [c for c in named if c.dep_ in {"appos", "pobj"} or c == noun.head]
     named += [c for n in named for c in n.children if c.dep_ == "conj"]  # "of A and B"
     inner = [at[c.i] for c in named if c.i in at]
-    for place in inner:
-        for container in dict.fromkeys(outer):
-            if place != container and all(
-                coarse_class(labels[row]) == "Place" for row in (place, container)
-            ):
-                yield Attachment(place, container, "locatedIn", noun)
+    yield from _places_within(inner, outer, labels, noun)
 
 
 def _division(noun: Token, labels: Sequence[str], at: Mapping[int, int]) -> Iterator[Attachment]:
@@ -225,7 +220,14 @@ def _division(noun: Token, labels: Sequence[str], at: Mapping[int, int]) -> Iter
         for p in prep.children
         if p.dep_ == "pobj" and p.i in at
     ]
-    for place in dict.fromkeys(inner):
+    yield from _places_within(dict.fromkeys(inner), outer, labels, noun)
+
+
+def _places_within(
+    inner: Iterable[int], outer: Iterable[int], labels: Sequence[str], noun: Token
+) -> Iterator[Attachment]:
+    """Each place of ``inner`` located in each other place of ``outer`` (``noun`` says so)."""
+    for place in inner:
         for container in dict.fromkeys(outer):
             if place != container and all(
                 coarse_class(labels[row]) == "Place" for row in (place, container)

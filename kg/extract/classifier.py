@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.extract.clauses import ended_by_modifier
 from kg.extract.entities import SPAN_KEY
 from kg.extract.mentions import RawRelation, mention_spans, mention_table
 from kg.extract.relation_candidates import TRIGGER, Candidate, candidates
@@ -172,8 +173,9 @@ def conflict(
 
 
 #: Adjectives that end the relation the noun they qualify states ("the former chief
-#: executive of Acme", "the retired Marine Corps general", "the former Ansett subsidiary").
-FORMER = frozenset({"former", "ex", "retired"})
+#: executive of Acme", "the retired Marine Corps general", "the former Ansett subsidiary",
+#: "an ex-partner" whether "ex" keeps its hyphen or not).
+FORMER = frozenset({"former", "ex", "ex-", "retired"})
 
 
 def former_link(head: Span, tail: Span) -> bool:
@@ -187,11 +189,7 @@ def former_link(head: Span, tail: Span) -> bool:
     up, top, down = path
     inside = {*range(head.start, head.end), *range(tail.start, tail.end)}
     nouns = [t for t in (*up[1:], top, *down[:-1]) if t.i not in inside and t.pos_ == "NOUN"]
-    return any(
-        child.dep_ in {"amod", "compound", "advmod"} and child.lower_.rstrip("-") in FORMER
-        for noun in nouns
-        for child in noun.children
-    )
+    return any(ended_by_modifier(noun, FORMER) for noun in nouns)
 
 
 def _countries_differ(head: Span, tail: Span, gazetteer: Gazetteer) -> bool:

@@ -24,6 +24,7 @@ __all__ = [
     "clause_dates",
     "copula_complements",
     "ended_by_head",
+    "ended_by_modifier",
 ]
 
 #: How many heads a walk up the parse climbs at most.
@@ -91,6 +92,15 @@ def copula_complements(clause: Sequence[Token]) -> set[str]:
 def ended_by_head(token: Token, ending: frozenset[str]) -> bool:
     """ "the deal ... collapsed": the trigger noun is the subject of an ending verb."""
     return token.dep_ in {"nsubj", "nsubjpass"} and token.head.lemma_.lower() in ending
+
+
+#: Dependencies by which a word qualifies a noun ("former chairman", "ex-partner").
+_MODIFIERS = frozenset({"amod", "advmod", "compound"})
+
+
+def ended_by_modifier(noun: Token, ending: frozenset[str]) -> bool:
+    """ "the former chairman of Acme": a word of ``ending`` qualifies the noun."""
+    return any(c.lower_ in ending for c in noun.children if c.dep_ in _MODIFIERS)
 
 
 def clause_dates(

@@ -35,7 +35,13 @@ from kg.extract.arguments import (
     such_as,
 )
 from kg.extract.attachments import attachments
-from kg.extract.clauses import clause_chain, clause_dates, copula_complements, ended_by_head
+from kg.extract.clauses import (
+    clause_chain,
+    clause_dates,
+    copula_complements,
+    ended_by_head,
+    ended_by_modifier,
+)
 from kg.extract.mentions import MentionRef, RawRelation, mention_table
 from kg.extract.titles import title_phrase
 from kg.extract.works_for import title_relations
@@ -50,8 +56,6 @@ _DEEP_OBJECT_PREDICATES = frozenset({"sanctions", "liftsSanctionOn"})
 #: Verbs through which a noun trigger lists its objects ("its offer includes the Mi 11").
 _LISTING_VERBS = frozenset({"include", "comprise", "feature", "contain", "span", "cover"})
 _MODALS_PLANNED = frozenset({"will", "shall", "'ll"})
-#: Modifiers of a trigger noun that can end what it states ("former chairman of").
-_MODIFIERS = frozenset({"amod", "advmod", "compound"})
 
 
 def _divested(doc: Doc, relation: RawRelation, table: Sequence[MentionRef]) -> bool:
@@ -393,7 +397,7 @@ class RelationExtractor:
         ended = (
             bool((lemmas - {token.lemma_.lower()}) & self.ending)
             or ended_by_head(token, self.ending)
-            or any(c.lower_ in self.ending for c in anchor.children if c.dep_ in _MODIFIERS)
+            or ended_by_modifier(anchor, self.ending)
         )
         predicate = trigger.predicate
         status = None
