@@ -138,6 +138,29 @@ def test_an_unknown_method_is_refused(ds: Dataset) -> None:
         analyze(ds, method="magic")
 
 
+def test_a_symmetric_relation_stated_both_ways_counts_as_two_triples(ds: Dataset) -> None:
+    inferred = Dataset(default_union=True)
+    for quad in ds.quads((None, None, None, None)):
+        inferred.add(quad)
+    inferred.add((R.a2, K.partnersWith, R.a1))  # as kg.graph.reason states it back
+    inferred.add((R.a1, RDF.type, K.Organization))  # and the super-class of a Company
+    net, result = entity_network(inferred), analyze(inferred)
+    assert net[str(R.a1)][str(R.a2)]["weight"] == 2
+    ranked = {e.label: e for e in result.entities}
+    assert (ranked["Alpha"].degree, ranked["Apex"].degree) == (4, 3)
+    assert ranked["Alpha"].cls == "Company"
+    assert result.relations == analyze(ds).relations + 1
+
+
+def test_a_relation_only_statements_name_makes_no_link(ds: Dataset) -> None:
+    unstated = Dataset(default_union=True)
+    for quad in ds.quads((None, None, None, None)):
+        if quad[:3] != (R.b1, K.operatesIn, R.paris):
+            unstated.add(quad)
+    assert entity_network(unstated)[str(R.b1)][str(R.paris)]["weight"] == 1  # basedIn only
+    assert {e.label: e for e in analyze(unstated).entities}["Beta"].degree == 3
+
+
 def test_an_empty_graph_has_nothing_to_rank() -> None:
     result = analyze(Dataset())
     assert result.entities == () and result.communities == ()

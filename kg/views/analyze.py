@@ -1,15 +1,14 @@
 """Network analysis of a graph's entities: who matters, which groups form, how two connect.
 
-The entity network is :func:`kg.graph.network.to_networkx`'s: entities as nodes,
-the fifteen core relations as edges, one per triple (not the views' reader's,
-which draws a symmetric relation that an inferred graph states both ways as one
-edge). :func:`analyze` ranks the entities by degree, PageRank and betweenness
-and finds communities (Louvain, or greedy modularity) on its undirected form,
-where each pair of entities is one link weighted by the number of relations
-between them. :func:`find_path` explains how two entities are connected, hop
-by hop, with the statements (evidence sentence, document, confidence) behind
-each hop. Everything is deterministic: nodes are visited in sorted order and
-the random parts are seeded.
+The entity network is the views' (:func:`entity_view`): entities as nodes, the
+fifteen core relations as edges. :func:`analyze` ranks the entities by degree,
+PageRank and betweenness and finds communities (Louvain, or greedy modularity)
+on its undirected form, where each pair of entities is one link weighted by
+the triples that relate them (a symmetric relation an inferred graph states
+both ways weighs two). :func:`find_path` explains how two entities are
+connected, hop by hop, with the statements (evidence sentence, document,
+confidence) behind each hop. Everything is deterministic: nodes are visited in
+sorted order and the random parts are seeded.
 
 >>> from rdflib import Graph
 >>> g = Graph().parse(format="turtle", data='''
@@ -36,7 +35,6 @@ import networkx as nx
 from rdflib import Dataset, Graph
 
 from kg.errors import NoPathError
-from kg.graph.network import to_networkx
 from kg.ontology import CORE_PREDICATES
 from kg.types import COARSE_CLASSES, coarse_class
 from kg.views.model import ViewData, ViewEdge, ViewNode, ViewStatement
@@ -103,39 +101,38 @@ class Analysis:
         return sorted(self.entities, key=lambda e: (-getattr(e, key), e.label, e.iri))[:n]
 
 
-def entity_network(graph: Graph | Dataset) -> nx.Graph:
-    """The undirected entity network: one link per related pair, weighted by its relations.
+def entity_network(graph: Graph | Dataset | ViewData) -> nx.Graph:
+    """The undirected entity network: one link per related pair, weighted by its triples.
 
-    Node attributes are those of :func:`kg.graph.network.to_networkx` (``label``,
-    ``class``, ``coarse``, ``wikidata``).
+    Nodes are the IRIs of :func:`entity_view`'s entities, with their ``label``
+    and ``class``; a relation that no triple states (only statements name it)
+    makes no link.
 
     >>> from rdflib import Graph
     >>> entity_network(Graph()).number_of_nodes()
     0
     """
-    return _undirected(to_networkx(graph, provenance=False))  # the shape only: no statements
-
-
-def _undirected(directed: nx.MultiDiGraph) -> nx.Graph:
-    """One link per related pair of ``directed``, weighted by its edges; no self-loops."""
+    view = entity_view(graph)
     network = nx.Graph()
-    for node, data in directed.nodes(data=True):
-        network.add_node(node, **data)
-    for source, target in directed.edges():
-        if source == target:
+    for node in view.nodes:
+        network.add_node(node.iri, label=node.label, **{"class": node.cls})
+    for edge in view.edges:
+        if edge.source == edge.target or not edge.triples:
             continue
-        if network.has_edge(source, target):
-            network[source][target]["weight"] += 1
+        if network.has_edge(edge.source, edge.target):
+            network[edge.source][edge.target]["weight"] += edge.triples
         else:
-            network.add_edge(source, target, weight=1)
+            network.add_edge(edge.source, edge.target, weight=edge.triples)
     return network
 
 
-def analyze(graph: Graph | Dataset, *, method: str = "louvain", seed: int = 0) -> Analysis:
+def analyze(
+    graph: Graph | Dataset | ViewData, *, method: str = "louvain", seed: int = 0
+) -> Analysis:
     """Rank a graph's entities and find its communities.
 
     Parameters:
-        graph: a kg graph (a Dataset is read as the union of its graphs).
+        graph: a kg graph (a Dataset as the union of its graphs), or its ``ViewData``.
         method: ``louvain`` (:func:`networkx.community.louvain_communities`) or
             ``greedy`` (:func:`networkx.community.greedy_modularity_communities`).
         seed: the seed of Louvain and of sampled betweenness.
@@ -159,9 +156,9 @@ def analyze(graph: Graph | Dataset, *, method: str = "louvain", seed: int = 0) -
         raise ValueError(
             f"unknown community method {method!r}; use one of {', '.join(COMMUNITY_METHODS)}"
         )
-    directed = to_networkx(graph, provenance=False)  # the shape only: no statements to read
-    network = _undirected(directed)
-    degree = {node: directed.degree(node) for node in directed.nodes}
+    view = entity_view(graph)
+    network = entity_network(view)
+    degree = _triple_degrees(view)
     if network.number_of_nodes() == 0:
         return Analysis((), (), 0, method)
     pagerank = nx.pagerank(network, weight="weight")
@@ -185,10 +182,19 @@ def analyze(graph: Graph | Dataset, *, method: str = "louvain", seed: int = 0) -
     return Analysis(
         entities=tuple(entities),
         communities=tuple(communities),
-        relations=directed.number_of_edges(),
+        relations=sum(edge.triples for edge in view.edges),
         method=method,
         approximate_betweenness=approximate,
     )
+
+
+def _triple_degrees(view: ViewData) -> dict[str, int]:
+    """How many relation triples each entity takes part in (a loop twice, as networkx counts)."""
+    degree = {node.iri: 0 for node in view.nodes}
+    for edge in view.edges:
+        degree[edge.source] += edge.triples
+        degree[edge.target] += edge.triples
+    return degree
 
 
 def _betweenness(network: nx.Graph, *, seed: int | None) -> dict[str, float]:

@@ -110,12 +110,16 @@ class ViewEdge:
     """A relation between two entities, with the statements that support it.
 
     For a symmetric predicate ``source`` is the smaller IRI of the two.
+    ``triples`` counts the triples of the graph that state the relation: 2 for
+    a symmetric one stated both ways (as an inferred graph states it), 0 when
+    only statements name it.
     """
 
     source: str
     target: str
     predicate: str  # kgo: local name
     statements: tuple[ViewStatement, ...] = ()
+    triples: int = 1
 
     @property
     def symmetric(self) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
@@ -182,17 +182,12 @@ def _statement_order(st: ViewStatement) -> tuple:
     )
 
 
-def _read(triples: Iterable[tuple]) -> ViewData:
-    """Every entity and relation of a graph's ``triples`` (in any order, repeats or not)."""
-    index = _Index(triples)
-    classes: dict[object, str] = {}
-    for subject in index.po:
-        cls = _entity_class(index, subject)
-        if cls is not None and isinstance(subject, URIRef):
-            classes[subject] = cls
-
-    docs: dict[object, ViewDocument] = {}
+def _edges(
+    index: _Index, classes: dict[object, str], docs: dict[object, ViewDocument]
+) -> tuple[ViewEdge, ...]:
+    """The relations between the entities of ``classes``: stated as triples, or by statements."""
     edges: dict[tuple[str, str, str], list[ViewStatement]] = {}
+    stated: Counter[tuple[str, str, str]] = Counter()  # edge -> the triples stating it
     for subject in sorted(classes, key=str):
         for p, objects in index.po[subject].items():
             predicate = kgo_local(p)
@@ -200,7 +195,9 @@ def _read(triples: Iterable[tuple]) -> ViewData:
                 continue
             for o in objects:
                 if o in classes:
-                    edges.setdefault(edge_key(str(subject), predicate, str(o)), [])
+                    key = edge_key(str(subject), predicate, str(o))
+                    edges.setdefault(key, [])
+                    stated[key] += 1
     statement_types = {KGO.Statement, RDF.Statement}
     for iri, props in index.po.items():
         if statement_types.isdisjoint(props.get(RDF.type, ())):
@@ -211,11 +208,22 @@ def _read(triples: Iterable[tuple]) -> ViewData:
             continue
         key = edge_key(str(s), predicate, str(o))
         edges.setdefault(key, []).append(_statement(index, iri, docs))
-
-    view_edges = tuple(
-        ViewEdge(s, o, p, tuple(sorted(statements, key=_statement_order)))
+    return tuple(
+        ViewEdge(s, o, p, tuple(sorted(statements, key=_statement_order)), stated[s, p, o])
         for (s, p, o), statements in sorted(edges.items())
     )
+
+
+def _read(triples: Iterable[tuple]) -> ViewData:
+    """Every entity and relation of a graph's ``triples`` (in any order, repeats or not)."""
+    index = _Index(triples)
+    classes: dict[object, str] = {}
+    for subject in index.po:
+        cls = _entity_class(index, subject)
+        if cls is not None and isinstance(subject, URIRef):
+            classes[subject] = cls
+    docs: dict[object, ViewDocument] = {}
+    view_edges = _edges(index, classes, docs)
     degree = degrees((e.source, e.target) for e in view_edges)
 
     nodes = []
