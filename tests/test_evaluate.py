@@ -397,6 +397,18 @@ def test_both_directions_of_a_symmetric_fact_count_once(gold: SeedsGold) -> None
     assert report.relations == Score(tp=1, fp=0, fn=REQUIRED_FACTS - 1)
 
 
+@pytest.mark.parametrize("first", ["globex", "initech"])
+def test_a_false_positive_stated_both_ways_reads_from_the_smaller_iri(
+    gold: SeedsGold, first: str
+) -> None:
+    g, n = base_graph()
+    other = "initech" if first == "globex" else "globex"
+    g.add((n[first], KGO.partnersWith, n[other]))  # as an inferred graph states it back
+    g.add((n[other], KGO.partnersWith, n[first]))
+    [fp] = score_graph(g, gold).relation_false_positives
+    assert fp.item == "Globex partnersWith Initech"  # <.../company/globex> < <.../initech>
+
+
 def test_reversed_asymmetric_triple_is_wrong(gold: SeedsGold) -> None:
     g, n = base_graph()
     g.add((n["paris"], KGO.basedIn, n["acme"]))

@@ -1,6 +1,6 @@
 """Reading a built graph for scoring, and matching its nodes to gold entities (GOLD.md rule 2).
 
-:class:`GraphView` indexes the nodes, statements and facts of a graph once;
+:class:`GraphView` reads the nodes, statements and facts of a graph in one pass;
 :class:`Matcher` ranks the gold entities a node matches, best first.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import cast
@@ -25,6 +25,7 @@ from kg.ontology import (
     PROV,
     normalize_name,
 )
+from kg.rdf.index import TripleIndex
 from kg.types import COARSE_CLASSES, coarse_class
 
 __all__ = [
@@ -102,44 +103,46 @@ class NodeInfo:
         return f"{name!r} [{self.fine}] <{self.node}>"
 
 
-def _flatten(graph: Graph) -> Graph:
-    """One graph with every triple of every named graph of a dataset.
+def _scored_part(graph: Graph) -> Iterator[tuple[Node, Node, Node]]:
+    """Every triple of every named graph of a dataset (every triple of a graph).
 
     A build states its relations in the articles' graphs; a relation in the
     default graph of such a dataset is background knowledge (where a gazetteer
     place lies), not extraction, and is not scored.
     """
     if not isinstance(graph, ConjunctiveGraph):
-        return graph
+        yield from graph.triples((None, None, None))
+        return
     core = {kgo_term(p) for p in CORE_PREDICATES}
     default = graph.default_context.identifier
     named = any(c.identifier != default for c in graph.contexts())
-    flat = Graph()
     for s, p, o, g in graph.quads((None, None, None, None)):
         in_default = g is None or getattr(g, "identifier", g) == default
         if not (named and in_default and p in core):
-            flat.add((s, p, o))
-    return flat
+            yield s, p, o
 
 
 class GraphView:
-    """Indexes of the parts of a built graph the scorer reads."""
+    """The parts of a built graph the scorer reads: its nodes, statements and facts, from
+    one :class:`~kg.rdf.index.TripleIndex` of its scored triples (``triples``)."""
 
     def __init__(self, graph: Graph) -> None:
-        self.g = _flatten(graph)
-        g = self.g
-        types: dict[Node, set[str]] = defaultdict(set)
-        for s, o in g.subject_objects(RDF.type):
-            if isinstance(o, URIRef) and str(o).startswith(KGO_IRI):
-                types[s].add(local_name(o))
+        self.triples = triples = TripleIndex(_scored_part(graph))
         self.nodes: dict[Node, NodeInfo] = {}
-        for node, classes in types.items():
-            labels = sorted(str(x) for x in g.objects(node, RDFS.label) if isinstance(x, Literal))
+        for node, props in triples.by_subject.items():
+            classes = {
+                local_name(o)
+                for o in props.get(RDF.type, ())
+                if isinstance(o, URIRef) and str(o).startswith(KGO_IRI)
+            }
+            if not classes:
+                continue
+            labels = sorted(str(x) for x in props.get(RDFS.label, ()) if isinstance(x, Literal))
             alts = sorted(
-                {str(x) for x in g.objects(node, SKOS.altLabel) if isinstance(x, Literal)}
+                {str(x) for x in props.get(SKOS.altLabel, ()) if isinstance(x, Literal)}
                 - set(labels[:1])
             )
-            docs = sorted(self.doc_id(d) for d in g.objects(node, KGO.mentionedIn))
+            docs = sorted(self.doc_id(d) for d in props.get(KGO.mentionedIn, ()))
             self.nodes[node] = NodeInfo(
                 node=node,
                 label=labels[0] if labels else None,
@@ -148,16 +151,17 @@ class GraphView:
                 docs=tuple(docs),
             )
         self.statements: dict[tuple[Node, Node, Node], list[Node]] = defaultdict(list)
-        for stmt, subj in g.subject_objects(RDF.subject):
-            for pred in g.objects(stmt, RDF.predicate):
-                for obj in g.objects(stmt, RDF.object):
-                    self.statements[(subj, pred, obj)].append(stmt)
+        for stmt, props in triples.by_subject.items():
+            for subj in props.get(RDF.subject, ()):
+                for pred in props.get(RDF.predicate, ()):
+                    for obj in props.get(RDF.object, ()):
+                        self.statements[(subj, pred, obj)].append(stmt)
         for key in self.statements:
             self.statements[key].sort(key=str)
-        self.facts = _fact_confidences(g)
+        self.facts = _fact_confidences(triples)
 
     def doc_id(self, doc: Node) -> str:
-        ident = self.g.value(doc, DCTERMS.identifier)
+        ident = self.triples.value(doc, DCTERMS.identifier)
         return str(ident) if ident is not None else local_name(doc)
 
     def describe(self, node: Node) -> str:
@@ -175,23 +179,23 @@ class GraphView:
     def evidence(self, statements: Iterable[Node]) -> tuple[str, ...]:
         out: list[str] = []
         for stmt in statements:
-            docs = sorted(self.doc_id(d) for d in self.g.objects(stmt, _PROV_DERIVED))
-            quotes = sorted(str(e) for e in self.g.objects(stmt, KGO.evidence))
+            docs = sorted(self.doc_id(d) for d in self.triples.objects(stmt, _PROV_DERIVED))
+            quotes = sorted(str(e) for e in self.triples.objects(stmt, KGO.evidence))
             prefix = f"[{', '.join(docs)}] " if docs else ""
             out.extend(f"{prefix}{q}" for q in quotes or ["(no evidence)"])
         return tuple(out)
 
 
-def _fact_confidences(g: Graph) -> dict[tuple[Node, Node, Node], Decimal]:
+def _fact_confidences(triples: TripleIndex) -> dict[tuple[Node, Node, Node], Decimal]:
     """The ``kgo:confidence`` of each ``kgo:Fact``, by the triple it names (the highest)."""
     out: dict[tuple[Node, Node, Node], Decimal] = {}
-    for fact in g.subjects(RDF.type, KGO.Fact):
-        s = g.value(fact, KGO.tripleSubject)
-        p = g.value(fact, KGO.triplePredicate)
-        o = g.value(fact, KGO.tripleObject)
+    for fact in triples.subjects(RDF.type, KGO.Fact):
+        s = triples.value(fact, KGO.tripleSubject)
+        p = triples.value(fact, KGO.triplePredicate)
+        o = triples.value(fact, KGO.tripleObject)
         if s is None or p is None or o is None:
             continue
-        for value in g.objects(fact, KGO.confidence):
+        for value in triples.objects(fact, KGO.confidence):
             confidence = literal_decimal(value)
             if confidence is not None and confidence > out.get((s, p, o), Decimal(-1)):
                 out[(s, p, o)] = confidence

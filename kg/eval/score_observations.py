@@ -50,7 +50,7 @@ def score_observations(
     view: GraphView, matcher: Matcher, observations: Sequence[GoldObservation]
 ) -> dict[str, Any]:
     """Figure scores, the part of a :class:`SeedsReport` that observations make."""
-    nodes = sorted(set(view.g.subjects(RDF.type, KGO.Observation)), key=str)
+    nodes = sorted(set(view.triples.subjects(RDF.type, KGO.Observation)), key=str)
     used: set[Node] = set()
     found = complete = 0
     right: dict[str, int] = defaultdict(int)
@@ -117,7 +117,7 @@ def _attribute_checks(
     view: GraphView, matcher: Matcher, obs: GoldObservation, node: Node
 ) -> Checks:
     """Which of the attributes the gold gives the observation node has right."""
-    g = view.g
+    g = view.triples
     checks = {"metric": any(local_name(m) == obs.metric for m in g.objects(node, KGO.metric))}
     if obs.period is not None:
         checks["period"] = any(
@@ -143,7 +143,7 @@ def _candidates(
     view: GraphView, matcher: Matcher, nodes: Sequence[Node], obs: GoldObservation
 ) -> list[tuple[int, str, Node, Checks]]:
     """The observation nodes of the gold's entity, value and unit, sortable best first."""
-    g = view.g
+    g = view.triples
     candidates = []
     for node in nodes:
         if not any(
@@ -174,7 +174,7 @@ def _attribute_error(
     details = []
     for attr in wrong:
         prop = kgo_term(_OBS_PROPERTIES[attr])
-        seen = sorted(view.name(v) for v in view.g.objects(node, prop))
+        seen = sorted(view.name(v) for v in view.triples.objects(node, prop))
         details.append(f"{attr} (gold {getattr(obs, attr)!r}, graph {seen or 'none'})")
     return Finding(
         item=where,
@@ -184,7 +184,7 @@ def _attribute_error(
 
 
 def _describe_observation(view: GraphView, node: Node) -> str:
-    g = view.g
+    g = view.triples
     subject = ", ".join(sorted(view.name(e) for e in g.objects(node, KGO.observedEntity)))
     metric = ", ".join(sorted(local_name(m) for m in g.objects(node, KGO.metric)))
     value = ", ".join(sorted(str(v) for v in g.objects(node, KGO.value)))

@@ -228,14 +228,15 @@ def _scored_triples(view: GraphView) -> dict[tuple[str, str, str], tuple[Node, s
     """The predicted triples with a core predicate, one per symmetric pair, by a sortable key."""
     core: dict[Node, str] = {kgo_term(p): p for p in CORE_PREDICATES}
     triples: dict[tuple[str, str, str], tuple[Node, str, Node]] = {}
-    for s, p, o in view.g:
-        predicate = core.get(p)
-        if predicate is None:
-            continue
-        a, b = str(s), str(o)
-        if predicate in SYMMETRIC_PREDICATES and b < a:
-            a, b = b, a
-        triples.setdefault((a, predicate, b), (s, predicate, o))
+    for s, props in view.triples.by_subject.items():
+        for p in props.keys() & core.keys():
+            predicate = core[p]
+            for o in props[p]:
+                a, b = str(s), str(o)
+                if predicate in SYMMETRIC_PREDICATES and b < a:
+                    a, b = b, a
+                if str(s) == a or (a, predicate, b) not in triples:  # stated both ways: a first
+                    triples[(a, predicate, b)] = (s, predicate, o)
     return triples
 
 
@@ -254,7 +255,7 @@ def _triple_confidence(view: GraphView, triple: tuple[Node, str, Node]) -> Decim
     stated = [
         confidence
         for statement in _statements_of(view, triple)
-        for value in view.g.objects(statement, KGO.confidence)
+        for value in view.triples.objects(statement, KGO.confidence)
         if (confidence := literal_decimal(value)) is not None
     ]
     return max(stated, default=None)
@@ -297,7 +298,7 @@ def _relation_miss_reason(view: GraphView, matcher: Matcher, fact: _Fact) -> str
     for s in subjects:
         for o in objects:
             for a, b in ((s, o), (o, s)):
-                for p in view.g.predicates(a, b):
+                for p in view.triples.predicates(a, b):
                     seen.add(f"{view.name(a)} {local_name(p)} {view.name(b)}")
     if seen:
         return "both entities found; the graph links them as: " + "; ".join(sorted(seen))
@@ -321,7 +322,7 @@ def _score_qualifiers(
         for key, gold_value in fact.qualifiers:
             total[key] += 1
             prop = kgo_term(QUALIFIER_PROPERTIES[key])
-            values = sorted({v for st in stmts for v in view.g.objects(st, prop)}, key=str)
+            values = sorted({v for st in stmts for v in view.triples.objects(st, prop)}, key=str)
             if any(_qualifier_matches(key, gold_value, v) for v in values):
                 right[key] += 1
                 continue

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
@@ -26,9 +26,11 @@ from typing import TYPE_CHECKING
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph, Dataset
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
+from rdflib.term import Node
 
 from kg.errors import ViewSelectionError
 from kg.ontology import KGO
+from kg.rdf.index import TripleIndex
 from kg.types import COARSE_CLASSES
 from kg.views.model import (
     NON_ENTITY_CLASSES,
@@ -63,32 +65,6 @@ def _triples(graph: Graph) -> Iterator[tuple]:
             yield s, p, o
     else:
         yield from graph.triples((None, None, None))
-
-
-class _Index:
-    """subject -> predicate -> set of objects, built in one pass."""
-
-    def __init__(self, triples: Iterable[tuple]) -> None:
-        self.po: dict = defaultdict(lambda: defaultdict(set))
-        for s, p, o in triples:
-            self.po[s][p].add(o)
-
-    def objects(self, s: object, p: URIRef) -> list:
-        found = self.po.get(s)
-        if not found or p not in found:
-            return []
-        objects = found[p]
-        if len(objects) == 1:  # most are: no sort key to make
-            return list(objects)
-        return sorted(objects, key=_sort_key)
-
-    def first(self, s: object, p: URIRef) -> object | None:
-        found = self.objects(s, p)
-        return found[0] if found else None
-
-
-def _sort_key(term: object) -> tuple[str, str]:
-    return (type(term).__name__, str(term))
 
 
 def _local(iri: object) -> str:
@@ -131,7 +107,7 @@ def _specificity(cls: str) -> tuple[int, str]:
     return (2 if cls == "Entity" else 1 if cls in COARSE_CLASSES else 0, cls)
 
 
-def _entity_class(index: _Index, subject: object) -> str | None:
+def _entity_class(index: TripleIndex, subject: Node) -> str | None:
     """The class an entity is drawn as, or None when the subject is not an entity."""
     classes = [kgo_local(t) for t in index.objects(subject, RDF.type)]
     names = sorted((c for c in classes if c), key=_specificity)
@@ -140,7 +116,7 @@ def _entity_class(index: _Index, subject: object) -> str | None:
     return names[0]
 
 
-def _document(index: _Index, iri: object, cache: dict[object, ViewDocument]) -> ViewDocument:
+def _document(index: TripleIndex, iri: Node, cache: dict[Node, ViewDocument]) -> ViewDocument:
     if iri not in cache:
         cache[iri] = ViewDocument(
             iri=str(iri),
@@ -151,8 +127,8 @@ def _document(index: _Index, iri: object, cache: dict[object, ViewDocument]) -> 
     return cache[iri]
 
 
-def _statement(index: _Index, iri: object, docs: dict[object, ViewDocument]) -> ViewStatement:
-    def value(p: URIRef) -> object | None:
+def _statement(index: TripleIndex, iri: Node, docs: dict[Node, ViewDocument]) -> ViewStatement:
+    def value(p: URIRef) -> Node | None:
         return index.first(iri, p)
 
     source = value(PROV.wasDerivedFrom)
@@ -183,13 +159,13 @@ def _statement_order(st: ViewStatement) -> tuple:
 
 
 def _edges(
-    index: _Index, classes: dict[object, str], docs: dict[object, ViewDocument]
+    index: TripleIndex, classes: dict[Node, str], docs: dict[Node, ViewDocument]
 ) -> tuple[ViewEdge, ...]:
     """The relations between the entities of ``classes``: stated as triples, or by statements."""
     edges: dict[tuple[str, str, str], list[ViewStatement]] = {}
     stated: Counter[tuple[str, str, str]] = Counter()  # edge -> the triples stating it
     for subject in sorted(classes, key=str):
-        for p, objects in index.po[subject].items():
+        for p, objects in index.by_subject[subject].items():
             predicate = kgo_local(p)
             if predicate is None or predicate in _NOT_DRAWN:
                 continue
@@ -199,14 +175,14 @@ def _edges(
                     edges.setdefault(key, [])
                     stated[key] += 1
     statement_types = {KGO.Statement, RDF.Statement}
-    for iri, props in index.po.items():
+    for iri, props in index.by_subject.items():
         if statement_types.isdisjoint(props.get(RDF.type, ())):
             continue
-        s, p, o = (index.first(iri, t) for t in (RDF.subject, RDF.predicate, RDF.object))
-        predicate = kgo_local(p)
-        if predicate is None or predicate in _NOT_DRAWN or s not in classes or o not in classes:
+        subj, pred, obj = (index.first(iri, t) for t in (RDF.subject, RDF.predicate, RDF.object))
+        predicate = kgo_local(pred)
+        if predicate is None or predicate in _NOT_DRAWN or not {subj, obj} <= classes.keys():
             continue
-        key = edge_key(str(s), predicate, str(o))
+        key = edge_key(str(subj), predicate, str(obj))
         edges.setdefault(key, []).append(_statement(index, iri, docs))
     return tuple(
         ViewEdge(s, o, p, tuple(sorted(statements, key=_statement_order)), stated[s, p, o])
@@ -216,19 +192,21 @@ def _edges(
 
 def _read(triples: Iterable[tuple]) -> ViewData:
     """Every entity and relation of a graph's ``triples`` (in any order, repeats or not)."""
-    index = _Index(triples)
-    classes: dict[object, str] = {}
-    for subject in index.po:
+    index = TripleIndex(triples)
+    classes: dict[Node, str] = {}
+    for subject in index.by_subject:
         cls = _entity_class(index, subject)
         if cls is not None and isinstance(subject, URIRef):
             classes[subject] = cls
-    docs: dict[object, ViewDocument] = {}
+    docs: dict[Node, ViewDocument] = {}
     view_edges = _edges(index, classes, docs)
     degree = degrees((e.source, e.target) for e in view_edges)
 
     nodes = []
     for n in sorted(classes, key=str):
-        same_as = tuple(str(t) for t in index.objects(n, OWL.sameAs) if isinstance(t, URIRef))
+        same_as = tuple(
+            str(t) for t in index.sorted_objects(n, OWL.sameAs) if isinstance(t, URIRef)
+        )
         wikidata = next((t for t in same_as if _WIKIDATA.fullmatch(t)), None)
         mentioned = index.objects(n, KGO.mentionedIn)
         documents = sorted(
@@ -329,6 +307,6 @@ def graph_to_view(
 # -- choosing what to draw -----------------------------------------------------------------------
 
 
-def _label(index: _Index, node: object) -> str:
+def _label(index: TripleIndex, node: Node) -> str:
     label = index.first(node, RDFS.label)
     return str(label) if label is not None else _local(node)
