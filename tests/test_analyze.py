@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,6 +134,38 @@ def test_communities_are_the_two_groups(ds: Dataset, method: str) -> None:
 
 def test_analysis_is_deterministic(ds: Dataset) -> None:
     assert analysis_to_json(analyze(ds)) == analysis_to_json(analyze(ds))
+
+
+#: A random network of 60 companies and 200 companies without relations, communities printed.
+LONE_ENTITIES = """
+import json, networkx as nx
+from rdflib import RDF, Dataset, Namespace
+from kg.ontology import KGO_IRI
+from kg.views.analyze import analyze
+K, E, ds = Namespace(KGO_IRI), Namespace("https://example.org/"), Dataset()
+for a, b in nx.gnm_random_graph(60, 80, seed=3).edges():
+    ds.add((E[f"n{a}"], RDF.type, K.Company))
+    ds.add((E[f"n{b}"], RDF.type, K.Company))
+    ds.add((E[f"n{a}"], K.partnersWith, E[f"n{b}"]))
+for i in range(200):
+    ds.add((E[f"alone{i}"], RDF.type, K.Company))
+print(json.dumps([c.members for c in analyze(ds).communities]))
+"""
+
+
+def test_communities_are_the_same_whatever_the_hash_seed() -> None:
+    # a networkx subgraph of few nodes walks them in set order, which follows the hash seed
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", LONE_ENTITIES],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(runs) == 1 and json.loads(runs.pop())
 
 
 def test_an_unknown_method_is_refused(ds: Dataset) -> None:

@@ -215,7 +215,10 @@ def _communities(
     network: nx.Graph, degree: dict[str, int], *, method: str, seed: int
 ) -> list[Community]:
     """The communities of the entities with relations, biggest first, members by degree."""
-    linked = network.subgraph(n for n in network.nodes if network.degree(n) > 0)
+    # a filter, not network.subgraph(): a subgraph of few nodes walks them in the order of a
+    # set, which follows Python's hash seed, and Louvain's communities would follow it too
+    keep = {n for n in network.nodes if network.degree(n) > 0}
+    linked = nx.subgraph_view(network, filter_node=keep.__contains__)
     if linked.number_of_nodes() == 0:
         groups: list[set[str]] = []
     elif method == "louvain":
