@@ -80,6 +80,10 @@ def extra_train(rng: random.Random, taken: set[str]) -> list[dict]:
     return rng.sample(reuters, 20) + rng.sample(lee, min(20, len(lee)))
 
 
+#: The batches of training articles drawn uniformly, in the order they were drawn.
+MORE = ("more", "more2", "more3", "more4")
+
+
 def more_train(rng: random.Random, taken: set[str]) -> list[dict]:
     """60 more training articles (train split only): 30 Reuters of the business pool and
     30 Lee, drawn uniformly among those not yet drawn."""
@@ -104,20 +108,13 @@ def main() -> None:
     extra = extra_train(random.Random(SEED + 1), {a["id"] for a in lee + reuters})
     split["train"] += sorted(a["id"] for a in extra)
     split["extra"] = sorted(a["id"] for a in extra)
-    more = more_train(random.Random(SEED + 2), {a["id"] for a in lee + reuters + extra})
-    split["train"] += sorted(a["id"] for a in more)
-    split["more"] = sorted(a["id"] for a in more)
-    taken = {a["id"] for a in lee + reuters + extra + more}
-    more2 = more_train(random.Random(SEED + 3), taken)
-    split["train"] += sorted(a["id"] for a in more2)
-    split["more2"] = sorted(a["id"] for a in more2)
-    more3 = more_train(random.Random(SEED + 4), taken | {a["id"] for a in more2})
-    split["train"] += sorted(a["id"] for a in more3)
-    split["more3"] = sorted(a["id"] for a in more3)
-    more4 = more_train(random.Random(SEED + 5), taken | {a["id"] for a in more2 + more3})
-    split["train"] += sorted(a["id"] for a in more4)
-    split["more4"] = sorted(a["id"] for a in more4)
-    extra += more + more2 + more3 + more4
+    drawn = len(extra)
+    for n, name in enumerate(MORE):  # each batch with the next seed, among those not yet drawn
+        taken = {a["id"] for a in lee + reuters + extra}
+        batch = more_train(random.Random(SEED + 2 + n), taken)
+        split["train"] += sorted(a["id"] for a in batch)
+        split[name] = sorted(a["id"] for a in batch)
+        extra += batch
     keep = ("id", "title", "date", "publisher", "text")
     with (HERE / "articles.jsonl").open("w", encoding="utf-8") as handle:
         for article in sorted(lee + reuters + extra, key=lambda a: a["id"]):
@@ -129,7 +126,7 @@ def main() -> None:
     print(
         f"{len(lee) + len(reuters) + len(extra)} articles: {len(split['train'])} train "
         f"({len(split['extra'])} of them drawn for rarer predicates, "
-        f"{len(more) + len(more2) + len(more3) + len(more4)} more drawn uniformly), {len(split['dev'])} dev, "
+        f"{len(extra) - drawn} more drawn uniformly), {len(split['dev'])} dev, "
         f"{len(split['double'])} annotated twice"
     )
 
