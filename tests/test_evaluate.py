@@ -36,7 +36,7 @@ from kg.eval import (
     score_conll04,
     score_graph,
 )
-from kg.eval.calibration import RatedTriple, calibrate
+from kg.eval.calibration import RatedTriple, calibrate, chance_error
 
 DATA = Path(__file__).parent / "data" / "eval"
 KGO = Namespace("https://w3id.org/kg-builder/ontology#")
@@ -806,6 +806,26 @@ def test_calibration_bin_edges_are_exact(confidence: str, low: str) -> None:
     cal = calibrate([RatedTriple(Decimal(confidence), frozenset({0}))], required=1)
     [filled] = [b for b in cal.bins if b.count]
     assert str(filled.low) == low
+
+
+def test_chance_error_is_what_a_calibrated_graph_shows_by_chance() -> None:
+    # 400 triples at 0.5: |Binomial(400, 0.5) - 200| / 400 has mean sqrt(2 / pi) * 10 / 400.
+    mean, high = chance_error([Decimal("0.5")] * 400)
+    assert mean == pytest.approx(0.01995, rel=0.1)
+    assert mean < high <= 0.05
+    few, _ = chance_error([Decimal("0.5")] * 40)
+    assert few > 2.5 * mean  # ten times fewer triples, about three times the error
+    assert chance_error([Decimal("0"), Decimal("1")]) == (0.0, 0.0)
+    assert chance_error([]) is None
+    assert chance_error([Decimal("0.8")] * 30) == chance_error([Decimal("0.8")] * 30)
+
+
+def test_calibration_reports_the_error_of_chance() -> None:
+    triples = [RatedTriple(Decimal("0.9"), frozenset({n})) for n in range(9)]
+    cal = calibrate([*triples, RatedTriple(Decimal("0.9"))], required=9)
+    assert cal.ece == pytest.approx(0.0)
+    assert cal.chance is not None and cal.chance[0] > 0.05
+    assert cal.to_dict()["ece_by_chance"]["mean"] == round(cal.chance[0], 6)
 
 
 def test_threshold_keeps_a_confidence_equal_to_it() -> None:

@@ -6,6 +6,12 @@ returns a :class:`Calibration`: a reliability table of ten equal-width bins
 over [0, 1], the expected calibration error, and the precision and recall
 left if only triples at or above a confidence threshold were kept.
 
+The error of a few dozen triples is mostly chance: a perfectly calibrated
+graph, each triple right with exactly its confidence, still shows one.
+:func:`chance_error` gives the error such a graph would show with the same
+confidences (its mean and 95th percentile over seeded draws), the yardstick
+an observed error is read against.
+
 Confidences are handled as ``Decimal`` so that bin edges and thresholds are
 exact (0.3 is in the bin 0.3-0.4 and passes the threshold 0.3). Nothing here
 prints; the output is deterministic.
@@ -23,6 +29,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+
 from kg.eval.scores import Score
 
 __all__ = [
@@ -33,6 +41,7 @@ __all__ = [
     "RatedTriple",
     "ThresholdScore",
     "calibrate",
+    "chance_error",
     "format_calibration",
 ]
 
@@ -40,6 +49,8 @@ __all__ = [
 BINS = 10
 #: The confidence thresholds of the precision/recall table.
 THRESHOLDS: tuple[Decimal, ...] = tuple(Decimal(t) / 10 for t in range(3, 10))
+#: Draws of :func:`chance_error` (seeded: the figure is the same on every run).
+CHANCE_DRAWS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +137,9 @@ class Calibration:
 
     ``triples`` are the scored triples with a confidence, ``unrated`` those
     without one (left out of every figure here), ``correct`` the rated triples
-    that match a required gold fact. ``ece`` is None when no triple is rated.
+    that match a required gold fact. ``ece`` is None when no triple is rated;
+    ``chance`` is what a perfectly calibrated graph with the same confidences
+    would show (:func:`chance_error`: mean, 95th percentile).
     """
 
     triples: int = 0
@@ -135,6 +148,7 @@ class Calibration:
     ece: float | None = None
     bins: tuple[CalibrationBin, ...] = ()
     thresholds: tuple[ThresholdScore, ...] = ()
+    chance: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (ratios rounded to 6 places)."""
@@ -143,6 +157,9 @@ class Calibration:
             "unrated": self.unrated,
             "correct": self.correct,
             "ece": _round(self.ece),
+            "ece_by_chance": None
+            if self.chance is None
+            else {"mean": _round(self.chance[0]), "p95": _round(self.chance[1])},
             "bins": [b.to_dict() for b in self.bins],
             "thresholds": [t.to_dict() for t in self.thresholds],
         }
@@ -196,6 +213,32 @@ def _ece(groups: Sequence[Sequence[RatedTriple]], n: int) -> float | None:
     return float(sum((abs(sum(t.correct for t in g) - _total(g)) for g in groups), Decimal(0)) / n)
 
 
+def chance_error(
+    confidences: Sequence[Decimal], *, draws: int = CHANCE_DRAWS, seed: int = 0
+) -> tuple[float, float] | None:
+    """The expected calibration error of a perfectly calibrated graph with these
+    confidences, each triple right with probability its confidence: the mean and the
+    95th percentile over ``draws`` seeded draws (None without confidences).
+
+    >>> mean, high = chance_error([Decimal("0.5")] * 40)
+    >>> 0.05 < mean < 0.07 < high < 0.16  # |right - 20| / 40, right ~ Binomial(40, 0.5)
+    True
+    >>> chance_error([Decimal("1")] * 5)
+    (0.0, 0.0)
+    """
+    if not confidences:
+        return None
+    p = np.array([float(c) for c in confidences])
+    bins = np.minimum(np.maximum((p * BINS).astype(int), 0), BINS - 1)
+    right = np.random.default_rng(seed).random((draws, len(p))) < p
+    gaps = np.zeros(draws)
+    for b in np.unique(bins):
+        mine = bins == b
+        gaps += np.abs(right[:, mine].sum(axis=1) - p[mine].sum())
+    errors = gaps / len(p)
+    return float(errors.mean()), float(np.quantile(errors, 0.95))
+
+
 def _threshold_score(
     rated: Sequence[RatedTriple], threshold: Decimal, required: int
 ) -> ThresholdScore:
@@ -240,6 +283,7 @@ def calibrate(
         ece=_ece(groups, len(rated)),
         bins=_bins(groups),
         thresholds=tuple(_threshold_score(rated, t, required) for t in thresholds),
+        chance=chance_error([t.confidence for t in rated if t.confidence is not None]),
     )
 
 
@@ -250,7 +294,9 @@ def format_calibration(cal: Calibration) -> list[str]:
     ...                                      required=1, thresholds=[Decimal("0.5")]))
     >>> lines[0]
     'Calibration  1 rated relation triples, 1 right; ECE 0.300'
-    >>> lines[2]
+    >>> lines[1]
+    '  a perfectly calibrated graph with these confidences: ECE 0.421 on average, 95% below 0.700'
+    >>> lines[3]
     '  0.7-0.8        1   0.700  1.000'
     """
     ece = "n/a" if cal.ece is None else f"{cal.ece:.3f}"
@@ -259,6 +305,12 @@ def format_calibration(cal: Calibration) -> list[str]:
         f"{'Calibration':<13}{cal.triples} rated relation triples, {cal.correct} right; "
         f"ECE {ece}{unrated}"
     ]
+    if cal.chance is not None:
+        mean, high = cal.chance
+        lines.append(
+            f"  a perfectly calibrated graph with these confidences: ECE {mean:.3f} on "
+            f"average, 95% below {high:.3f}"
+        )
     lines.append(f"  {'confidence':<10} {'n':>5}  {'mean':>6} {'acc':>6}")
     for b in cal.bins:
         if b.count and b.mean_confidence is not None and b.accuracy is not None:
