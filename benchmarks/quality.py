@@ -79,7 +79,13 @@ def summary(name: str, data: dict[str, Any]) -> list[str]:
         )
     if data.get("calibration"):
         c = data["calibration"]
-        lines.append(f"  calibration ECE {c['ece']:.3f} over {c['triples']} triples")
+        chance = c.get("ece_by_chance") or {}
+        by_chance = (
+            f" (a calibrated graph: {chance['mean']:.3f}, 95% below {chance['p95']:.3f})"
+            if chance
+            else ""
+        )
+        lines.append(f"  calibration ECE {c['ece']:.3f} over {c['triples']} triples{by_chance}")
     if data.get("qualifiers"):
         q = data["qualifiers"]["overall"]
         lines.append(f"  qualifiers {q['right']}/{q['total']}")
