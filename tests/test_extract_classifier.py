@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
 
 from kg.errors import ModelNotFoundError
 from kg.extract.classifier import (
@@ -24,6 +25,7 @@ from kg.extract.classifier import (
     conflict,
     decode,
     former_link,
+    listed_places,
     score_candidates,
 )
 from kg.extract.mentions import RawRelation
@@ -286,6 +288,44 @@ def test_decode_adds_where_a_resident_also_lives() -> None:
         for s in decode([lives, located, outer], 0.5)
     }
     assert kept == {(0, 1): 0.9, (1, 2): 0.6, (0, 2): 0.6}
+
+
+def test_decode_gives_every_listed_place_what_one_of_them_has() -> None:
+    first = ScoredCandidate(Candidate(0, 1, "operatesIn", (0, 9)), 0.8)
+    second = ScoredCandidate(Candidate(0, 2, "operatesIn", (0, 9)), 0.3)
+    third = ScoredCandidate(Candidate(0, 3, "operatesIn", (0, 9)), 0.1)
+    elsewhere = ScoredCandidate(Candidate(0, 4, "operatesIn", (0, 9)), 0.2)
+    listed = {1: [2, 3], 2: [1, 3], 3: [1, 2]}
+    kept = {
+        (s.candidate.tail, s.probability)
+        for s in decode([first, second, third, elsewhere], 0.5, listed)
+    }
+    assert kept == {(1, 0.8), (2, 0.8), (3, 0.8)}
+    assert [s.candidate.tail for s in decode([first, second, third], 0.5)] == [1]
+
+
+def test_a_listed_place_keeps_the_predicate_its_pair_was_given() -> None:
+    operates = ScoredCandidate(Candidate(0, 1, "operatesIn", (0, 9)), 0.8)
+    based = ScoredCandidate(Candidate(0, 2, "basedIn", (0, 9)), 0.6)
+    also = ScoredCandidate(Candidate(0, 2, "operatesIn", (0, 9)), 0.2)
+    kept = {
+        (s.candidate.tail, s.candidate.predicate)
+        for s in decode([operates, based, also], 0.5, {1: [2], 2: [1]})
+    }
+    assert kept == {(1, "operatesIn"), (2, "basedIn")}
+
+
+def test_listed_places_follow_the_coordination_of_place_names() -> None:
+    words = ["in", "Ohio", ",", "Iowa", "and", "Acme", "Corp"]
+    heads = [0, 0, 1, 1, 3, 6, 3]
+    deps = ["ROOT", "pobj", "punct", "conj", "cc", "compound", "conj"]
+    doc = Doc(Vocab(), words=words, heads=heads, deps=deps)
+    spans = [
+        Span(doc, 1, 2, label="Region"),
+        Span(doc, 3, 4, label="Region"),
+        Span(doc, 5, 7, label="Company"),
+    ]
+    assert listed_places(spans) == {0: [1], 1: [0]}
 
 
 def test_save_and_load_round_trip(tmp_path: Path) -> None:

@@ -6,14 +6,14 @@ Runs after :mod:`kg.extract.relations`. Every candidate pair
 probability for its pair and predicate; candidates at or above the threshold
 become :class:`~kg.extract.mentions.RawRelation` records (trigger
 ``"classifier"``) after :func:`decode` (one predicate per pair, what
-containment implies) unless the lexicon already gave them or :func:`conflict`
-rules them out. Every confidence is calibrated: a relation of confidence 0.8
-is right about 80% of the time.
+containment and a list of places imply) unless the lexicon already gave them
+or :func:`conflict` rules them out. Every confidence is calibrated: a
+relation of confidence 0.8 is right about 80% of the time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from spacy.language import Language
@@ -40,6 +40,9 @@ from kg.types import coarse_class
 _REPORTING = frozenset({"tell", "quote", "report"})
 #: Predicates that hold of the places that contain their object.
 _PROPAGATED = frozenset({"livesIn", "basedIn"})
+#: Predicates whose object is a place: what holds of one place of a list holds of every
+#: place listed with it ("operations in Minnesota, Wisconsin, Michigan and Illinois").
+_LISTED_PLACES = frozenset({"basedIn", "livesIn", "locatedIn", "operatesIn", "plansToEnter"})
 
 
 # --------------------------------------------------------------------------- decoding
@@ -72,10 +75,16 @@ def score_candidates(doc: Doc, model: RelationModel) -> list[ScoredCandidate]:
     return [ScoredCandidate(c, float(p)) for c, p in zip(found, probs, strict=True)]
 
 
-def decode(scored: Iterable[ScoredCandidate], threshold: float) -> list[ScoredCandidate]:
+def decode(
+    scored: Iterable[ScoredCandidate],
+    threshold: float,
+    listed: Mapping[int, Sequence[int]] | None = None,
+) -> list[ScoredCandidate]:
     """Keep candidates at or above ``threshold``; of the predicates and directions of one
     pair, the likeliest; then add what ``livesIn``/``basedIn`` and ``locatedIn`` imply
-    (see :func:`_inferred`).
+    (see :func:`_inferred`) and, given ``listed`` (a place mention -> the place mentions
+    coordinated with it, :func:`listed_places`), the places listed with a kept object
+    (see :func:`_listed`).
 
     >>> a = ScoredCandidate(Candidate(0, 1, "killed", (0, 5)), 0.9)
     >>> b = ScoredCandidate(Candidate(1, 0, "killed", (0, 5)), 0.6)
@@ -93,8 +102,58 @@ def decode(scored: Iterable[ScoredCandidate], threshold: float) -> list[ScoredCa
         if old is None or item.probability > old.probability:
             kept[key] = item  # one predicate and direction per pair: the likeliest
     found = {(s.candidate.head, s.candidate.tail, s.candidate.predicate): s for s in kept.values()}
+    if listed:
+        found.update(_listed(found, scored, listed, taken=set(kept)))
     found.update(_inferred(found, scored))
     return sorted(found.values(), key=lambda s: (s.candidate.head, s.candidate.tail))
+
+
+def _listed(
+    found: dict[tuple[int, int, str], ScoredCandidate],
+    scored: Sequence[ScoredCandidate],
+    listed: Mapping[int, Sequence[int]],
+    *,
+    taken: set[tuple[int, int]],
+) -> dict[tuple[int, int, str], ScoredCandidate]:
+    """What the text states of one place of a list it states of each: operatesIn(a, x)
+    and x coordinated with y ("in x and y") give operatesIn(a, y) at the higher of the
+    two probabilities, when (a, y) is a candidate of the predicate and no other predicate
+    was kept for the pair."""
+    by_key = {(s.candidate.head, s.candidate.tail, s.candidate.predicate): s for s in scored}
+    added: dict[tuple[int, int, str], ScoredCandidate] = {}
+    for (h, x, predicate), first in found.items():
+        if predicate not in _LISTED_PLACES:
+            continue
+        for y in listed.get(x, ()):
+            key = (h, y, predicate)
+            if key in found or key not in by_key or (min(h, y), max(h, y)) in taken:
+                continue
+            probability = max(by_key[key].probability, first.probability)
+            if key not in added or probability > added[key].probability:
+                added[key] = ScoredCandidate(by_key[key].candidate, probability)
+    return added
+
+
+def listed_places(spans: Sequence[Span]) -> dict[int, list[int]]:
+    """Each place mention -> the place mentions its head word is coordinated with
+    ("Minnesota, Wisconsin, Michigan and Illinois"), in text order.
+
+    >>> import spacy
+    >>> from spacy.tokens import Doc
+    >>> doc = Doc(spacy.blank("en").vocab, words=["in", "Ohio", "and", "Iowa"],
+    ...           heads=[0, 0, 1, 1], deps=["ROOT", "pobj", "cc", "conj"])
+    >>> listed_places([Span(doc, 1, 2, label="Region"), Span(doc, 3, 4, label="Region")])
+    {0: [1], 1: [0]}
+    """
+    place_at = {
+        span.root.i: n for n, span in enumerate(spans) if coarse_class(span.label_) == "Place"
+    }
+    listed: dict[int, list[int]] = {}
+    for n in place_at.values():
+        others = [place_at[c.i] for c in spans[n].root.conjuncts if c.i in place_at]
+        if others:
+            listed[n] = sorted(others)
+    return listed
 
 
 def _inferred(
@@ -274,7 +333,7 @@ class RelationClassifier:
         spans = list(doc.spans[SPAN_KEY]) if SPAN_KEY in doc.spans else []
         scored = score_candidates(doc, self.model)
         found = self._rescored(doc, scored)
-        for item in decode(scored, self.threshold):
+        for item in decode(scored, self.threshold, listed_places(spans)):
             c = item.candidate
             if c.predicate in given.get((c.head, c.tail), ()):
                 continue
@@ -374,6 +433,7 @@ __all__ = [
     "conflict",
     "decode",
     "former_link",
+    "listed_places",
     "make_relation_classifier",
     "relation_source",
     "score_candidates",
