@@ -434,6 +434,27 @@ def test_a_name_after_the_city_of_is_a_place(
     assert spans_of(recognizer, doc) == [("Khan Yunis", cls, "")]
 
 
+@pytest.mark.parametrize(("noun", "kept"), [("yacht", []), ("company", ["Nicorette", "Nicorette"])])
+def test_a_name_a_yacht_or_a_disease_introduces_is_no_entity_anywhere(
+    make_doc: MakeDoc, recognizer: EntityRecognizer, noun: str, kept: list[str]
+) -> None:
+    # "The yacht Nicorette trails. Nicorette lost": kg has no class for yachts, diseases,
+    # ships or storms, and the model's guess at the second mention names nothing either
+    doc = make_doc(
+        f"""
+        The        DET   det    1
+        {noun}     NOUN  nsubj  3
+        Nicorette  PROPN appos  1
+        trails     VERB  ROOT   3 trail
+        .          PUNCT punct  3
+        Nicorette  PROPN nsubj  6
+        lost       VERB  ROOT   6 lose
+        """,
+        ents=[(2, 3, "ORG"), (5, 6, "PERSON")],
+    )
+    assert [name for name, _, _ in spans_of(recognizer, doc)] == kept
+
+
 def test_name_words_give_the_class(make_doc: MakeDoc, recognizer: EntityRecognizer) -> None:
     doc = make_doc(
         """

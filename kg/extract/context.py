@@ -68,6 +68,15 @@ EVENT_ENDINGS = frozenset(
     ["games", "olympics", "championships", "championship", "cup", "trophy", "classic",
      "festival", "awards", "prix", "marathon", "tournament", "regatta", "open"]
 )  # fmt: skip
+#: Nouns for kinds of things kg has no class for: a name right after one ("the lethal
+#: cattle disease Rinderpest", "Swedish maxi Nicorette", "the destroyer USS Russell", "the
+#: Norwegian freighter Tampa") names no organization, person or place, nor do its other
+#: mentions in the article.
+UNMODELLED_KINDS = frozenset(
+    ["disease", "virus", "yacht", "maxi", "boat", "ship", "vessel", "freighter", "tanker",
+     "warship", "destroyer", "frigate", "submarine", "horse", "racehorse", "storm",
+     "cyclone", "hurricane", "typhoon", "ocean racer"]
+)  # fmt: skip
 #: Last words of the names of laws, treaties and programmes ("Native Title Act", "Export
 #: Enhancement Program"): kg has no class for them, and they are no organization. Title
 #: case only: "ACT" is a territory.
@@ -180,6 +189,32 @@ def listed_among_places(span: Span, by_root: Mapping[int, Span]) -> bool:
     return places >= 2 and places * 2 > len(classes)
 
 
+def unmodelled_names(doc: Doc) -> set[str]:
+    """The names that a noun of :data:`UNMODELLED_KINDS` introduces somewhere in the
+    article ("the yacht Assa Abloy"): every mention of them names something kg does not
+    model.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("the yacht Assa Abloy beat Acme")
+    >>> doc[1].pos_, doc[2].pos_, doc[3].pos_ = "NOUN", "PROPN", "PROPN"
+    >>> sorted(unmodelled_names(doc))
+    ['Assa Abloy']
+    """
+    names = set()
+    for token in doc[:-1]:
+        pair = f"{doc[token.i - 1].lower_} {token.lower_}" if token.i else ""
+        if token.pos_ != "NOUN" or not (
+            token.lower_ in UNMODELLED_KINDS or pair in UNMODELLED_KINDS
+        ):
+            continue
+        end = token.i + 1
+        while end < len(doc) and name_word(doc[end]):
+            end += 1
+        if end > token.i + 1:
+            names.add(doc[token.i + 1 : end].text)
+    return names
+
+
 def name_word(token: Any) -> bool:
     """A capitalised proper noun inside a name (not the first word of a sentence alone)."""
     return token.pos_ == "PROPN" and token.text[:1].isupper() and token.is_alpha
@@ -194,9 +229,11 @@ __all__ = [
     "POST_HOLDERS",
     "POST_NOMINALS",
     "TITLE_MODIFIERS",
+    "UNMODELLED_KINDS",
     "after_locative",
     "listed_among_places",
     "name_word",
     "named_settlement",
     "placed",
+    "unmodelled_names",
 ]

@@ -52,6 +52,7 @@ from kg.extract.context import (
     name_word,
     named_settlement,
     placed,
+    unmodelled_names,
 )
 from kg.extract.phrases import phrase_matcher
 from kg.extract.short_names import repeated_organization_names
@@ -246,6 +247,8 @@ class EntityRecognizer:
         spans = [s for s in self._places_by_context(doc, spans) if not is_ticker(s)]
         spans = vote_organization_names(doc, spans, titled=self.titled)
         spans = drop_lone_names(doc, spans, titled=self.titled)
+        unmodelled = unmodelled_names(doc)  # "the yacht Assa Abloy" and its other mentions
+        spans = [s for s in spans if s.text not in unmodelled]
         spans = sorted(
             [*spans, *repeated_organization_names(doc, spans)], key=lambda s: (s.start, s.end)
         )
