@@ -573,3 +573,14 @@ def test_the_shipped_model_finds_a_home_town(classifier_nlp: Language) -> None:
 def test_the_shipped_model_finds_where_a_company_is(classifier_nlp: Language) -> None:
     found = _classified(classifier_nlp, "Acme Corp, a software maker in Fargo, said profits rose.")
     assert found == {("Acme Corp", "basedIn", "Fargo")}
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("stance", "related"), [("anti-", False), ("", True)])
+def test_an_organization_named_in_a_stance_employs_no_one(
+    classifier_nlp: Language, stance: str, related: bool
+) -> None:
+    doc = classifier_nlp(f"The council will be headed by the {stance}Taliban commander Ali Khan.")
+    spans = list(doc.spans["kg_entities"])
+    found = {(spans[r.head].text, r.predicate, spans[r.tail].text) for r in doc._.kg_relations}
+    assert (("Ali Khan", "worksFor", "Taliban") in found) is related

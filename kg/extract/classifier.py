@@ -251,6 +251,23 @@ def former_link(head: Span, tail: Span) -> bool:
     return any(ended_by_modifier(noun, FORMER) for noun in nouns)
 
 
+#: Prefixes that make a name a stance towards its bearer ("anti-Taliban", "pro-Beijing").
+_STANCES = frozenset({"anti", "pro"})
+
+
+def stance(span: Span) -> bool:
+    """Whether the mention is the object of a stance ("the anti-Taliban commander Hamid
+    Karzai"): it relates nothing, as its bearer's member, employer, partner or place.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("the anti-Taliban commander and the Taliban")
+    >>> stance(doc[3:4]), stance(doc[7:8])
+    (True, False)
+    """
+    doc, i = span.doc, span.start
+    return i >= 2 and doc[i - 1].text == "-" and doc[i - 2].lower_ in _STANCES
+
+
 def _countries_differ(head: Span, tail: Span, gazetteer: Gazetteer) -> bool:
     """The head's known country is not the tail's (the tail a country, or a place of one)."""
     if coarse_class(tail.label_) != "Place":
@@ -355,7 +372,11 @@ class RelationClassifier:
                 )
             )
         mentions = mention_spans(doc)  # the rows relations index (coreference ones too)
-        return [self._final(relation, mentions) for relation in found]
+        return [
+            self._final(relation, mentions)
+            for relation in found
+            if not (stance(mentions[relation.head]) or stance(mentions[relation.tail]))
+        ]
 
     def _final(self, relation: RawRelation, spans: Sequence[Span]) -> RawRelation:
         """``relation`` with its confidence through the calibration's last step, and
@@ -437,4 +458,5 @@ __all__ = [
     "make_relation_classifier",
     "relation_source",
     "score_candidates",
+    "stance",
 ]
