@@ -584,3 +584,20 @@ def test_an_organization_named_in_a_stance_employs_no_one(
     spans = list(doc.spans["kg_entities"])
     found = {(spans[r.head].text, r.predicate, spans[r.tail].text) for r in doc._.kg_relations}
     assert (("Ali Khan", "worksFor", "Taliban") in found) is related
+
+
+@pytest.mark.model
+def test_where_words_were_said_is_not_where_the_speaker_lives(classifier_nlp: Language) -> None:
+    said = "Rear Admiral John Stufflebeem said in Washington that the raids would go on."
+    assert not any(p == "livesIn" for _, p, _ in _classified(classifier_nlp, said))
+
+
+@pytest.mark.model
+def test_a_retired_farmer_still_lives_where_he_is_from(classifier_nlp: Language) -> None:
+    doc = classifier_nlp(
+        "Mr. Olsen, a retired farmer from Fargo, told the council he would vote no."
+    )
+    spans = list(doc.spans["kg_entities"])
+    lives = [r for r in doc._.kg_relations if r.predicate == "livesIn"]
+    assert [spans[r.tail].text for r in lives] == ["Fargo"]
+    assert lives[0].status is None

@@ -38,11 +38,17 @@ from kg.types import coarse_class
 
 #: Verbs of reporting: a person linked to an organization through one is its source, not staff.
 _REPORTING = frozenset({"tell", "quote", "report"})
+#: Verbs of saying: the place they happen in ("said in Washington") is where words were
+#: spoken, not where the speaker lives or the company is based or active.
+_SAYING = frozenset({"say", "tell", "speak", "announce", "add", "comment", "state"})
+_AT_A_PLACE = frozenset({"livesIn", "basedIn", "operatesIn"})
 #: Predicates that hold of the places that contain their object.
 _PROPAGATED = frozenset({"livesIn", "basedIn"})
 #: Predicates whose object is a place: what holds of one place of a list holds of every
-#: place listed with it ("operations in Minnesota, Wisconsin, Michigan and Illinois").
-_LISTED_PLACES = frozenset({"basedIn", "livesIn", "locatedIn", "operatesIn", "plansToEnter"})
+#: place listed with it ("operations in Minnesota, Wisconsin, Michigan and Illinois"), and
+#: a word of ending on the noun between the two ends does not end them ("a retired farmer
+#: from Fargo").
+_PLACE_PREDICATES = frozenset({"basedIn", "livesIn", "locatedIn", "operatesIn", "plansToEnter"})
 
 
 # --------------------------------------------------------------------------- decoding
@@ -122,7 +128,7 @@ def _listed(
     by_key = {(s.candidate.head, s.candidate.tail, s.candidate.predicate): s for s in scored}
     added: dict[tuple[int, int, str], ScoredCandidate] = {}
     for (h, x, predicate), first in found.items():
-        if predicate not in _LISTED_PLACES:
+        if predicate not in _PLACE_PREDICATES:
             continue
         for y in listed.get(x, ()):
             key = (h, y, predicate)
@@ -205,7 +211,10 @@ def conflict(
       working somewhere;
     * ``"reporting"``: the person and the organization meet through a verb of
       reporting ("X told Reuters", "X was quoted in a Journal report"): the
-      organization carried the words, it does not employ the speaker.
+      organization carried the words, it does not employ the speaker;
+    * ``"spoken"``: the place is where words were said ("X said in
+      Washington"), not where the speaker lives or a company is based or
+      active.
 
     >>> import spacy
     >>> doc = spacy.blank("en")("Acme of Oslo")
@@ -228,6 +237,8 @@ def conflict(
         return "modifier"
     if candidate.predicate == "worksFor" and _through_reporting(head, tail):
         return "reporting"
+    if candidate.predicate in _AT_A_PLACE and _where_spoken(tail):
+        return "spoken"
     return None
 
 
@@ -289,6 +300,18 @@ def _through_reporting(head: Span, tail: Span) -> bool:
         return False
     up, top, down = path
     return any(tok.lemma_.lower() in _REPORTING for tok in (*up[1:], top, *down[:-1]))
+
+
+def _where_spoken(place: Span) -> bool:
+    """Whether the place follows "in"/"at" after a verb of saying ("said in Washington")."""
+    root = place.root
+    prep = root.head
+    return (
+        root.dep_ == "pobj"
+        and prep.lower_ in {"in", "at"}
+        and prep.head.pos_ == "VERB"
+        and prep.head.lemma_.lower() in _SAYING
+    )
 
 
 def _noun_modifier(span: Span, spans: Sequence[Span]) -> bool:
@@ -380,10 +403,16 @@ class RelationClassifier:
 
     def _final(self, relation: RawRelation, spans: Sequence[Span]) -> RawRelation:
         """``relation`` with its confidence through the calibration's last step, and
-        ended when a word of ending qualifies the noun that relates its two mentions."""
+        ended when a word of ending qualifies the noun that relates its two mentions (not
+        for where someone or something is: "a retired farmer from Fargo" still lives
+        there)."""
         confidence = self.calibration.of_stated(relation.confidence, relation_source(relation))
         status = relation.status
-        if status is None and former_link(spans[relation.head], spans[relation.tail]):
+        if (
+            status is None
+            and relation.predicate not in _PLACE_PREDICATES
+            and former_link(spans[relation.head], spans[relation.tail])
+        ):
             status = "ended"
         if (confidence, status) == (relation.confidence, relation.status):
             return relation
