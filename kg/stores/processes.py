@@ -45,6 +45,11 @@ class _QueryProcess:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (package_parent, env.get("PYTHONPATH", "")) if p
         )
+        # glibc reserves 64 MiB of address space for each malloc arena, one per thread
+        # that contends for one: under the RLIMIT_AS of --max-memory, the arenas of
+        # RocksDB's and Oxigraph's threads alone could pass the ceiling now and then,
+        # and the query would be reported as needing too much memory.
+        env.setdefault("MALLOC_ARENA_MAX", "2")
         self.generation = generation
         self.max_memory = max_memory
         ceiling = [] if max_memory is None else ["--max-memory", str(max_memory)]
