@@ -107,16 +107,22 @@ def decode(
         old = kept.get(key)
         if old is None or item.probability > old.probability:
             kept[key] = item  # one predicate and direction per pair: the likeliest
-    found = {(s.candidate.head, s.candidate.tail, s.candidate.predicate): s for s in kept.values()}
+    found = {_key(s): s for s in kept.values()}
+    by_key = {_key(s): s for s in scored}  # every candidate, kept or not
     if listed:
-        found.update(_listed(found, scored, listed, taken=set(kept)))
-    found.update(_inferred(found, scored))
+        found.update(_listed(found, by_key, listed, taken=set(kept)))
+    found.update(_inferred(found, by_key))
     return sorted(found.values(), key=lambda s: (s.candidate.head, s.candidate.tail))
+
+
+def _key(item: ScoredCandidate) -> tuple[int, int, str]:
+    """(head, tail, predicate) of a scored candidate."""
+    return item.candidate.head, item.candidate.tail, item.candidate.predicate
 
 
 def _listed(
     found: dict[tuple[int, int, str], ScoredCandidate],
-    scored: Sequence[ScoredCandidate],
+    by_key: Mapping[tuple[int, int, str], ScoredCandidate],
     listed: Mapping[int, Sequence[int]],
     *,
     taken: set[tuple[int, int]],
@@ -125,7 +131,6 @@ def _listed(
     and x coordinated with y ("in x and y") give operatesIn(a, y) at the higher of the
     two probabilities, when (a, y) is a candidate of the predicate and no other predicate
     was kept for the pair."""
-    by_key = {(s.candidate.head, s.candidate.tail, s.candidate.predicate): s for s in scored}
     added: dict[tuple[int, int, str], ScoredCandidate] = {}
     for (h, x, predicate), first in found.items():
         if predicate not in _PLACE_PREDICATES:
@@ -163,11 +168,11 @@ def listed_places(spans: Sequence[Span]) -> dict[int, list[int]]:
 
 
 def _inferred(
-    found: dict[tuple[int, int, str], ScoredCandidate], scored: Sequence[ScoredCandidate]
+    found: dict[tuple[int, int, str], ScoredCandidate],
+    by_key: Mapping[tuple[int, int, str], ScoredCandidate],
 ) -> dict[tuple[int, int, str], ScoredCandidate]:
     """Who lives (or what is based) in a place also lives (is based) in the place that
     holds it: livesIn(a, x) and locatedIn(x, y) give livesIn(a, y), as does basedIn."""
-    by_key = {(s.candidate.head, s.candidate.tail, s.candidate.predicate): s for s in scored}
     located = [(h, t, s) for (h, t, p), s in found.items() if p == "locatedIn"]
     added: dict[tuple[int, int, str], ScoredCandidate] = {}
     for (h, x, predicate), first in found.items():
@@ -421,10 +426,7 @@ class RelationClassifier:
     def _rescored(self, doc: Doc, scored: Sequence[ScoredCandidate]) -> list[RawRelation]:
         """The lexicon's relations with calibrated confidence (see the class docstring)."""
         table = mention_table(doc)
-        probability = {
-            (s.candidate.head, s.candidate.tail, s.candidate.predicate): s.probability
-            for s in scored
-        }
+        probability = {_key(s): s.probability for s in scored}
         demonyms = doc._.kg_demonyms or frozenset()
         rescored = []
         for relation in doc._.kg_relations or ():

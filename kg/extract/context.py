@@ -202,10 +202,10 @@ def unmodelled_names(doc: Doc) -> set[str]:
     """
     names = set()
     for token in doc[:-1]:
+        if token.pos_ != "NOUN":
+            continue
         pair = f"{doc[token.i - 1].lower_} {token.lower_}" if token.i else ""
-        if token.pos_ != "NOUN" or not (
-            token.lower_ in UNMODELLED_KINDS or pair in UNMODELLED_KINDS
-        ):
+        if token.lower_ not in UNMODELLED_KINDS and pair not in UNMODELLED_KINDS:
             continue
         end = token.i + 1
         while end < len(doc) and name_word(doc[end]):
