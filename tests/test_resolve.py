@@ -192,6 +192,18 @@ def test_an_unlinked_mention_of_a_known_name_joins_the_gazetteer_entity() -> Non
     assert (acme.label, acme.cls, acme.wikidata) == ("Acme Corporation", "Company", "Q999001")
 
 
+def test_a_company_name_with_a_legal_form_joins_the_gazetteer_company_it_names() -> None:
+    a = ex("d1", "Acme Corporation and Co Inc grew.", ("Acme Corporation and Co Inc", "Company"))
+    [acme], _ = resolve([a], gazetteer=GAZ)
+    assert (acme.label, acme.wikidata) == ("Acme Corporation", "Q999001")
+
+
+def test_a_legal_form_does_not_make_a_name_a_known_place_or_body() -> None:
+    a = ex("d1", "Zenda Holdings grew.", ("Zenda Holdings", "Company"))
+    [zenda], _ = resolve([a], gazetteer=GAZ)
+    assert (zenda.label, zenda.cls, zenda.wikidata) == ("Zenda Holdings", "Company", None)
+
+
 def test_a_known_name_of_another_coarse_class_does_not_join() -> None:
     a = ex(
         "d1",

@@ -34,7 +34,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from kg.gazetteer import Gazetteer, load_gazetteer
+from kg.gazetteer import Gazetteer, GazetteerEntry, load_gazetteer
 from kg.ontology import load_lexicon, normalize_name
 from kg.resolve.names import (
     LEGAL_SUFFIXES,
@@ -443,14 +443,23 @@ def _known_name(mention: Mention, gazetteer: Gazetteer) -> str | None:
     """
     if mention.source == "local":
         return None
+    name = mention_name(mention)
+    found = _entries_named(name, mention, gazetteer)
+    if not found and mention.coarse == "Organization" and _has_legal_form(name):
+        # "Merrill Lynch and Co Inc" is the gazetteer's company "Merrill Lynch"; "British and
+        # Commonwealth Holdings" cut to "Commonwealth Holdings" is not the Commonwealth
+        named = _entries_named(name_key(name), mention, gazetteer)
+        found = [e for e in named if e.cls == "Company"]
+    return f"gaz:{found[0].key}" if len(found) == 1 else None
+
+
+def _entries_named(name: str, mention: Mention, gazetteer: Gazetteer) -> list[GazetteerEntry]:
+    """The gazetteer's entries named ``name`` that may be what ``mention`` names, if they
+    are of its coarse class (all of them, so that an ambiguous name is seen as one)."""
     entries = [
-        e
-        for e in gazetteer.lookup(mention_name(mention))
-        if e.cls != "Person" or mention.coarse == "Person"
+        e for e in gazetteer.lookup(name) if e.cls != "Person" or mention.coarse == "Person"
     ]
-    if len(entries) == 1 and coarse_class(entries[0].cls) == mention.coarse:
-        return f"gaz:{entries[0].key}"
-    return None
+    return entries if all(coarse_class(e.cls) == mention.coarse for e in entries) else []
 
 
 #: Last words that make a country's name or nationality the name of its government.
