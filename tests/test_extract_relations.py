@@ -258,6 +258,28 @@ def test_a_noun_trigger_takes_the_subject_of_its_verb(
     assert triples(doc, extractor.match(doc)) == {("Acme", "partnersWith", "Zeta")}
 
 
+def test_an_organizations_people_in_a_place_state_where_it_operates_whatever_is_planned(
+    make_doc: MakeDoc, extractor: RelationExtractor
+) -> None:
+    """The clause plans the arrest, not Hamas's presence in Hebron: operatesIn, not
+    plansToEnter."""
+    doc = make_doc(
+        """
+        Police  PROPN nsubj    1
+        tried   VERB  ROOT     1 try
+        to      PART  aux      3
+        arrest  VERB  xcomp    1
+        Hamas   PROPN compound 5
+        members NOUN  dobj     3 member
+        in      ADP   prep     5
+        Hebron  PROPN pobj     6
+        .       PUNCT punct    1
+        """,
+        spans=[(4, 5, "Organization", ""), (7, 8, "City", "")],
+    )
+    assert triples(doc, extractor.match(doc)) == {("Hamas", "operatesIn", "Hebron")}
+
+
 def test_based_in_after_a_name(make_doc: MakeDoc, extractor: RelationExtractor) -> None:
     doc = make_doc(
         """

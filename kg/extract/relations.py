@@ -84,6 +84,7 @@ class RelationExtractor:
         self.listing = lexicon.cue("listing")
         self.list_verbs = lexicon.cue("listAdd") | lexicon.cue("listRemove")
         self.sites = lexicon.cue("sites")
+        self.presence = lexicon.cue("presence")
         self.titles = lexicon.cue("roleTitles")
         self.organization_nouns = frozenset(
             word
@@ -385,6 +386,10 @@ class RelationExtractor:
         lemmas |= copula_complements(clause)
         if self._negated(clause):
             return None
+        if token.pos_ == "NOUN" and token.lemma_.lower() in self.presence:
+            # "trying to arrest a Hamas member in Hebron": the clause plans the arrest;
+            # that Hamas is in Hebron is stated
+            return trigger.predicate, None
         planned = bool(lemmas & self.planning) or any(
             c.lower_ in _MODALS_PLANNED for t in clause for c in t.children if c.dep_ == "aux"
         )
