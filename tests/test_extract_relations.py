@@ -858,6 +858,22 @@ def test_model_an_officer_named_by_title_alone_works_for_the_articles_company(
 
 
 @pytest.mark.model
+def test_model_an_officer_works_for_the_leading_company_its_short_name_counts_for(
+    analyze: Analyze,
+) -> None:
+    """ "Brightwater" (an Organization, not a Company) is the company's second mention: it
+    leads the article, and the officer of a sentence naming only it works for it."""
+    relations = facts_of(
+        analyze,
+        "Brightwater Data Systems Inc said it has cut its workforce to 53 from 74. "
+        "Brightwater also said it has named executive vice president Jane K. Doe chief "
+        "operating officer.",
+    )
+    qualifiers = relations[("Jane K. Doe", "worksFor", "Brightwater Data Systems Inc")]
+    assert qualifiers.role == "executive vice president"
+
+
+@pytest.mark.model
 def test_model_an_officer_gets_no_employer_when_two_companies_lead_the_article(
     analyze: Analyze,
 ) -> None:
