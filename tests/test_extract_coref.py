@@ -87,6 +87,25 @@ def test_it_refers_to_the_previous_subject(make_doc: MakeDoc, resolver: CorefRes
     assert resolver.match(doc) == [(4, 5, 0)]
 
 
+def test_its_on_a_noun_coordinated_with_a_name_refers_to_that_name(
+    make_doc: MakeDoc, resolver: CorefResolver
+) -> None:
+    """"Acme rated Zeta and its unit": "its" is Zeta's, not the subject Acme's."""
+    doc = make_doc(
+        """
+        Acme  PROPN nsubj 1
+        rated VERB  ROOT  1 rate
+        Zeta  PROPN dobj  1
+        and   CCONJ cc    2
+        its   PRON  poss  5
+        unit  NOUN  conj  2
+        .     PUNCT punct 1
+        """,
+        spans=[(0, 1, "Company", ""), (2, 3, "Company", "")],
+    )
+    assert resolver.match(doc) == [(4, 5, 1)]
+
+
 def test_she_refers_to_a_person_not_an_organization(
     make_doc: MakeDoc, resolver: CorefResolver
 ) -> None:

@@ -174,6 +174,9 @@ class CorefResolver:
         window = _WINDOW if doc[start].pos_ != "PRON" else 2
         if anaphor.head is not None:
             window = len(doc)  # the name's own head noun: the article is the window
+        owner = _coordinated_owner(doc, start, history)
+        if owner is not None and _compatible(spans[owner].label_, cls):
+            return owner  # "Citizens Fidelity Corp and its unit ...": its is the conjunct's
         here = sentence_of[start]
         candidates = []
         for position, entity in reversed(history):
@@ -237,6 +240,16 @@ def organization_heads(spans: Sequence[Span]) -> frozenset[str]:
         and _head(span).lower_.rstrip(".") not in _LEGAL_FORMS
         and _head(span).is_alpha
     )
+
+
+def _coordinated_owner(doc: Doc, start: int, history: Sequence[tuple[int, int]]) -> int | None:
+    """The entity a possessive pronoun refers to when what it owns is coordinated with
+    that entity's mention: "X and its unit Y", "X and their lawyers"."""
+    pronoun = doc[start]
+    owned = pronoun.head
+    if pronoun.dep_ != "poss" or owned.dep_ != "conj":
+        return None
+    return next((entity for position, entity in history if position == owned.head.i), None)
 
 
 def _head(span: Span) -> Token:
