@@ -90,7 +90,7 @@ def test_it_refers_to_the_previous_subject(make_doc: MakeDoc, resolver: CorefRes
 def test_its_on_a_noun_coordinated_with_a_name_refers_to_that_name(
     make_doc: MakeDoc, resolver: CorefResolver
 ) -> None:
-    """"Acme rated Zeta and its unit": "its" is Zeta's, not the subject Acme's."""
+    """ "Acme rated Zeta and its unit": "its" is Zeta's, not the subject Acme's."""
     doc = make_doc(
         """
         Acme  PROPN nsubj 1
