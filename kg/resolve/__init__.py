@@ -456,9 +456,7 @@ def _known_name(mention: Mention, gazetteer: Gazetteer) -> str | None:
 def _entries_named(name: str, mention: Mention, gazetteer: Gazetteer) -> list[GazetteerEntry]:
     """The gazetteer's entries named ``name`` that may be what ``mention`` names, if they
     are of its coarse class (all of them, so that an ambiguous name is seen as one)."""
-    entries = [
-        e for e in gazetteer.lookup(name) if e.cls != "Person" or mention.coarse == "Person"
-    ]
+    entries = [e for e in gazetteer.lookup(name) if e.cls != "Person" or mention.coarse == "Person"]
     return entries if all(coarse_class(e.cls) == mention.coarse for e in entries) else []
 
 
