@@ -416,6 +416,45 @@ def test_a_person_talking_to_the_press_does_not_work_for_it(make_doc: MakeDoc) -
     assert conflict(spokeswoman(make_doc), Candidate(0, 1, "worksFor", (0, 11))) is None
 
 
+def test_an_organization_other_peoples_title_holds_does_not_employ_the_person(
+    make_doc: MakeDoc,
+) -> None:
+    """ "Lee won praise from the leaders of Congress": the leaders work for Congress."""
+    doc = make_doc(
+        """
+        Lee      PROPN nsubj 1
+        won      VERB  ROOT  1 win
+        praise   NOUN  dobj  1
+        from     ADP   prep  2
+        the      DET   det   5
+        leaders  NOUN  pobj  3 leader NNS
+        of       ADP   prep  5
+        Congress PROPN pobj  6
+        .        PUNCT punct 1
+        """,
+        spans=[(0, 1, "Person", ""), (7, 8, "GovernmentAgency", "")],
+    )
+    assert conflict(doc, Candidate(0, 1, "worksFor", (0, 9))) == "others"
+
+
+def test_people_who_are_the_titled_ones_may_work_for_the_organization(make_doc: MakeDoc) -> None:
+    """ "Lee and Kim are leaders of Congress": Kim is one of the leaders."""
+    doc = make_doc(
+        """
+        Lee      PROPN nsubj 3
+        and      CCONJ cc    0
+        Kim      PROPN conj  0
+        are      AUX   ROOT  3 be
+        leaders  NOUN  attr  3 leader NNS
+        of       ADP   prep  4
+        Congress PROPN pobj  5
+        .        PUNCT punct 3
+        """,
+        spans=[(0, 1, "Person", ""), (2, 3, "Person", ""), (6, 7, "GovernmentAgency", "")],
+    )
+    assert conflict(doc, Candidate(1, 2, "worksFor", (0, 8))) is None
+
+
 # ----------------------------------------------------------------------- the component
 
 

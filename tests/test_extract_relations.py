@@ -280,6 +280,30 @@ def test_an_organizations_people_in_a_place_state_where_it_operates_whatever_is_
     assert triples(doc, extractor.match(doc)) == {("Hamas", "operatesIn", "Hebron")}
 
 
+@pytest.mark.parametrize(
+    ("verb", "lemma", "works"), [("met", "meet", False), ("became", "become", True)]
+)
+def test_the_subject_holds_a_title_noun_only_through_a_copula(
+    make_doc: MakeDoc, extractor: RelationExtractor, verb: str, lemma: str, works: bool
+) -> None:
+    """ "Jo met the director of Acme" says nothing of Jo's job; "Jo became director" does."""
+    dep = "dobj" if verb == "met" else "attr"
+    doc = make_doc(
+        f"""
+        Jo       PROPN nsubj 1
+        {verb}   VERB  ROOT  1 {lemma}
+        the      DET   det   3
+        director NOUN  {dep} 1 director
+        of       ADP   prep  3
+        Acme     PROPN pobj  4
+        .        PUNCT punct 1
+        """,
+        spans=[(0, 1, "Person", ""), (5, 6, "Company", "")],
+    )
+    found = triples(doc, extractor.match(doc))
+    assert (("Jo", "worksFor", "Acme") in found) is works
+
+
 def test_based_in_after_a_name(make_doc: MakeDoc, extractor: RelationExtractor) -> None:
     doc = make_doc(
         """

@@ -219,7 +219,10 @@ def conflict(
       organization carried the words, it does not employ the speaker;
     * ``"spoken"``: the place is where words were said ("X said in
       Washington"), not where the speaker lives or a company is based or
-      active.
+      active;
+    * ``"others"``: the organization is what other people's title holds
+      ("Reagan's decision won praise from the Democratic leaders of Congress"):
+      they work for it, the person outside their phrase does not.
 
     >>> import spacy
     >>> doc = spacy.blank("en")("Acme of Oslo")
@@ -244,6 +247,8 @@ def conflict(
         return "reporting"
     if candidate.predicate in _AT_A_PLACE and _where_spoken(tail):
         return "spoken"
+    if candidate.predicate == "worksFor" and _held_by_others(head, tail):
+        return "others"
     return None
 
 
@@ -317,6 +322,29 @@ def _where_spoken(place: Span) -> bool:
         and prep.head.pos_ == "VERB"
         and prep.head.lemma_.lower() in _SAYING
     )
+
+
+#: Dependencies that make two words one referent: "Jo and Al, leaders of X", "Jo is head of X".
+_SAME_REFERENT = frozenset({"appos", "attr", "nsubj", "conj", "ROOT"})
+
+
+def _held_by_others(person: Span, organization: Span) -> bool:
+    """Whether the organization follows "of", "for" or "at" after a plural title noun
+    ("the leaders of Congress") that the person is neither in nor the same referent as."""
+    root = organization.root
+    prep = root.head
+    if root.dep_ != "pobj" or prep.lower_ not in {"of", "for", "at"}:
+        return False
+    noun = prep.head
+    if noun.tag_ != "NNS" or noun.lemma_.lower() not in load_lexicon().cue("roleTitles"):
+        return False
+    if person.root.i in {t.i for t in noun.subtree} or noun in person.root.subtree:
+        return False  # "leaders of Congress including Jo", "Jo, one of the leaders of X"
+    path = dependency_path(person.root, noun)
+    if path is None:
+        return False
+    up, _, down = path
+    return not all(t.dep_ in _SAME_REFERENT for t in (*up, *down))
 
 
 def _noun_modifier(span: Span, spans: Sequence[Span]) -> bool:

@@ -238,10 +238,21 @@ class RelationExtractor:
         if not subjects:
             subjects = (
                 ctx.modifiers(noun, exclude=objects)
-                or ctx.governor_subjects(noun)
+                or (ctx.governor_subjects(noun) if self._held_by_subject(noun, trigger) else [])
                 or apposed(ctx, noun, exclude=objects)
             )
         yield from self._emit(ctx, noun, trigger, subjects, objects, anchor=noun, scope=scope)
+
+    def _held_by_subject(self, noun: Token, trigger: Trigger) -> bool:
+        """Whether the subject of the verb a trigger noun depends on holds what the noun
+        says: any noun but a title of worksFor, which the subject holds only through a
+        copula or "as" ("Jo became director of Acme", "Jo served as director of Acme"); the
+        director Jo met is someone else ("Jo met the director of Acme")."""
+        if trigger.predicate != "worksFor" or noun.lemma_.lower() not in self.titles:
+            return True
+        return noun.dep_ in {"attr", "appos", "conj"} or (
+            noun.dep_ == "pobj" and noun.head.lower_ == "as"
+        )
 
     def _adjective(self, ctx: Context, adj: Token, trigger: Trigger) -> Iterator[RawRelation]:
         objects = [
