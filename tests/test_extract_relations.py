@@ -304,6 +304,29 @@ def test_the_subject_holds_a_title_noun_only_through_a_copula(
     assert (("Jo", "worksFor", "Acme") in found) is works
 
 
+def test_a_companys_own_unit_is_its_unit_whatever_the_clause_plans(
+    make_doc: MakeDoc, extractor: RelationExtractor
+) -> None:
+    """"Acme seeks to sell its Zeta unit": Zeta is Acme's unit now, not a planned one."""
+    doc = make_doc(
+        """
+        Acme  PROPN nsubj    1
+        seeks VERB  ROOT     1 seek
+        to    PART  aux      3
+        sell  VERB  xcomp    1
+        its   PRON  poss     6
+        Zeta  PROPN compound 6
+        unit  NOUN  dobj     3 unit
+        .     PUNCT punct    1
+        """,
+        spans=[(0, 1, "Company", ""), (5, 6, "Company", "")],
+        coref=[(4, 5, 0)],
+    )
+    [relation] = [r for r in extractor.match(doc) if r.predicate == "subsidiaryOf"]
+    assert triples(doc, [relation]) == {("Zeta", "subsidiaryOf", "Acme")}
+    assert relation.status is None
+
+
 def test_based_in_after_a_name(make_doc: MakeDoc, extractor: RelationExtractor) -> None:
     doc = make_doc(
         """

@@ -397,9 +397,7 @@ class RelationExtractor:
         lemmas |= copula_complements(clause)
         if self._negated(clause):
             return None
-        if token.pos_ == "NOUN" and token.lemma_.lower() in self.presence:
-            # "trying to arrest a Hamas member in Hebron": the clause plans the arrest;
-            # that Hamas is in Hebron is stated
+        if self._stated_by_phrase(token, trigger):
             return trigger.predicate, None
         planned = bool(lemmas & self.planning) or any(
             c.lower_ in _MODALS_PLANNED for t in clause for c in t.children if c.dep_ == "aux"
@@ -426,6 +424,18 @@ class RelationExtractor:
         if ended:
             status = "ended"
         return predicate, status
+
+    def _stated_by_phrase(self, token: Token, trigger: Trigger) -> bool:
+        """Whether a trigger noun's own phrase states its relation whatever its clause plans
+        or hedges: an organization's people or posts in a place ("trying to arrest a Hamas
+        member in Hebron": Hamas is in Hebron), a company's own unit ("seeking to sell its
+        Triplett subsidiary", "its MidCon subsidiary will redeem": Triplett and MidCon are
+        its units now)."""
+        if token.pos_ != "NOUN":
+            return False
+        if token.lemma_.lower() in self.presence:
+            return True
+        return trigger.predicate == "subsidiaryOf" and any(c.dep_ == "poss" for c in token.children)
 
     def _role(self, token: Token) -> str | None:
         """The title a noun trigger gives ("a spokesman for", "chief executive officer of")."""
