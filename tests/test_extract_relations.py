@@ -307,7 +307,7 @@ def test_the_subject_holds_a_title_noun_only_through_a_copula(
 def test_a_companys_own_unit_is_its_unit_whatever_the_clause_plans(
     make_doc: MakeDoc, extractor: RelationExtractor
 ) -> None:
-    """"Acme seeks to sell its Zeta unit": Zeta is Acme's unit now, not a planned one."""
+    """ "Acme seeks to sell its Zeta unit": Zeta is Acme's unit now, not a planned one."""
     doc = make_doc(
         """
         Acme  PROPN nsubj    1
