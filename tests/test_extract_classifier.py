@@ -290,6 +290,16 @@ def test_decode_adds_where_a_resident_also_lives() -> None:
     assert kept == {(0, 1): 0.9, (1, 2): 0.6, (0, 2): 0.6}
 
 
+def test_decode_puts_every_place_of_a_run_where_the_last_one_is() -> None:
+    """ "Ryde, Bondi and Manly in Sydney": mentions 0, 1, 2 before "in", Sydney 3."""
+    last = ScoredCandidate(Candidate(2, 3, "locatedIn", (0, 9)), 0.8)
+    first = ScoredCandidate(Candidate(0, 3, "locatedIn", (0, 9)), 0.2)
+    runs = {0: ([1, 2], 3), 1: ([0, 2], 3), 2: ([0, 1], 3)}
+    kept = {(s.candidate.head, s.candidate.tail) for s in decode([last, first], 0.5, runs=runs)}
+    assert kept == {(2, 3), (0, 3)}  # mention 1 was no candidate of the pair: nothing to add
+    assert {(s.candidate.head, s.candidate.tail) for s in decode([last, first], 0.5)} == {(2, 3)}
+
+
 def test_decode_gives_every_listed_place_what_one_of_them_has() -> None:
     first = ScoredCandidate(Candidate(0, 1, "operatesIn", (0, 9)), 0.8)
     second = ScoredCandidate(Candidate(0, 2, "operatesIn", (0, 9)), 0.3)

@@ -85,12 +85,14 @@ def decode(
     scored: Iterable[ScoredCandidate],
     threshold: float,
     listed: Mapping[int, Sequence[int]] | None = None,
+    runs: Mapping[int, tuple[Sequence[int], int]] | None = None,
 ) -> list[ScoredCandidate]:
     """Keep candidates at or above ``threshold``; of the predicates and directions of one
     pair, the likeliest; then add what ``livesIn``/``basedIn`` and ``locatedIn`` imply
     (see :func:`_inferred`) and, given ``listed`` (a place mention -> the place mentions
-    coordinated with it, :func:`listed_places`), the places listed with a kept object
-    (see :func:`_listed`).
+    coordinated with it, :func:`listed_places`), the places listed with a kept object,
+    and given ``runs`` (:func:`place_runs`) those listed with a kept subject (see
+    :func:`_listed`).
 
     >>> a = ScoredCandidate(Candidate(0, 1, "killed", (0, 5)), 0.9)
     >>> b = ScoredCandidate(Candidate(1, 0, "killed", (0, 5)), 0.6)
@@ -109,8 +111,8 @@ def decode(
             kept[key] = item  # one predicate and direction per pair: the likeliest
     found = {_key(s): s for s in kept.values()}
     by_key = {_key(s): s for s in scored}  # every candidate, kept or not
-    if listed:
-        found.update(_listed(found, by_key, listed, taken=set(kept)))
+    if listed or runs:
+        found.update(_listed(found, by_key, listed or {}, taken=set(kept), runs=runs or {}))
     found.update(_inferred(found, by_key))
     return sorted(found.values(), key=lambda s: (s.candidate.head, s.candidate.tail))
 
@@ -126,18 +128,23 @@ def _listed(
     listed: Mapping[int, Sequence[int]],
     *,
     taken: set[tuple[int, int]],
+    runs: Mapping[int, tuple[Sequence[int], int]],
 ) -> dict[tuple[int, int, str], ScoredCandidate]:
     """What the text states of one place of a list it states of each: operatesIn(a, x)
-    and x coordinated with y ("in x and y") give operatesIn(a, y) at the higher of the
-    two probabilities, when (a, y) is a candidate of the predicate and no other predicate
-    was kept for the pair."""
+    and x coordinated with y ("in x and y") give operatesIn(a, y), and locatedIn(x, b)
+    gives locatedIn(y, b) when ``runs`` lists y with x before "in b" ("Bankstown,
+    Hurstville and Liverpool in Sydney"), at the higher of the two probabilities, when the
+    new pair is a candidate of the predicate and no other predicate was kept for it."""
     added: dict[tuple[int, int, str], ScoredCandidate] = {}
-    for (h, x, predicate), first in found.items():
+    for (h, t, predicate), first in found.items():
         if predicate not in _PLACE_PREDICATES:
             continue
-        for y in listed.get(x, ()):
-            key = (h, y, predicate)
-            if key in found or key not in by_key or (min(h, y), max(h, y)) in taken:
+        pairs = [(h, y) for y in listed.get(t, ())]
+        if predicate == "locatedIn" and h in runs and runs[h][1] == t:
+            pairs += [(y, t) for y in runs[h][0]]
+        for head, tail in pairs:
+            key = (head, tail, predicate)
+            if key in found or key not in by_key or (min(key[:2]), max(key[:2])) in taken:
                 continue
             probability = max(by_key[key].probability, first.probability)
             if key not in added or probability > added[key].probability:
@@ -165,6 +172,45 @@ def listed_places(spans: Sequence[Span]) -> dict[int, list[int]]:
         if others:
             listed[n] = sorted(others)
     return listed
+
+
+#: What may stand between two places of one run: "Bankstown, Sutherland and Liverpool".
+_RUN_GAPS = frozenset({",", "and", "or", "&"})
+
+
+def place_runs(spans: Sequence[Span]) -> dict[int, tuple[list[int], int]]:
+    """Each place mention of a run of places that "in" and a place follow -> the run's
+    other places and the place after "in": "Bankstown, Hurstville and Liverpool in Sydney"
+    gives each of the three the other two and Sydney. Only the run right before "in": in
+    "Pitwater and Bankstown in Sydney, and Tamworth in the north" Tamworth is not in it.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("Ryde and Bondi in Sydney")
+    >>> place_runs([Span(doc, 0, 1, label="Place"), Span(doc, 2, 3, label="Place"),
+    ...             Span(doc, 4, 5, label="City")])
+    {0: ([1], 2), 1: ([0], 2)}
+    """
+    if not spans:
+        return {}
+    doc = spans[0].doc
+    places = {s.start: n for n, s in enumerate(spans) if coarse_class(s.label_) == "Place"}
+    ends = {spans[n].end: n for n in places.values()}
+    runs: dict[int, tuple[list[int], int]] = {}
+    for last in places.values():
+        after = spans[last].end
+        if after + 1 >= len(doc) or doc[after].lower_ != "in" or after + 1 not in places:
+            continue
+        run, i = [last], spans[last].start
+        while i > 0 and doc[i - 1].lower_ in _RUN_GAPS:
+            while i > 0 and doc[i - 1].lower_ in _RUN_GAPS:
+                i -= 1
+            if i not in ends:
+                break
+            run.append(ends[i])
+            i = spans[ends[i]].start
+        for member in run:
+            runs[member] = (sorted(set(run) - {member}), places[after + 1])
+    return {n: runs[n] for n in sorted(runs) if runs[n][0]}
 
 
 def _inferred(
@@ -406,7 +452,7 @@ class RelationClassifier:
         spans = list(doc.spans[SPAN_KEY]) if SPAN_KEY in doc.spans else []
         scored = score_candidates(doc, self.model)
         found = self._rescored(doc, scored)
-        for item in decode(scored, self.threshold, listed_places(spans)):
+        for item in decode(scored, self.threshold, listed_places(spans), place_runs(spans)):
             c = item.candidate
             if c.predicate in given.get((c.head, c.tail), ()):
                 continue
@@ -515,6 +561,7 @@ __all__ = [
     "former_link",
     "listed_places",
     "make_relation_classifier",
+    "place_runs",
     "relation_source",
     "score_candidates",
     "stance",
