@@ -24,6 +24,8 @@ PATTERNS = [
     {"patterns": [[{"LOWER": "it", "DEP": "nsubj"}]], "attrs": {"MORPH": "Case=Nom"}},
     {"patterns": [[{"LOWER": "it", "DEP": {"NOT_IN": ["nsubj"]}}]], "attrs": {"MORPH": "Case=Acc"}},
     {"patterns": [[{"IS_SPACE": True}]], "attrs": {"POS": "SPACE"}},
+    # Lower-case forms listed: tried only for a token of one of them.
+    {"patterns": [[{"LOWER": {"IN": ["saw", "sees"]}, "TAG": "VBD"}]], "attrs": {"LEMMA": "see"}},
     # Later rules win: this one overrides the first for "cat".
     {"patterns": [[{"TAG": "NN", "LOWER": "cat"}]], "attrs": {"POS": "PROPN"}},
     # Multi-token patterns, one with two alternatives and one setting its last token.
@@ -81,6 +83,7 @@ def test_same_matches_and_annotations_as_the_stock_ruler() -> None:
     assert by_word["It"][1] == "Case=Nom" and by_word["it"][1] == "Case=Acc"
     assert by_word["'s"][2] == "us" and by_word["gon"][2] == "go" and by_word["got"][2] == "go"
     assert by_word["n't"][2] == "not" and by_word[" "][0] == "SPACE"
+    assert by_word["saw"][2] == "see"
 
 
 def test_patterns_added_later_are_seen() -> None:

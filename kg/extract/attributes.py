@@ -31,8 +31,6 @@ _STRING_ATTRS = frozenset({"ORTH", "LOWER", "NORM", "TAG", "DEP", "SHAPE", "PREF
 _FLAG_ATTRS = frozenset({"IS_SPACE", "IS_PUNCT", "IS_ALPHA", "IS_DIGIT", "IS_TITLE", "IS_UPPER"})
 _OPERATORS = frozenset({"IN", "NOT_IN", "REGEX"})
 
-#: A one-token pattern's test of the values of the key attributes.
-_Test = Callable[[Sequence[object]], bool]
 #: (attribute-rule index, match id) of one-token patterns, in rule order.
 _Hits = tuple[tuple[int, int], ...]
 
@@ -83,6 +81,24 @@ class _Table:
         self.multi = multi
         self.supported = supported
         self.cache: dict[tuple[int, ...], _Hits] = {}
+        # A token's key is new more often than not (it holds the lower-case form), so
+        # a miss must be cheap: the tests that read no lower-case form are answered
+        # once per value of the other attributes; those that ask for given forms only
+        # for a token of one of them; the rest (a pattern or exclusion) every time.
+        self.lower = attrs.index("LOWER") if "LOWER" in attrs else None
+        self.general: list[int] = []
+        self.by_lower: dict[object, list[int]] = {}
+        self.always: list[int] = []
+        for n, (_, _, test) in enumerate(tests):
+            forms = test.forms if self.lower is not None else None
+            if forms is None:
+                self.general.append(n)
+            elif forms is _ANY_FORM:
+                self.always.append(n)
+            else:
+                for form in forms:
+                    self.by_lower.setdefault(form, []).append(n)
+        self.general_cache: dict[tuple[int, ...], list[int]] = {}
 
     @classmethod
     def of(cls, ruler: AttributeRuler) -> _Table:
@@ -102,7 +118,7 @@ class _Table:
             attrs = tuple(sorted({a for _, _, pattern in singles for a in pattern[0]}))
             if not attrs:
                 raise _Unsupported("no one-token patterns")
-            tests = [(i, m, _test(p[0], attrs, strings)) for i, m, p in singles]
+            tests = [(i, m, _Test(p[0], attrs)) for i, m, p in singles]
         except _Unsupported:
             return cls(ruler, (), [], None, supported=False)
         return cls(ruler, attrs, tests, multi if has_multi else None)
@@ -129,26 +145,53 @@ class _Table:
         return found
 
     def _hits(self, key: tuple[int, ...]) -> _Hits:
+        """The one-token patterns a token of attribute values ``key`` matches, in rule
+        order: those of the tests that pass (see ``__init__`` for which are tried)."""
         strings = self.ruler.vocab.strings
         values = [
             bool(v) if a in _FLAG_ATTRS else (strings[v] if v else "")
             for a, v in zip(self.attrs, key, strict=True)
         ]
-        return tuple((attr_id, m) for attr_id, m, test in self.tests if test(values))
+        tests = self.tests
+        if self.lower is None:
+            return tuple((a, m) for a, m, test in tests if test(values))
+        rest = key[: self.lower] + key[self.lower + 1 :]
+        passed = self.general_cache.get(rest)
+        if passed is None:
+            passed = self.general_cache[rest] = [n for n in self.general if tests[n][2](values)]
+        asking = self.by_lower.get(values[self.lower], ())
+        more = [n for n in (*asking, *self.always) if tests[n][2](values)]
+        if more:
+            passed = sorted((*passed, *more))
+        return tuple(tests[n][:2] for n in passed)
 
 
-def _test(token: dict[str, Any], attrs: tuple[str, ...], strings: Any) -> _Test:
-    """A function of the key attributes' values that says whether ``token`` matches."""
-    checks: list[tuple[int, Callable[[object], bool]]] = []
-    for name, spec in token.items():
-        if name not in _STRING_ATTRS and name not in _FLAG_ATTRS:
-            raise _Unsupported(name)
-        checks.append((attrs.index(name), _condition(spec)))
+class _Test:
+    """Whether a token of the key attributes' values matches one token pattern; ``forms``:
+    the lower-case forms it can match (``None``: it reads none; :data:`_ANY_FORM`: any)."""
 
-    def test(values: Sequence[object]) -> bool:
-        return all(check(values[i]) for i, check in checks)
+    def __init__(self, token: dict[str, Any], attrs: tuple[str, ...]) -> None:
+        self.checks: list[tuple[int, Callable[[object], bool]]] = []
+        for name, spec in token.items():
+            if name not in _STRING_ATTRS and name not in _FLAG_ATTRS:
+                raise _Unsupported(name)
+            self.checks.append((attrs.index(name), _condition(spec)))
+        self.forms: frozenset[object] | None = None
+        if "LOWER" in token:
+            spec = token["LOWER"]
+            if not isinstance(spec, dict):
+                self.forms = frozenset({spec})
+            elif set(spec) == {"IN"}:
+                self.forms = frozenset(spec["IN"])
+            else:
+                self.forms = _ANY_FORM
 
-    return test
+    def __call__(self, values: Sequence[object]) -> bool:
+        return all(check(values[i]) for i, check in self.checks)
+
+
+#: The forms of a test that may match any lower-case form (a pattern, an exclusion).
+_ANY_FORM: frozenset[object] = frozenset({object()})
 
 
 def _condition(spec: Any) -> Callable[[object], bool]:
