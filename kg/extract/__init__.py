@@ -193,7 +193,8 @@ _CLOSERS = frozenset({">", ")", "]", "'", '"', "’", "”"})
 def doc_to_extraction(doc: Doc, article: Article, *, gazetteer: Gazetteer) -> Extraction:
     """Turn a processed doc into an :class:`Extraction` with character offsets."""
     spans = list(doc.spans[SPAN_KEY])
-    keys = link_keys(spans, doc.text, gazetteer)
+    text = doc.text  # spaCy joins every token's text again on each doc.text
+    keys = link_keys(spans, text, gazetteer)
     roles = doc._.kg_roles or {}
     demonyms = doc._.kg_demonyms or frozenset()
     mentions: list[Mention] = []
@@ -204,7 +205,7 @@ def doc_to_extraction(doc: Doc, article: Article, *, gazetteer: Gazetteer) -> Ex
             Mention(
                 start=span.start_char,
                 end=end,
-                text=doc.text[span.start_char : end],
+                text=text[span.start_char : end],
                 label=label,
                 key=key,
                 role=roles.get(span.start),
