@@ -57,12 +57,20 @@ def probabilities(
     >>> [round(float(p), 3) for p in probabilities(m, [["b=in"], []], ["livesIn", "livesIn"])]
     [0.881, 0.5]
     """
-    index = model.index
+    known = model.index.get
+    label_of = {label: n for n, label in enumerate(model.labels)}
+    # The predicates of one pair share its row (the same list): score it once.
+    scores: dict[int, np.ndarray] = {}
     out = np.zeros(len(rows), dtype=np.float64)
     for n, (row, predicate) in enumerate(zip(rows, predicates, strict=True)):
-        label = model.labels.index(predicate)
-        ids = [index[f] for f in row if f in index]
-        score = model.weights[ids].sum(axis=0, dtype=np.float64) + model.bias
+        label = label_of[predicate]
+        score = scores.get(id(row))
+        if score is None:
+            ids = [i for f in row if (i := known(f)) is not None]
+            # add.reduce of take: the sum(axis=0) of weights[ids], in the same order
+            score = np.add.reduce(model.weights.take(ids, axis=0), axis=0, dtype=np.float64)
+            score += model.bias
+            scores[id(row)] = score
         margin = float(score[label] - score[0])
         out[n] = 1.0 / (1.0 + np.exp(-margin))
     return out
