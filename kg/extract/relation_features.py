@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from functools import cache
 from itertools import pairwise
 
+from spacy.attrs import IS_SPACE, LEMMA, LIKE_NUM, LOWER, POS
+from spacy.parts_of_speech import NAMES as POS_NAMES
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.entities import SPAN_KEY
@@ -151,13 +153,7 @@ class DocFeatures:
         self.by_start = sorted(range(len(self.spans)), key=lambda n: (self.spans[n].start, n))
         self.starts = [self.spans[n].start for n in self.by_start]
         self.coarse = [coarse_class(span.label_) for span in self.spans]
-        triggers = _trigger_predicates()
-        tokens = list(doc)
-        self.word = [_word(tok) for tok in tokens]
-        self.lower = [tok.lower_ for tok in tokens]
-        self.pos = [tok.pos_ for tok in tokens]
-        self.space = [tok.is_space for tok in tokens]
-        self.triggers = [triggers.get(tok.lemma_.lower(), _NO_TRIGGERS) for tok in tokens]
+        self.word, self.lower, self.pos, self.space, self.triggers = _token_columns(doc)
         self.has_dep = doc.has_annotation("DEP")
         self._units: list[tuple[int, int]] | None = None
         self._mentions: dict[tuple[int, int, tuple[int, int], int], list[str]] = {}
@@ -252,6 +248,39 @@ class DocFeatures:
 
 
 _NO_TRIGGERS: frozenset[str] = frozenset()
+#: Strings by hash (a hash is of its string, in any vocab): lemma -> lower-case lemma,
+#: lower-case form -> itself; read once per process instead of once per token.
+_LEMMAS: dict[int, str] = {}
+_FORMS: dict[int, str] = {}
+
+
+def _token_columns(
+    doc: Doc,
+) -> tuple[list[str], list[str], list[str], list[bool], list[frozenset[str]]]:
+    """Each token's feature word (:func:`_word`), lower-case form, POS, whether it is
+    white space, and the predicates its lemma triggers, read from the doc's arrays."""
+    strings = doc.vocab.strings
+    triggers = _trigger_predicates()
+    rows: list[list[int]] = doc.to_array([LIKE_NUM, LEMMA, LOWER, POS, IS_SPACE]).tolist()
+    lemmas, forms = [], []
+    for _, lemma, lower, _, _ in rows:
+        text = _LEMMAS.get(lemma)
+        if text is None:
+            text = _LEMMAS[lemma] = strings[lemma].lower()
+        lemmas.append(text)
+        form = _FORMS.get(lower)
+        if form is None:
+            form = _FORMS[lower] = strings[lower]
+        forms.append(form)
+    word = [
+        "<num>" if row[0] else lemma or form
+        for row, lemma, form in zip(rows, lemmas, forms, strict=True)
+    ]
+    pos = [POS_NAMES[row[3]] for row in rows]
+    space = [bool(row[4]) for row in rows]
+    return word, forms, pos, space, [triggers.get(lemma, _NO_TRIGGERS) for lemma in lemmas]
+
+
 _VERBS = frozenset({"VERB", "AUX"})
 
 
