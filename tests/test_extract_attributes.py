@@ -76,6 +76,7 @@ def _annotations(doc: Doc) -> list[tuple[str, str, str]]:
 def test_same_matches_and_annotations_as_the_stock_ruler() -> None:
     nlp, stock, indexed = _rulers(PATTERNS)
     assert indexed.match(_doc(nlp)) == stock.match(_doc(nlp))
+    assert indexed._table is not None and indexed._table.multi is None  # no matcher needed
     ours, theirs = indexed(_doc(nlp)), stock(_doc(nlp))
     assert _annotations(ours) == _annotations(theirs)
     by_word = dict(zip(WORDS, _annotations(ours), strict=True))
@@ -100,6 +101,17 @@ def test_an_operator_it_cannot_evaluate_falls_back_to_the_matcher() -> None:
     nlp, stock, indexed = _rulers(patterns)
     assert indexed.match(_doc(nlp)) == stock.match(_doc(nlp))
     assert indexed._table is not None and not indexed._table.supported
+
+
+def test_a_pattern_of_varying_length_goes_to_the_matcher() -> None:
+    patterns = [
+        *PATTERNS,
+        {"patterns": [[{"LOWER": "it"}, {"TAG": "VBD", "OP": "+"}]], "attrs": {"LEMMA": "it-saw"}},
+    ]
+    nlp, stock, indexed = _rulers(patterns)
+    assert indexed.match(_doc(nlp)) == stock.match(_doc(nlp))
+    assert indexed._table is not None and indexed._table.multi is not None
+    assert any(end - start == 2 for _, _, start, end in indexed.match(_doc(nlp)))
 
 
 def test_an_empty_doc_has_no_matches() -> None:

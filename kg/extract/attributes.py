@@ -25,6 +25,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
+from spacy.tokens._retokenize import set_token_attrs
 
 #: Token attributes read as strings (their hash in the vocab) or as booleans.
 _STRING_ATTRS = frozenset({"ORTH", "LOWER", "NORM", "TAG", "DEP", "SHAPE", "PREFIX", "SUFFIX"})
@@ -33,6 +34,8 @@ _OPERATORS = frozenset({"IN", "NOT_IN", "REGEX"})
 
 #: (attribute-rule index, match id) of one-token patterns, in rule order.
 _Hits = tuple[tuple[int, int], ...]
+#: A token's hits, and the sequences (multi-token patterns) its token may begin.
+_Entry = tuple[_Hits, tuple[int, ...]]
 
 
 class _Unsupported(Exception):
@@ -54,6 +57,16 @@ class IndexedAttributeRuler(AttributeRuler):
         self._table = None
         super().clear()
 
+    def set_annotations(self, doc: Doc, matches: list[tuple[int, int, int, int]]) -> None:
+        """As the stock ruler's, with a one-token match's token read from the doc (the
+        stock one makes a :class:`~spacy.tokens.Span` of each match to find its token)."""
+        for match in matches:  # in order: a later rule overrides an earlier one
+            attr_id, _, start, end = match
+            if end - start == 1 and self.indices[attr_id] in (0, -1):
+                set_token_attrs(doc[start], self.attrs[attr_id])
+            else:
+                super().set_annotations(doc, [match])
+
     def match(self, doc: Doc) -> list[tuple[int, int, int, int]]:
         if self._table is None:
             self._table = _Table.of(self)
@@ -63,7 +76,8 @@ class IndexedAttributeRuler(AttributeRuler):
 
 
 class _Table:
-    """One-token patterns as tests over a few attributes, memoised by their values."""
+    """One-token patterns as tests over a few attributes, memoised by their values; the
+    tokens of fixed-length patterns tested in turn from where their first token matches."""
 
     def __init__(
         self,
@@ -73,14 +87,18 @@ class _Table:
         multi: Matcher | None,
         *,
         supported: bool = True,
+        sequences: Sequence[tuple[int, int, list[_Test]]] = (),
     ) -> None:
         self.ruler = ruler
         self.attrs = attrs
         self.attr_ids = [IDS[a] for a in attrs]
-        self.tests = tests
+        self.singles = len(tests)
+        # the first token of each sequence is one more test, whose hits are starts
+        self.tests = [*tests, *((a, m, steps[0]) for a, m, steps in sequences)]
+        self.sequences = list(sequences)
         self.multi = multi
         self.supported = supported
-        self.cache: dict[tuple[int, ...], _Hits] = {}
+        self.cache: dict[tuple[int, ...], _Entry] = {}
         # A token's key is new more often than not (it holds the lower-case form), so
         # a miss must be cheap: the tests that read no lower-case form are answered
         # once per value of the other attributes; those that ask for given forms only
@@ -89,7 +107,7 @@ class _Table:
         self.general: list[int] = []
         self.by_lower: dict[object, list[int]] = {}
         self.always: list[int] = []
-        for n, (_, _, test) in enumerate(tests):
+        for n, (_, _, test) in enumerate(self.tests):
             forms = test.forms if self.lower is not None else None
             if forms is None:
                 self.general.append(n)
@@ -104,24 +122,30 @@ class _Table:
     def of(cls, ruler: AttributeRuler) -> _Table:
         strings = ruler.vocab.strings
         singles: list[tuple[int, int, list[dict[str, Any]]]] = []
-        multi = Matcher(ruler.vocab)
-        has_multi = False
+        longer: list[tuple[int, int, list[dict[str, Any]]]] = []  # every other alternative
+        for attr_id in range(len(ruler.attrs)):
+            key = str(attr_id)
+            alternatives = ruler.matcher.get(key)[1]
+            if len(alternatives) == 1 and len(alternatives[0]) == 1:
+                singles.append((attr_id, strings[key], alternatives[0]))
+            else:
+                longer += [(attr_id, strings[key], tokens) for tokens in alternatives]
+        own = {a for _, _, pattern in singles for a in pattern[0]}
         try:
-            for attr_id in range(len(ruler.attrs)):
-                key = str(attr_id)
-                alternatives = ruler.matcher.get(key)[1]
-                if len(alternatives) == 1 and len(alternatives[0]) == 1:
-                    singles.append((attr_id, strings[key], alternatives[0]))
-                else:
-                    multi.add(key, alternatives)
-                    has_multi = True
-            attrs = tuple(sorted({a for _, _, pattern in singles for a in pattern[0]}))
+            attrs = tuple(sorted(own | {a for _, _, tokens in longer for t in tokens for a in t}))
+            sequences = [(i, m, [_Test(t, attrs) for t in tokens]) for i, m, tokens in longer]
+            multi = None
+        except _Unsupported:  # an operator ("OP": "+") or attribute for the matcher
+            attrs, sequences, multi = tuple(sorted(own)), [], Matcher(ruler.vocab)
+            for attr_id, _, tokens in longer:
+                multi.add(str(attr_id), [tokens])
+        try:
             if not attrs:
                 raise _Unsupported("no one-token patterns")
             tests = [(i, m, _Test(p[0], attrs)) for i, m, p in singles]
         except _Unsupported:
             return cls(ruler, (), [], None, supported=False)
-        return cls(ruler, attrs, tests, multi if has_multi else None)
+        return cls(ruler, attrs, tests, multi, sequences=sequences)
 
     def match(self, doc: Doc) -> list[tuple[int, int, int, int]]:
         found: list[tuple[int, int, int, int]] = []
@@ -130,13 +154,16 @@ class _Table:
             array = doc.to_array(self.attr_ids).reshape(len(doc), -1)
             values: list[list[int]] = array.tolist()  # type: ignore[assignment]
             cache = self.cache
+            begun: list[tuple[int, int]] = []  # (sequence, its first token)
             for i, row in enumerate(values):
                 key = tuple(row)
-                hits = cache.get(key)
-                if hits is None:
-                    hits = cache[key] = self._hits(key)
-                for attr_id, match_id in hits:
+                entry = cache.get(key)
+                if entry is None:
+                    entry = cache[key] = self._hits(key)
+                for attr_id, match_id in entry[0]:
                     found.append((attr_id, match_id, i, i + 1))
+                begun += [(k, i) for k in entry[1]]
+            found += self._sequences(begun, values)
         if self.multi is not None:
             strings = self.ruler.vocab.strings
             for match_id, start, end in self.multi(doc, allow_missing=True):
@@ -144,26 +171,51 @@ class _Table:
         found.sort()
         return found
 
-    def _hits(self, key: tuple[int, ...]) -> _Hits:
-        """The one-token patterns a token of attribute values ``key`` matches, in rule
-        order: those of the tests that pass (see ``__init__`` for which are tried)."""
+    def _sequences(
+        self, begun: list[tuple[int, int]], rows: list[list[int]]
+    ) -> set[tuple[int, int, int, int]]:
+        """The sequences whose every token matches from where their first one does; one
+        match per rule and place, as the matcher gives (two alternatives may agree)."""
+        found = set()
+        for k, start in begun:
+            attr_id, match_id, steps = self.sequences[k]
+            end = start + len(steps)
+            if end <= len(rows) and all(
+                step(self._values(tuple(rows[start + n])))
+                for n, step in enumerate(steps[1:], start=1)
+            ):
+                found.add((attr_id, match_id, start, end))
+        return found
+
+    def _values(self, key: tuple[int, ...]) -> list[object]:
+        """The key attributes' values: strings (hashes looked up) and booleans."""
         strings = self.ruler.vocab.strings
-        values = [
+        return [
             bool(v) if a in _FLAG_ATTRS else (strings[v] if v else "")
             for a, v in zip(self.attrs, key, strict=True)
         ]
+
+    def _hits(self, key: tuple[int, ...]) -> _Entry:
+        """The one-token patterns a token of attribute values ``key`` matches, in rule
+        order, and the sequences it may begin: those of the tests that pass (see
+        ``__init__`` for which are tried)."""
+        values = self._values(key)
         tests = self.tests
         if self.lower is None:
-            return tuple((a, m) for a, m, test in tests if test(values))
-        rest = key[: self.lower] + key[self.lower + 1 :]
-        passed = self.general_cache.get(rest)
-        if passed is None:
-            passed = self.general_cache[rest] = [n for n in self.general if tests[n][2](values)]
-        asking = self.by_lower.get(values[self.lower], ())
-        more = [n for n in (*asking, *self.always) if tests[n][2](values)]
-        if more:
-            passed = sorted((*passed, *more))
-        return tuple(tests[n][:2] for n in passed)
+            passed = [n for n, (_, _, test) in enumerate(tests) if test(values)]
+        else:
+            rest = key[: self.lower] + key[self.lower + 1 :]
+            cached = self.general_cache.get(rest)
+            if cached is None:
+                cached = [n for n in self.general if tests[n][2](values)]
+                self.general_cache[rest] = cached
+            passed = cached
+            asking = self.by_lower.get(values[self.lower], ())
+            more = [n for n in (*asking, *self.always) if tests[n][2](values)]
+            if more:
+                passed = sorted((*passed, *more))
+        hits = tuple(tests[n][:2] for n in passed if n < self.singles)
+        return hits, tuple(n - self.singles for n in passed if n >= self.singles)
 
 
 class _Test:
