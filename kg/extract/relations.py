@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -85,6 +86,7 @@ class RelationExtractor:
         self.list_verbs = lexicon.cue("listAdd") | lexicon.cue("listRemove")
         self.sites = lexicon.cue("sites")
         self.presence = lexicon.cue("presence")
+        self._may_trigger: dict[tuple[int, ...], bool] = {}  # (lemma, form) hashes -> a trigger?
         self.titles = lexicon.cue("roleTitles")
         self.organization_nouns = frozenset(
             word
@@ -111,7 +113,7 @@ class RelationExtractor:
                 at.setdefault(i, index)
         ctx = Context(doc, table, at)
         found: dict[tuple[int, int, str], RawRelation] = {}
-        for token in doc:
+        for token in self._trigger_tokens(doc):
             for relation in self._from_token(ctx, token):
                 key = (table[relation.head].entity, table[relation.tail].entity, relation.predicate)
                 old = found.get(key)
@@ -123,6 +125,28 @@ class RelationExtractor:
             found.setdefault(key, relation)
         kept = [r for r in found.values() if not _divested(doc, r, table)]
         return sorted(kept, key=lambda r: (r.sentence, r.head, r.tail, r.predicate))
+
+    def _trigger_tokens(self, doc: Doc) -> Iterator[Token]:
+        """The tokens :meth:`_from_token` may find a relation from, in text order: those
+        whose lemma or form the lexicon lists (the others yield nothing). Read from the
+        doc's arrays, the answer kept per (lemma, form): most tokens trigger nothing."""
+        strings = doc.vocab.strings
+        known = self._may_trigger
+        for i, key in enumerate(map(tuple, doc.to_array([LEMMA, LOWER]).tolist())):
+            hit = known.get(key)
+            if hit is None:
+                lemma, lower = strings[key[0]].lower(), strings[key[1]]
+                hit = known[key] = (
+                    lemma in self.lexicon.triggers
+                    or lower in self.lexicon.triggers
+                    or lemma in self.list_verbs
+                    or any(
+                        lower == t.lemma or lower.endswith("-" + t.lemma)
+                        for t in self.lexicon.suffixes
+                    )
+                )
+            if hit:
+                yield doc[i]
 
     def _from_token(self, ctx: Context, token: Token) -> Iterator[RawRelation]:
         lemma = token.lemma_.lower()
