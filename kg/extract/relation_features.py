@@ -24,7 +24,8 @@ from collections.abc import Sequence
 from functools import cache
 from itertools import pairwise
 
-from spacy.attrs import IS_SPACE, LEMMA, LIKE_NUM, LOWER, POS
+import numpy as np
+from spacy.attrs import DEP, HEAD, IS_SPACE, LEMMA, LIKE_NUM, LOWER, POS
 from spacy.parts_of_speech import NAMES as POS_NAMES
 from spacy.tokens import Doc, Span, Token
 
@@ -156,6 +157,10 @@ class DocFeatures:
         self.word, self.lower, self.pos, self.space, self.triggers = _token_columns(doc)
         self.has_dep = doc.has_annotation("DEP")
         self._units: list[tuple[int, int]] | None = None
+        self._heads: list[int] = []  # each token's head, read on the first path
+        self.dep: list[str] = []  # each token's dependency label, likewise
+        self._roots: dict[int, int] = {}  # mention -> its root token
+        self._chains: dict[int, tuple[list[int], dict[int, int]]] = {}
         self._mentions: dict[tuple[int, int, tuple[int, int], int], list[str]] = {}
         self._sentences: dict[tuple[int, int], tuple[list[str], list[Span]]] = {}
         self._rivals: dict[tuple[int, str, tuple[int, int]], list[tuple[int, int]]] = {}
@@ -179,6 +184,38 @@ class DocFeatures:
                 and not (self.spans[n].start < o.end and o.start < self.spans[n].end)
             )
             self._rivals[key] = found
+        return found
+
+    def root(self, n: int) -> int:
+        """The root token of mention ``n``."""
+        found = self._roots.get(n)
+        if found is None:
+            found = self._roots[n] = self.spans[n].root.i
+        return found
+
+    def path(self, head: int, tail: int) -> tuple[list[int], int, list[int]] | None:
+        """:func:`dependency_path` between tokens ``head`` and ``tail``, as token indices
+        (each token's chain of heads read once)."""
+        if not self._heads:
+            offsets = self.doc.to_array(HEAD).astype(np.int64)  # relative, as uint64
+            self._heads = (offsets + np.arange(len(self.doc))).tolist()
+            self.dep = _strings(self.doc, self.doc.to_array(DEP).tolist())
+        up, _ = self._chain(head)
+        down, down_index = self._chain(tail)
+        for n, i in enumerate(up):
+            if i in down_index:
+                return up[:n], i, list(reversed(down[: down_index[i]]))
+        return None
+
+    def _chain(self, i: int) -> tuple[list[int], dict[int, int]]:
+        """:func:`_ancestors` of token ``i`` as indices, and each one's place in it."""
+        found = self._chains.get(i)
+        if found is None:
+            heads = self._heads
+            chain = [i]
+            while heads[chain[-1]] != chain[-1] and len(chain) < 50:
+                chain.append(heads[chain[-1]])
+            found = self._chains[i] = (chain, {t: n for n, t in enumerate(chain)})
         return found
 
     def unit_of(self, start: int) -> tuple[int, int]:
@@ -254,6 +291,18 @@ _LEMMAS: dict[int, str] = {}
 _FORMS: dict[int, str] = {}
 
 
+def _strings(doc: Doc, hashes: list[int]) -> list[str]:
+    """The strings of ``hashes`` (a column of the doc's array), through :data:`_FORMS`."""
+    strings = doc.vocab.strings
+    out = []
+    for key in hashes:
+        text = _FORMS.get(key)
+        if text is None:
+            text = _FORMS[key] = strings[key]
+        out.append(text)
+    return out
+
+
 def _token_columns(
     doc: Doc,
 ) -> tuple[list[str], list[str], list[str], list[bool], list[frozenset[str]]]:
@@ -320,7 +369,7 @@ def pair_features(
     feats += _between_features(view, head, tail)
     for role, span in (("h", h), ("t", t)):
         feats += [role + f for f in view.mention(span, sentence, 0)]
-    feats += _path_features(view, h, t)
+    feats += _path_features(view, head, tail)
     feats += _rank_features(view, head, tail, sentence)
     for role, span in (("h", h), ("t", t)):
         feats += [role + f for f in view.mention(span, sentence, 1)]
@@ -398,36 +447,38 @@ def _between_features(view: DocFeatures, head: int, tail: int) -> list[str]:
     return feats
 
 
-def _path_features(view: DocFeatures, h: Span, t: Span) -> list[str]:
+def _path_features(view: DocFeatures, head: int, tail: int) -> list[str]:
     """The dependency path between the mentions' heads: its shape, words and triggers."""
-    path = dependency_path(h.root, t.root) if view.has_dep else None
+    h_root, t_root = (view.root(head), view.root(tail)) if view.has_dep else (0, 0)
+    path = view.path(h_root, t_root) if view.has_dep else None
     if path is None:
         return ["nopath"]
-    word, pos = view.word, view.pos
+    word, pos, dep = view.word, view.pos, view.dep
     up, top, down = path
     length = len(up) + len(down)
     feats = [f"plen={_bucket(length)}"]
     if length > _MAX_PATH:
         return feats
-    ups = [f"{tok.dep_}<" for tok in up]
-    downs = [f">{tok.dep_}" for tok in down]
-    middle = "^" if top.i in {h.root.i, t.root.i} else word[top.i]
+    ups = [f"{dep[i]}<" for i in up]
+    downs = [f">{dep[i]}" for i in down]
+    middle = "^" if top in {h_root, t_root} else word[top]
     feats.append(f"pu={' '.join(ups)}|{' '.join(downs)}")
     feats.append(f"pl={' '.join(ups)}|{middle}|{' '.join(downs)}")
-    lex = [word[tok.i] for tok in up[1:]] + [word[tok.i] for tok in down[:-1]]
-    lex_path = " ".join([*(word[tok.i] for tok in up[1:]), middle])
-    lex_path += " " + " ".join(word[tok.i] for tok in down[:-1])
+    lex = [word[i] for i in up[1:]] + [word[i] for i in down[:-1]]
+    lex_path = " ".join([*(word[i] for i in up[1:]), middle])
+    lex_path += " " + " ".join(word[i] for i in down[:-1])
     feats.append(f"plex={lex_path.strip()}")
     if middle != "^":
         feats.append(f"top={middle}")
-        feats.append(f"toppos={pos[top.i]}")
+        feats.append(f"toppos={pos[top]}")
         lex.append(middle)
     feats += [f"pw={w}" for w in lex]
     if up:
-        feats.append(f"hup={up[0].dep_}>{word[up[1].i] if len(up) > 1 else middle}")
+        feats.append(f"hup={dep[up[0]]}>{word[up[1]] if len(up) > 1 else middle}")
     if down:
-        feats.append(f"tdown={down[-1].dep_}<{word[down[-2].i] if len(down) > 1 else middle}")
-    on_path = [tok.i for tok in (*up[1:], top, *down[:-1])]
+        feats.append(f"tdown={dep[down[-1]]}<{word[down[-2]] if len(down) > 1 else middle}")
+    h, t = view.spans[head], view.spans[tail]
+    on_path = [*up[1:], top, *down[:-1]]
     for i in on_path:
         if h.start <= i < h.end or t.start <= i < t.end:
             continue
