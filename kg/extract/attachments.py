@@ -40,8 +40,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from spacy.attrs import LOWER, ORTH, POS
 from spacy.tokens import Doc, Token
 
+from kg.extract.columns import lower_lemmas, strings
 from kg.types import coarse_class
 
 __all__ = ["Attachment", "attachments"]
@@ -97,16 +99,21 @@ def attachments(
     describe organizations ("company"), ``demonyms`` the first tokens of nationality
     mentions ("Chinese")."""
     yield from _comma_places(doc, labels, at)
-    for token in doc:
-        row = at.get(token.i)
-        if row is None or not _is_root(token, at):
-            if token.lemma_.lower() in sites and token.pos_ == "NOUN":
-                yield from _sites(token, labels, at)
-            if token.lower_ in _SETTLEMENTS and token.pos_ == "NOUN":
-                yield from _settlement(token, labels, at)
-            if token.lower_ in _DIVISIONS and token.pos_ == "NOUN":
-                yield from _division(token, labels, at)
+    lemmas, lowers, pos = lower_lemmas(doc), strings(doc, LOWER), strings(doc, POS)
+    for i in range(len(doc)):
+        row = at.get(i)
+        if row is None or not _is_root(doc[i], at):
+            site, low = lemmas[i] in sites, lowers[i]
+            if pos[i] == "NOUN" and (site or low in _SETTLEMENTS or low in _DIVISIONS):
+                token = doc[i]
+                if site:
+                    yield from _sites(token, labels, at)
+                if low in _SETTLEMENTS:
+                    yield from _settlement(token, labels, at)
+                if low in _DIVISIONS:
+                    yield from _division(token, labels, at)
             continue
+        token = doc[i]
         cls = coarse_class(labels[row])
         if token.i in demonyms or (cls == "Place" and token.dep_ in {"amod", "poss", "compound"}):
             yield from _nationality(token, row, labels, at, descriptors)
@@ -252,9 +259,10 @@ def _compound_place(
 def _comma_places(doc: Doc, labels: Sequence[str], at: Mapping[int, int]) -> Iterator[Attachment]:
     """ "Goshen, Indiana": a place, a comma and a larger place right after it, the pair not
     part of a list of places."""
-    for comma in doc:
-        if comma.text != "," or comma.i == 0 or comma.i + 1 >= len(doc):
+    for i, text in enumerate(strings(doc, ORTH)):
+        if text != "," or i == 0 or i + 1 >= len(doc):
             continue
+        comma = doc[i]
         inner, outer = at.get(comma.i - 1), at.get(comma.i + 1)
         if inner is None or outer is None or inner == outer:
             continue

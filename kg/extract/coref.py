@@ -18,9 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from spacy.attrs import LOWER, POS, TAG
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.columns import strings
 from kg.extract.entities import SPAN_KEY
 from kg.extract.syntax import is_subject
 from kg.gazetteer import Gazetteer, load_gazetteer
@@ -68,15 +70,23 @@ class CorefResolver:
         starts = {span.start for span in doc.spans[SPAN_KEY]}
         heads = organization_heads(doc.spans[SPAN_KEY])
         found: list[Anaphor] = []
-        for token in doc:
-            if token.i in covered:
+        lowers, pos, tags = strings(doc, LOWER), strings(doc, POS), strings(doc, TAG)
+        descriptors = self.lexicon.descriptors
+        for i, low in enumerate(lowers):
+            if i in covered:
                 continue
-            low = token.lower_
-            if token.pos_ == "PRON" and low in ORG_PRONOUNS:
-                found.append(Anaphor(token.i, token.i + 1, "Organization"))
-            elif token.pos_ == "PRON" and low in PERSON_PRONOUNS:
-                found.append(Anaphor(token.i, token.i + 1, "Person"))
-            elif token.pos_ in {"NOUN", "PROPN"} and token.tag_ not in {"NNS", "NNPS"}:
+            if pos[i] == "PRON" and low in ORG_PRONOUNS:
+                found.append(Anaphor(i, i + 1, "Organization"))
+            elif pos[i] == "PRON" and low in PERSON_PRONOUNS:
+                found.append(Anaphor(i, i + 1, "Person"))
+            elif pos[i] in {"NOUN", "PROPN"} and tags[i] not in {"NNS", "NNPS"}:
+                previous = lowers[i - 1] if i > 0 else ""
+                if (
+                    low not in heads
+                    and (descriptors.get(f"{previous} {low}") or descriptors.get(low)) is None
+                ):
+                    continue  # neither a name's head noun nor a description
+                token = doc[i]
                 description = self._head_noun(doc, token, covered, heads) or self._description(
                     doc, token, covered, starts
                 )

@@ -20,6 +20,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
@@ -38,6 +39,7 @@ from kg.extract.bounds import (
     title_start,
     trim,
 )
+from kg.extract.columns import strings
 from kg.extract.context import (
     EVENT_ENDINGS,
     LAW_ENDINGS,
@@ -364,22 +366,18 @@ class EntityRecognizer:
         taken = {i for span in chosen for i in range(span.start, span.end)}
         words = self.lexicon.name_words
         found = []
-        for token in doc:
-            cls = words.get(token.text)
-            if cls is None or token.i in taken:
+        for i, text in enumerate(strings(doc, ORTH)):
+            cls = words.get(text)
+            if cls is None or i in taken:
                 continue
             if coarse_class(cls) != "Organization" and cls != "Place":
                 continue  # a region's word ("Bay", "Range") also ends organizations' names
-            start = token.i
+            start = i
             while start > 0 and start - 1 not in taken and name_word(doc[start - 1]):
                 start -= 1
-            if (
-                token.i - start >= 1
-                and doc[start].text[:1].isupper()
-                and not is_portfolio(doc, token.i + 1)
-            ):
-                found.append(self._make(doc, start, token.i + 1, cls, ""))
-                taken.update(range(start, token.i + 1))
+            if i - start >= 1 and doc[start].text[:1].isupper() and not is_portfolio(doc, i + 1):
+                found.append(self._make(doc, start, i + 1, cls, ""))
+                taken.update(range(start, i + 1))
         return found
 
     def _longer_name(self, doc: Doc, overlapping: list[GazetteerMatch], end: int) -> bool:

@@ -29,6 +29,7 @@ from spacy.attrs import DEP, HEAD, IS_SPACE, LEMMA, LIKE_NUM, LOWER, POS
 from spacy.parts_of_speech import NAMES as POS_NAMES
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.columns import hashed, lower_lemmas, strings
 from kg.extract.entities import SPAN_KEY
 from kg.extract.mentions import mention_table
 from kg.extract.relation_candidates import PREDICATES, TRIGGER, sentence_units
@@ -199,7 +200,7 @@ class DocFeatures:
         if not self._heads:
             offsets = self.doc.to_array(HEAD).astype(np.int64)  # relative, as uint64
             self._heads = (offsets + np.arange(len(self.doc))).tolist()
-            self.dep = _strings(self.doc, self.doc.to_array(DEP).tolist())
+            self.dep = strings(self.doc, DEP)
         up, _ = self._chain(head)
         down, down_index = self._chain(tail)
         for n, i in enumerate(up):
@@ -285,22 +286,6 @@ class DocFeatures:
 
 
 _NO_TRIGGERS: frozenset[str] = frozenset()
-#: Strings by hash (a hash is of its string, in any vocab): lemma -> lower-case lemma,
-#: lower-case form -> itself; read once per process instead of once per token.
-_LEMMAS: dict[int, str] = {}
-_FORMS: dict[int, str] = {}
-
-
-def _strings(doc: Doc, hashes: list[int]) -> list[str]:
-    """The strings of ``hashes`` (a column of the doc's array), through :data:`_FORMS`."""
-    strings = doc.vocab.strings
-    out = []
-    for key in hashes:
-        text = _FORMS.get(key)
-        if text is None:
-            text = _FORMS[key] = strings[key]
-        out.append(text)
-    return out
 
 
 def _token_columns(
@@ -308,19 +293,10 @@ def _token_columns(
 ) -> tuple[list[str], list[str], list[str], list[bool], list[frozenset[str]]]:
     """Each token's feature word (:func:`_word`), lower-case form, POS, whether it is
     white space, and the predicates its lemma triggers, read from the doc's arrays."""
-    strings = doc.vocab.strings
     triggers = _trigger_predicates()
     rows: list[list[int]] = doc.to_array([LIKE_NUM, LEMMA, LOWER, POS, IS_SPACE]).tolist()
-    lemmas, forms = [], []
-    for _, lemma, lower, _, _ in rows:
-        text = _LEMMAS.get(lemma)
-        if text is None:
-            text = _LEMMAS[lemma] = strings[lemma].lower()
-        lemmas.append(text)
-        form = _FORMS.get(lower)
-        if form is None:
-            form = _FORMS[lower] = strings[lower]
-        forms.append(form)
+    lemmas = lower_lemmas(doc, [row[1] for row in rows])
+    forms = hashed(doc, [row[2] for row in rows])
     word = [
         "<num>" if row[0] else lemma or form
         for row, lemma, form in zip(rows, lemmas, forms, strict=True)

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from spacy.attrs import IS_LOWER, ORTH
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.columns import flags, strings
 from kg.types import LEGAL_FORMS, coarse_class
 
 __all__ = ["repeated_organization_names"]
@@ -34,7 +36,9 @@ def repeated_organization_names(doc: Doc, spans: Sequence[Span]) -> list[Span]:
     if not forms:
         return []
     taken = {i for span in spans for i in range(span.start, span.end)}
-    common = {t.text for t in doc if t.is_lower}
+    common = {
+        text for text, lower in zip(strings(doc, ORTH), flags(doc, IS_LOWER), strict=True) if lower
+    }
     sizes: dict[str, list[int]] = {}  # a form's first word -> the forms' lengths, longest first
     for form in forms:
         sizes.setdefault(form[0], []).append(len(form))
