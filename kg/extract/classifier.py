@@ -62,12 +62,19 @@ class ScoredCandidate:
     probability: float
 
 
-def score_candidates(doc: Doc, model: RelationModel) -> list[ScoredCandidate]:
-    """Every candidate of ``doc`` with its probability, in text order."""
+def score_candidates(
+    doc: Doc,
+    model: RelationModel,
+    *,
+    spans: Sequence[Span] | None = None,
+    lexicon: dict[tuple[int, int], frozenset[str]] | None = None,
+) -> list[ScoredCandidate]:
+    """Every candidate of ``doc`` with its probability, in text order (``spans`` and
+    ``lexicon``: the doc's mentions and :func:`lexicon_pairs`, if read already)."""
     found = [c for c in candidates(doc) if c.predicate in model.labels]
     if not found:
         return []
-    view = DocFeatures(doc)
+    view = DocFeatures(doc, spans=spans, lexicon=lexicon)
     by_pair: dict[tuple[int, int], list[str]] = {}  # a pair's features serve all its predicates
     rows = []
     for c in found:
@@ -450,7 +457,7 @@ class RelationClassifier:
         """The lexicon's relations rescored and the model's own, in text order."""
         given = lexicon_pairs(doc)
         spans = list(doc.spans[SPAN_KEY]) if SPAN_KEY in doc.spans else []
-        scored = score_candidates(doc, self.model)
+        scored = score_candidates(doc, self.model, spans=spans, lexicon=given)
         found = self._rescored(doc, scored)
         for item in decode(scored, self.threshold, listed_places(spans), place_runs(spans)):
             c = item.candidate

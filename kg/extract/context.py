@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from spacy.attrs import LOWER, POS
 from spacy.tokens import Doc, Span
 
+from kg.extract.columns import strings
 from kg.types import coarse_class
 
 #: Tokens that mark a possessive after a name ("Sydney 's").
@@ -201,17 +203,18 @@ def unmodelled_names(doc: Doc) -> set[str]:
     ['Assa Abloy']
     """
     names = set()
-    for token in doc[:-1]:
-        if token.pos_ != "NOUN":
+    pos, lowers = strings(doc, POS), strings(doc, LOWER)
+    for i in range(len(doc) - 1):
+        if pos[i] != "NOUN":
             continue
-        pair = f"{doc[token.i - 1].lower_} {token.lower_}" if token.i else ""
-        if token.lower_ not in UNMODELLED_KINDS and pair not in UNMODELLED_KINDS:
+        pair = f"{lowers[i - 1]} {lowers[i]}" if i else ""
+        if lowers[i] not in UNMODELLED_KINDS and pair not in UNMODELLED_KINDS:
             continue
-        end = token.i + 1
+        end = i + 1
         while end < len(doc) and name_word(doc[end]):
             end += 1
-        if end > token.i + 1:
-            names.add(doc[token.i + 1 : end].text)
+        if end > i + 1:
+            names.add(doc[i + 1 : end].text)
     return names
 
 

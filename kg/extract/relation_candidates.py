@@ -92,8 +92,11 @@ def sentence_units(doc: Doc) -> list[tuple[int, int]]:
 
 
 def _ends_sentence(doc: Doc, unit: tuple[int, int]) -> bool:
-    words = [t for t in doc[unit[0] : unit[1]] if not t.is_space]
-    return bool(words) and words[-1].text in _TERMINAL
+    """Whether the unit's last token that is not white space is terminal punctuation."""
+    for i in range(unit[1] - 1, unit[0] - 1, -1):
+        if not doc[i].is_space:
+            return doc[i].text in _TERMINAL
+    return False
 
 
 #: A sentence with more mentions than this (a list of names, a flattened table)
