@@ -23,6 +23,7 @@ from pathlib import Path
 from rdflib import Dataset, URIRef
 
 from kg.build.forks import map_forked
+from kg.build.keptgraphs import KeptGraphs, spliced, with_record
 from kg.graph.assemble import (
     ArticleMapper,
     ArticleWork,
@@ -37,6 +38,7 @@ from kg.graph.validate.memo import CheckMemo
 from kg.ontology import KGR_IRI
 from kg.rdf.trig import GraphPiece, graph_piece, write_graph_files
 from kg.types import Entity, Resolved
+from kg.views.read import ViewPart
 
 __all__ = ["CHUNK", "in_processes", "write_build_graph"]
 
@@ -50,10 +52,17 @@ def in_processes(
     prefixes: Mapping[str, str] | None = None,
     keep: bool = True,
     memo: CheckMemo | None = None,
+    kept: KeptGraphs | None = None,
 ) -> ArticleMapper:
     """The :data:`kg.graph.assemble.ArticleMapper` that makes the articles' graphs in ``jobs``
     processes forked from this one (:func:`kg.graph.assemble.article_graph`'s options);
-    the checks the workers made are added to ``memo``."""
+    the checks the workers made are added to ``memo``.
+
+    With ``kept`` (and ``prefixes`` and ``memo``), the graphs an earlier build kept are
+    spliced in where they still hold, the others made, and each graph is kept
+    again (:mod:`kg.build.keptgraphs`); each comes with what the HTML view reads of it
+    (``view``) instead of its triples, when it can.
+    """
 
     def mapper(
         works: Sequence[ArticleWork], descriptions: Descriptions, base: str
@@ -63,12 +72,64 @@ def in_processes(
                 work, descriptions, base=base, prefixes=prefixes, keep=keep, memo=memo
             )
 
-        for made in map_forked(make, works, jobs=jobs, chunk=CHUNK):
+        if kept is None or memo is None or prefixes is None or descriptions is None:
+            graphs = map_forked(make, works, jobs=jobs, chunk=CHUNK)
+        else:
+            graphs = _spliced(
+                works,
+                descriptions,
+                base,
+                jobs=jobs,
+                keep=keep,
+                memo=memo,
+                kept=kept,
+                prefixes=prefixes,
+            )
+        for made in graphs:
             if memo is not None and made.check is not None:
                 memo.made[made.check[0]] = made.check[1]
+            if kept is not None and made.kept is not None:
+                kept.put(*made.kept)
             yield made
 
     return mapper
+
+
+def _spliced(
+    works: Sequence[ArticleWork],
+    descriptions: Descriptions,
+    base: str,
+    *,
+    jobs: int,
+    keep: bool,
+    memo: CheckMemo,
+    kept: KeptGraphs,
+    prefixes: Mapping[str, str],
+) -> Iterator[CheckedGraph]:
+    """The articles' graphs, in order: those ``kept`` still holds spliced in, the others made in
+    ``jobs`` processes (:func:`in_processes`)."""
+    keys = [kept.key(work, base) for work in works]
+    iris: dict[str, URIRef] = {}
+    found = [
+        spliced(
+            kept.known.get(key), memo=memo, descriptions=descriptions, prefixes=prefixes, iris=iris
+        )
+        for key in keys
+    ]
+
+    def make(job: tuple[str, ArticleWork]) -> CheckedGraph:
+        key, work = job
+        graph = article_graph(work, descriptions, base=base, prefixes=prefixes, memo=memo)
+        return with_record(graph, key, keep=keep)
+
+    todo = [(key, work) for key, work, graph in zip(keys, works, found, strict=True) if not graph]
+    made = map_forked(make, todo, jobs=jobs, chunk=CHUNK)
+    for key, graph in zip(keys, found, strict=True):
+        if graph is None:
+            yield next(made)
+        else:
+            kept.put(key, kept.known[key])
+            yield graph
 
 
 def write_build_graph(
@@ -85,6 +146,8 @@ def write_build_graph(
     dataset: Dataset | list[Triple] | None = None,
     digests: dict[str, str] | None = None,
     memo: CheckMemo | None = None,
+    kept: KeptGraphs | None = None,
+    parts: list[ViewPart] | None = None,
 ) -> int:
     """Write the graph of a resolved build into ``trig`` and ``turtle`` with ``jobs`` processes.
 
@@ -94,21 +157,29 @@ def write_build_graph(
     (for the HTML page; a list, their triples); ``digests`` the digest of each
     graph (see :func:`kg.rdf.trig.write_graph_files`). ``memo`` replays the
     checks of graphs checked before and keeps this build's
-    (:class:`kg.graph.validate.memo.CheckMemo`). Returns the number of quads written.
+    (:class:`kg.graph.validate.memo.CheckMemo`). ``kept`` splices in the article graphs
+    an earlier build kept, and keeps this build's (:mod:`kg.build.keptgraphs`); the
+    page then reads an article's graph from ``parts`` (:class:`kg.views.read.ViewPart`)
+    rather than ``dataset``, which must then be a list or None. Returns the number of
+    quads written.
     """
     keep = dataset is not None
+    if keep and parts is None:
+        kept = None  # the page reads every graph's triples
     graphs = assemble(
         entities,
         resolved,
         base=base,
         validate=validate,
         on_quarantine=on_quarantine,
-        articles=in_processes(jobs, prefixes=prefixes, keep=keep, memo=memo),
+        articles=in_processes(jobs, prefixes=prefixes, keep=keep, memo=memo, kept=kept),
     )
 
     def pieces() -> Iterator[GraphPiece]:
         for graph in graphs:
-            if dataset is not None and graph.triples is not None:
+            if parts is not None and isinstance(graph.view, ViewPart):
+                parts.append(graph.view)
+            elif dataset is not None and graph.triples is not None:
                 _keep(dataset, graph.name, graph.triples)
             if graph.piece is not None:
                 yield graph.piece

@@ -20,6 +20,7 @@ from pathlib import Path
 from kg.build.extractions import write_extractions
 from kg.build.folder import DEFAULT_OUTPUT, SHARDS_DIR, STATE_DIR, state_dir
 from kg.build.graphfiles import in_processes, write_build_graph
+from kg.build.keptgraphs import GRAPHS_FILE, KeptGraphs, graphs_salt, read_kept, write_kept
 from kg.build.lock import writer_lock
 from kg.build.publish import (
     home_spec,
@@ -41,6 +42,7 @@ from kg.memo import Memo, read_memo, write_memo
 from kg.ontology import KGR_IRI
 from kg.rdf.trig import graph_piece, write_graph_files
 from kg.stores.homeload import HomeLoad
+from kg.views.read import ViewPart
 
 __all__ = [
     "CANDIDATES_FILE",
@@ -57,6 +59,10 @@ CANDIDATES_FILE = "candidates.trig"
 #: The check results a build keeps for the next (:mod:`kg.graph.validate.memo`), in its
 #: state folder.
 CHECKS_FILE = "checks.json"
+
+#: What kg.html is read from: the triples of the graphs, and the parts that stand for the
+#: articles' graphs (:class:`kg.views.read.ViewPart`).
+_Page = tuple[list[Triple], list[ViewPart]]
 
 #: The positions kg.html's layout keeps for the next build (:func:`kg.views.layout.layout`).
 LAYOUTS_FILE = "layouts.json"
@@ -102,7 +108,7 @@ def write_outputs(
     blocks = partial(_store_blocks, result, base=base, validate=validate, jobs=jobs)
     # kg.html shows the checked graph, as the files hold it: its triples are gathered
     # as the graphs are written, not made again (result.dataset).
-    page_data: list[Triple] | None = [] if html else None
+    page_data: _Page | None = ([], []) if html else None
     with writer_lock(folder):
         _write_committed(
             result,
@@ -143,7 +149,7 @@ def _write_committed(
     result: BuildResult,
     folder: Path,
     blocks: Callable[[], Iterable[Block]],
-    page_data: list[Triple] | None,
+    page_data: _Page | None,
     *,
     html: bool,
     base: str,
@@ -161,6 +167,15 @@ def _write_committed(
     store = open_publication(spec) if spec else None
     salt = check_salt()
     memo = CheckMemo(read_memo(state_dir(folder) / CHECKS_FILE, salt)) if validate else None
+    prefixes = _file_prefixes(base)
+    kept = None
+    if memo is not None and result.state is not None:
+        state = result.state
+        kept = KeptGraphs(
+            read_kept(state_dir(folder) / GRAPHS_FILE, graphs_salt(prefixes)),
+            hashes=state.hashes,
+            made_from=f"{state.fingerprint}\x1d{state.options.min_confidence!r}",
+        )
     try:
         # The load is inside the transaction: a write that fails discards it first.
         with output_transaction(folder, remove=removed) as stage, HomeLoad(folder) as loading:
@@ -169,14 +184,16 @@ def _write_committed(
                 result.resolved,
                 trig=stage / "kg.trig",
                 turtle=stage / "kg.ttl",
-                prefixes=_file_prefixes(base),
+                prefixes=prefixes,
                 base=base,
                 validate=validate,
                 jobs=jobs,
                 on_quarantine=on_quarantine,
-                dataset=page_data,
+                dataset=None if page_data is None else page_data[0],
                 digests=digests,
                 memo=memo,
+                kept=kept,
+                parts=None if page_data is None else page_data[1],
             )
             loading.start(None if spec else stage)  # publish_home says when and why
             # result.resolved holds what the graph asserts: the records list all of it.
@@ -184,10 +201,12 @@ def _write_committed(
             if with_candidates:
                 write_candidates(result, stage / CANDIDATES_FILE, base=base)
             if page_data is not None:
-                _write_page(page_data, stage, folder, keep=result.state is not None)
+                _write_page(page_data, stage, folder, keep=result.state is not None, remake=blocks)
             if result.state is not None and result.state.options.shards:
                 _stage_shards(result, stage / SHARDS_DIR, base=base)
             _stage_state(stage, result, digests=digests, salt=salt, memo=memo, spec=spec)
+            if kept is not None:
+                write_kept(state_dir(stage) / GRAPHS_FILE, graphs_salt(prefixes), kept.made)
             loading.wait()  # before the commit renames the files it reads
         if result.shards is not None:
             shutil.rmtree(result.shards, ignore_errors=True)
@@ -238,15 +257,30 @@ def _stage_state(
         mark_publishing(stage, spec)
 
 
-def _write_page(page_data: list[Triple], stage: Path, folder: Path, *, keep: bool) -> None:
+def _write_page(
+    page_data: _Page,
+    stage: Path,
+    folder: Path,
+    *,
+    keep: bool,
+    remake: Callable[[], Iterable[Block]],
+) -> None:
     """Write kg.html into ``stage``, reusing the layouts the build in ``folder`` kept, and
-    (``keep``) keep this page's in the staged state."""
+    (``keep``) keep this page's in the staged state. The page reads the triples and the
+    parts of ``page_data``, or, should a part not stand for its graph, every graph
+    made again (``remake``)."""
     from kg.views import DEFAULT_MAX_NODES, triples_to_view, write_html
     from kg.views.layout import layout_salt
+    from kg.views.read import PartsOverlapError
 
     salt = layout_salt()
     layouts = Memo(read_memo(state_dir(folder) / LAYOUTS_FILE, salt))
-    view = triples_to_view(page_data, max_nodes=DEFAULT_MAX_NODES)
+    triples, parts = page_data
+    try:
+        view = triples_to_view(triples, parts=parts, max_nodes=DEFAULT_MAX_NODES)
+    except PartsOverlapError:
+        remade = (t for _, block in remake() for t in block)
+        view = triples_to_view(remade, max_nodes=DEFAULT_MAX_NODES)
     write_html(view, stage / "kg.html", title="kg: knowledge graph", layouts=layouts)
     if keep:
         state_dir(stage).mkdir(parents=True, exist_ok=True)

@@ -101,6 +101,10 @@ class CheckedGraph:
     quarantined: tuple[QuarantinedTriple, ...] = ()
     piece: GraphPiece | None = None  # its Turtle, when the mapper wrote it (kg.rdf.trig)
     check: tuple[str, Entry] | None = None  # the check's key and result, for the memo
+    #: Kept for the next build by the mapper that made it (:mod:`kg.build.keptgraphs`):
+    #: what the HTML view reads of it, and (key, record).
+    view: object | None = None
+    kept: tuple[str, object] | None = None
 
 
 #: Makes the graphs of articles, results in their order: (the articles, the checked

@@ -16,10 +16,12 @@ status, role, confidence, source document). It can then keep a part
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -48,7 +50,13 @@ from kg.views.select import focus_view, limit_view, query_view
 if TYPE_CHECKING:
     from kg.query import ParsedQuery
 
-__all__ = ["graph_to_view", "triples_to_view"]
+__all__ = [
+    "PartsOverlapError",
+    "ViewPart",
+    "graph_to_view",
+    "triples_to_view",
+    "view_part",
+]
 
 #: ``kgo:`` properties between entities that are not drawn: the abstract super-property.
 _NOT_DRAWN = frozenset({"relation"})
@@ -56,6 +64,8 @@ _NOT_DRAWN = frozenset({"relation"})
 _WIKIDATA = re.compile(r"https?://www\.wikidata\.org/(?:entity|wiki)/[A-Za-z0-9_:/-]+")
 
 _STATUSES = frozenset({"planned", "ongoing", "ended"})
+
+_STATEMENT_TYPES = frozenset({KGO.Statement, RDF.Statement})
 
 
 def _triples(graph: Graph) -> Iterator[tuple]:
@@ -158,10 +168,97 @@ def _statement_order(st: ViewStatement) -> tuple:
     )
 
 
+@dataclass(frozen=True)
+class ViewPart:
+    """What one graph of a build adds to the view, read from that graph alone (:func:`view_part`).
+
+    ``own`` are the subjects the graph types (its document, statements...), all
+    of whose triples it holds: ``statements`` are read from them, with the
+    ``documents`` among them (by IRI), and only ``triples``, those about other
+    subjects (its entities), go with the other graphs' triples. Each
+    statement comes with its subject, predicate (local name) and object, drawn
+    when both are entities.
+    """
+
+    triples: tuple[tuple[URIRef, URIRef, URIRef], ...]
+    own: frozenset[URIRef]
+    statements: tuple[tuple[URIRef, str, URIRef, ViewStatement], ...]
+    documents: tuple[tuple[URIRef, ViewDocument], ...]
+
+
+def view_part(triples: Iterable[tuple]) -> ViewPart | None:
+    """The :class:`ViewPart` of one graph's ``triples``; None when the graph is not one a
+    part stands for (a subject it types is an entity, a statement's source is not among
+    its subjects, or a term is neither an IRI nor a literal of its own subjects)."""
+    index = TripleIndex(triples)
+    typed = [s for s, props in index.by_subject.items() if props.get(RDF.type)]
+    if not all(isinstance(s, URIRef) and _entity_class(index, s) is None for s in typed):
+        return None
+    own = frozenset(s for s in typed if isinstance(s, URIRef))
+    docs: dict[Node, ViewDocument] = {}
+    read: list[tuple[URIRef, str, URIRef, ViewStatement]] = []
+    for iri in own:
+        if _STATEMENT_TYPES.isdisjoint(index.by_subject[iri].get(RDF.type, ())):
+            continue
+        if index.first(iri, PROV.wasDerivedFrom) not in (None, *own):
+            return None
+        s, p, o = (index.first(iri, t) for t in (RDF.subject, RDF.predicate, RDF.object))
+        predicate = kgo_local(p)
+        if predicate is None or predicate in _NOT_DRAWN:
+            continue
+        if isinstance(s, URIRef) and isinstance(o, URIRef):  # else never between entities
+            read.append((s, predicate, o, _statement(index, iri, docs)))
+    other: list[tuple[URIRef, URIRef, URIRef]] = []
+    for subject, props in index.by_subject.items():
+        for p, objects in () if subject in own else props.items():
+            for o in objects:
+                if not (isinstance(subject, URIRef) and isinstance(p, URIRef)):
+                    return None
+                if not isinstance(o, URIRef):
+                    return None
+                other.append((subject, p, o))
+    documents = [(s, _document(index, s, docs)) for s in own if _documented(index, s)]
+    return ViewPart(
+        tuple(sorted(other)),
+        own,
+        tuple(sorted(read, key=lambda r: r[3].iri)),
+        tuple(sorted(documents, key=lambda d: d[1].iri)),
+    )
+
+
+def _documented(index: TripleIndex, subject: Node) -> bool:
+    """Whether :func:`_document` reads anything of ``subject``."""
+    found = index.by_subject[subject]
+    return any(p in found for p in (DCTERMS.identifier, DCTERMS.title, DCTERMS.date))
+
+
+class PartsOverlapError(ValueError):
+    """Parts of a view (:class:`ViewPart`) own a subject another graph also describes."""
+
+
+def _parts_index(triples: Iterable[tuple], parts: Sequence[ViewPart]) -> TripleIndex:
+    """The index of ``triples`` and of the triples of ``parts`` about subjects they do not own.
+
+    Raises:
+        PartsOverlapError: a subject a part owns is described elsewhere too.
+    """
+    index = TripleIndex(itertools.chain(triples, *(part.triples for part in parts)))
+    owned: set[URIRef] = set()
+    for part in parts:
+        if not owned.isdisjoint(part.own) or any(s in index.by_subject for s in part.own):
+            raise PartsOverlapError("a graph's own subject is described by another graph")
+        owned |= part.own
+    return index
+
+
 def _edges(
-    index: TripleIndex, classes: dict[Node, str], docs: dict[Node, ViewDocument]
+    index: TripleIndex,
+    classes: dict[Node, str],
+    docs: dict[Node, ViewDocument],
+    parts: Sequence[ViewPart] = (),
 ) -> tuple[ViewEdge, ...]:
-    """The relations between the entities of ``classes``: stated as triples, or by statements."""
+    """The relations between the entities of ``classes``: stated as triples, or by statements
+    (read from the index, or from ``parts``)."""
     edges: dict[tuple[str, str, str], list[ViewStatement]] = {}
     stated: Counter[tuple[str, str, str]] = Counter()  # edge -> the triples stating it
     for subject in sorted(classes, key=str):
@@ -174,9 +271,13 @@ def _edges(
                     key = edge_key(str(subject), predicate, str(o))
                     edges.setdefault(key, [])
                     stated[key] += 1
-    statement_types = {KGO.Statement, RDF.Statement}
+    for part in parts:
+        for subject, drawn, target, statement in part.statements:
+            if subject in classes and target in classes:
+                key = edge_key(str(subject), drawn, str(target))
+                edges.setdefault(key, []).append(statement)
     for iri, props in index.by_subject.items():
-        if statement_types.isdisjoint(props.get(RDF.type, ())):
+        if _STATEMENT_TYPES.isdisjoint(props.get(RDF.type, ())):
             continue
         subj, pred, obj = (index.first(iri, t) for t in (RDF.subject, RDF.predicate, RDF.object))
         predicate = kgo_local(pred)
@@ -190,16 +291,17 @@ def _edges(
     )
 
 
-def _read(triples: Iterable[tuple]) -> ViewData:
-    """Every entity and relation of a graph's ``triples`` (in any order, repeats or not)."""
-    index = TripleIndex(triples)
+def _read(triples: Iterable[tuple], parts: Sequence[ViewPart] = ()) -> ViewData:
+    """Every entity and relation of a graph's ``triples`` (in any order, repeats or not) and
+    of the graphs ``parts`` stand for (:class:`ViewPart`; see :func:`_parts_index`)."""
+    index = _parts_index(triples, parts)
     classes: dict[Node, str] = {}
     for subject in index.by_subject:
         cls = _entity_class(index, subject)
         if cls is not None and isinstance(subject, URIRef):
             classes[subject] = cls
-    docs: dict[Node, ViewDocument] = {}
-    view_edges = _edges(index, classes, docs)
+    docs: dict[Node, ViewDocument] = {iri: doc for part in parts for iri, doc in part.documents}
+    view_edges = _edges(index, classes, docs, parts)
     degree = degrees((e.source, e.target) for e in view_edges)
 
     nodes = []
@@ -229,7 +331,9 @@ def _read(triples: Iterable[tuple]) -> ViewData:
     return ViewData(nodes=tuple(nodes), edges=view_edges)
 
 
-def triples_to_view(triples: Iterable[tuple], *, max_nodes: int | None = None) -> ViewData:
+def triples_to_view(
+    triples: Iterable[tuple], *, parts: Sequence[ViewPart] = (), max_nodes: int | None = None
+) -> ViewData:
     """:func:`graph_to_view` of the graph ``triples`` make (any order, repeats or not), without
     making it: a build hands the triples of its graph files over as it writes them.
 
@@ -240,7 +344,7 @@ def triples_to_view(triples: Iterable[tuple], *, max_nodes: int | None = None) -
     >>> [e.predicate for e in view.edges]
     ['basedIn']
     """
-    view = _read(triples)
+    view = _read(triples, parts)
     return view if max_nodes is None else limit_view(view, max_nodes)
 
 

@@ -19,11 +19,16 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from kg.graph.records import Triple
-from kg.graph.validate.quarantine import QuarantinedTriple, check_document, described_nodes
+from kg.graph.validate.quarantine import (
+    QuarantinedTriple,
+    check_document,
+    described_nodes,
+    walk_described,
+)
 from kg.memo import Memo
 from kg.ontology import ontology_dir
 
-__all__ = ["CheckMemo", "check_key", "check_salt"]
+__all__ = ["CheckMemo", "check_key", "check_salt", "graph_roots"]
 
 #: Raise when the check or what is kept of it changes meaning.
 VERSION = 1
@@ -48,6 +53,8 @@ class CheckMemo(Memo):
     def __init__(self, known: Mapping[str, Any] | None = None) -> None:
         super().__init__(known)
         self._digests: dict[Node, bytes] = {}
+        # The described IRIs of the descriptions last read, by text (replay_clean).
+        self._described: tuple[object, dict[str, Node]] = (None, {})
 
     def check(
         self,
@@ -68,6 +75,48 @@ class CheckMemo(Memo):
         kept, records = check_document(name, triples, descriptions)
         self.put(key, _entry(triples, records))
         return kept, records, key
+
+    def replay_clean(
+        self,
+        name: URIRef,
+        content: bytes,
+        roots: Sequence[str],
+        descriptions: Mapping[Node, Sequence[Triple]],
+    ) -> str | None:
+        """The key of a kept check that set nothing aside, for a graph known by its ``content``
+        (as for :func:`check_key`) and its :func:`graph_roots` (IRIs), without its triples;
+        kept again. None when there is no such check: the graph must be made and checked.
+
+        Only the roots that have a description count: the others add nothing to the key
+        and push no node on the walk (:func:`described_nodes`), so it starts from those.
+        """
+        if self._described[0] is not descriptions:
+            named: dict[str, Node] = {
+                str(n): n for n, d in descriptions.items() if d and isinstance(n, URIRef)
+            }
+            self._described = (descriptions, named)
+            self._digests.clear()  # those of other descriptions
+        named = self._described[1]
+        start: list[Node] = [named[root] for root in roots if root in named]
+        nodes = walk_described(start, descriptions)
+        key = _digest(name, b"\x1c" + content, nodes, descriptions, self._digests)
+        entry = self.known.get(key)
+        if not isinstance(entry, (list, tuple)) or entry:
+            return None
+        self.put(key, entry)
+        return key
+
+
+def graph_roots(triples: Sequence[Triple]) -> list[Node] | None:
+    """The nodes a check of ``triples`` starts from (:func:`described_nodes`), each once, in
+    an order that walks as they do: what :meth:`CheckMemo.replay_clean` needs of a graph
+    instead of its triples. None if one is not an IRI (not kept)."""
+    last: dict[Node, int] = {}
+    for i, node in enumerate(n for s, _, o in triples for n in (s, o)):
+        if not isinstance(node, Literal):
+            last[node] = i  # the walk pops from the end: the last time a node comes counts
+    roots = sorted(last, key=last.__getitem__)
+    return roots if all(isinstance(n, URIRef) for n in roots) else None
 
 
 def check_key(
@@ -92,8 +141,20 @@ def check_key(
     """
     digests = {} if digests is None else digests
     own = _lines(triples) if content is None else b"\x1c" + content
+    # the nodes in an order fixed by the content
+    return _digest(name, own, described_nodes(triples, descriptions), descriptions, digests)
+
+
+def _digest(
+    name: URIRef,
+    own: bytes,
+    nodes: Sequence[Node],
+    descriptions: Mapping[Node, Sequence[Triple]],
+    digests: dict[Node, bytes],
+) -> str:
+    """:func:`check_key` of a graph's ``own`` bytes and the ``nodes`` its check reads."""
     digest = hashlib.sha256(f"{VERSION}\x1d{name}\x1d".encode() + own)
-    for node in described_nodes(triples, descriptions):  # in an order fixed by the content
+    for node in nodes:
         described = descriptions.get(node)
         if described:
             if node not in digests:

@@ -39,6 +39,7 @@ __all__ = [
     "quarantine_graph",
     "quarantined",
     "statements_of",
+    "walk_described",
 ]
 
 
@@ -153,10 +154,17 @@ def described_nodes(
 ) -> list[Node]:
     """The nodes (not literals) ``triples`` name, and those their descriptions name (a city's
     names the region it lies in, whose class its shape checks), in the order a check reads them."""
+    # Literals are never described (and are slow to hash): left out.
+    return walk_described(
+        [n for s, _, o in triples for n in (s, o) if not isinstance(n, Literal)], descriptions
+    )
+
+
+def walk_described(todo: list[Node], descriptions: Mapping[Node, Sequence[Triple]]) -> list[Node]:
+    """:func:`described_nodes` from the nodes a graph names, in their order (``todo`` is
+    consumed): each node, then those its description names, depth first from the last."""
     found: list[Node] = []
     seen: set[Node] = set()
-    # Literals are never described (and are slow to hash): left out.
-    todo = [n for s, _, o in triples for n in (s, o) if not isinstance(n, Literal)]
     while todo:
         node = todo.pop()
         if node not in seen:
