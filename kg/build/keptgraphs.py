@@ -114,11 +114,17 @@ class KeptGraphs(Memo):
     """
 
     def __init__(
-        self, known: Mapping[str, Any] | None, *, hashes: Mapping[str, str], made_from: str
+        self,
+        known: Mapping[str, Any] | None,
+        *,
+        hashes: Mapping[str, str],
+        made_from: str,
+        salt: str = "",
     ) -> None:
         super().__init__(known)
         self.hashes = hashes
         self.made_from = made_from
+        self.salt = salt  # what they hold for (graphs_salt), written with them
 
     def key(self, work: ArticleWork, base: str) -> str:
         """A digest of what an article's graph is made from: its extraction (by the article's

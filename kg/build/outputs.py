@@ -139,9 +139,8 @@ def _store_blocks(result: BuildResult, *, base: str, validate: bool, jobs: int) 
 
 def _written(result: BuildResult, folder: Path, *, html: bool) -> list[Path]:
     """The files :func:`write_outputs` writes."""
-    with_candidates = result.state is not None and result.state.options.candidates
     names = ["kg.ttl", "kg.trig", "extractions.jsonl"] + (["kg.html"] if html else [])
-    names += [CANDIDATES_FILE] if with_candidates else []
+    names += [CANDIDATES_FILE] if _with_candidates(result) else []
     return [folder / name for name in names]
 
 
@@ -160,22 +159,11 @@ def _write_committed(
 ) -> None:
     """:func:`write_outputs` with the writer lock held: stage, commit, then publish."""
     spec = _publication_spec(result, folder)
-    with_candidates = result.state is not None and result.state.options.candidates
     recover(folder)
     behind = publish_pending(folder)  # an earlier update of the store was cut short
-    removed = _removed(folder, html=html, with_candidates=with_candidates)
+    removed = _removed(folder, html=html, with_candidates=_with_candidates(result))
     store = open_publication(spec) if spec else None
-    salt = check_salt()
-    memo = CheckMemo(read_memo(state_dir(folder) / CHECKS_FILE, salt)) if validate else None
-    prefixes = _file_prefixes(base)
-    kept = None
-    if memo is not None and result.state is not None:
-        state = result.state
-        kept = KeptGraphs(
-            read_kept(state_dir(folder) / GRAPHS_FILE, graphs_salt(prefixes)),
-            hashes=state.hashes,
-            made_from=f"{state.fingerprint}\x1d{state.options.min_confidence!r}",
-        )
+    salt, memo, kept = _kept_results(result, folder, base=base, validate=validate)
     try:
         # The load is inside the transaction: a write that fails discards it first.
         with output_transaction(folder, remove=removed) as stage, HomeLoad(folder) as loading:
@@ -184,7 +172,7 @@ def _write_committed(
                 result.resolved,
                 trig=stage / "kg.trig",
                 turtle=stage / "kg.ttl",
-                prefixes=prefixes,
+                prefixes=_file_prefixes(base),
                 base=base,
                 validate=validate,
                 jobs=jobs,
@@ -198,15 +186,13 @@ def _write_committed(
             loading.start(None if spec else stage)  # publish_home says when and why
             # result.resolved holds what the graph asserts: the records list all of it.
             write_extractions(result.resolved, stage / "extractions.jsonl", base=base)
-            if with_candidates:
+            if _with_candidates(result):
                 write_candidates(result, stage / CANDIDATES_FILE, base=base)
             if page_data is not None:
                 _write_page(page_data, stage, folder, keep=result.state is not None, remake=blocks)
             if result.state is not None and result.state.options.shards:
                 _stage_shards(result, stage / SHARDS_DIR, base=base)
-            _stage_state(stage, result, digests=digests, salt=salt, memo=memo, spec=spec)
-            if kept is not None:
-                write_kept(state_dir(stage) / GRAPHS_FILE, graphs_salt(prefixes), kept.made)
+            _stage_state(stage, result, digests=digests, salt=salt, memo=memo, spec=spec, kept=kept)
             loading.wait()  # before the commit renames the files it reads
         if result.shards is not None:
             shutil.rmtree(result.shards, ignore_errors=True)
@@ -218,6 +204,33 @@ def _write_committed(
         if store is not None:
             store.close()
     publish_home(folder, loading)
+
+
+def _with_candidates(result: BuildResult) -> bool:
+    """Whether the build writes candidates.trig (``kg build --candidates``)."""
+    return result.state is not None and result.state.options.candidates
+
+
+def _kept_results(
+    result: BuildResult, folder: Path, *, base: str, validate: bool
+) -> tuple[str, CheckMemo | None, KeptGraphs | None]:
+    """The check results (with their salt) and the article graphs (for a build with a state,
+    which has the article hashes they are kept by) the build in ``folder`` kept."""
+    salt = check_salt()
+    if not validate:
+        return salt, None, None
+    memo = CheckMemo(read_memo(state_dir(folder) / CHECKS_FILE, salt))
+    state = result.state
+    if state is None:
+        return salt, memo, None
+    kept_salt = graphs_salt(_file_prefixes(base))
+    kept = KeptGraphs(
+        read_kept(state_dir(folder) / GRAPHS_FILE, kept_salt),
+        hashes=state.hashes,
+        made_from=f"{state.fingerprint}\x1d{state.options.min_confidence!r}",
+        salt=kept_salt,
+    )
+    return salt, memo, kept
 
 
 def _removed(folder: Path, *, html: bool, with_candidates: bool) -> list[str]:
@@ -244,6 +257,7 @@ def _stage_state(
     salt: str,
     memo: CheckMemo | None,
     spec: str | None,
+    kept: KeptGraphs | None = None,
 ) -> None:
     """Stage the build state (if the build has one), what the build keeps for the next, and
     the note of publishing."""
@@ -251,6 +265,8 @@ def _stage_state(
         return
     save_state(stage, replace(result.state, graphs=digests))
     write_memo(state_dir(stage) / CHECKS_FILE, salt, memo.made if memo else {})
+    if kept is not None:
+        write_kept(state_dir(stage) / GRAPHS_FILE, kept.salt, kept.made)
     made = result.keys.made if result.keys else {}
     write_memo(state_dir(stage) / KEYS_FILE, keys_salt(result.state), made)
     if spec:
