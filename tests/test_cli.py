@@ -134,6 +134,7 @@ def test_build_quiet_prints_nothing(runner: CliRunner, tmp_path: Path) -> None:
     assert [name for name in written if not name.startswith("store/")] == [
         ".kg/checks.json",
         ".kg/extractions.jsonl",
+        ".kg/graphs.jsonl",
         ".kg/iris.json",
         ".kg/keys.json",
         ".kg/state.json",
