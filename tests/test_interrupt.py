@@ -31,6 +31,7 @@ import pytest
 from outputs import snapshot
 from typer.testing import CliRunner
 
+from kg.build.checkpoints import set_pause_hook
 from kg.build.folder import COMMIT_FILE, PUBLISH_FILE, STAGING_DIR, state_dir
 from kg.build.lock import _locked
 from kg.build.transaction import _interrupts_ignored, output_transaction, recover
@@ -176,6 +177,35 @@ def test_ctrl_c_during_the_renames_is_ignored() -> None:
     finally:
         signal.signal(signal.SIGINT, previous)
     assert got == [signal.SIGINT]
+
+
+def test_a_ctrl_c_the_main_thread_learns_of_late_is_never_half_done(tmp_path: Path) -> None:
+    # Another thread (RocksDB's, OpenBLAS's) may take the signal; Python then raises it in
+    # the main thread a little later: here at the first call after the "staged" point.
+    # The write is undone or completed, never left staged (kg.build.transaction._commit).
+    out = tmp_path / "new" / "out"
+    late = {"staged": False, "sent": False}
+
+    def staged(point: str) -> None:
+        late["staged"] = late["staged"] or point == "staged"
+
+    def ctrl_c(_frame: Any, event: str, _arg: Any) -> None:
+        if late["staged"] and not late["sent"] and event in {"call", "c_call"}:
+            late["sent"] = True
+            os.kill(os.getpid(), signal.SIGINT)
+
+    previous = set_pause_hook(staged)
+    sys.setprofile(ctrl_c)
+    try:
+        with suppress(KeyboardInterrupt), output_transaction(out) as stage:
+            (stage / "kg.ttl").write_text("new")
+    finally:
+        sys.setprofile(None)
+        set_pause_hook(previous)
+    assert late["sent"]
+    if (tmp_path / "new").exists():
+        assert sorted(p.name for p in out.iterdir()) == ["kg.ttl"]
+        assert (out / "kg.ttl").read_text() == "new"
 
 
 # ----------------------------------------------------------------------- real runs (model)

@@ -90,19 +90,18 @@ def output_transaction(out_dir: str | Path, *, remove: Iterable[str] = ()) -> It
     staging = meta / STAGING_DIR
     with writing(folder):
         recover_held(folder)
+        committed: list[bool] = []
         try:
             staging.mkdir()
             yield staging
-            files = _staged_files(staging)
-            gone = [name for name in removed if name not in files and _exists(folder / name)]
-            _check_targets(folder, [*files, *gone])
-            checkpoint("staged")
+            _commit(folder, removed, committed)
         except BaseException as err:
+            if committed:  # past the commit point: the next write finishes it (recover)
+                raise
             _discard(folder, made)
             if isinstance(err, OSError):
                 raise OutputError(f"{folder}: cannot write there ({err.strerror or err}).") from err
             raise
-        _commit(folder, files, gone, made)
         if meta in made:  # a write without build state (library use) leaves no empty .kg
             remove_folders([meta])
 
@@ -122,18 +121,29 @@ def _make_state_folder(folder: Path) -> list[Path]:
     return made
 
 
-def _commit(folder: Path, files: list[str], gone: list[str], made: list[Path]) -> None:
-    """Write the commit record of the staged ``files`` (the commit point), then rename them
-    into place and remove the files ``gone``; Ctrl-C is ignored meanwhile."""
+def _commit(folder: Path, removed: list[str], committed: list[bool]) -> None:
+    """Check the staged files' targets, write the commit record (the commit point: then
+    ``committed`` gets True), rename the files into place and remove the files ``removed``
+    that are not staged.
+
+    Ctrl-C is held from the start: one that came before the commit point undoes the
+    write (KeyboardInterrupt, for :func:`output_transaction`), one after it is ignored.
+    Held, not left to raise where it lands: Python runs a signal's handler in the main
+    thread, but any thread of the process may take the signal (RocksDB's, OpenBLAS's)
+    and the main thread then learns of it a little later, maybe past the end of the
+    staging block. Raised there, between that block and the commit record, it
+    escaped the undo and left the staged files and the loaded store behind."""
     meta = state_dir(folder)
-    with _interrupts_ignored():
+    with _interrupts_ignored() as held:
+        files = _staged_files(meta / STAGING_DIR)
+        gone = [name for name in removed if name not in files and _exists(folder / name)]
+        _check_targets(folder, [*files, *gone])
+        checkpoint("staged")
+        if held:  # Ctrl-C before the commit point: undone like one while staging
+            raise KeyboardInterrupt
         record = json.dumps({"files": files, "remove": gone}, ensure_ascii=False, indent=0)
-        record += "\n"
-        try:
-            write_atomic(meta / COMMIT_FILE, record.encode("utf-8"))  # the commit point
-        except BaseException:
-            _discard(folder, made)
-            raise
+        write_atomic(meta / COMMIT_FILE, (record + "\n").encode("utf-8"))  # the commit point
+        committed.append(True)
         sync_folder(meta)
         finish(folder, files, gone)
 
@@ -200,13 +210,15 @@ def _discard(folder: Path, made: list[Path]) -> None:
 
 
 @contextlib.contextmanager
-def _interrupts_ignored() -> Iterator[None]:
-    """Ignore Ctrl-C in the block (only the main thread can set signal handlers)."""
+def _interrupts_ignored() -> Iterator[list[int]]:
+    """Hold Ctrl-C in the block: not raised, but recorded in the list yielded (only the main
+    thread can set signal handlers; elsewhere nothing is held or recorded)."""
+    held: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield held
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: held.append(number))
     try:
-        yield
+        yield held
     finally:
         signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)

@@ -13,6 +13,7 @@ store loaded from the staged kg.trig holds the committed one.
 from __future__ import annotations
 
 import shutil
+import signal
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,6 +64,11 @@ class HomeLoad:
         return self
 
     def _load(self, store_class: type[OxigraphStore], trig: Path, turtle: Path) -> None:
+        # Ctrl-C is the main thread's (Python raises it there): blocked here, so that neither
+        # this thread nor the RocksDB threads it starts (they inherit the mask) take it and
+        # the main thread learns of it late (kg.build.transaction._commit).
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             store = store_class(self.fresh, create=True)
             with store:
