@@ -13,11 +13,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import spacy
+from kg.errors import ModelNotFoundError
+from kg.interrupts import threads_leave_ctrl_c
+
+with threads_leave_ctrl_c():  # numpy loads OpenBLAS, which starts its threads
+    import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
-
-from kg.errors import ModelNotFoundError
 
 # Imported for their side effect: they register the components' factories.
 from kg.extract import classifier as classifier_module  # noqa: F401

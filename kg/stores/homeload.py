@@ -13,11 +13,11 @@ store loaded from the staged kg.trig holds the committed one.
 from __future__ import annotations
 
 import shutil
-import signal
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.interrupts import threads_leave_ctrl_c
 from kg.stores.home import GRAPH_FILE
 
 if TYPE_CHECKING:
@@ -64,20 +64,18 @@ class HomeLoad:
         return self
 
     def _load(self, store_class: type[OxigraphStore], trig: Path, turtle: Path) -> None:
-        # Ctrl-C is the main thread's (Python raises it there): blocked here, so that neither
-        # this thread nor the RocksDB threads it starts (they inherit the mask) take it and
-        # the main thread learns of it late (kg.build.transaction._commit).
-        if hasattr(signal, "pthread_sigmask"):
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            store = store_class(self.fresh, create=True)
-            with store:
-                if turtle.is_file():
-                    store.load_build(trig, turtle)
-                else:
-                    store.load_file(trig, format="trig")
-        except BaseException as err:  # handed to the caller by result()
-            self._error = err
+        # Ctrl-C is the main thread's: neither this thread nor the RocksDB threads it may
+        # start (they inherit its mask) take it (kg.interrupts).
+        with threads_leave_ctrl_c():
+            try:
+                store = store_class(self.fresh, create=True)
+                with store:
+                    if turtle.is_file():
+                        store.load_build(trig, turtle)
+                    else:
+                        store.load_file(trig, format="trig")
+            except BaseException as err:  # handed to the caller by result()
+                self._error = err
 
     def __enter__(self) -> HomeLoad:
         return self

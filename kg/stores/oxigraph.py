@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 from kg.errors import GraphFileError, QueryError, StoreError
+from kg.interrupts import threads_leave_ctrl_c
 from kg.query.limits import check_limits, run_killable
 from kg.query.result import QueryResult, with_graph
 from kg.rdf.dataset import add_quads, new_dataset
@@ -98,7 +99,10 @@ class OxigraphStore(Store):
         if path is None:
             self._store: ox.Store | None = ox.Store()
             return
-        self._store, self._lock = open_folder(path, create=create, read_only=read_only, wait=wait)
+        with threads_leave_ctrl_c():  # RocksDB starts its threads at the first opening
+            self._store, self._lock = open_folder(
+                path, create=create, read_only=read_only, wait=wait
+            )
         self._learn_prefixes(read_marker(path).items())
         self._workers = QueryProcesses(
             path, self.name, snapshot=None if read_only else self._snapshot

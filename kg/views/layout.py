@@ -28,10 +28,12 @@ import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import networkx as nx
-import numpy as np
-
+from kg.interrupts import threads_leave_ctrl_c
 from kg.memo import Memo
+
+with threads_leave_ctrl_c():  # numpy loads OpenBLAS, which starts its threads
+    import networkx as nx
+    import numpy as np
 
 __all__ = ["GAP", "GROUPED", "LARGE", "SMALL", "SPACING", "component_key", "layout", "layout_salt"]
 
@@ -137,7 +139,9 @@ def layout_salt() -> str:
     from kg import __version__
 
     try:
-        import scipy
+        with threads_leave_ctrl_c():  # scipy.linalg loads OpenBLAS, which starts its threads
+            import scipy
+            import scipy.linalg  # the layouts' solvers load it
     except ImportError:  # the circle of _laid_out
         scipy = None
     code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
