@@ -31,6 +31,7 @@ from kg.ontology import KGR_IRI
 from kg.rdf.load import load_graph
 from kg.types import Article, Entity, Extraction, Mention, RelationCandidate, Resolved
 from kg.views.read import PartsOverlapError, triples_to_view, view_part
+from tests import test_incremental
 from tests.test_incremental import ARTICLES, write
 
 pytestmark = pytest.mark.model
@@ -47,11 +48,7 @@ def outputs(folder: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("articles")
-    write(folder, **ARTICLES)
-    return folder
+corpus = test_incremental.corpus  # the same articles as tests/test_incremental.py, as a fixture
 
 
 @pytest.fixture(scope="module")
