@@ -57,9 +57,16 @@ class Gazetteer:
         >>> gaz = Gazetteer.from_entries([acme])
         >>> [e.label for e in gaz.lookup("the Acme")]
         ['Acme Corp']
+        >>> la = Gazetteer.from_entries([GazetteerEntry("la", "City", "Los Angeles", ("LA",))])
+        >>> [e.label for e in la.lookup("LA")], [e.label for e in la.lookup("La")]
+        (['Los Angeles'], [])
         """
-        keys = self.names.get(name) or self.names.get(normalize_name(name), ())
-        return tuple(self.entries[k] for k in keys)
+        keys = self.names.get(name)
+        if keys:
+            return tuple(self.entries[k] for k in keys)
+        normal = normalize_name(name)
+        found = (self.entries[k] for k in self.names.get(normal, ()))
+        return tuple(e for e in found if _case_fits(e, normal, name))
 
     def containers(self, key: str) -> tuple[str, ...]:
         """Return the keys of the places entry ``key`` lies in, nearest first, up to its country.
@@ -145,6 +152,33 @@ def _decode(payload: bytes | None) -> Gazetteer | None:
 
 
 _FIELDS = fields(GazetteerEntry)
+
+
+def _case_fits(entry: GazetteerEntry, normal: str, name: str) -> bool:
+    """Whether ``name``, found by its normalised form ``normal``, may name ``entry``: not
+    when the entry writes that form only as initials of at most three capitals and
+    ``name`` is not in capitals ("La" in "Lake Charles, La" is Louisiana, not LA; "Act" is
+    not the ACT). Longer initials read as a word are written so ("Opec", "Nato").
+
+    >>> la = GazetteerEntry("la", "City", "Los Angeles", ("LA", "L.A."))
+    >>> _case_fits(la, "la", "La"), _case_fits(la, "la", "the LA"), _case_fits(la, "l.a.", "L.A.")
+    (False, True, True)
+    >>> _case_fits(GazetteerEntry("opec", "Organization", "OPEC"), "opec", "Opec")
+    True
+    """
+    forms = (entry.label, *entry.aliases, *entry.demonyms, *entry.ambiguous, *entry.metonyms)
+    written = [form for form in forms if normalize_name(form) == normal]
+    if not written or not all(_initials(form) for form in written):
+        return True
+    words = name.split()
+    core = " ".join(words[1:] if len(words) > 1 and words[0].lower() == "the" else words)
+    return core.isupper()
+
+
+def _initials(form: str) -> bool:
+    """Whether a name is written as at most three capital initials ("LA", "L.A.", "ACT")."""
+    letters = [c for c in form if c.isalpha()]
+    return form.isupper() and len(letters) <= 3
 
 
 def _tuples(value: Any) -> Any:
