@@ -260,12 +260,20 @@ def test_control_characters_in_a_request_are_escaped_in_the_log(path: bytes) -> 
     assert re.search(r"\\(x1b|x07|r|x9b|x7f|x00)", "\n".join(lines))
 
 
+#: What printable escapes: control characters and the bidi controls that reorder a line.
+ESCAPED = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 @given(st.text())
 def test_printable_leaves_no_control_character(text: str) -> None:
     shown = printable(text)
-    assert not CONTROL.search(shown)
-    if not CONTROL.search(text):
+    assert not ESCAPED.search(shown)
+    if not ESCAPED.search(text):
         assert shown == text
+
+
+def test_printable_escapes_bidi_controls() -> None:
+    assert printable("a\u2066b\u202ec") == r"a\u2066b\u202ec"
 
 
 def test_printable_escapes_each_kind() -> None:
