@@ -38,6 +38,8 @@ from kg.types import coarse_class
 
 _MAX_PATH = 7
 _MAX_SEQUENCE = 4
+#: The most tokens a chain of heads climbs (a parse is a tree; this bounds a bad one).
+_MAX_CHAIN = 50
 
 
 # --------------------------------------------------------------------------- features
@@ -96,7 +98,7 @@ def lexicon_pairs(doc: Doc) -> dict[tuple[int, int], frozenset[str]]:
 
 def _ancestors(token: Token) -> list[Token]:
     chain = [token]
-    while chain[-1].head.i != chain[-1].i and len(chain) < 50:
+    while chain[-1].head.i != chain[-1].i and len(chain) < _MAX_CHAIN:
         chain.append(chain[-1].head)
     return chain
 
@@ -214,7 +216,7 @@ class DocFeatures:
         if found is None:
             heads = self._heads
             chain = [i]
-            while heads[chain[-1]] != chain[-1] and len(chain) < 50:
+            while heads[chain[-1]] != chain[-1] and len(chain) < _MAX_CHAIN:
                 chain.append(heads[chain[-1]])
             found = self._chains[i] = (chain, {t: n for n, t in enumerate(chain)})
         return found
